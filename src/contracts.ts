@@ -1,0 +1,9 @@
+/**
+ * The only module that imports the generated TypeChain bindings (typechain-types/, made by
+ * `hardhat compile`). Everything else in src/ takes contract types and factories from here.
+ */
+export {
+  IWorkLedger__factory,
+  IRevenueLedger__factory,
+} from "../typechain-types";
+export type { IWorkLedger, IRevenueLedger } from "../typechain-types";

@@ -1,5 +1,5 @@
 import { HardhatUserConfig, subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-ethers";
 import "@nomicfoundation/hardhat-chai-matchers";
 import "@typechain/hardhat";
@@ -17,6 +17,12 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async ({ solcVersion }: { solcVers
   const soljson = require(compilerPath);
   const longVersion = String(soljson.cwrap("solidity_version", "string", [])()).replace(/\.Emscripten\.clang$/, "");
   return { compilerPath, isSolcJs: true, version: solcVersion, longVersion };
+});
+
+// Only *.test.ts files are test suites; test/helpers/ holds fixtures and child-process scripts.
+subtask(TASK_TEST_GET_TEST_FILES, async (args: { testFiles: string[] }, _hre, runSuper) => {
+  const files: string[] = await runSuper(args);
+  return args.testFiles.length > 0 ? files : files.filter((f) => f.endsWith(".test.ts"));
 });
 
 const config: HardhatUserConfig = {

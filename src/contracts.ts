@@ -5,5 +5,9 @@
 export {
   IWorkLedger__factory,
   IRevenueLedger__factory,
+  WorkLedger__factory,
 } from "../typechain-types";
+// CLI (deploy, demo):
+export { RevenueLedger__factory, MockStablecoin__factory } from "../typechain-types";
 export type { IWorkLedger, IRevenueLedger } from "../typechain-types";
+export type { WorkLedger } from "../typechain-types";

@@ -13,8 +13,9 @@ interface IWorkLedger {
 
     /// @notice Lifecycle of an epoch version.
     /// None: never committed. Pending: inside its challenge window. Challenged: frozen until the
-    /// arbiter resolves it. Final: the window passed unchallenged (computed, never stored).
-    /// Voided: a challenge was upheld.
+    /// arbiter resolves it. Final: the window passed unchallenged (computed from `finalizesAt`, never
+    /// stored). Voided: a challenge was upheld. A superseded version keeps, frozen, the status it had
+    /// when the correction replaced it.
     enum EpochStatus {
         None,
         Pending,
@@ -37,7 +38,7 @@ interface IWorkLedger {
         address[] verifiers; // n distinct, non-zero verifier addresses
     }
 
-    /// @notice Stored configuration of a network (two slots).
+    /// @notice Stored configuration of a network (three slots: commits read all three and write slot 3).
     struct Network {
         address token; // Payment token
         uint64 genesisTime; // Start of epoch 0
@@ -63,15 +64,17 @@ interface IWorkLedger {
         bytes32 dataHash; // keccak256 of the canonical records file (pins the whole data set)
     }
 
-    /// @notice One stored version of an epoch (two slots).
+    /// @notice One version of an epoch, as the views return it. Storage packs it into two slots: the
+    /// root, and one word with version, status, verifierSetId, committedAt and a single timer that
+    /// holds `finalizesAt` (Pending, Final) or `remainingWindow` (Challenged).
     struct EpochVersion {
         bytes32 root; // Merkle root of this version
         uint32 version; // 1 for the first commit, +1 per correction
         EpochStatus status; // Stored status (Pending is reported as Final once finalizesAt has passed)
         uint32 verifierSetId; // The verifier set the commit was checked against
         uint64 committedAt; // Block timestamp of the commit
-        uint64 finalizesAt; // Pending: when it turns Final. Challenged: 0
-        uint64 remainingWindow; // Challenged: seconds of window left when it was challenged
+        uint64 finalizesAt; // Pending/Final: when it turns (turned) Final. Challenged, Voided: 0
+        uint64 remainingWindow; // Challenged: seconds of window left when it was challenged; else 0
     }
 
     /// @notice A work record: the Merkle leaf, ABI-encoded in this order and hashed as
@@ -155,7 +158,8 @@ interface IWorkLedger {
 
     /// @notice No network with this id.
     error WorkLedgerUnknownNetwork(uint256 networkId);
-    /// @notice The caller lacks the network role needed.
+    /// @notice The caller lacks the network role needed (`role` is the AccessControl role id,
+    /// {networkRole}(networkId, kind)).
     error WorkLedgerUnauthorized(uint256 networkId, address account, bytes32 role);
     /// @notice The network is paused.
     error WorkLedgerNetworkPaused(uint256 networkId);
@@ -163,8 +167,10 @@ interface IWorkLedger {
     error WorkLedgerNetworkNotPaused(uint256 networkId);
     /// @notice A zero address where one is required (admin, token, operator).
     error WorkLedgerZeroAddress(string field);
-    /// @notice Epoch length of zero.
+    /// @notice Epoch length of zero or above MAX_EPOCH_SECONDS (366 days).
     error WorkLedgerInvalidEpochSeconds(uint64 epochSeconds);
+    /// @notice Challenge window above MAX_CHALLENGE_WINDOW (366 days).
+    error WorkLedgerInvalidChallengeWindow(uint64 challengeWindow);
     /// @notice Threshold outside 1..n (or n > 255, or n == 0).
     error WorkLedgerInvalidThreshold(uint256 threshold, uint256 verifierCount);
     /// @notice A verifier list contains the zero address.
@@ -203,7 +209,9 @@ interface IWorkLedger {
     //////////////////////////////////////////////////////////////*/
 
     /// @notice Create a network. Ids count from 1. The caller needs no role; `params.admin` gets the
-    /// network's admin, arbiter, registrar and billing roles (it may grant them to others).
+    /// network's ADMIN, ARBITER, REGISTRAR, CHALLENGER and BILLER roles; ADMIN is the admin role of
+    /// all five, so it grants and revokes them (AccessControl `grantRole`/`revokeRole`).
+    /// Challenges are role-gated (no bond): the admin chooses who may challenge (watchers, insurers).
     /// @return networkId The new network's id.
     function createNetwork(NetworkParams calldata params) external returns (uint256 networkId);
 
@@ -224,6 +232,12 @@ interface IWorkLedger {
 
     /// @notice Whether `account` is a verifier of the given set.
     function isVerifier(uint256 networkId, uint32 verifierSetId, address account) external view returns (bool);
+
+    /// @notice The members (in the order given) and threshold of a verifier set (empty, 0 if unknown).
+    function verifierSet(uint256 networkId, uint32 verifierSetId)
+        external
+        view
+        returns (address[] memory verifiers, uint8 threshold);
 
     /// @notice The AccessControl role id of a network role: keccak256(abi.encode(networkId, kind)).
     function networkRole(uint256 networkId, bytes32 kind) external pure returns (bytes32);
@@ -251,7 +265,11 @@ interface IWorkLedger {
                                  EPOCHS
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice The EIP-712 struct hash the verifiers sign for (networkId, epoch, version, summary).
+    /// @notice The EIP-712 typehash of EpochCommit: keccak256 of {TypeHashes-EPOCH_COMMIT_TYPE}.
+    function epochCommitTypehash() external pure returns (bytes32);
+
+    /// @notice The EIP-712 digest (domain separator + struct hash) the verifiers sign for
+    /// (networkId, epoch, version, summary): what `ecrecover` is checked against.
     function epochCommitDigest(uint256 networkId, uint64 epoch, uint32 version, EpochSummary calldata summary)
         external
         view

@@ -1,0 +1,135 @@
+/**
+ * Named fixtures (for loadFixture) and record builders of the WorkLedger contract tests.
+ * Also used by scripts/bench-gas.ts, so everything here works under `hardhat run` too.
+ */
+import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { AbiCoder, Signer, TypedDataDomain, ZeroHash, getAddress, keccak256, toUtf8Bytes, concat } from "ethers";
+import { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { WorkLedger, WorkLedger__factory } from "../../typechain-types";
+import type { IWorkLedger } from "../../typechain-types/contracts/WorkLedger";
+import { RECORD_LEAF_ENCODING, EpochSummary, WorkRecord } from "../../src/records/types";
+import { CAPACITY_PER_NODE, CHALLENGE_WINDOW, EPOCH_SECONDS, LARGE_EPOCH_RECORDS, THRESHOLD } from "./constants";
+import { EpochCommitMessage, domainOf, signSorted } from "./eip712";
+
+/** A stand-in payment token address (WorkLedger only stores it). */
+export const TOKEN = getAddress("0x" + "11".repeat(20));
+
+/** A StandardMerkleTree leaf tuple of a record, in RECORD_LEAF_ENCODING order. */
+export type RecordLeaf = [string, bigint, bigint, number, bigint, string];
+
+/** A built epoch: its records, tree and the summary verifiers sign. */
+export interface BuiltEpoch {
+  records: WorkRecord[];
+  tree: StandardMerkleTree<RecordLeaf>;
+  summary: EpochSummary;
+}
+
+/** The leaf tuple of a record. */
+export function toLeaf(r: WorkRecord): RecordLeaf {
+  return [r.nodeId, r.epoch, r.workUnits, r.uptimeBps, r.revenue, r.evidence];
+}
+
+/** Deterministic synthetic records: `count` nodes in `epoch`; every 7th node did no work. */
+export function makeRecords(count: number, epoch: bigint, salt = "node"): WorkRecord[] {
+  return Array.from({ length: count }, (_, i) => {
+    const workUnits = i % 7 === 0 ? 0n : BigInt(100 + (i % 3000));
+    return {
+      nodeId: keccak256(toUtf8Bytes(`${salt}-${i}`)),
+      epoch,
+      workUnits,
+      uptimeBps: 9_000 + (i % 1_001),
+      revenue: workUnits * 1_000n,
+      evidence: keccak256(toUtf8Bytes(`evidence-${salt}-${i}-${epoch}`)),
+    };
+  });
+}
+
+/** Builds the tree and summary of `records` (an empty list gives root 0). dataHash hashes the ABI-encoded leaves. */
+export function buildEpoch(records: WorkRecord[]): BuiltEpoch {
+  const leaves = records.map(toLeaf);
+  const tree = StandardMerkleTree.of(leaves, [...RECORD_LEAF_ENCODING]);
+  const coder = AbiCoder.defaultAbiCoder();
+  const encoded = leaves.map((l) => coder.encode([...RECORD_LEAF_ENCODING], l));
+  const summary: EpochSummary = {
+    root: records.length === 0 ? ZeroHash : tree.root,
+    recordCount: BigInt(records.length),
+    activeNodes: BigInt(records.filter((r) => r.workUnits > 0n).length),
+    totalWorkUnits: records.reduce((a, r) => a + r.workUnits, 0n),
+    totalRevenue: records.reduce((a, r) => a + r.revenue, 0n),
+    dataHash: keccak256(encoded.length === 0 ? "0x" : concat(encoded)),
+  };
+  return { records, tree, summary };
+}
+
+/** Network parameters of the test network (genesis = creation block, 1-hour epochs, 1-day window). */
+export function networkParams(admin: string, verifiers: string[], threshold = THRESHOLD): IWorkLedger.NetworkParamsStruct {
+  return {
+    admin,
+    token: TOKEN,
+    genesisTime: 0n,
+    epochSeconds: EPOCH_SECONDS,
+    challengeWindow: CHALLENGE_WINDOW,
+    capacityPerNode: CAPACITY_PER_NODE,
+    threshold,
+    name: "GPU Net",
+    workUnit: "GPU-seconds",
+    verifiers,
+  };
+}
+
+/** Signs `message` with `signers` (sorted) and commits it (version 1) or corrects it (version > 1). */
+export async function signAndCommit(
+  ledger: WorkLedger,
+  signers: Signer[],
+  domain: TypedDataDomain,
+  message: EpochCommitMessage,
+  relayer?: Signer,
+  reasonHash: string = ZeroHash,
+) {
+  const sigs = await signSorted(signers, domain, message);
+  const l = relayer ? ledger.connect(relayer) : ledger;
+  if (message.version === 1n) return l.commitEpoch(message.networkId, message.epoch, message.summary, sigs);
+  return l.correctEpoch(message.networkId, message.epoch, message.summary, sigs, reasonHash);
+}
+
+/** Deploys a WorkLedger and creates network 1: three verifiers, 2-of-3, admin holds every role. */
+export async function deployWorkLedgerFixture() {
+  const [deployer, admin, v1, v2, v3, v4, outsider, operator, challenger, arbiter, relayer] = await ethers.getSigners();
+  const ledger = await new WorkLedger__factory(deployer).deploy();
+  const verifiers: HardhatEthersSigner[] = [v1, v2, v3];
+  const params = networkParams(admin.address, verifiers.map((v) => v.address));
+  await ledger.createNetwork(params);
+  const networkId = 1n;
+  const domain = await domainOf(ledger);
+  return { ledger, deployer, admin, verifiers, v4, outsider, operator, challenger, arbiter, relayer, params, networkId, domain };
+}
+
+/** The test network with epoch 0 over (block time past its end). */
+export async function epochEndedFixture() {
+  const f = await deployWorkLedgerFixture();
+  await time.increase(EPOCH_SECONDS);
+  const built = buildEpoch(makeRecords(5, 0n));
+  return { ...f, built };
+}
+
+/** The test network with epoch 0 (5 records) committed as version 1 by verifiers 1 and 2. */
+export async function committedEpochFixture() {
+  const f = await epochEndedFixture();
+  const message: EpochCommitMessage = { networkId: f.networkId, epoch: 0n, version: 1n, summary: f.built.summary };
+  const tx = await signAndCommit(f.ledger, f.verifiers.slice(0, 2), f.domain, message, f.relayer);
+  return { ...f, message, commitTx: tx };
+}
+
+/** Epoch 0 with LARGE_EPOCH_RECORDS records and epoch 1 with 8 other records, both committed. */
+export async function largeEpochFixture() {
+  const f = await deployWorkLedgerFixture();
+  await time.increase(2n * EPOCH_SECONDS);
+  const large = buildEpoch(makeRecords(LARGE_EPOCH_RECORDS, 0n));
+  const other = buildEpoch(makeRecords(8, 1n, "other"));
+  const signers = f.verifiers.slice(0, 2);
+  await signAndCommit(f.ledger, signers, f.domain, { networkId: f.networkId, epoch: 0n, version: 1n, summary: large.summary });
+  await signAndCommit(f.ledger, signers, f.domain, { networkId: f.networkId, epoch: 1n, version: 1n, summary: other.summary });
+  return { ...f, large, other };
+}

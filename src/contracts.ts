@@ -11,3 +11,4 @@ export {
 export { RevenueLedger__factory, MockStablecoin__factory } from "../typechain-types";
 export type { IWorkLedger, IRevenueLedger } from "../typechain-types";
 export type { WorkLedger } from "../typechain-types";
+export type { RevenueLedger, MockStablecoin } from "../typechain-types";

@@ -174,6 +174,8 @@ interface IRevenueLedger {
     error RevenueLedgerPayoutExceedsTotal(uint256 networkId, uint64 epoch, uint256 remaining, uint256 amount);
     /// @notice Protocol fee above the maximum.
     error RevenueLedgerInvalidFeeBps(uint256 feeBps);
+    /// @notice A payout root of zero or with zero leaves.
+    error RevenueLedgerInvalidPayoutRoot(uint256 networkId, uint64 epoch, bytes32 root, uint256 leafCount);
 
     /*//////////////////////////////////////////////////////////////
                                  CUSTOMERS
@@ -276,4 +278,10 @@ interface IRevenueLedger {
 
     /// @notice The protocol fee rate applied to new charges.
     function protocolFeeBps() external view returns (uint16);
+
+    /// @notice The protocol admin (sets the fee rate, withdraws protocol fees).
+    function protocolAdmin() external view returns (address);
+
+    /// @notice The token a network's books are kept in, as cached on its first deposit (zero before).
+    function networkToken(uint256 networkId) external view returns (address);
 }

@@ -1,0 +1,79 @@
+/**
+ * Gas of the money paths (RevenueLedger on the real WorkLedger), from transaction receipts:
+ * depositGas, depositWithPermitGas, chargeGas, postChargeGas, payoutRootGas, claimGas.
+ * `moneyGas()` is merged into `npm run --silent bench:gas` by scripts/bench-gas.ts; run alone with
+ * `npx hardhat run scripts/bench-gas-money.ts` (prints one JSON line).
+ */
+import type { ContractTransactionResponse } from "ethers";
+
+/** Leaves in the benchmark's payout tree (a proof of 10 hashes). */
+export const PAYOUT_LEAVES = 1_000;
+
+async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
+  const receipt = await (await tx).wait();
+  if (receipt === null) throw new Error("no receipt");
+  return Number(receipt.gasUsed);
+}
+
+/**
+ * Measures the money paths on a fresh deployment. Each figure is the first such call of its kind for
+ * the account involved (cold storage): a customer's first deposit, a new charge, the first claim in
+ * its bitmap word paying an address that never held the token.
+ * @returns receipt gas per operation, keyed as DESIGN.md "Benchmarks" names them.
+ */
+export async function moneyGas(): Promise<Record<string, number>> {
+  const { ethers } = (await import("hardhat")).default;
+  const fx = await import("../test/helpers/revenueFixture");
+  const { ledger, wl, token, admin, netAdmin, verifiers, customers, operators } = await fx.revenueLedgerFixture();
+  const [alice, bob] = customers;
+  const net = 1n;
+  const ledgerAddr = await ledger.getAddress();
+
+  const depositGas = await gasOf(ledger.connect(alice).deposit(net, 500n * fx.USD));
+
+  // bob's allowance is reset: the permit is the only allowance.: the permit is the only allowance.
+  await token.connect(bob).approve(ledgerAddr, 0n);
+  const deadline = BigInt(Math.floor(Date.now() / 1000)) + 10n ** 6n;
+  const sig = await fx.signPermit(token, bob, ledgerAddr, 500n * fx.USD, deadline);
+  const depositWithPermitGas = await gasOf(
+    ledger.connect(bob).depositWithPermit(net, 500n * fx.USD, deadline, sig.v, sig.r, sig.s),
+  );
+
+  await ledger.connect(admin).setProtocolFee(100);
+  const epoch = await fx.commitNextEpoch(wl, net, verifiers);
+  const ref = fx.nodeIdOf("usage-1");
+  const chargeGas = await gasOf(ledger.connect(netAdmin).charge(net, alice.address, epoch, 400n * fx.USD, ref));
+  await ledger.connect(netAdmin).charge(net, bob.address, epoch, 400n * fx.USD, ref);
+  await fx.finalizeAll();
+  const postChargeGas = await gasOf(ledger.postCharge(fx.chargeIdOf(net, alice.address, epoch, ref)));
+  await ledger.postCharge(fx.chargeIdOf(net, bob.address, epoch, ref));
+
+  const leaves: import("../test/helpers/revenueFixture").PayoutLeaf[] = [];
+  for (let i = 0; i < PAYOUT_LEAVES; i++) {
+    leaves.push([BigInt(i), fx.nodeIdOf(`node-${i}`), operators[i % operators.length].address, 700_000n + BigInt(i)]);
+  }
+  const tree = fx.payoutTree(leaves);
+  const total = leaves.reduce((a, l) => a + l[3], 0n);
+  const payoutRootGas = await gasOf(ledger.connect(netAdmin).postPayoutRoot(net, epoch, tree.root, total, leaves.length));
+
+  // Every claim pays an address that never held the token. The first claim of a bitmap word also
+  // pays for the word's zero-to-non-zero write (1 claim in 256); claimGas is every other claim.
+  const claimOf = (i: number) => {
+    const [index, nodeId, operator, amount] = leaves[i];
+    const signer = operators.find((o) => o.address === operator)!;
+    const to = ethers.Wallet.createRandom().address;
+    return gasOf(ledger.connect(signer).claim(net, epoch, index, nodeId, amount, fx.proofOf(tree, index), to));
+  };
+  const claimFirstInWordGas = await claimOf(0);
+  const claimGas = await claimOf(3);
+  return { depositGas, depositWithPermitGas, chargeGas, postChargeGas, payoutRootGas, claimGas, claimFirstInWordGas };
+}
+
+if (require.main === module) {
+  moneyGas()
+    .then((r) => console.log(JSON.stringify(r)))
+    .catch((e) => {
+      console.error(e);
+      process.exitCode = 1;
+    });
+}

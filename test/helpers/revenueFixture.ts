@@ -1,0 +1,223 @@
+/**
+ * Named fixtures (for loadFixture) and helpers of the RevenueLedger tests, the invariant tests and
+ * scripts/bench-gas-money.ts: account ids, charge ids, payout trees, permits, and epoch commits on
+ * the real WorkLedger with EIP-712 verifier signatures. Works under `hardhat test` and `hardhat run`.
+ */
+import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { AbiCoder, Signature, Signer, ZeroAddress, keccak256, toUtf8Bytes } from "ethers";
+import {
+  MockStablecoin,
+  MockStablecoin__factory,
+  MockWorkLedgerForRevenue,
+  MockWorkLedgerForRevenue__factory,
+  RevenueLedger,
+  RevenueLedger__factory,
+  WorkLedger,
+  WorkLedger__factory,
+} from "../../typechain-types";
+import { EPOCH_COMMIT_TYPES, workLedgerDomain } from "../../src/records/eip712";
+import { NO_EPOCH, PAYOUT_LEAF_ENCODING } from "../../src/records/types";
+
+export { NO_EPOCH };
+
+/** IRevenueLedger.AccountKind, in declaration order. */
+export const Kind = { None: 0, Escrow: 1, Held: 2, Revenue: 3, Payable: 4, Fee: 5, Assets: 6 } as const;
+/** IRevenueLedger.ChargeStatus, in declaration order. */
+export const ChargeStatus = { None: 0n, Held: 1n, Posted: 2n, Voided: 3n } as const;
+/** IWorkLedger.EpochStatus, in declaration order. */
+export const Status = { None: 0, Pending: 1, Challenged: 2, Final: 3, Voided: 4 } as const;
+
+/** Per-network role kinds (contracts/libraries/NetworkRoles.sol). */
+export const BILLER = keccak256(toUtf8Bytes("BILLER"));
+export const ADMIN = keccak256(toUtf8Bytes("ADMIN"));
+export const CHALLENGER = keccak256(toUtf8Bytes("CHALLENGER"));
+export const ARBITER = keccak256(toUtf8Bytes("ARBITER"));
+/** Role id RevenueLedger reports for protocol-admin functions. */
+export const PROTOCOL_ADMIN_ROLE = keccak256(toUtf8Bytes("PROTOCOL_ADMIN"));
+/** Basis-point denominator. */
+export const BPS = 10_000n;
+/** RevenueLedger.MAX_FEE_BPS. */
+export const MAX_FEE_BPS = 1_000n;
+/** One unit of a 6-decimals stablecoin. */
+export const USD = 1_000_000n;
+/** Epoch length and challenge window of the fixture networks on the real WorkLedger (seconds). */
+export const EPOCH_SECONDS = 60n;
+export const CHALLENGE_WINDOW = 600n;
+
+/** The account id of (kind, networkId, holder): kind << 248 | networkId << 160 | holder. */
+export function accountId(kind: number, networkId: bigint, holder: string = ZeroAddress): string {
+  const v = (BigInt(kind) << 248n) | (networkId << 160n) | BigInt(holder);
+  return "0x" + v.toString(16).padStart(64, "0");
+}
+
+/** chargeId = keccak256(abi.encode(networkId, customer, epoch, ref)). */
+export function chargeIdOf(networkId: bigint, customer: string, epoch: bigint, ref: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "address", "uint64", "bytes32"], [networkId, customer, epoch, ref]));
+}
+
+/** A payout leaf (index, nodeId, operator, amount). */
+export type PayoutLeaf = [bigint, string, string, bigint];
+
+/** The StandardMerkleTree of payout leaves. */
+export function payoutTree(leaves: PayoutLeaf[]): StandardMerkleTree<PayoutLeaf> {
+  return StandardMerkleTree.of(leaves, [...PAYOUT_LEAF_ENCODING]);
+}
+
+/** The proof of leaf `index` (the leaf's first field) in `tree`. */
+export function proofOf(tree: StandardMerkleTree<PayoutLeaf>, index: bigint): string[] {
+  for (const [i, leaf] of tree.entries()) if (leaf[0] === index) return tree.getProof(i);
+  throw new Error(`no payout leaf ${index}`);
+}
+
+/** A node id from a label: keccak256(utf8(label)). */
+export function nodeIdOf(label: string): string {
+  return keccak256(toUtf8Bytes(label));
+}
+
+/** An EIP-2612 permit signature of `owner` for `spender` on a MockStablecoin. */
+export async function signPermit(
+  token: MockStablecoin,
+  owner: Signer,
+  spender: string,
+  value: bigint,
+  deadline: bigint,
+): Promise<Signature> {
+  const ownerAddr = await owner.getAddress();
+  const { chainId } = await ethers.provider.getNetwork();
+  const domain = { name: await token.name(), version: "1", chainId, verifyingContract: await token.getAddress() };
+  const types = {
+    Permit: [
+      { name: "owner", type: "address" },
+      { name: "spender", type: "address" },
+      { name: "value", type: "uint256" },
+      { name: "nonce", type: "uint256" },
+      { name: "deadline", type: "uint256" },
+    ],
+  };
+  const nonce = await token.nonces(ownerAddr);
+  return Signature.from(await owner.signTypedData(domain, types, { owner: ownerAddr, spender, value, nonce, deadline }));
+}
+
+/*//////////////////////////////////////////////////////////////
+                  UNIT FIXTURE (mock WorkLedger)
+//////////////////////////////////////////////////////////////*/
+
+/** Actors, contracts and two networks (both in the MockStablecoin) over the mock WorkLedger. */
+export interface UnitFixture {
+  ledger: RevenueLedger;
+  wl: MockWorkLedgerForRevenue;
+  token: MockStablecoin;
+  admin: HardhatEthersSigner; // protocol admin
+  biller: HardhatEthersSigner; // BILLER of both networks
+  alice: HardhatEthersSigner; // customer
+  bob: HardhatEthersSigner; // customer
+  op1: HardhatEthersSigner; // node operator
+  op2: HardhatEthersSigner; // node operator
+  outsider: HardhatEthersSigner;
+  net1: bigint;
+  net2: bigint;
+}
+
+/** Mock WorkLedger with networks 1 and 2 in one MockStablecoin; alice and bob hold 1,000 USD each, approved. */
+export async function revenueUnitFixture(): Promise<UnitFixture> {
+  const [admin, biller, alice, bob, op1, op2, outsider] = await ethers.getSigners();
+  const token = await new MockStablecoin__factory(admin).deploy();
+  const wl = await new MockWorkLedgerForRevenue__factory(admin).deploy();
+  const ledger = await new RevenueLedger__factory(admin).deploy(await wl.getAddress(), admin.address);
+  const tokenAddr = await token.getAddress();
+  await wl.addNetwork(tokenAddr);
+  await wl.addNetwork(tokenAddr);
+  for (const net of [1n, 2n]) await wl.setRole(net, BILLER, biller.address, true);
+  const ledgerAddr = await ledger.getAddress();
+  for (const c of [alice, bob]) {
+    await token.mint(c.address, 1_000n * USD);
+    await token.connect(c).approve(ledgerAddr, ethers.MaxUint256);
+  }
+  return { ledger, wl, token, admin, biller, alice, bob, op1, op2, outsider, net1: 1n, net2: 2n };
+}
+
+/*//////////////////////////////////////////////////////////////
+               INTEGRATION FIXTURE (real WorkLedger)
+//////////////////////////////////////////////////////////////*/
+
+/** The real WorkLedger with two networks sharing one MockStablecoin, and a RevenueLedger on it. */
+export interface LedgerFixture {
+  ledger: RevenueLedger;
+  wl: WorkLedger;
+  token: MockStablecoin;
+  admin: HardhatEthersSigner; // protocol admin
+  netAdmin: HardhatEthersSigner; // ADMIN, BILLER, CHALLENGER, ARBITER of both networks
+  verifiers: HardhatEthersSigner[]; // 3 verifiers, threshold 2
+  customers: HardhatEthersSigner[]; // 3 customers, 1,000,000 USD each, approved
+  operators: HardhatEthersSigner[]; // 3 node operators
+  networks: bigint[]; // [1n, 2n]
+}
+
+/** Deploys WorkLedger + RevenueLedger, creates networks 1 and 2 (60 s epochs, 600 s challenge window, 2-of-3). */
+export async function revenueLedgerFixture(): Promise<LedgerFixture> {
+  const signers = await ethers.getSigners();
+  const [admin, netAdmin] = signers;
+  const verifiers = signers.slice(2, 5);
+  const customers = signers.slice(5, 8);
+  const operators = signers.slice(8, 11);
+  const wl = await new WorkLedger__factory(admin).deploy();
+  const ledger = await new RevenueLedger__factory(admin).deploy(await wl.getAddress(), admin.address);
+  const token = await new MockStablecoin__factory(admin).deploy();
+  const tokenAddr = await token.getAddress();
+  for (const name of ["GPU Net", "Map Net"]) {
+    await wl.createNetwork({
+      admin: netAdmin.address,
+      token: tokenAddr,
+      genesisTime: 0n,
+      epochSeconds: EPOCH_SECONDS,
+      challengeWindow: CHALLENGE_WINDOW,
+      capacityPerNode: 3_600n,
+      threshold: 2,
+      name,
+      workUnit: "GPU-seconds",
+      verifiers: verifiers.map((v) => v.address),
+    });
+  }
+  const ledgerAddr = await ledger.getAddress();
+  for (const c of customers) {
+    await token.mint(c.address, 1_000_000n * USD);
+    await token.connect(c).approve(ledgerAddr, ethers.MaxUint256);
+  }
+  return { ledger, wl, token, admin, netAdmin, verifiers, customers, operators, networks: [1n, 2n] };
+}
+
+/**
+ * Commits the next epoch of `networkId` on the real WorkLedger with a 2-of-3 EIP-712 signature set
+ * (signers sorted by ascending address), first advancing time to the epoch's end if needed.
+ * Returns the committed epoch number; it is Pending until CHALLENGE_WINDOW passes.
+ */
+export async function commitNextEpoch(wl: WorkLedger, networkId: bigint, verifiers: Signer[]): Promise<bigint> {
+  const net = await wl.network(networkId);
+  const epoch = net.nextEpoch;
+  const endsAt = net.genesisTime + (epoch + 1n) * net.epochSeconds;
+  if (BigInt(await time.latest()) < endsAt) await time.increaseTo(endsAt);
+  const summary = {
+    root: keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "uint64"], [networkId, epoch])),
+    recordCount: 1n,
+    activeNodes: 1n,
+    totalWorkUnits: 100n,
+    totalRevenue: 1_000n * USD,
+    dataHash: keccak256(toUtf8Bytes(`data-${networkId}-${epoch}`)),
+  };
+  const { chainId } = await ethers.provider.getNetwork();
+  const domain = workLedgerDomain(chainId, await wl.getAddress());
+  const value = { networkId, epoch, version: 1n, ...summary };
+  const withAddr = await Promise.all(verifiers.slice(0, 2).map(async (s) => ({ s, a: BigInt(await s.getAddress()) })));
+  withAddr.sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : 0));
+  const signatures = await Promise.all(withAddr.map(({ s }) => s.signTypedData(domain, EPOCH_COMMIT_TYPES, value)));
+  await wl.commitEpoch(networkId, epoch, summary, signatures);
+  return epoch;
+}
+
+/** Advances time past the challenge window, so every Pending epoch committed so far becomes Final. */
+export async function finalizeAll(): Promise<void> {
+  await time.increase(CHALLENGE_WINDOW + 1n);
+}

@@ -1,0 +1,56 @@
+/**
+ * Fills a ReportInput from the indexer's store (events and imported epoch bundles) plus the few
+ * state reads pinned to toBlock (block hash and time, token metadata, balanceOf(revenueLedger)).
+ */
+import type { Provider } from "ethers";
+
+import type { ChainEvent } from "../chain/events";
+import type { WorkRecord } from "../records/types";
+import { reportInputFromChain } from "./fromChain";
+import type { ReportInput, ReportRange } from "./input";
+import { EpochTree, buildRecordTree } from "./merkle";
+import { replay } from "./state";
+
+/** What reports need from the indexer's store (src/reader's store satisfies it). */
+export interface ReportStore {
+  events(range: { fromBlock: number; toBlock: number }): ChainEvent[] | Promise<ChainEvent[]>;
+  bundleRecords(networkId: number, epoch: number, version: number): WorkRecord[] | undefined | Promise<WorkRecord[] | undefined>;
+}
+
+/**
+ * A ReportInput for `range` from `store`: every indexed event up to toBlock (earlier ones give the
+ * opening state), the records of the latest version of every committed epoch, and their trees.
+ * @example
+ * const input = await reportInputFromStore(store, provider, { ledger, revenueLedger, fromBlock: 0 });
+ * const report = buildSpendReport(input);
+ */
+export async function reportInputFromStore(store: ReportStore, provider: Provider, range: ReportRange): Promise<ReportInput> {
+  const toBlock = range.toBlock ?? (await provider.getBlockNumber());
+  const events = await store.events({ fromBlock: 0, toBlock });
+  const state = replay(events.filter((e) => e.blockNumber <= toBlock));
+  const records = new Map<string, WorkRecord[]>();
+  const trees = new Map<string, EpochTree>();
+  for (const st of state.epochs.values()) {
+    if (st.firstCommitBlock < range.fromBlock) continue;
+    const v = st.latest;
+    const recs = await store.bundleRecords(v.networkId, v.epoch, v.version);
+    if (!recs) continue;
+    const key = `${v.networkId}:${v.epoch}:${v.version}`;
+    records.set(key, recs);
+    trees.set(key, await buildRecordTree(recs));
+  }
+  const input = await reportInputFromChain(provider, {
+    ledger: range.ledger,
+    revenueLedger: range.revenueLedger,
+    fromBlock: range.fromBlock,
+    toBlock,
+    events,
+    records: (n, e, v) => records.get(`${n}:${e}:${v}`),
+    trees: (n, e, v) => trees.get(`${n}:${e}:${v}`),
+  });
+  if (range.chainId !== undefined && range.chainId !== input.chainId) {
+    const { ChainMismatchError } = await import("../errors");
+    throw new ChainMismatchError(`the provider is on chain ${input.chainId}, the deployment on ${range.chainId}`);
+  }
+  return input;
+}

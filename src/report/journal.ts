@@ -1,0 +1,182 @@
+/**
+ * Journal and trial balance (accountant): one line per posted entry (EntryPosted), account ids
+ * decoded into names, SLA credits shown as contra-revenue, and a trial balance as of toBlock whose
+ * asset side equals the tokens the RevenueLedger holds (balanceOf read at toBlock).
+ */
+import { getAddress, toBeHex } from "ethers";
+
+import type { ChainEvent } from "../chain/events";
+import { ReportOptions, eventsUpTo, makeManifest, resolveParameters, tokenList } from "./common";
+import type { ReportInput } from "./input";
+import { big, epochOrNull, evidenceOf, num, replay, str } from "./state";
+import type { EntryKind, JournalLine, JournalReport, TrialBalanceRow } from "./types";
+
+/** IRevenueLedger.AccountKind. */
+export enum AccountKind {
+  None = 0,
+  Escrow = 1,
+  Held = 2,
+  Revenue = 3,
+  Payable = 4,
+  Fee = 5,
+  Assets = 6,
+}
+
+export interface DecodedAccount {
+  kind: AccountKind;
+  networkId: number;
+  holder: string; // checksummed
+}
+
+const HOLDER_MASK = (1n << 160n) - 1n;
+const NETWORK_MASK = (1n << 88n) - 1n;
+
+/** Decodes a packed account id: bytes32(kind << 248 | networkId << 160 | holder). */
+export function decodeAccountId(id: string): DecodedAccount {
+  const v = BigInt(id);
+  return {
+    kind: Number(v >> 248n) as AccountKind,
+    networkId: Number((v >> 160n) & NETWORK_MASK),
+    holder: getAddress(toBeHex(v & HOLDER_MASK, 20)),
+  };
+}
+
+/** Packs an account id (the inverse of decodeAccountId). */
+export function encodeAccountId(kind: AccountKind, networkId: number, holder: string): string {
+  return toBeHex((BigInt(kind) << 248n) | (BigInt(networkId) << 160n) | BigInt(holder), 32);
+}
+
+/** The journal name of an account: escrow:<networkId>:<customer>, held:…, revenue:<networkId>,
+ * payable:<networkId>, fee:<networkId>, assets:<token>. */
+export function accountName(a: DecodedAccount): string {
+  switch (a.kind) {
+    case AccountKind.Escrow:
+      return `escrow:${a.networkId}:${a.holder}`;
+    case AccountKind.Held:
+      return `held:${a.networkId}:${a.holder}`;
+    case AccountKind.Revenue:
+      return `revenue:${a.networkId}`;
+    case AccountKind.Payable:
+      return `payable:${a.networkId}`;
+    case AccountKind.Fee:
+      return `fee:${a.networkId}`;
+    case AccountKind.Assets:
+      return `assets:${a.holder}`;
+    default:
+      return `unknown:${a.kind}:${a.networkId}:${a.holder}`;
+  }
+}
+
+/** The contra-revenue account that SLA credits (refunds) are debited to in the journal. */
+export function contraRevenueAccount(networkId: number): string {
+  return `contra-revenue:${networkId}`;
+}
+
+const KIND_BY_PAIR: Record<string, EntryKind> = {
+  [`${AccountKind.Assets}>${AccountKind.Escrow}`]: "deposit",
+  [`${AccountKind.Escrow}>${AccountKind.Assets}`]: "withdraw",
+  [`${AccountKind.Escrow}>${AccountKind.Held}`]: "charge",
+  [`${AccountKind.Held}>${AccountKind.Revenue}`]: "post",
+  [`${AccountKind.Held}>${AccountKind.Fee}`]: "fee",
+  [`${AccountKind.Held}>${AccountKind.Escrow}`]: "void",
+  [`${AccountKind.Revenue}>${AccountKind.Escrow}`]: "refund",
+  [`${AccountKind.Revenue}>${AccountKind.Payable}`]: "payout",
+  [`${AccountKind.Payable}>${AccountKind.Assets}`]: "claim",
+  [`${AccountKind.Fee}>${AccountKind.Assets}`]: "fee-withdraw",
+};
+
+/** What an entry is, from the kinds of its two accounts. */
+export function entryKind(debit: AccountKind, credit: AccountKind): EntryKind {
+  return KIND_BY_PAIR[`${debit}>${credit}`] ?? "other";
+}
+
+/**
+ * Builds the journal over `input`'s block range. entryId numbers every entry since deployment from
+ * 1 in the order posted (so ids are stable across reports); lines are the entries in the range
+ * (narrowed by `networkId`); the trial balance covers every entry up to toBlock, so that its asset
+ * accounts equal the tokens the contract holds.
+ */
+export function buildJournalReport(input: ReportInput, options: ReportOptions = {}): JournalReport {
+  const parameters = resolveParameters(options);
+  const events = eventsUpTo(input.events, input.toBlock);
+  const state = replay(events);
+  const lines: JournalLine[] = [];
+  const rows = new Map<string, { account: string; token: string; debit: bigint; credit: bigint }>();
+  const contra: Record<string, bigint> = {};
+  let entryId = 0;
+  let debits = 0n;
+  const post = (account: string, token: string, debit: bigint, credit: bigint) => {
+    const k = `${account}|${token}`;
+    let r = rows.get(k);
+    if (!r) rows.set(k, (r = { account, token, debit: 0n, credit: 0n }));
+    r.debit += debit;
+    r.credit += credit;
+  };
+  for (const e of events as ChainEvent[]) {
+    if (e.contract !== "RevenueLedger" || e.name !== "EntryPosted") continue;
+    entryId++;
+    const networkId = num(e, "networkId");
+    const debitId = str(e, "debitAccount");
+    const creditId = str(e, "creditAccount");
+    const d = decodeAccountId(debitId);
+    const c = decodeAccountId(creditId);
+    const kind = entryKind(d.kind, c.kind);
+    const token = d.kind === AccountKind.Assets ? d.holder : c.kind === AccountKind.Assets ? c.holder : (state.networks.get(networkId)?.token ?? "");
+    const isContra = kind === "refund";
+    const debitAccount = isContra ? contraRevenueAccount(d.networkId) : accountName(d);
+    const creditAccount = accountName(c);
+    const amount = big(e, "amount");
+    post(debitAccount, token, amount, 0n);
+    post(creditAccount, token, 0n, amount);
+    if (e.blockNumber < input.fromBlock) continue;
+    if (parameters.networkId !== null && networkId !== parameters.networkId) continue;
+    if (isContra) contra[token] = (contra[token] ?? 0n) + amount;
+    debits += amount;
+    lines.push({
+      entryId,
+      networkId,
+      token,
+      debitAccount,
+      creditAccount,
+      amount: amount.toString(),
+      epoch: epochOrNull(big(e, "epoch")),
+      reference: str(e, "ref"),
+      entryKind: kind,
+      contraRevenue: isContra,
+      debitAccountId: debitId,
+      creditAccountId: creditId,
+      evidence: evidenceOf(e),
+    });
+  }
+  const trialBalance: TrialBalanceRow[] = [...rows.values()]
+    .sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : a.token < b.token ? -1 : a.token > b.token ? 1 : 0))
+    .map((r) => ({ account: r.account, token: r.token, debit: r.debit.toString(), credit: r.credit.toString(), balance: (r.debit - r.credit).toString() }));
+  const tokens = new Set<string>();
+  for (const n of state.networks.values()) tokens.add(n.token);
+  for (const t of Object.keys(input.heldByContract)) tokens.add(t);
+  const heldByContract: Record<string, string> = {};
+  const ledgerAssets: Record<string, string> = {};
+  for (const t of [...tokens].sort()) {
+    heldByContract[t] = (input.heldByContract[t] ?? 0n).toString();
+    const r = rows.get(`assets:${t}|${t}`);
+    ledgerAssets[t] = r ? (r.debit - r.credit).toString() : "0";
+  }
+  const contraRevenue: Record<string, string> = {};
+  for (const t of Object.keys(contra).sort()) contraRevenue[t] = contra[t].toString();
+  return {
+    kind: "journal",
+    manifest: makeManifest(input, options.generatedAt),
+    parameters,
+    tokens: tokenList(input, tokens),
+    totals: {
+      entries: lines.length,
+      debits: debits.toString(),
+      credits: debits.toString(),
+      trialBalance,
+      heldByContract,
+      ledgerAssets,
+      contraRevenue,
+    },
+    lines,
+  };
+}

@@ -1,0 +1,286 @@
+/**
+ * verifyReport: re-derives a report from the chain alone (logs and state at the manifest's block
+ * range, never a local index) and compares every figure and every line, in order. Uptime lines are
+ * checked by their Merkle proofs against the on-chain roots (and `verifyRecord`), and counted against
+ * each epoch's on-chain recordCount, so no bundle is needed.
+ */
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { Contract, getAddress, Provider } from "ethers";
+
+import { RECORD_LEAF_ENCODING, WorkRecord } from "../records/types";
+import { buildReport } from "../report/build";
+import { optionsFromParameters } from "../report/common";
+import { topNodeCount } from "../report/economics";
+import { reportInputFromChain } from "../report/fromChain";
+import type { RecordSource } from "../report/input";
+import { buildRecordTree, EpochTree } from "../report/merkle";
+import { epochKey, epochsInRange, replay, statusAt } from "../report/state";
+import type { EconomicsReport, Report, UptimeReport } from "../report/types";
+
+export interface VerifyReportResult {
+  ok: boolean;
+  differences: string[];
+  /** Figures that cannot be re-derived from the chain alone (e.g. concentration without bundles). */
+  unchecked?: string[];
+}
+
+export interface VerifyReportOptions {
+  /** Records of epochs (e.g. bundles), used for economics concentration figures. */
+  records?: RecordSource;
+  /** At most this many uptime lines per epoch are also checked with the on-chain verifyRecord view. */
+  onChainChecksPerEpoch?: number;
+  /** Stop collecting after this many differences. */
+  maxDifferences?: number;
+}
+
+const WORK_LEDGER_ABI = [
+  "function epochStatus(uint256 networkId, uint64 epoch) view returns (uint8 status, uint32 version)",
+  "function verifyRecord(uint256 networkId, uint64 epoch, (bytes32 nodeId, uint64 epoch, uint64 workUnits, uint16 uptimeBps, uint128 revenue, bytes32 evidence) record, bytes32[] proof) view returns (bool)",
+];
+const REVENUE_LEDGER_ABI = [
+  "function workLedger() view returns (address)",
+  "function customer(uint256 networkId, address account) view returns (uint256 free, uint256 held, bytes32 lastChargeId, uint256 runwayThreshold)",
+];
+const STATUS_NAMES = ["none", "pending", "challenged", "final", "voided"];
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? "undefined" : s.length > 120 ? `${s.slice(0, 117)}...` : s;
+}
+
+/** Appends to `out` every difference between `claimed` (the report) and `derived` (the chain). */
+export function diffJson(claimed: unknown, derived: unknown, path: string, out: string[], max: number): void {
+  if (out.length >= max) return;
+  if (Array.isArray(derived) || Array.isArray(claimed)) {
+    if (!Array.isArray(derived) || !Array.isArray(claimed)) {
+      out.push(`${path}: report has ${show(claimed)}, chain gives ${show(derived)}`);
+      return;
+    }
+    if (claimed.length !== derived.length) out.push(`${path}: report has ${claimed.length} items, chain gives ${derived.length}`);
+    const n = Math.min(claimed.length, derived.length);
+    for (let i = 0; i < n && out.length < max; i++) diffJson(claimed[i], derived[i], `${path}[${i}]`, out, max);
+    return;
+  }
+  if (derived !== null && typeof derived === "object") {
+    if (claimed === null || typeof claimed !== "object") {
+      out.push(`${path}: report has ${show(claimed)}, chain gives ${show(derived)}`);
+      return;
+    }
+    const c = claimed as Record<string, unknown>;
+    const d = derived as Record<string, unknown>;
+    const keys = [...new Set([...Object.keys(d), ...Object.keys(c)])];
+    for (const k of keys) {
+      if (out.length >= max) return;
+      if (!(k in c)) out.push(`${path}.${k}: missing from the report (chain gives ${show(d[k])})`);
+      else if (!(k in d)) out.push(`${path}.${k}: not derivable from the chain (report has ${show(c[k])})`);
+      else diffJson(c[k], d[k], `${path}.${k}`, out, max);
+    }
+    return;
+  }
+  if (claimed !== derived) out.push(`${path}: report has ${show(claimed)}, chain gives ${show(derived)}`);
+}
+
+function toRecord(r: UptimeReport["lines"][number]["record"]): WorkRecord {
+  return {
+    nodeId: String(r.nodeId).toLowerCase(),
+    epoch: BigInt(r.epoch),
+    workUnits: BigInt(r.workUnits),
+    uptimeBps: Number(r.uptimeBps),
+    revenue: BigInt(r.revenue),
+    evidence: String(r.evidence).toLowerCase(),
+  };
+}
+
+/**
+ * Re-derives `report` from the chain behind `provider` and lists every difference.
+ * @returns ok only when chain, contracts, block and every figure and line match
+ * @example
+ * const { ok, differences } = await verifyReport(JSON.parse(fs.readFileSync("uptime.json", "utf8")), provider);
+ */
+export async function verifyReport(report: Report, provider: Provider, options: VerifyReportOptions = {}): Promise<VerifyReportResult> {
+  const max = options.maxDifferences ?? 500;
+  const differences: string[] = [];
+  const unchecked: string[] = [];
+  const m = report?.manifest;
+  if (!m || typeof m !== "object") return { ok: false, differences: ["manifest: missing"] };
+  if (!["spend", "uptime", "economics", "journal"].includes(report.kind)) return { ok: false, differences: [`kind: unknown report kind ${show(report.kind)}`] };
+
+  // 1. The chain, the contracts and the block.
+  const chainId = Number((await provider.getNetwork()).chainId);
+  if (m.chainId !== chainId) return { ok: false, differences: [`manifest.chainId: report has ${show(m.chainId)}, the provider's chain is ${chainId}`] };
+  if (!Number.isSafeInteger(m.toBlock) || !Number.isSafeInteger(m.fromBlock) || m.fromBlock < 0 || m.fromBlock > m.toBlock) {
+    return { ok: false, differences: [`manifest: invalid block range ${show(m.fromBlock)}..${show(m.toBlock)}`] };
+  }
+  const head = await provider.getBlockNumber();
+  if (m.toBlock > head) return { ok: false, differences: [`manifest.toBlock: ${m.toBlock} is beyond the chain head ${head}`] };
+  const block = await provider.getBlock(m.toBlock);
+  if (!block?.hash || block.hash.toLowerCase() !== String(m.toBlockHash).toLowerCase()) {
+    return { ok: false, differences: [`manifest.toBlockHash: report has ${show(m.toBlockHash)}, block ${m.toBlock} is ${show(block?.hash)}`] };
+  }
+  let ledger: string;
+  let revenueLedger: string;
+  try {
+    ledger = getAddress(m.ledger);
+    revenueLedger = getAddress(m.revenueLedger);
+  } catch {
+    return { ok: false, differences: [`manifest: invalid contract addresses ${show(m.ledger)}, ${show(m.revenueLedger)}`] };
+  }
+  for (const [field, a] of [["ledger", ledger], ["revenueLedger", revenueLedger]] as const) {
+    if ((await provider.getCode(a, m.toBlock)) === "0x") return { ok: false, differences: [`manifest.${field}: no contract at ${a} at block ${m.toBlock}`] };
+  }
+  const rl = new Contract(revenueLedger, REVENUE_LEDGER_ABI, provider);
+  const wl = new Contract(ledger, WORK_LEDGER_ABI, provider);
+  try {
+    const linked = getAddress(await rl.workLedger({ blockTag: m.toBlock }));
+    if (linked !== ledger) return { ok: false, differences: [`manifest.revenueLedger: ${revenueLedger} reads epochs from ${linked}, not from ledger ${ledger}`] };
+  } catch {
+    return { ok: false, differences: [`manifest.revenueLedger: ${revenueLedger} is not a RevenueLedger`] };
+  }
+  if (typeof m.tool !== "string" || !m.tool.startsWith("workledger@")) differences.push(`manifest.tool: ${show(m.tool)} is not workledger@x.y.z`);
+
+  // 2. Records claimed by uptime lines, grouped per epoch version, in line order.
+  const claimed = new Map<string, WorkRecord[]>();
+  const lines = Array.isArray(report.lines) ? report.lines : [];
+  if (report.kind === "uptime") {
+    for (const l of (report as UptimeReport).lines) {
+      try {
+        const k = `${l.networkId}:${l.epoch}:${l.version}`;
+        let list = claimed.get(k);
+        if (!list) claimed.set(k, (list = []));
+        list.push(toRecord(l.record));
+      } catch {
+        differences.push(`lines: a line with an unreadable record (${show(l?.record)})`);
+      }
+    }
+  }
+  const trees = new Map<string, EpochTree>();
+  for (const [k, recs] of claimed) trees.set(k, await buildRecordTree(recs));
+  const records: RecordSource =
+    report.kind === "uptime" ? (n, e, v) => claimed.get(`${n}:${e}:${v}`) ?? [] : (options.records ?? (() => undefined));
+
+  // 3. Rebuild from the chain.
+  const input = await reportInputFromChain(provider, {
+    ledger,
+    revenueLedger,
+    fromBlock: m.fromBlock,
+    toBlock: m.toBlock,
+    records,
+    trees: (n, e, v) => trees.get(`${n}:${e}:${v}`),
+  });
+  let rebuilt: Report;
+  try {
+    const opts = { ...optionsFromParameters(report.parameters), generatedAt: m.generatedAt, allowMissingRecords: true };
+    rebuilt = buildReport(report.kind, input, opts);
+  } catch (e) {
+    return { ok: false, differences: [...differences, `parameters: the report cannot be rebuilt with its parameters (${(e as Error).message})`] };
+  }
+
+  // 4. Uptime: every epoch's records hash to its on-chain root, their count is its recordCount,
+  //    each line's proof verifies against that root, and verifyRecord agrees on chain.
+  const state = replay(input.events);
+  if (report.kind === "uptime") {
+    const epochs = epochsInRange(state, m.fromBlock, report.parameters);
+    for (const st of epochs) {
+      const v = st.latest;
+      const k = `${v.networkId}:${v.epoch}:${v.version}`;
+      const recs = claimed.get(k) ?? [];
+      if (recs.length !== v.recordCount) differences.push(`epoch ${v.networkId}/${v.epoch} v${v.version}: report has ${recs.length} lines, on-chain recordCount is ${v.recordCount}`);
+      const root = trees.get(k)?.root ?? `0x${"0".repeat(64)}`;
+      if (recs.length > 0 && root !== v.root) differences.push(`epoch ${v.networkId}/${v.epoch} v${v.version}: the report's records hash to ${root}, the on-chain root is ${v.root}`);
+      const [onStatus, onVersion] = (await wl.epochStatus(v.networkId, v.epoch, { blockTag: m.toBlock })) as [bigint, bigint];
+      const derived = statusAt(v, input.toBlockTimestamp);
+      if (STATUS_NAMES[Number(onStatus)] !== derived || Number(onVersion) !== v.version) {
+        differences.push(`epoch ${v.networkId}/${v.epoch}: on-chain status is ${STATUS_NAMES[Number(onStatus)]} v${onVersion}, events give ${derived} v${v.version}`);
+      }
+    }
+    const known = new Set(epochs.map((st) => `${st.latest.networkId}:${st.latest.epoch}:${st.latest.version}`));
+    for (const k of claimed.keys()) if (!known.has(k)) differences.push(`lines: epoch version ${k} is not an epoch of this report on chain`);
+    const perEpoch = new Map<string, number>();
+    const limit = options.onChainChecksPerEpoch ?? 32;
+    const proofChecks = lines.length <= 50_000;
+    for (let i = 0; i < lines.length && differences.length < max; i++) {
+      const l = (report as UptimeReport).lines[i];
+      const st = state.epochs.get(epochKey(l.networkId, l.epoch));
+      if (!st) continue;
+      let rec: WorkRecord;
+      try {
+        rec = toRecord(l.record);
+      } catch {
+        continue;
+      }
+      const leaf = [rec.nodeId, rec.epoch, rec.workUnits, rec.uptimeBps, rec.revenue, rec.evidence];
+      if (proofChecks) {
+        let ok = false;
+        try {
+          ok = Array.isArray(l.proof) && StandardMerkleTree.verify(st.latest.root, [...RECORD_LEAF_ENCODING], leaf, l.proof);
+        } catch {
+          ok = false;
+        }
+        if (!ok) differences.push(`lines[${i}].proof: does not prove the record against the on-chain root ${st.latest.root}`);
+      }
+      const k = epochKey(l.networkId, l.epoch);
+      const done = perEpoch.get(k) ?? 0;
+      if (done < limit && statusAt(st.latest, input.toBlockTimestamp) !== "voided" && Array.isArray(l.proof)) {
+        perEpoch.set(k, done + 1);
+        let ok = false;
+        try {
+          ok = await wl.verifyRecord(l.networkId, l.epoch, leaf, l.proof, { blockTag: m.toBlock });
+        } catch {
+          ok = false;
+        }
+        if (!ok) differences.push(`lines[${i}]: verifyRecord on chain rejects the record of node ${l.nodeId}`);
+      }
+    }
+  }
+
+  // 5. Economics without records: concentration is checked for consistency only.
+  if (report.kind === "economics") {
+    const r = report as EconomicsReport;
+    const d = rebuilt as EconomicsReport;
+    for (let i = 0; i < d.lines.length && i < r.lines.length; i++) {
+      if (d.lines[i].topNodesRevenue !== null) continue;
+      const c = r.lines[i];
+      d.lines[i].topNodesRevenue = c.topNodesRevenue;
+      d.lines[i].concentrationBps = c.concentrationBps;
+      try {
+        const top = BigInt(c.topNodesRevenue ?? "-1");
+        const total = BigInt(d.lines[i].totalRevenue);
+        const count = BigInt(d.lines[i].recordCount);
+        const k = BigInt(topNodeCount(d.lines[i].recordCount));
+        const expectBps = total === 0n ? null : Number((10_000n * top) / total);
+        // The top k of n records earn at least k/n of the total and at most all of it.
+        if (top < 0n || top > total || top * count < total * k || c.concentrationBps !== expectBps) {
+          differences.push(`lines[${i}].concentrationBps: ${show(c.concentrationBps)} with topNodesRevenue ${show(c.topNodesRevenue)} is impossible for totalRevenue ${total}`);
+        }
+      } catch {
+        differences.push(`lines[${i}].topNodesRevenue: not an integer (${show(c.topNodesRevenue)})`);
+      }
+      unchecked.push(`lines[${i}].topNodesRevenue: needs the records of epoch ${d.lines[i].networkId}/${d.lines[i].epoch} (pass records) to be re-derived`);
+    }
+  }
+
+  // 6. Spend: closing free balances agree with the contract's view at toBlock.
+  if (report.kind === "spend" && report.parameters.customer === null) {
+    for (const r of (rebuilt as Report & { kind: "spend" }).totals.runway) {
+      const [free] = (await rl.customer(r.networkId, r.customer, { blockTag: m.toBlock })) as [bigint];
+      if (free.toString() !== r.free) differences.push(`runway ${r.customer}/${r.networkId}: events give free ${r.free}, the contract holds ${free}`);
+    }
+  }
+
+  // 7. Journal: the asset side equals the tokens held.
+  if (report.kind === "journal") {
+    const t = (rebuilt as Report & { kind: "journal" }).totals;
+    for (const [token, held] of Object.entries(t.heldByContract)) {
+      if (t.ledgerAssets[token] !== held) differences.push(`totals.ledgerAssets.${token}: ${t.ledgerAssets[token]} differs from the ${held} the contract holds`);
+    }
+  }
+
+  // 8. Every figure and line.
+  const { generatedAt: _g, ...claimedManifest } = m;
+  const { generatedAt: _d, ...derivedManifest } = rebuilt.manifest;
+  void _g;
+  void _d;
+  const json = (x: unknown) => JSON.parse(JSON.stringify(x));
+  diffJson(json({ ...report, manifest: claimedManifest }), json({ ...rebuilt, manifest: derivedManifest }), "report", differences, max);
+  return { ok: differences.length === 0, differences, ...(unchecked.length ? { unchecked } : {}) };
+}

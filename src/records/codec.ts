@@ -1,0 +1,140 @@
+/**
+ * Binary forms of a work record.
+ *
+ * - **Packed** (98 bytes): `abi.encodePacked(bytes32 nodeId, uint64 epoch, uint64 workUnits,
+ *   uint16 uptimeBps, uint128 revenue, bytes32 evidence)`, big-endian. This is the row format of a
+ *   {@link RecordTable}, of the epoch bundle, and of the canonical data hash.
+ * - **Leaf** (192 bytes): `abi.encode(...)` of the same six fields, which StandardMerkleTree hashes
+ *   twice: `leaf = keccak256(keccak256(abi.encode(record)))`.
+ */
+import { KeccakEngine, keccakEngine } from "./keccak";
+import { WorkRecord } from "./types";
+
+/** Size of a packed record. */
+export const PACKED_RECORD_SIZE = 98;
+/** Offsets of the fields inside a packed record. */
+export const PACKED = { nodeId: 0, epoch: 32, workUnits: 40, uptimeBps: 48, revenue: 50, evidence: 66 } as const;
+/** Size of the ABI (leaf) encoding of a record: six 32-byte words. */
+export const LEAF_ENCODING_SIZE = 192;
+
+const HEX = "0123456789abcdef";
+const HEX_PAIRS: string[] = Array.from({ length: 256 }, (_, i) => HEX[i >> 4] + HEX[i & 15]);
+
+/** Lowercase 0x-hex of `len` bytes of `buf` from `off`. */
+export function bytesToHex(buf: Uint8Array, off = 0, len = buf.length - off): string {
+  let s = "0x";
+  for (let i = off; i < off + len; i++) s += HEX_PAIRS[buf[i]];
+  return s;
+}
+
+/** Writes a 0x-prefixed hex string of exactly `len` bytes into `out` at `off` (no validation beyond length). */
+export function hexToBytesInto(hex: string, out: Uint8Array, off: number, len: number): void {
+  const b = Buffer.from(hex.slice(2), "hex");
+  if (b.length !== len) throw new RangeError(`expected ${len} bytes of hex, got ${b.length}`);
+  out.set(b, off);
+}
+
+/** Big-endian unsigned integer of `len` bytes as bigint. */
+export function readUintBE(buf: Uint8Array, off: number, len: number): bigint {
+  let v = 0n;
+  for (let i = 0; i < len; i += 4) {
+    const word = ((buf[off + i] << 24) | (buf[off + i + 1] << 16) | (buf[off + i + 2] << 8) | buf[off + i + 3]) >>> 0;
+    v = (v << 32n) | BigInt(word);
+  }
+  return v;
+}
+
+/** Writes `value` as a big-endian unsigned integer of `len` bytes (len a multiple of 2). */
+export function writeUintBE(buf: Uint8Array, off: number, len: number, value: bigint): void {
+  let v = value;
+  for (let i = off + len - 1; i >= off; i--) {
+    buf[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+}
+
+/** Packs one record into `out` at `off` (the record must already be valid). */
+export function packRecordInto(r: WorkRecord, out: Uint8Array, off: number): void {
+  hexToBytesInto(r.nodeId, out, off + PACKED.nodeId, 32);
+  writeUintBE(out, off + PACKED.epoch, 8, r.epoch);
+  writeUintBE(out, off + PACKED.workUnits, 8, r.workUnits);
+  out[off + PACKED.uptimeBps] = (r.uptimeBps >> 8) & 0xff;
+  out[off + PACKED.uptimeBps + 1] = r.uptimeBps & 0xff;
+  writeUintBE(out, off + PACKED.revenue, 16, r.revenue);
+  hexToBytesInto(r.evidence, out, off + PACKED.evidence, 32);
+}
+
+/** Unpacks the record at `off`. */
+export function unpackRecord(buf: Uint8Array, off: number): WorkRecord {
+  return {
+    nodeId: bytesToHex(buf, off + PACKED.nodeId, 32),
+    epoch: readUintBE(buf, off + PACKED.epoch, 8),
+    workUnits: readUintBE(buf, off + PACKED.workUnits, 8),
+    uptimeBps: (buf[off + PACKED.uptimeBps] << 8) | buf[off + PACKED.uptimeBps + 1],
+    revenue: readUintBE(buf, off + PACKED.revenue, 16),
+    evidence: bytesToHex(buf, off + PACKED.evidence, 32),
+  };
+}
+
+/**
+ * Writes the 192-byte ABI encoding of the packed record at `src[off]` into `dst` (which must be
+ * zero in the padding bytes, or `zeroPadding` set).
+ */
+export function leafEncodingFromPacked(src: Uint8Array, off: number, dst: Uint8Array, zeroPadding = true): void {
+  if (zeroPadding) dst.fill(0, 0, LEAF_ENCODING_SIZE);
+  dst.set(src.subarray(off, off + 32), 0); // nodeId
+  dst.set(src.subarray(off + PACKED.epoch, off + PACKED.epoch + 8), 56); // uint64 -> word 1
+  dst.set(src.subarray(off + PACKED.workUnits, off + PACKED.workUnits + 8), 88); // uint64 -> word 2
+  dst[126] = src[off + PACKED.uptimeBps]; // uint16 -> word 3
+  dst[127] = src[off + PACKED.uptimeBps + 1];
+  dst.set(src.subarray(off + PACKED.revenue, off + PACKED.revenue + 16), 144); // uint128 -> word 4
+  dst.set(src.subarray(off + PACKED.evidence, off + PACKED.evidence + 32), 160); // evidence
+}
+
+/**
+ * StandardMerkleTree leaf hash of the packed record at `src[off]`, written to `out[outOff..+32)`.
+ * Uses `engine.mem` as scratch.
+ */
+export function leafHashFromPacked(engine: KeccakEngine, src: Uint8Array, off: number, out: Uint8Array, outOff: number): void {
+  const mem = engine.mem;
+  leafEncodingFromPacked(src, off, mem, true);
+  engine.hashInPlace(LEAF_ENCODING_SIZE);
+  engine.hashInPlace(32);
+  out.set(mem.subarray(0, 32), outOff);
+}
+
+/** StandardMerkleTree leaf hash of a record (0x-hex). */
+export function recordLeafHash(record: WorkRecord): string {
+  const packed = new Uint8Array(PACKED_RECORD_SIZE);
+  packRecordInto(record, packed, 0);
+  const out = new Uint8Array(32);
+  leafHashFromPacked(keccakEngine(), packed, 0, out, 0);
+  return bytesToHex(out);
+}
+
+/** StandardMerkleTree inner node: keccak256 of the two children in ascending byte order. */
+export function hashPairInto(engine: KeccakEngine, a: Uint8Array, aOff: number, b: Uint8Array, bOff: number, out: Uint8Array, outOff: number): void {
+  const mem = engine.mem;
+  let cmp = 0;
+  for (let i = 0; i < 32; i++) {
+    const d = a[aOff + i] - b[bOff + i];
+    if (d !== 0) {
+      cmp = d;
+      break;
+    }
+  }
+  if (cmp <= 0) {
+    mem.set(a.subarray(aOff, aOff + 32), 0);
+    mem.set(b.subarray(bOff, bOff + 32), 32);
+  } else {
+    mem.set(b.subarray(bOff, bOff + 32), 0);
+    mem.set(a.subarray(aOff, aOff + 32), 32);
+  }
+  engine.hashInPlace(64);
+  out.set(mem.subarray(0, 32), outOff);
+}
+
+/** The record as the JSON-safe tuple StandardMerkleTree takes: [nodeId, epoch, workUnits, uptimeBps, revenue, evidence]. */
+export function recordToLeafValues(r: WorkRecord): [string, string, string, string, string, string] {
+  return [r.nodeId, r.epoch.toString(), r.workUnits.toString(), String(r.uptimeBps), r.revenue.toString(), r.evidence];
+}

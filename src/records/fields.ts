@@ -1,0 +1,125 @@
+/**
+ * Byte-level validators of the six record fields. Each reads a field's raw bytes (`buf[s..e)`),
+ * writes its packed form into a row of a RecordTable and returns null, or returns the reason it is
+ * invalid. The CSV, JSON and NDJSON readers all go through these, so a value gets the same verdict
+ * (and the same message) in every format.
+ *
+ * nodeId rule (DESIGN.md, fixed): a value starting with `0x` must be 32-byte hex (64 hex digits)
+ * and is used as is, lowercased; any other non-empty string is `keccak256(utf8(value))`.
+ */
+import { PACKED } from "./codec";
+import { KeccakEngine } from "./keccak";
+import { BPS } from "./types";
+
+/** Names of the six columns, in leaf order. */
+export const RECORD_COLUMNS = ["nodeId", "epoch", "workUnits", "uptimeBps", "revenue", "evidence"] as const;
+export type RecordColumn = (typeof RECORD_COLUMNS)[number];
+
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
+for (let i = 0; i < 6; i++) {
+  HEX_VALUE[97 + i] = 10 + i;
+  HEX_VALUE[65 + i] = 10 + i;
+}
+
+const UINT_MAX: Record<number, bigint> = { 16: (1n << 16n) - 1n, 64: (1n << 64n) - 1n, 128: (1n << 128n) - 1n };
+
+function hasHexPrefix(buf: Uint8Array, s: number, e: number): boolean {
+  return e - s >= 2 && buf[s] === 48 && (buf[s + 1] === 120 || buf[s + 1] === 88);
+}
+
+/** Decodes `0x` + 64 hex digits into out[off..off+32); returns a reason or null. */
+function parseBytes32(buf: Uint8Array, s: number, e: number, out: Uint8Array, off: number, what: string): string | null {
+  if (!hasHexPrefix(buf, s, e)) return `${what} must be 0x-prefixed 32-byte hex`;
+  const digits = e - s - 2;
+  if (digits !== 64) return `${what} must be 32-byte hex (64 hex digits), got ${digits} digits`;
+  for (let i = 0; i < 32; i++) {
+    const hi = HEX_VALUE[buf[s + 2 + 2 * i]];
+    const lo = HEX_VALUE[buf[s + 3 + 2 * i]];
+    if (hi < 0 || lo < 0) {
+      const bad = hi < 0 ? buf[s + 2 + 2 * i] : buf[s + 3 + 2 * i];
+      return `bad hex character '${String.fromCharCode(bad)}' in ${what}`;
+    }
+    out[off + i] = (hi << 4) | lo;
+  }
+  return null;
+}
+
+/** nodeId: 0x + 32-byte hex used as is, or any other non-empty string hashed with keccak256. */
+export function parseNodeIdField(buf: Uint8Array, s: number, e: number, out: Uint8Array, row: number, engine: KeccakEngine): string | null {
+  if (e <= s) return "empty nodeId";
+  if (hasHexPrefix(buf, s, e)) return parseBytes32(buf, s, e, out, row + PACKED.nodeId, "nodeId");
+  engine.hashInto(buf.subarray(s, e), out, row + PACKED.nodeId);
+  return null;
+}
+
+/** evidence: 0x + 32-byte hex. */
+export function parseEvidenceField(buf: Uint8Array, s: number, e: number, out: Uint8Array, row: number): string | null {
+  if (e <= s) return "empty evidence";
+  return parseBytes32(buf, s, e, out, row + PACKED.evidence, "evidence");
+}
+
+/**
+ * A decimal unsigned integer of `bits` bits written big-endian into out[off..off+bits/8).
+ * Returns the reason on failure. `value` receives the number when it is a safe integer (else -1).
+ */
+export function parseUintField(buf: Uint8Array, s: number, e: number, bits: 16 | 64 | 128, out: Uint8Array, off: number, what: string): string | null {
+  if (e <= s) return `empty ${what}`;
+  if (buf[s] === 45) return `negative ${what}: ${latin1(buf, s, e)}`;
+  let n = 0;
+  for (let i = s; i < e; i++) {
+    const c = buf[i];
+    if (c < 48 || c > 57) {
+      if (c === 46 || c === 101 || c === 69) return `${what} is not an integer: ${latin1(buf, s, e)}`;
+      return `${what} is not a decimal integer: ${latin1(buf, s, e)}`;
+    }
+    n = n * 10 + (c - 48);
+  }
+  const bytes = bits / 8;
+  if (e - s <= 15) {
+    // exact in a double: n < 10^15 < 2^53
+    if (bits === 16 && n > 0xffff) return `${what} ${n} exceeds uint16 maximum`;
+    out.fill(0, off, off + bytes);
+    if (bits === 16) {
+      out[off] = n >>> 8;
+      out[off + 1] = n & 0xff;
+    } else {
+      const hi = Math.floor(n / 4294967296);
+      const lo = n >>> 0;
+      const p = off + bytes - 8;
+      out[p] = hi >>> 24;
+      out[p + 1] = (hi >>> 16) & 0xff;
+      out[p + 2] = (hi >>> 8) & 0xff;
+      out[p + 3] = hi & 0xff;
+      out[p + 4] = lo >>> 24;
+      out[p + 5] = (lo >>> 16) & 0xff;
+      out[p + 6] = (lo >>> 8) & 0xff;
+      out[p + 7] = lo & 0xff;
+    }
+    return null;
+  }
+  const v = BigInt(latin1(buf, s, e));
+  if (v > UINT_MAX[bits]) return `${what} ${v} exceeds uint${bits} maximum`;
+  let x = v;
+  for (let i = off + bytes - 1; i >= off; i--) {
+    out[i] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+  return null;
+}
+
+/** uptimeBps: integer 0..10000. */
+export function parseUptimeField(buf: Uint8Array, s: number, e: number, out: Uint8Array, row: number): string | null {
+  const reason = parseUintField(buf, s, e, 16, out, row + PACKED.uptimeBps, "uptimeBps");
+  if (reason) return reason;
+  const v = (out[row + PACKED.uptimeBps] << 8) | out[row + PACKED.uptimeBps + 1];
+  if (v > BPS) return `uptimeBps ${v} exceeds ${BPS}`;
+  return null;
+}
+
+function latin1(buf: Uint8Array, s: number, e: number): string {
+  const max = Math.min(e, s + 80);
+  let str = Buffer.from(buf.buffer, buf.byteOffset + s, max - s).toString("utf8");
+  if (max < e) str += "…";
+  return str;
+}

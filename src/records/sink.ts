@@ -1,0 +1,133 @@
+/**
+ * RecordSink: receives raw rows from a format reader, validates each field (./fields), packs good
+ * rows into a RecordTable and collects every problem as a RecordIssue. `finish()` adds the
+ * whole-file checks (duplicate nodeIds) and throws one RecordsError listing every issue.
+ */
+import { RecordIssue, RecordsError } from "../errors";
+import { PACKED, PACKED_RECORD_SIZE, bytesToHex, readUintBE, writeUintBE } from "./codec";
+import { RECORD_COLUMNS, parseEvidenceField, parseNodeIdField, parseUintField, parseUptimeField } from "./fields";
+import { KeccakEngine, keccakEngine } from "./keccak";
+import { sortByKey32 } from "./sort";
+import { RecordTable } from "./table";
+
+/** Options of every records reader. */
+export interface ParseRecordsOptions {
+  /** The epoch every row must carry. Without it, every row must carry the first row's epoch. */
+  epoch?: bigint | number;
+  /** Stop listing issues after this many (default 1,000); the error says how many more there were. */
+  maxIssues?: number;
+  /** File name used in error messages. */
+  file?: string;
+}
+
+export class RecordSink {
+  readonly table = new RecordTable(4096);
+  readonly issues: RecordIssue[] = [];
+  private extraIssues = 0;
+  private readonly engine: KeccakEngine = keccakEngine();
+  private expectedEpoch: Uint8Array | null = null;
+  private expectedEpochFromFirstRow = false;
+  private readonly maxIssues: number;
+
+  constructor(private readonly opts: ParseRecordsOptions = {}) {
+    this.maxIssues = opts.maxIssues ?? 1000;
+    if (opts.epoch !== undefined) {
+      this.expectedEpoch = new Uint8Array(8);
+      writeUintBE(this.expectedEpoch, 0, 8, BigInt(opts.epoch));
+    }
+  }
+
+  /** Records a problem at a line (and column). */
+  issue(line: number, column: string | undefined, reason: string): void {
+    if (this.issues.length >= this.maxIssues) {
+      this.extraIssues++;
+      return;
+    }
+    this.issues.push(column === undefined ? { line, reason } : { line, column, reason });
+  }
+
+  get hasIssues(): boolean {
+    return this.issues.length > 0;
+  }
+
+  /**
+   * One row: the field of column `c` (RECORD_COLUMNS order) is `bufs[c][starts[c]..ends[c])`.
+   * Returns true if the row was valid.
+   */
+  row(line: number, bufs: readonly Uint8Array[], starts: ArrayLike<number>, ends: ArrayLike<number>, preset?: readonly (string | null)[]): boolean {
+    const t = this.table;
+    const off = t.allocRow(line);
+    const out = t.data;
+    let ok = true;
+    const check = (c: number, parse: () => string | null): string | null => {
+      const reason = preset?.[c] ?? parse();
+      if (reason !== null) {
+        ok = false;
+        this.issue(line, RECORD_COLUMNS[c], reason);
+      }
+      return reason;
+    };
+    check(0, () => parseNodeIdField(bufs[0], starts[0], ends[0], out, off, this.engine));
+    const epochReason = check(1, () => parseUintField(bufs[1], starts[1], ends[1], 64, out, off + PACKED.epoch, "epoch"));
+    if (epochReason === null) {
+      if (this.expectedEpoch === null) {
+        this.expectedEpoch = out.slice(off + PACKED.epoch, off + PACKED.epoch + 8);
+        this.expectedEpochFromFirstRow = true;
+      } else {
+        for (let i = 0; i < 8; i++) {
+          if (out[off + PACKED.epoch + i] !== this.expectedEpoch[i]) {
+            const got = readUintBE(out, off + PACKED.epoch, 8);
+            const want = readUintBE(this.expectedEpoch, 0, 8);
+            ok = false;
+            this.issue(line, "epoch", `epoch mismatch: expected ${want}${this.expectedEpochFromFirstRow ? " (the first row's)" : ""}, got ${got}`);
+            break;
+          }
+        }
+      }
+    }
+    check(2, () => parseUintField(bufs[2], starts[2], ends[2], 64, out, off + PACKED.workUnits, "workUnits"));
+    check(3, () => parseUptimeField(bufs[3], starts[3], ends[3], out, off));
+    check(4, () => parseUintField(bufs[4], starts[4], ends[4], 128, out, off + PACKED.revenue, "revenue"));
+    check(5, () => parseEvidenceField(bufs[5], starts[5], ends[5], out, off));
+    if (!ok) t.popRow();
+    return ok;
+  }
+
+  /** Whole-file checks; returns the table or throws a RecordsError with every issue. */
+  finish(): RecordTable {
+    findDuplicateNodeIds(this.table, (line, column, reason) => this.issue(line, column, reason));
+    if (this.issues.length > 0) {
+      this.issues.sort((a, b) => a.line - b.line || RECORD_COLUMNS.indexOf(a.column as never) - RECORD_COLUMNS.indexOf(b.column as never));
+      if (this.extraIssues > 0) this.issues.push({ line: this.issues[this.issues.length - 1].line, reason: `${this.extraIssues} more issues not listed` });
+      throw new RecordsError(this.issues, this.opts.file);
+    }
+    return this.table;
+  }
+}
+
+/**
+ * Reports every duplicate nodeId of a table (at the later line, naming the first), and returns
+ * the permutation that sorts the table by nodeId.
+ */
+export function findDuplicateNodeIds(table: RecordTable, report: (line: number, column: string, reason: string) => void): Uint32Array {
+  const perm = sortByKey32(table.data, PACKED_RECORD_SIZE, PACKED.nodeId, table.count);
+  const d = table.data;
+  let runFirst = table.count > 0 ? table.lines[perm[0]] : 0;
+  for (let k = 1; k < table.count; k++) {
+    const a = perm[k - 1] * PACKED_RECORD_SIZE;
+    const b = perm[k] * PACKED_RECORD_SIZE;
+    let same = true;
+    for (let i = 0; i < 32; i++) {
+      if (d[a + i] !== d[b + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) {
+      report(table.lines[perm[k]], "nodeId", `duplicate nodeId ${bytesToHex(d, b, 32)} (first at line ${runFirst})`);
+    } else {
+      runFirst = table.lines[perm[k]];
+    }
+  }
+  return perm;
+}

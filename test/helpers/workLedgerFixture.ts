@@ -46,19 +46,24 @@ export function makeRecords(count: number, epoch: bigint, salt = "node"): WorkRe
   });
 }
 
-/** Builds the tree and summary of `records` (an empty list gives root 0). dataHash hashes the ABI-encoded leaves. */
+/** The summary of an epoch without records: zero root and totals, dataHash of an empty file. */
+export function emptySummary(): EpochSummary {
+  return { root: ZeroHash, recordCount: 0n, activeNodes: 0n, totalWorkUnits: 0n, totalRevenue: 0n, dataHash: keccak256("0x") };
+}
+
+/** Builds the tree and summary of `records` (at least one). dataHash hashes the concatenated ABI-encoded leaves. */
 export function buildEpoch(records: WorkRecord[]): BuiltEpoch {
   const leaves = records.map(toLeaf);
   const tree = StandardMerkleTree.of(leaves, [...RECORD_LEAF_ENCODING]);
   const coder = AbiCoder.defaultAbiCoder();
   const encoded = leaves.map((l) => coder.encode([...RECORD_LEAF_ENCODING], l));
   const summary: EpochSummary = {
-    root: records.length === 0 ? ZeroHash : tree.root,
+    root: tree.root,
     recordCount: BigInt(records.length),
     activeNodes: BigInt(records.filter((r) => r.workUnits > 0n).length),
     totalWorkUnits: records.reduce((a, r) => a + r.workUnits, 0n),
     totalRevenue: records.reduce((a, r) => a + r.revenue, 0n),
-    dataHash: keccak256(encoded.length === 0 ? "0x" : concat(encoded)),
+    dataHash: keccak256(concat(encoded)),
   };
   return { records, tree, summary };
 }

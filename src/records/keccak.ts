@@ -17,8 +17,16 @@ const KECCAK_BITS = 256;
 /** hash-wasm's input buffer is 16 KiB. */
 export const KECCAK_ENGINE_BUFFER = 16 * 1024;
 
+/** Minimal WebAssembly typings: the project's tsconfig has no DOM lib and @types/node 20 declares none. */
+export type WasmModule = object;
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { exports: unknown };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 interface KeccakExports {
-  memory: WebAssembly.Memory;
+  memory: { buffer: ArrayBuffer };
   Hash_GetBuffer(): number;
   Hash_Init(bits: number): void;
   Hash_Update(size: number): void;
@@ -42,15 +50,15 @@ export interface KeccakEngine {
   finish(): Uint8Array;
 }
 
-let cachedModule: WebAssembly.Module | null | undefined;
+let cachedModule: WasmModule | null | undefined;
 
 /** The compiled hash-wasm Keccak module, or null if it cannot be found (cached). */
-export function keccakWasmModule(): WebAssembly.Module | null {
+export function keccakWasmModule(): WasmModule | null {
   if (cachedModule !== undefined) return cachedModule;
   try {
     const src = fs.readFileSync(require.resolve("hash-wasm"), "utf8");
     const m = /var name\$(\w+) = "sha3";\s*var data\$\1 = "([^"]+)"/.exec(src);
-    cachedModule = m ? new WebAssembly.Module(Buffer.from(m[2], "base64")) : null;
+    cachedModule = m ? new WA.Module(Buffer.from(m[2], "base64")) : null;
   } catch {
     cachedModule = null;
   }
@@ -58,9 +66,9 @@ export function keccakWasmModule(): WebAssembly.Module | null {
 }
 
 /** Instantiates an engine (from a given module, e.g. one posted to a worker). */
-export function createKeccakEngine(module: WebAssembly.Module | null = keccakWasmModule()): KeccakEngine {
+export function createKeccakEngine(module: WasmModule | null = keccakWasmModule()): KeccakEngine {
   if (!module) return fallbackEngine();
-  const ex = new WebAssembly.Instance(module, {}).exports as unknown as KeccakExports;
+  const ex = new WA.Instance(module, {}).exports as unknown as KeccakExports;
   const off = ex.Hash_GetBuffer();
   const mem = new Uint8Array(ex.memory.buffer, off, KECCAK_ENGINE_BUFFER);
   return {

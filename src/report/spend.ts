@@ -138,7 +138,8 @@ export function buildSpendReport(input: ReportInput, options: ReportOptions = {}
     const customer = str(e, "customer");
     if (parameters.networkId !== null && networkId !== parameters.networkId) continue;
     if (parameters.customer !== null && customer !== parameters.customer) continue;
-    const amount = big(e, "amount");
+    // ChargePosted carries the net amount and the fee separately; held falls by both.
+    const amount = kind === "post" ? big(e, "amount") + big(e, "fee") : big(e, "amount");
     const token = tokenOf(networkId);
     const opening = e.blockNumber < input.fromBlock;
 

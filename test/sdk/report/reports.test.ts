@@ -1,0 +1,204 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+
+import { buildReport, REPORT_KINDS } from "../../../src/report/build";
+import { reportInputFromChain } from "../../../src/report/fromChain";
+import type { ReportInput } from "../../../src/report/input";
+import { buildRecordTree, recordTreeSync } from "../../../src/report/merkle";
+import type { EconomicsReport, JournalReport, SpendFigures, SpendReport, UptimeReport } from "../../../src/report/types";
+import { verifyReport } from "../../../src/verifier/report";
+import { FINAL_UPTIME, NODE_COUNT, Scenario, USD, reportScenario } from "../../helpers/reportScenario";
+
+const GENERATED_AT = "2026-01-01T00:00:00.000Z";
+
+function identities(f: SpendFigures): void {
+  const b = (k: keyof SpendFigures) => BigInt(f[k]);
+  expect(b("closingFree")).to.equal(b("openingFree") + b("deposited") + b("voided") + b("refunded") - b("withdrawn") - b("charged"));
+  expect(b("closingHeld")).to.equal(b("openingHeld") + b("charged") - b("voided") - b("posted"));
+}
+
+describe("reports", function () {
+  let s: Scenario;
+  let input: ReportInput;
+
+  beforeEach(async function () {
+    s = await loadFixture(reportScenario);
+    input = await reportInputFromChain(ethers.provider, {
+      ledger: await s.wl.getAddress(),
+      revenueLedger: await s.rl.getAddress(),
+      fromBlock: s.deployBlock,
+      records: s.records,
+    });
+  });
+
+  describe("spend", function () {
+    it("satisfies both identities in total and per customer, and each total is the sum of its lines", async function () {
+      const r = buildReport("spend", input, { generatedAt: GENERATED_AT }) as SpendReport;
+      identities(r.totals);
+      expect(r.totals.byCustomer).to.have.length(3);
+      for (const c of r.totals.byCustomer) identities(c);
+      const kinds = { deposit: "deposited", withdraw: "withdrawn", charge: "charged", void: "voided", post: "posted", refund: "refunded" } as const;
+      for (const [kind, field] of Object.entries(kinds)) {
+        const sum = r.lines.filter((l) => l.kind === kind).reduce((a, l) => a + BigInt(l.amount), 0n);
+        expect(sum, field).to.equal(BigInt(r.totals[field]));
+      }
+      expect(r.totals.deposited).to.equal((1_700n * USD).toString());
+      expect(r.totals.voided).to.equal((70n * USD).toString());
+      expect(r.totals.refunded).to.equal((7n * USD).toString());
+      // Closing balances equal the contract's own view.
+      for (const c of r.totals.byCustomer) {
+        const [free, held] = await s.rl.customer(s.networkId, c.customer);
+        expect(c.closingFree).to.equal(free.toString());
+        expect(c.closingHeld).to.equal(held.toString());
+      }
+      // Charges carry their status at toBlock.
+      const statuses = r.lines.filter((l) => l.kind === "charge").map((l) => `${l.epoch}:${l.status}`);
+      expect(statuses).to.include.members(["2:voided", "0:posted", "5:held"]);
+    });
+
+    it("narrows to one customer, with opening balances when the range starts later", async function () {
+      const later = { ...input, fromBlock: s.afterDepositsBlock + 1 };
+      const alice = s.customers.alice.address;
+      const r = buildReport("spend", later, { customer: alice }) as SpendReport;
+      expect(r.lines.every((l) => l.customer === alice)).to.equal(true);
+      expect(r.totals.openingFree).to.equal((1_000n * USD).toString());
+      expect(r.totals.deposited).to.equal("0");
+      identities(r.totals);
+      const rw = r.totals.runway[0];
+      // alice: charged 50 in 6 epochs; free at the end is her closing free balance.
+      expect(rw.averageChargePerEpoch).to.equal((50n * USD).toString());
+      const free = BigInt(rw.free);
+      expect(rw.epochs).to.equal(`${free / (50n * USD)}.${((free * 100n) / (50n * USD)) % 100n}`.replace(/\.(\d)$/, ".0$1"));
+    });
+  });
+
+  describe("uptime", function () {
+    it("has one line per node and epoch of the latest version, breaches exactly below target", async function () {
+      const r = buildReport("uptime", input, { generatedAt: GENERATED_AT }) as UptimeReport;
+      expect(r.lines).to.have.length(NODE_COUNT * 6);
+      expect(r.totals.epochs.map((e) => `${e.epoch}:v${e.version}:${e.status}`)).to.deep.equal([
+        "0:v1:final",
+        "1:v1:final",
+        "2:v1:voided",
+        "3:v1:final",
+        "4:v2:final",
+        "5:v1:pending",
+      ]);
+      for (const l of r.lines) {
+        const node = s.nodes.indexOf(l.nodeId);
+        const expected = FINAL_UPTIME[`${node}:${l.epoch}`] ?? 9_999;
+        expect(l.uptimeBps).to.equal(expected);
+        expect(l.breach).to.equal(expected < 9_990);
+        expect(l.creditBps).to.equal(expected < 9_500 ? 10_000 : expected < 9_900 ? 2_500 : expected < 9_990 ? 1_000 : 0);
+      }
+      const breached = r.lines.filter((l) => l.breach).map((l) => `${s.nodes.indexOf(l.nodeId)}:${l.epoch}`).sort();
+      expect(breached).to.deep.equal(Object.keys(FINAL_UPTIME).sort());
+    });
+
+    it("finds the incident windows with UTC start and end", async function () {
+      const r = buildReport("uptime", input) as UptimeReport;
+      const w = r.totals.networks[0].incidents.map((i) => ({ node: s.nodes.indexOf(i.nodeId), from: i.fromEpoch, to: i.toEpoch, settled: i.settled, start: i.start, end: i.end }));
+      const iso = (epoch: number) => new Date((s.genesisTime + epoch * 3600) * 1000).toISOString().replace(".000Z", "Z");
+      const expected = [
+        { node: 1, from: 1, to: 1, settled: true, start: iso(1), end: iso(2) },
+        { node: 2, from: 3, to: 5, settled: false, start: iso(3), end: iso(6) },
+        { node: 4, from: 4, to: 4, settled: true, start: iso(4), end: iso(5) },
+      ].sort((a, b) => (s.nodes[a.node] < s.nodes[b.node] ? -1 : 1));
+      expect(w).to.deep.equal(expected);
+      // The voided epoch's breach (node 3, epoch 2) is shown but is no incident.
+      expect(r.lines.find((l) => l.epoch === 2 && l.nodeId === s.nodes[3])?.status).to.equal("voided");
+    });
+
+    it("carries proofs that verifyRecord accepts on chain", async function () {
+      const r = buildReport("uptime", input) as UptimeReport;
+      for (const l of r.lines.filter((x) => x.status !== "voided")) {
+        const rec = l.record;
+        expect(await s.wl.verifyRecord(l.networkId, l.epoch, [rec.nodeId, rec.epoch, rec.workUnits, rec.uptimeBps, rec.revenue, rec.evidence], l.proof)).to.equal(true);
+      }
+    });
+  });
+
+  describe("economics", function () {
+    it("follows the DESIGN.md formulas", async function () {
+      const r = buildReport("economics", input) as EconomicsReport;
+      expect(r.lines).to.have.length(6);
+      for (const l of r.lines) {
+        const recs = s.recordsByKey.get(`${l.networkId}:${l.epoch}:${l.version}`)!;
+        const total = recs.reduce((a, x) => a + x.revenue, 0n);
+        const work = recs.reduce((a, x) => a + x.workUnits, 0n);
+        const active = BigInt(recs.filter((x) => x.workUnits > 0n).length);
+        expect(l.totalRevenue).to.equal(total.toString());
+        expect(l.revenuePerActiveNode).to.equal((total / active).toString());
+        expect(l.utilizationBps).to.equal(Number((10_000n * work) / (active * 3_600n)));
+        const top = recs.map((x) => x.revenue).sort((a, b) => (a > b ? -1 : 1))[0];
+        expect(l.topNodes).to.equal(1);
+        expect(l.concentrationBps).to.equal(Number((10_000n * top) / total));
+        expect(BigInt(l.settledRevenue)).to.equal(BigInt(l.postedRevenue) - BigInt(l.refunded));
+        const backed = (10_000n * BigInt(l.settledRevenue)) / total;
+        expect(l.revenueBackedBps).to.equal(Number(backed > 10_000n ? 10_000n : backed));
+      }
+      const e2 = r.lines.find((l) => l.epoch === 2)!;
+      expect(e2.status).to.equal("voided");
+      expect(e2.settledRevenue).to.equal("0");
+      const e3 = r.lines.find((l) => l.epoch === 3)!;
+      // 50 + 20 posted less the 1% fee, less alice's 5 credit.
+      expect(e3.settledRevenue).to.equal(((70n * USD * 99n) / 100n - 5n * USD).toString());
+    });
+  });
+
+  describe("journal", function () {
+    it("balances, and its asset side equals the tokens the contract holds", async function () {
+      const r = buildReport("journal", input) as JournalReport;
+      expect(r.lines.map((l) => l.entryId)).to.deep.equal(r.lines.map((_, i) => i + 1));
+      const sum = r.totals.trialBalance.reduce((a, t) => a + BigInt(t.balance), 0n);
+      expect(sum).to.equal(0n);
+      const debit = r.totals.trialBalance.reduce((a, t) => a + BigInt(t.debit), 0n);
+      const credit = r.totals.trialBalance.reduce((a, t) => a + BigInt(t.credit), 0n);
+      expect(debit).to.equal(credit);
+      const token = await s.token.getAddress();
+      const held = await s.token.balanceOf(await s.rl.getAddress());
+      expect(r.totals.heldByContract[token]).to.equal(held.toString());
+      expect(r.totals.ledgerAssets[token]).to.equal(held.toString());
+      const refunds = r.lines.filter((l) => l.contraRevenue);
+      expect(refunds).to.have.length(2);
+      expect(refunds.every((l) => l.debitAccount === "contra-revenue:1" && l.entryKind === "refund")).to.equal(true);
+      expect(r.lines.some((l) => l.entryKind === "other")).to.equal(false);
+    });
+  });
+
+  describe("determinism and verification", function () {
+    it("is byte-identical apart from generatedAt when generated again", async function () {
+      const again = await reportInputFromChain(ethers.provider, {
+        ledger: input.ledger,
+        revenueLedger: input.revenueLedger,
+        fromBlock: input.fromBlock,
+        toBlock: input.toBlock,
+        records: s.records,
+      });
+      for (const kind of REPORT_KINDS) {
+        const a = JSON.stringify(buildReport(kind, input, { generatedAt: GENERATED_AT }));
+        const b = JSON.stringify(buildReport(kind, again, { generatedAt: GENERATED_AT }));
+        expect(a, kind).to.equal(b);
+      }
+    });
+
+    it("verifies every kind against the chain", async function () {
+      for (const kind of REPORT_KINDS) {
+        const r = JSON.parse(JSON.stringify(buildReport(kind, input)));
+        const res = await verifyReport(r, ethers.provider, kind === "economics" ? { records: s.records } : {});
+        expect(res.differences, kind).to.deep.equal([]);
+        expect(res.ok).to.equal(true);
+      }
+    });
+
+    it("builds the same trees with the WASM builder and the library", async function () {
+      for (const recs of s.recordsByKey.values()) {
+        const a = recordTreeSync(recs);
+        const b = await buildRecordTree(recs);
+        expect(b.root).to.equal(a.root);
+        for (let i = 0; i < recs.length; i++) expect(b.proof(i)).to.deep.equal(a.proof(i));
+      }
+    });
+  });
+});

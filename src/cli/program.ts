@@ -1,0 +1,226 @@
+/**
+ * The `workledger` command tree (commander). Every leaf command gets the common flags (--rpc,
+ * --deployment, --json, --verbose; --keystore where it signs; --dry-run where it sends), runs its
+ * command module and stores the returned output; it never prints or exits itself.
+ */
+import { Command, Option } from "commander";
+
+import { CliContext, CommonOptions } from "./context";
+import { DEFAULT_RPC, EMBEDDED_RPC } from "./chain";
+import { CommandOutput } from "./output";
+import { deployCommand } from "./commands/deploy";
+import { networkCreateCommand, networkShowCommand } from "./commands/network";
+import { nodeRegisterCommand, nodeShowCommand } from "./commands/node";
+import { chargeCommand, chargeRefundCommand, chargeSettleCommand, claimCommand, depositCommand, payoutBuildCommand, payoutPostCommand, withdrawCommand } from "./commands/money";
+import { challengeCommand, epochStatusCommand, resolveCommand, timeAdvanceCommand } from "./commands/epoch";
+import { keysAddressCommand, keysNewCommand } from "./commands/keys";
+import { signCommand, publishCommand, proveCommand, checkProofCommand, readRecordsForPayouts } from "./commands/epochData";
+import { syncCommand } from "./commands/sync";
+import { reportCommand, REPORT_KINDS, REPORT_FORMATS } from "./commands/report";
+import { verifyCommand } from "./commands/verify";
+import { demoCommand } from "./commands/demo";
+
+/** Shared state between the program and the entry point. */
+export interface RunState {
+  output: CommandOutput | null;
+  json: boolean;
+  verbose: boolean;
+  context: CliContext | null;
+}
+
+interface CommandSpec {
+  /** Default --rpc for this command. */
+  defaultRpc?: string;
+  /** It signs: add --keystore. */
+  signs?: boolean;
+  /** It sends transactions: add --dry-run. */
+  sends?: boolean;
+  /** It needs no deployment file. */
+  noDeployment?: boolean;
+}
+
+function addCommon(cmd: Command, spec: CommandSpec): Command {
+  const rpcDefault = spec.defaultRpc ?? DEFAULT_RPC;
+  cmd.option("--rpc <url>", `JSON-RPC URL, or "${EMBEDDED_RPC}" for an in-process Hardhat chain (default: ${rpcDefault})`);
+  cmd.option("--deployment <file>", `deployment file written by \`deploy\`${spec.noDeployment ? " (unused here)" : ""} (default: $WORKLEDGER_DEPLOYMENT or ./deployment.json)`);
+  cmd.option("--json", "machine-readable output on stdout (exact integers as strings)");
+  cmd.option("--verbose", "print stack traces with errors");
+  if (spec.signs) cmd.option("--keystore <file>", "encrypted JSON keystore of the signing key (password: $WORKLEDGER_KEYSTORE_PASSWORD or prompt); else $WORKLEDGER_PRIVATE_KEY");
+  if (spec.sends) cmd.option("--dry-run", "validate, simulate with eth_call, print what would be sent and its gas estimate; send nothing");
+  return cmd;
+}
+
+/** Build the commander program; results go into `state`. */
+export function buildProgram(state: RunState): Command {
+  const program = new Command("workledger");
+  program
+    .description("On-chain proof-of-work accounting for DePIN networks: signed epochs, escrow, payouts and re-derivable reports.")
+    .version(require("../../package.json").version as string, "-V, --version")
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({ outputError: () => undefined })
+    .allowExcessArguments(false);
+
+  // Options are validated inside each command (flags arrive as strings), hence `any` here.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type Run = (ctx: CliContext, opts: any, args: string[]) => Promise<CommandOutput>;
+  const leaf = (parent: Command, name: string, description: string, spec: CommandSpec, run: Run): Command => {
+    const cmd = parent.command(name).description(description);
+    addCommon(cmd, spec);
+    cmd.action(async (...actionArgs: unknown[]) => {
+      const self = actionArgs[actionArgs.length - 1] as Command;
+      const opts = self.opts() as CommonOptions;
+      state.json = Boolean(opts.json);
+      state.verbose = Boolean(opts.verbose);
+      const ctx = new CliContext(opts, spec.defaultRpc ?? DEFAULT_RPC);
+      state.context = ctx;
+      state.output = await run(ctx, opts, self.args);
+    });
+    return cmd;
+  };
+
+  leaf(program, "demo", "deploy, simulate a whole network (customers, outages, charges, payouts, a challenge and a correction), write and verify every report", { defaultRpc: EMBEDDED_RPC, noDeployment: true }, demoCommand)
+    .option("--nodes <n>", "number of nodes", "50")
+    .option("--epochs <m>", "number of epochs", "24")
+    .option("--out <dir>", "output directory", "./workledger-demo")
+    .option("--seed <text>", "seed of the simulation's randomness", "workledger-demo");
+
+  leaf(program, "deploy", "deploy WorkLedger, RevenueLedger and (unless --token) a MockStablecoin; write deployment.json", { signs: true, sends: true, noDeployment: true }, deployCommand)
+    .option("--out <file>", "where to write deployment.json (required)")
+    .option("--token <addr>", "use this ERC-20 as the payment token instead of deploying a MockStablecoin")
+    .option("--protocol-admin <addr>", "protocol admin of the RevenueLedger (default: the deployer)")
+    .option("--force", "overwrite --out if it exists");
+
+  const network = program.command("network").description("create or inspect networks");
+  leaf(network, "create", "create a network (verifier set, threshold, epoch length, token)", { signs: true, sends: true }, networkCreateCommand)
+    .option("--name <name>", "network name (required)")
+    .option("--verifiers <a,b,c>", "comma-separated verifier addresses (required)")
+    .option("--threshold <k>", "signatures required per epoch, 1..n (required)")
+    .option("--epoch-seconds <s>", "epoch length in seconds (required)")
+    .option("--token <addr>", "payment token (default: the deployment's token)")
+    .option("--challenge-window <s>", "seconds a commit stays challengeable (default: 86400)")
+    .option("--capacity <units>", "work units one node can deliver per epoch (default: 0 = not declared)")
+    .option("--work-unit <label>", 'label of the work unit, e.g. "GPU-seconds"')
+    .option("--genesis <unix>", "start of epoch 0 in unix seconds (default: the creation block)")
+    .option("--admin <addr>", "network admin (default: the signer)");
+  leaf(network, "show", "show a network's configuration", {}, networkShowCommand).option("--network <id>", "network id");
+
+  const node = program.command("node").description("register or inspect nodes");
+  leaf(node, "register", "register a node with its operator", { signs: true, sends: true }, nodeRegisterCommand)
+    .option("--network <id>", "network id")
+    .option("--node <nodeid>", "node id: 0x + 32-byte hex, or any string (hashed with keccak256)")
+    .option("--operator <addr>", "operator address");
+  leaf(node, "show", "show a node", {}, nodeShowCommand).option("--network <id>", "network id").option("--node <nodeid>", "node id");
+
+  leaf(program, "sign", "rebuild an epoch from its records file, check it and sign its summary (EIP-712) into a signature file", { signs: true }, signCommand)
+    .option("--network <id>", "network id")
+    .option("--epoch <e>", "epoch number")
+    .option("--records <file>", "records file (CSV, JSON or NDJSON)")
+    .option("--out <file>", "signature file to write")
+    .option("--epoch-version <v>", "epoch version to sign (default: 1, or latest + 1 for a correction)")
+    .option("--offline", "do not read the chain (needs --chain-id, --ledger and --version)")
+    .option("--chain-id <id>", "chain id (with --offline)")
+    .option("--ledger <addr>", "WorkLedger address (with --offline)");
+
+  leaf(program, "publish", "build the epoch bundle, check each signature and commit the epoch", { signs: true, sends: true }, publishCommand)
+    .option("--network <id>", "network id")
+    .option("--epoch <e>", "epoch number")
+    .option("--records <file>", "records file (CSV, JSON or NDJSON)")
+    .option("--signatures <files>", "signature files, comma-separated")
+    .option("--bundle-out <file>", "where to write the epoch bundle (default: next to the records file)")
+    .option("--correction", "supersede the committed epoch with a new version (admin)")
+    .option("--reason <text>", "reason of a correction");
+
+  leaf(program, "prove", "write the Merkle proof of one node's record as a self-describing JSON file", {}, proveCommand)
+    .option("--network <id>", "network id")
+    .option("--epoch <e>", "epoch number")
+    .option("--node <nodeid>", "node id")
+    .option("--bundle <file>", "epoch bundle (default: found under --bundles DIR)")
+    .option("--bundles <dir>", "directory of epoch bundles", ".")
+    .option("--out <file>", "write the proof here (default: stdout)");
+
+  leaf(program, "check-proof", "check a proof file offline and against the chain", {}, checkProofCommand)
+    .argument("<file>", "proof JSON written by `prove`")
+    .option("--offline", "check the proof against its own root only");
+
+  leaf(program, "deposit", "deposit the network's token into your escrow (approves first if needed)", { signs: true, sends: true }, depositCommand)
+    .option("--network <id>", "network id")
+    .option("--amount <a>", "amount in token units, e.g. 1000.50");
+  leaf(program, "withdraw", "withdraw free (not held) escrow", { signs: true, sends: true }, withdrawCommand)
+    .option("--network <id>", "network id")
+    .option("--amount <a>", "amount in token units")
+    .option("--to <addr>", "recipient (default: you)");
+
+  const charge = leaf(program, "charge", "charge a customer for a committed epoch (escrow -> held); subcommands post, void, refund", { signs: true, sends: true }, chargeCommand)
+    .option("--network <id>", "network id")
+    .option("--customer <addr>", "customer address")
+    .option("--epoch <e>", "epoch charged for")
+    .option("--amount <a>", "amount in token units")
+    .option("--ref <text>", "usage reference (text, hashed; or 0x + 32 bytes)");
+  leaf(charge, "post", "post a held charge to revenue once its epoch is final", { signs: true, sends: true }, (ctx, o: CommonOptions & { charge?: string }) => chargeSettleCommand(ctx, "post", o)).option("--charge <id>", "charge id");
+  leaf(charge, "void", "return a held charge to escrow once its epoch is voided", { signs: true, sends: true }, (ctx, o: CommonOptions & { charge?: string }) => chargeSettleCommand(ctx, "void", o)).option("--charge <id>", "charge id");
+  leaf(charge, "refund", "refund part of a posted charge (an SLA credit)", { signs: true, sends: true }, chargeRefundCommand)
+    .option("--charge <id>", "charge id")
+    .option("--amount <a>", "amount in token units")
+    .option("--reason <text>", "reason (text, hashed)");
+
+  const payout = program.command("payout").description("build and post payout roots");
+  leaf(payout, "build", "split an epoch's available revenue over its records into a payouts file", {}, (ctx, o: CommonOptions & { network?: string; epoch?: string; records?: string; out?: string }) => payoutBuildCommand(ctx, o, readRecordsForPayouts))
+    .option("--network <id>", "network id")
+    .option("--epoch <e>", "epoch number")
+    .option("--records <file>", "the epoch's records file")
+    .option("--out <file>", "payouts file to write");
+  leaf(payout, "post", "post an epoch's payout root from a payouts file (JSON or CSV nodeId,operator,amount)", { signs: true, sends: true }, payoutPostCommand)
+    .option("--network <id>", "network id")
+    .option("--epoch <e>", "epoch number")
+    .option("--payouts <file>", "payouts file");
+
+  leaf(program, "claim", "claim a node's payout with its Merkle proof (the operator's key)", { signs: true, sends: true }, claimCommand)
+    .option("--network <id>", "network id")
+    .option("--epoch <e>", "epoch number")
+    .option("--node <nodeid>", "node id")
+    .option("--payouts <file>", "payouts file the root was posted from")
+    .option("--to <addr>", "recipient (default: the operator)");
+
+  leaf(program, "challenge", "challenge a pending epoch (challenger role)", { signs: true, sends: true }, challengeCommand)
+    .option("--network <id>", "network id")
+    .option("--epoch <e>", "epoch number")
+    .option("--reason <text>", "reason (text, hashed)");
+  leaf(program, "resolve", "resolve a challenge (arbiter role)", { signs: true, sends: true }, resolveCommand)
+    .option("--network <id>", "network id")
+    .option("--epoch <e>", "epoch number")
+    .option("--upheld", "the challenge is upheld: void the epoch")
+    .option("--rejected", "the challenge is rejected: pending again");
+  const epoch = program.command("epoch").description("inspect epochs");
+  leaf(epoch, "status", "status, version and root of an epoch", {}, epochStatusCommand).option("--network <id>", "network id").option("--epoch <e>", "epoch number");
+
+  leaf(program, "sync", "index the chain into the local SQLite store", {}, syncCommand)
+    .option("--db <file>", "SQLite file", "workledger.sqlite")
+    .option("--follow", "keep following new blocks until Ctrl-C")
+    .option("--confirmations <n>", "blocks to wait before indexing", "0")
+    .option("--bundles <dir>", "import the epoch bundles found in this directory");
+
+  leaf(program, "report", "write a report from the indexed store", {}, reportCommand)
+    .argument("<kind>", REPORT_KINDS.join("|"))
+    .addOption(new Option("--format <format>", "output format").choices([...REPORT_FORMATS]))
+    .option("--out <file>", "output file")
+    .option("--db <file>", "SQLite file", "workledger.sqlite")
+    .option("--bundles <dir>", "directory of epoch bundles to import first")
+    .option("--from-block <n>", "first block (default: the deployment's fromBlock)")
+    .option("--to-block <n>", "last block (default: the store's checkpoint)")
+    .option("--network <id>", "only this network")
+    .option("--customer <addr>", "only this customer (spend)");
+
+  leaf(program, "verify", "re-derive a report from the chain alone and compare every figure and line", {}, verifyCommand).argument("<report>", "report JSON file");
+
+  const time = program.command("time").description("dev-chain clock (hardhat node, anvil)");
+  leaf(time, "advance", "advance the chain's clock and mine a block", { noDeployment: true }, timeAdvanceCommand).option("--seconds <s>", "seconds to advance");
+
+  const keys = program.command("keys").description("keystores");
+  leaf(keys, "new", "create an encrypted JSON keystore (new random key, or --from-env)", { noDeployment: true }, keysNewCommand)
+    .option("--out <file>", "keystore file to write")
+    .option("--from-env", "encrypt $WORKLEDGER_PRIVATE_KEY instead of a new key");
+  leaf(keys, "address", "print the address of --keystore or $WORKLEDGER_PRIVATE_KEY", { signs: true, noDeployment: true }, (ctx) => keysAddressCommand(ctx));
+
+  return program;
+}

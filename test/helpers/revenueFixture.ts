@@ -151,13 +151,29 @@ export interface LedgerFixture {
   admin: HardhatEthersSigner; // protocol admin
   netAdmin: HardhatEthersSigner; // ADMIN, BILLER, CHALLENGER, ARBITER of both networks
   verifiers: HardhatEthersSigner[]; // 3 verifiers, threshold 2
-  customers: HardhatEthersSigner[]; // 3 customers, 1,000,000 USD each, approved
+  customers: HardhatEthersSigner[]; // 3 customers, 1,000,000 USD each (approved unless said otherwise)
   operators: HardhatEthersSigner[]; // 3 node operators
   networks: bigint[]; // [1n, 2n]
 }
 
 /** Deploys WorkLedger + RevenueLedger, creates networks 1 and 2 (60 s epochs, 600 s challenge window, 2-of-3). */
 export async function revenueLedgerFixture(): Promise<LedgerFixture> {
+  return deployLedgers(EPOCH_SECONDS, CHALLENGE_WINDOW, 3);
+}
+
+/** Challenge window of the invariant networks: no epoch turns Final except by an explicit jump of time. */
+export const INVARIANT_WINDOW = 100_000n;
+
+/**
+ * The invariant tests' deployment: 1-second epochs (commits never wait), a 100,000-second challenge
+ * window (epochs turn Final only when the test jumps time), and customers 0 and 1 approved while
+ * customer 2 deposits with permits only.
+ */
+export async function invariantLedgerFixture(): Promise<LedgerFixture> {
+  return deployLedgers(1n, INVARIANT_WINDOW, 2);
+}
+
+async function deployLedgers(epochSeconds: bigint, challengeWindow: bigint, approved: number): Promise<LedgerFixture> {
   const signers = await ethers.getSigners();
   const [admin, netAdmin] = signers;
   const verifiers = signers.slice(2, 5);
@@ -172,8 +188,8 @@ export async function revenueLedgerFixture(): Promise<LedgerFixture> {
       admin: netAdmin.address,
       token: tokenAddr,
       genesisTime: 0n,
-      epochSeconds: EPOCH_SECONDS,
-      challengeWindow: CHALLENGE_WINDOW,
+      epochSeconds,
+      challengeWindow,
       capacityPerNode: 3_600n,
       threshold: 2,
       name,
@@ -182,9 +198,9 @@ export async function revenueLedgerFixture(): Promise<LedgerFixture> {
     });
   }
   const ledgerAddr = await ledger.getAddress();
-  for (const c of customers) {
+  for (const [i, c] of customers.entries()) {
     await token.mint(c.address, 1_000_000n * USD);
-    await token.connect(c).approve(ledgerAddr, ethers.MaxUint256);
+    if (i < approved) await token.connect(c).approve(ledgerAddr, ethers.MaxUint256);
   }
   return { ledger, wl, token, admin, netAdmin, verifiers, customers, operators, networks: [1n, 2n] };
 }
@@ -218,6 +234,6 @@ export async function commitNextEpoch(wl: WorkLedger, networkId: bigint, verifie
 }
 
 /** Advances time past the challenge window, so every Pending epoch committed so far becomes Final. */
-export async function finalizeAll(): Promise<void> {
-  await time.increase(CHALLENGE_WINDOW + 1n);
+export async function finalizeAll(window: bigint = CHALLENGE_WINDOW): Promise<void> {
+  await time.increase(window + 1n);
 }

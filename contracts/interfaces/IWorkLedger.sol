@@ -137,10 +137,22 @@ interface IWorkLedger {
     );
 
     /// @notice A correction superseded an earlier version; `reasonHash` says why.
-    event EpochCorrected(uint256 indexed networkId, uint64 indexed epoch, uint32 indexed version, uint32 supersededVersion, bytes32 reasonHash);
+    event EpochCorrected(
+        uint256 indexed networkId,
+        uint64 indexed epoch,
+        uint32 indexed version,
+        uint32 supersededVersion,
+        bytes32 reasonHash
+    );
 
     /// @notice A pending epoch was challenged and is frozen.
-    event EpochChallenged(uint256 indexed networkId, uint64 indexed epoch, uint32 indexed version, address challenger, bytes32 reasonHash);
+    event EpochChallenged(
+        uint256 indexed networkId,
+        uint64 indexed epoch,
+        uint32 indexed version,
+        address challenger,
+        bytes32 reasonHash
+    );
 
     /// @notice The arbiter resolved a challenge: upheld (Voided) or rejected (Pending again until finalizesAt).
     event ChallengeResolved(

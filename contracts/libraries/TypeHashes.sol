@@ -10,8 +10,8 @@ library TypeHashes {
     string internal constant DOMAIN_VERSION = "1";
 
     /// @dev The struct verifiers sign: every summary field plus networkId, epoch and version.
-    string internal constant EPOCH_COMMIT_TYPE =
-        "EpochCommit(uint256 networkId,uint64 epoch,uint32 version,bytes32 root,uint64 recordCount,uint64 activeNodes,uint128 totalWorkUnits,uint128 totalRevenue,bytes32 dataHash)";
+    string internal constant EPOCH_COMMIT_TYPE = "EpochCommit(uint256 networkId,uint64 epoch,uint32 version,"
+        "bytes32 root,uint64 recordCount,uint64 activeNodes,uint128 totalWorkUnits,uint128 totalRevenue,bytes32 dataHash)";
 
     /// @dev keccak256(EPOCH_COMMIT_TYPE)
     bytes32 internal constant EPOCH_COMMIT_TYPEHASH = keccak256(bytes(EPOCH_COMMIT_TYPE));

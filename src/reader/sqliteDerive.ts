@@ -1,0 +1,285 @@
+/**
+ * Maintains the derived tables from each new event, inside the transaction that stores the raw
+ * event. One function per event name; events without derived rows (roles, fee settings, runway
+ * alerts) are kept in the raw `events` table only.
+ */
+import { getAddress } from "ethers";
+
+import type { ChainEvent, EventValue } from "../chain/events";
+import { NO_EPOCH } from "../records/types";
+import { Row, RowWriter } from "./sqliteRows";
+
+/** Account kinds of IRevenueLedger.AccountKind, by enum value. */
+export const ACCOUNT_KINDS = ["none", "escrow", "held", "revenue", "payable", "fee", "assets"] as const;
+export type AccountKindName = (typeof ACCOUNT_KINDS)[number];
+
+/** The parts of a RevenueLedger account id: bytes32(kind << 248 | networkId << 160 | holder). */
+export function decodeAccountId(id: string): { kind: AccountKindName | string; networkId: number; holder: string } {
+  const v = BigInt(id);
+  const kindNum = Number(v >> 248n);
+  const networkId = Number((v >> 160n) & ((1n << 88n) - 1n));
+  const holder = getAddress("0x" + (v & ((1n << 160n) - 1n)).toString(16).padStart(40, "0"));
+  return { kind: ACCOUNT_KINDS[kindNum] ?? `kind${kindNum}`, networkId, holder };
+}
+
+const INT64_MAX = (1n << 63n) - 1n;
+
+/** A uint argument that fits a JS number (ids, counts, versions). */
+function int(v: EventValue): number {
+  const n = Number(v as string);
+  if (!Number.isSafeInteger(n)) throw new Error(`value ${String(v)} does not fit a safe integer`);
+  return n;
+}
+
+/** A uint64 argument as an SQLite integer; NO_EPOCH (and anything above int64) becomes NULL. */
+function u64(v: EventValue): bigint | null {
+  const b = BigInt(v as string);
+  if (b === NO_EPOCH || b > INT64_MAX) return null;
+  return b;
+}
+
+function str(v: EventValue): string {
+  return String(v);
+}
+
+function bool(v: EventValue): number {
+  return v === true || v === "true" ? 1 : 0;
+}
+
+type Handler = (w: RowWriter, e: ChainEvent, a: Record<string, EventValue>, pos: Row) => void;
+
+const STATUS_BY_UPHELD = (upheld: boolean) => (upheld ? "voided" : "pending");
+
+function epochKey(a: Record<string, EventValue>): Row {
+  return { network_id: int(a.networkId), epoch: u64(a.epoch) };
+}
+
+function setEpochStatus(w: RowWriter, e: ChainEvent, a: Record<string, EventValue>, status: string, finalizesAt: bigint | null): void {
+  const key = { ...epochKey(a), version: int(a.version) };
+  w.update("epoch_versions", key, { status, finalizes_at: finalizesAt }, e.blockNumber);
+  const ep = w.get("epochs", epochKey(a));
+  if (ep && ep.latest_version === key.version) {
+    w.update("epochs", epochKey(a), { status, finalizes_at: finalizesAt }, e.blockNumber);
+  }
+}
+
+function addDecimal(a: unknown, b: EventValue): string {
+  return (BigInt(String(a ?? "0")) + BigInt(b as string)).toString();
+}
+
+function upsertAccount(w: RowWriter, e: ChainEvent, id: string, balance: string, pos: Row): void {
+  const key = { account_id: id };
+  if (w.get("accounts", key)) {
+    w.update("accounts", key, { balance, last_block: e.blockNumber, last_log_index: e.logIndex }, e.blockNumber);
+  } else {
+    const d = decodeAccountId(id);
+    w.insert("accounts", { ...key, kind: d.kind, network_id: d.networkId, holder: d.holder, balance, last_block: e.blockNumber, last_log_index: e.logIndex, ...pos });
+  }
+}
+
+const HANDLERS: Record<string, Handler> = {
+  // ------------------------------------------------------------------ WorkLedger
+  NetworkCreated(w, _e, a, pos) {
+    w.insert("networks", {
+      network_id: int(a.networkId),
+      admin: str(a.admin),
+      token: str(a.token),
+      name: str(a.name),
+      work_unit: str(a.workUnit),
+      genesis_time: u64(a.genesisTime),
+      epoch_seconds: u64(a.epochSeconds),
+      challenge_window: u64(a.challengeWindow),
+      capacity_per_node: str(a.capacityPerNode),
+      verifier_set_id: null,
+      threshold: null,
+      verifier_count: null,
+      paused: 0,
+      ...pos,
+    });
+  },
+  VerifierSetUpdated(w, e, a, pos) {
+    const verifiers = (a.verifiers as EventValue[]).map(str);
+    const networkId = int(a.networkId);
+    const setId = int(a.verifierSetId);
+    if (w.get("verifier_sets", { network_id: networkId, verifier_set_id: setId })) return;
+    w.insert("verifier_sets", { network_id: networkId, verifier_set_id: setId, threshold: int(a.threshold), verifiers: JSON.stringify(verifiers), ...pos });
+    verifiers.forEach((v, i) => {
+      if (!w.get("verifiers", { network_id: networkId, verifier_set_id: setId, verifier: v })) {
+        w.insert("verifiers", { network_id: networkId, verifier_set_id: setId, verifier: v, position: i, ...pos });
+      }
+    });
+    w.update("networks", { network_id: networkId }, { verifier_set_id: setId, threshold: int(a.threshold), verifier_count: verifiers.length }, e.blockNumber);
+  },
+  ChallengeWindowUpdated(w, e, a) {
+    w.update("networks", { network_id: int(a.networkId) }, { challenge_window: u64(a.challengeWindow) }, e.blockNumber);
+  },
+  NetworkPauseSet(w, e, a) {
+    w.update("networks", { network_id: int(a.networkId) }, { paused: bool(a.paused) }, e.blockNumber);
+  },
+  NodeRegistered(w, e, a, pos) {
+    const key = { network_id: int(a.networkId), node_id: str(a.nodeId) };
+    if (w.get("nodes", key)) {
+      w.update("nodes", key, { operator: str(a.operator), active: 1, registered_block: e.blockNumber, deactivated_block: null }, e.blockNumber);
+    } else {
+      w.insert("nodes", { ...key, operator: str(a.operator), active: 1, registered_block: e.blockNumber, deactivated_block: null, ...pos });
+    }
+    w.insert("node_status", { ...key, status: "registered", account: str(a.operator), ...pos });
+  },
+  NodeDeactivated(w, e, a, pos) {
+    const key = { network_id: int(a.networkId), node_id: str(a.nodeId) };
+    w.update("nodes", key, { active: 0, deactivated_block: e.blockNumber }, e.blockNumber);
+    w.insert("node_status", { ...key, status: "deactivated", account: str(a.account), ...pos });
+  },
+  EpochCommitted(w, e, a, pos) {
+    const version = int(a.version);
+    const summary = {
+      root: str(a.root),
+      record_count: u64(a.recordCount),
+      active_nodes: u64(a.activeNodes),
+      total_work_units: str(a.totalWorkUnits),
+      total_revenue: str(a.totalRevenue),
+      data_hash: str(a.dataHash),
+      finalizes_at: u64(a.finalizesAt),
+    };
+    w.insert("epoch_versions", {
+      ...epochKey(a),
+      version,
+      status: "pending",
+      ...summary,
+      verifier_set_id: int(a.verifierSetId),
+      signers: JSON.stringify((a.signers as EventValue[]).map(str)),
+      superseded_by: null,
+      reason_hash: null,
+      ...pos,
+    });
+    const current = { latest_version: version, status: "pending", ...summary, committed_block: e.blockNumber };
+    if (!w.update("epochs", epochKey(a), current, e.blockNumber)) {
+      w.insert("epochs", { ...epochKey(a), ...current, ...pos });
+    }
+    w.insert("epoch_status_changes", { ...epochKey(a), version, change: "committed", status: "pending", upheld: null, account: null, reason_hash: null, ...pos });
+  },
+  EpochCorrected(w, e, a, pos) {
+    const superseded = int(a.supersededVersion);
+    const version = int(a.version);
+    w.update("epoch_versions", { ...epochKey(a), version: superseded }, { superseded_by: version }, e.blockNumber);
+    w.update("epoch_versions", { ...epochKey(a), version }, { reason_hash: str(a.reasonHash) }, e.blockNumber);
+    const v = w.get("epoch_versions", { ...epochKey(a), version });
+    w.insert("epoch_status_changes", {
+      ...epochKey(a),
+      version,
+      change: "corrected",
+      status: (v?.status as string | undefined) ?? "pending",
+      upheld: null,
+      account: null,
+      reason_hash: str(a.reasonHash),
+      ...pos,
+    });
+  },
+  EpochChallenged(w, e, a, pos) {
+    const version = int(a.version);
+    w.insert("challenges", {
+      ...epochKey(a),
+      version,
+      challenger: str(a.challenger),
+      reason_hash: str(a.reasonHash),
+      resolved: 0,
+      upheld: null,
+      arbiter: null,
+      resolved_block: null,
+      resolved_tx_hash: null,
+      ...pos,
+    });
+    setEpochStatus(w, e, a, "challenged", null);
+    w.insert("epoch_status_changes", { ...epochKey(a), version, change: "challenged", status: "challenged", upheld: null, account: str(a.challenger), reason_hash: str(a.reasonHash), ...pos });
+  },
+  ChallengeResolved(w, e, a, pos) {
+    const version = int(a.version);
+    const upheld = a.upheld === true;
+    const open = w
+      .stmt(`SELECT block_number, log_index FROM challenges WHERE network_id = ? AND epoch = ? AND version = ? AND resolved = 0 ORDER BY block_number DESC, log_index DESC LIMIT 1`)
+      .get(int(a.networkId), u64(a.epoch), version) as { block_number: number; log_index: number } | undefined;
+    if (open) {
+      w.update("challenges", open, { resolved: 1, upheld: upheld ? 1 : 0, arbiter: str(a.arbiter), resolved_block: e.blockNumber, resolved_tx_hash: e.txHash }, e.blockNumber);
+    }
+    const status = STATUS_BY_UPHELD(upheld);
+    setEpochStatus(w, e, a, status, upheld ? null : u64(a.finalizesAt));
+    w.insert("epoch_status_changes", { ...epochKey(a), version, change: "resolved", status, upheld: upheld ? 1 : 0, account: str(a.arbiter), reason_hash: null, ...pos });
+  },
+  // --------------------------------------------------------------- RevenueLedger
+  EntryPosted(w, e, a, pos) {
+    const debit = str(a.debitAccount);
+    const credit = str(a.creditAccount);
+    const d = decodeAccountId(debit);
+    const c = decodeAccountId(credit);
+    const last = w.stmt(`SELECT COALESCE(MAX(entry_id), 0) AS n FROM entries`).get() as { n: number };
+    w.insert("entries", {
+      entry_id: last.n + 1,
+      network_id: int(a.networkId),
+      debit_account: debit,
+      credit_account: credit,
+      debit_kind: d.kind,
+      debit_holder: d.holder,
+      credit_kind: c.kind,
+      credit_holder: c.holder,
+      amount: str(a.amount),
+      epoch: u64(a.epoch),
+      ref: str(a.ref),
+      debit_balance: str(a.debitBalance),
+      credit_balance: str(a.creditBalance),
+      ...pos,
+    });
+    upsertAccount(w, e, debit, str(a.debitBalance), pos);
+    upsertAccount(w, e, credit, str(a.creditBalance), pos);
+  },
+  Deposited(w, _e, a, pos) {
+    w.insert("deposits", { network_id: int(a.networkId), customer: str(a.customer), from_address: str(a.from), amount: str(a.amount), requested: str(a.requested), ...pos });
+  },
+  Withdrawn(w, _e, a, pos) {
+    w.insert("withdrawals", { network_id: int(a.networkId), customer: str(a.customer), to_address: str(a.to), amount: str(a.amount), ...pos });
+  },
+  Charged(w, _e, a, pos) {
+    w.insert("charges", {
+      charge_id: str(a.chargeId),
+      network_id: int(a.networkId),
+      customer: str(a.customer),
+      epoch: u64(a.epoch),
+      amount: str(a.amount),
+      ref: str(a.ref),
+      fee_bps: int(a.feeBps),
+      status: "held",
+      fee: null,
+      refunded: "0",
+      settled_block: null,
+      settled_tx_hash: null,
+      ...pos,
+    });
+  },
+  ChargePosted(w, e, a) {
+    w.update("charges", { charge_id: str(a.chargeId) }, { status: "posted", fee: str(a.fee), settled_block: e.blockNumber, settled_tx_hash: e.txHash }, e.blockNumber);
+  },
+  ChargeVoided(w, e, a) {
+    w.update("charges", { charge_id: str(a.chargeId) }, { status: "voided", settled_block: e.blockNumber, settled_tx_hash: e.txHash }, e.blockNumber);
+  },
+  Refunded(w, e, a, pos) {
+    w.insert("refunds", { charge_id: str(a.chargeId), network_id: int(a.networkId), customer: str(a.customer), epoch: u64(a.epoch), amount: str(a.amount), reason_hash: str(a.reasonHash), ...pos });
+    const key = { charge_id: str(a.chargeId) };
+    const ch = w.get("charges", key);
+    if (ch) w.update("charges", key, { refunded: addDecimal(ch.refunded, a.amount) }, e.blockNumber);
+  },
+  PayoutRootPosted(w, _e, a, pos) {
+    w.insert("payouts", { ...epochKey(a), root: str(a.root), total: str(a.total), leaf_count: str(a.leafCount), claimed: "0", claim_count: 0, ...pos });
+  },
+  PayoutClaimed(w, e, a, pos) {
+    w.insert("claims", { ...epochKey(a), leaf_index: str(a.index), node_id: str(a.nodeId), operator: str(a.operator), to_address: str(a.to), amount: str(a.amount), ...pos });
+    const p = w.get("payouts", epochKey(a));
+    if (p) w.update("payouts", epochKey(a), { claimed: addDecimal(p.claimed, a.amount), claim_count: Number(p.claim_count) + 1 }, e.blockNumber);
+  },
+};
+
+/** Update the derived tables for one newly stored event. */
+export function deriveEvent(w: RowWriter, e: ChainEvent): void {
+  const handler = HANDLERS[e.name];
+  if (!handler) return;
+  handler(w, e, e.args, { block_number: e.blockNumber, log_index: e.logIndex, tx_hash: e.txHash });
+}
+

@@ -1,0 +1,113 @@
+/**
+ * The store the reader syncs into, as an interface: the sync engine (sync.ts) only talks to this,
+ * so a shared server database can be added later without touching the sync logic. The embedded
+ * SQLite implementation is sqliteStore.ts.
+ *
+ * Contract every implementation keeps:
+ * - `commit` is atomic: the raw events, the derived rows, the block hashes and the checkpoint are
+ *   written together or not at all (a crash at any point resumes from the last checkpoint).
+ * - events are idempotent on (txHash, logIndex): committing the same event twice stores it once and
+ *   derives from it once.
+ * - `rollback` removes, atomically, every row (raw and derived) above the fork block and restores the
+ *   rows that later events had changed, so the store equals one that never saw those blocks.
+ */
+import type { ChainEvent } from "../chain/events";
+import type { WorkRecord } from "../records/types";
+
+/** A block the store knows by number and hash. */
+export interface StoredBlock {
+  number: number;
+  hash: string; // 0x-prefixed lowercase hex
+}
+
+/** The last block whose events are all stored (and nothing above it). */
+export interface Checkpoint {
+  blockNumber: number;
+  blockHash: string;
+}
+
+/** What the store was synced from; a store never mixes two chains or two deployments. */
+export interface SyncMeta {
+  chainId: string; // decimal
+  workLedger: string; // checksummed
+  revenueLedger: string; // checksummed
+  fromBlock: number; // deployment block (first block read)
+}
+
+/** One atomic step of a sync: the events of a block range and the checkpoint at its end. */
+export interface CommitBatch {
+  events: ChainEvent[]; // ordered by (blockNumber, logIndex)
+  blocks: StoredBlock[]; // canonical block hashes learned while reading the range (headers)
+  checkpoint: Checkpoint;
+}
+
+/** A range of blocks, both ends inclusive and optional. */
+export interface BlockRange {
+  fromBlock?: number;
+  toBlock?: number;
+}
+
+/** The latest committed version of an epoch, as the store derived it from EpochCommitted. */
+export interface EpochVersionRef {
+  networkId: number;
+  epoch: bigint;
+  version: number;
+  root: string;
+  dataHash: string;
+  recordCount: bigint;
+  blockNumber: number;
+}
+
+/** An epoch bundle whose root and dataHash were checked, ready to store. */
+export interface VerifiedBundle {
+  networkId: number;
+  epoch: bigint;
+  version: number;
+  root: string;
+  dataHash: string;
+  source: string;
+  records: WorkRecord[];
+}
+
+/** A committed epoch version whose bundle has not been imported. */
+export interface MissingBundle {
+  networkId: number;
+  epoch: bigint;
+  version: number;
+}
+
+export interface ReaderStore {
+  /** What this store was synced from, or null before the first sync. */
+  meta(): SyncMeta | null;
+  /** Record what this store is synced from (first sync only). */
+  setMeta(meta: SyncMeta): void;
+  /** The last fully stored block, or null when nothing was synced yet. */
+  checkpoint(): Checkpoint | null;
+  /** The stored hash of block `n` (a header, a checkpoint or a block with events), if known. */
+  blockHash(n: number): string | undefined;
+  /** Known block hashes at or below `atOrBelow`, newest first, at most `limit` (for reorg checks). */
+  knownBlocks(atOrBelow: number, limit: number): StoredBlock[];
+  /** Atomically store a batch; returns how many events were new. */
+  commit(batch: CommitBatch): number;
+  /**
+   * Atomically remove everything above `to.blockNumber` and make `to` the checkpoint; `null`
+   * removes everything (the fork is below the first block synced).
+   */
+  rollback(to: Checkpoint | null): void;
+  /** Forget undo data and non-event block hashes below `belowBlock` (they can no longer be reorged). */
+  prune(belowBlock: number): void;
+  /** Stored events ordered by (blockNumber, logIndex), exactly as decoded from the chain. */
+  events(range?: BlockRange): ChainEvent[];
+  /** Number of stored events. */
+  eventCount(): number;
+  /** The latest committed version of an epoch, or undefined if the store has no commit for it. */
+  latestEpochVersion(networkId: number, epoch: bigint | number): EpochVersionRef | undefined;
+  /** Store the records of a bundle that was checked against its commit (replaces an earlier import). */
+  putBundle(bundle: VerifiedBundle): void;
+  /** Records of an imported bundle, or undefined if none was imported for that version. */
+  bundleRecords(networkId: number, epoch: bigint | number, version: number): WorkRecord[] | undefined;
+  /** Latest committed epoch versions (with records) whose bundle was not imported. */
+  missingBundles(): MissingBundle[];
+  /** Release the store. */
+  close(): void;
+}

@@ -1,0 +1,262 @@
+/**
+ * The sync engine: one pass from the checkpoint to the head (minus confirmations), chunk by chunk,
+ * each chunk committed with its checkpoint in one store transaction; reorgs detected and rolled back
+ * before each pass; `followChain` repeats passes until stopped. Talks to the store only through
+ * {@link ReaderStore}.
+ */
+import { Provider, getAddress } from "ethers";
+
+import type { ChainEvent, LedgerAddresses } from "../chain/events";
+import { ChainMismatchError, InvalidInputError } from "../errors";
+import { DEFAULT_CHUNK_SIZE, SpanControl, decodeLogs, readLogChunk, retryOptions } from "./fetchEvents";
+import { reconcileReorg } from "./reorg";
+import { AbortedError, BlockHeader, ChainSource, RetryOptions, RpcUnavailableError, chainSource, sleep, withRetry } from "./rpc";
+import type { Checkpoint, ReaderStore, StoredBlock } from "./store";
+
+export interface SyncProgress {
+  fromBlock: number; // first block of this pass
+  toBlock: number; // last block this pass will read
+  currentBlock: number; // last block committed
+  events: number; // events committed in this pass
+}
+
+export interface SyncOptions {
+  /** JSON-RPC URL or an ethers Provider. */
+  provider: Provider | string;
+  store: ReaderStore;
+  addresses: LedgerAddresses;
+  /** Deployment block: the first block read. */
+  fromBlock: number;
+  /** Last block to read (default: head − confirmations; never above it). */
+  toBlock?: number;
+  /** Blocks below the head left unread (default 0, right for local chains). */
+  confirmations?: number;
+  /** Deepest reorg rolled back; a deeper one stops the sync with ReorgTooDeepError (default 64). */
+  maxReorgDepth?: number;
+  /** Most blocks per eth_getLogs (default 2000, halved automatically when refused). */
+  chunkSize?: number;
+  retries?: number | RetryOptions;
+  onProgress?: (p: SyncProgress) => void;
+  /** Stops the pass after the current transaction. */
+  signal?: AbortSignal;
+}
+
+export interface SyncResult {
+  fromBlock: number; // first block read in this pass
+  toBlock: number; // the checkpoint after the pass
+  toBlockHash: string;
+  events: number; // events stored in this pass
+  reorgDepth?: number; // set when a reorg was rolled back before the pass
+  aborted?: boolean; // the signal stopped the pass early
+}
+
+/** Default deepest reorg the reader rolls back. */
+export const DEFAULT_MAX_REORG_DEPTH = 64;
+
+/** Blocks whose headers are kept (and compared) below the checkpoint: twice the reorg limit, so a
+ * reorg just beyond the limit is still measured exactly. */
+export function headerWindow(maxReorgDepth: number): number {
+  return 2 * maxReorgDepth + 1;
+}
+
+class ChunkInconsistent extends Error {}
+
+function checkOptions(opts: SyncOptions): void {
+  const nonNeg = (name: string, v: number | undefined) => {
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw new InvalidInputError(`${name} must be a non-negative integer, got ${v}`);
+  };
+  nonNeg("fromBlock", opts.fromBlock);
+  nonNeg("toBlock", opts.toBlock);
+  nonNeg("confirmations", opts.confirmations);
+  nonNeg("maxReorgDepth", opts.maxReorgDepth);
+  if (opts.chunkSize !== undefined && (!Number.isSafeInteger(opts.chunkSize) || opts.chunkSize < 1)) {
+    throw new InvalidInputError(`chunkSize must be a positive integer, got ${opts.chunkSize}`);
+  }
+}
+
+async function checkMeta(source: ChainSource, opts: SyncOptions, retry: RetryOptions & { signal?: AbortSignal }): Promise<void> {
+  const chainId = (await withRetry("eth_chainId", () => source.chainId(), retry)).toString();
+  const want = {
+    chainId,
+    workLedger: getAddress(opts.addresses.workLedger),
+    revenueLedger: getAddress(opts.addresses.revenueLedger),
+    fromBlock: opts.fromBlock,
+  };
+  const have = opts.store.meta();
+  if (!have) {
+    opts.store.setMeta(want);
+    return;
+  }
+  for (const k of ["chainId", "workLedger", "revenueLedger", "fromBlock"] as const) {
+    if (String(have[k]) !== String(want[k])) {
+      throw new ChainMismatchError(`the store was synced with ${k} ${have[k]}, not ${want[k]}`, {
+        details: "a reader database holds one chain and one deployment; use another --db file",
+      });
+    }
+  }
+}
+
+/**
+ * Read [from, ≤ target] once, consistently: the chain must not change under the query (the header
+ * of the last block is read before and after the logs and must agree), must continue the stored
+ * checkpoint, and every event must carry its block's canonical hash where we know it.
+ */
+async function readChunk(
+  source: ChainSource,
+  opts: SyncOptions,
+  from: number,
+  target: number,
+  cp: Checkpoint | null,
+  windowStart: number,
+  ctl: SpanControl,
+  retry: RetryOptions & { signal?: AbortSignal },
+): Promise<{ end: number; events: ChainEvent[]; blocks: StoredBlock[]; endHash: string }> {
+  const { toBlock: end, raw } = await readLogChunk(source, opts.addresses, from, target, ctl, retry);
+  // Headers read after the logs: the first block (its parent must be our checkpoint), the window
+  // blocks inside the range, and the last block.
+  const wanted = new Set<number>([from, end]);
+  for (let n = Math.max(from, windowStart); n <= end; n++) wanted.add(n);
+  const numbers = [...wanted].sort((a, b) => a - b);
+  const got = await withRetry(`eth_getBlockByNumber ${from}..${end}`, () => source.headers(numbers), retry);
+  const byNumber = new Map<number, BlockHeader>();
+  got.forEach((h, i) => {
+    if (!h) throw new ChunkInconsistent(`block ${numbers[i]} is missing`);
+    if (h.number !== numbers[i]) throw new ChunkInconsistent(`asked block ${numbers[i]}, got ${h.number}`);
+    byNumber.set(h.number, h);
+  });
+  const first = byNumber.get(from)!;
+  if (cp && from === cp.blockNumber + 1 && first.parentHash !== cp.blockHash) throw new ChunkInconsistent(`block ${from} does not continue the checkpoint`);
+  for (let n = Math.max(from, windowStart) + 1; n <= end; n++) {
+    if (byNumber.get(n)!.parentHash !== byNumber.get(n - 1)!.hash) throw new ChunkInconsistent(`headers ${n - 1}..${n} do not chain`);
+  }
+  const events = decodeLogs(raw, opts.addresses, from, end);
+  for (const e of events) {
+    const h = byNumber.get(e.blockNumber);
+    if (h && h.hash !== e.blockHash) throw new ChunkInconsistent(`log ${e.txHash}:${e.logIndex} is from a non-canonical block ${e.blockNumber}`);
+  }
+  // The last block again, after everything: a reorg in between changes its hash.
+  const [again] = await withRetry(`eth_getBlockByNumber ${end}`, () => source.headers([end]), retry);
+  const last = byNumber.get(end)!;
+  if (!again || again.hash !== last.hash) throw new ChunkInconsistent(`block ${end} changed while reading`);
+  const blocks: StoredBlock[] = [];
+  for (const n of numbers) if (n >= windowStart) blocks.push({ number: n, hash: byNumber.get(n)!.hash });
+  return { end, events, blocks, endHash: last.hash };
+}
+
+/** Inconsistent chunk reads tolerated in a row (a chain that keeps reorganizing) before giving up. */
+const MAX_INCONSISTENT = 20;
+
+/**
+ * Sync every WorkLedger and RevenueLedger event from the checkpoint (or `fromBlock`) up to the head
+ * minus `confirmations`, in one pass. Safe to run again at any time; a crash loses nothing.
+ *
+ * @example
+ * const store = openStore("workledger.db");
+ * const r = await syncChain({ provider: "http://127.0.0.1:8545", store, addresses, fromBlock: 0 });
+ * console.log(`indexed up to ${r.toBlock} (${r.events} new events)`);
+ */
+export async function syncChain(opts: SyncOptions): Promise<SyncResult> {
+  checkOptions(opts);
+  const retry = { ...retryOptions(opts.retries), signal: opts.signal };
+  const maxReorgDepth = opts.maxReorgDepth ?? DEFAULT_MAX_REORG_DEPTH;
+  const source = chainSource(opts.provider, retry);
+  const store = opts.store;
+  let passFrom = -1;
+  let events = 0;
+  let reorgDepth: number | undefined;
+  const result = (aborted: boolean): SyncResult => {
+    const cp = store.checkpoint();
+    const r: SyncResult = {
+      fromBlock: passFrom >= 0 ? passFrom : (cp ? cp.blockNumber + 1 : opts.fromBlock),
+      toBlock: cp ? cp.blockNumber : opts.fromBlock - 1,
+      toBlockHash: cp ? cp.blockHash : "",
+      events,
+    };
+    if (reorgDepth !== undefined) r.reorgDepth = reorgDepth;
+    if (aborted) r.aborted = true;
+    return r;
+  };
+  try {
+    await checkMeta(source, opts, retry);
+    const head = await withRetry("eth_blockNumber", () => source.blockNumber(), retry);
+    const safeHead = head - (opts.confirmations ?? 0);
+    const target = Math.min(opts.toBlock ?? safeHead, safeHead);
+    const depth = await reconcileReorg(source, store, maxReorgDepth, retry);
+    if (depth !== undefined) reorgDepth = depth;
+    const windowStart = target - headerWindow(maxReorgDepth) + 1;
+    const ctl = new SpanControl(opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
+    let cp = store.checkpoint();
+    passFrom = cp ? cp.blockNumber + 1 : opts.fromBlock;
+    let inconsistent = 0;
+    while ((cp ? cp.blockNumber + 1 : opts.fromBlock) <= target) {
+      if (opts.signal?.aborted) return result(true);
+      const from = cp ? cp.blockNumber + 1 : opts.fromBlock;
+      let chunk: Awaited<ReturnType<typeof readChunk>>;
+      try {
+        chunk = await readChunk(source, opts, from, target, cp, windowStart, ctl, retry);
+      } catch (err) {
+        if (!(err instanceof ChunkInconsistent)) throw err;
+        // The chain moved under us: look for a reorg again and re-read.
+        if (++inconsistent > MAX_INCONSISTENT) throw new RpcUnavailableError(`reading blocks from ${from}`, inconsistent, err);
+        const d = await reconcileReorg(source, store, maxReorgDepth, retry);
+        if (d !== undefined) reorgDepth = Math.max(reorgDepth ?? 0, d);
+        cp = store.checkpoint();
+        await sleep(Math.min(1000, 50 * inconsistent), opts.signal);
+        continue;
+      }
+      inconsistent = 0;
+      const checkpoint = { blockNumber: chunk.end, blockHash: chunk.endHash };
+      events += store.commit({ events: chunk.events, blocks: chunk.blocks, checkpoint });
+      cp = checkpoint;
+      opts.onProgress?.({ fromBlock: passFrom, toBlock: target, currentBlock: chunk.end, events });
+    }
+    if (cp) store.prune(cp.blockNumber - headerWindow(maxReorgDepth) + 1);
+    return result(false);
+  } catch (err) {
+    if (err instanceof AbortedError) return result(true);
+    throw err;
+  } finally {
+    source.close();
+  }
+}
+
+export interface FollowOptions extends SyncOptions {
+  /** Pause between passes in ms (default 2000). */
+  pollMs?: number;
+  /** Called after each pass. */
+  onPass?: (r: SyncResult) => void;
+  /** Called when a pass fails because the endpoint is unreachable; following goes on. */
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * Keep syncing: a pass, a pause of `pollMs`, again, until `signal` fires; then it ends cleanly after
+ * the current transaction and returns the last pass's result. A reorg beyond the limit, a chain
+ * mismatch or a bad option ends it with that error; an unreachable endpoint is retried.
+ *
+ * @example
+ * const ac = new AbortController();
+ * process.once("SIGINT", () => ac.abort());
+ * await followChain({ provider: url, store, addresses, fromBlock, pollMs: 1000, signal: ac.signal });
+ */
+export async function followChain(opts: FollowOptions): Promise<SyncResult> {
+  const pollMs = opts.pollMs ?? 2000;
+  let last: SyncResult | undefined;
+  for (;;) {
+    try {
+      last = await syncChain(opts);
+      opts.onPass?.(last);
+    } catch (err) {
+      if (!(err instanceof RpcUnavailableError)) throw err;
+      opts.onError?.(err);
+    }
+    if (opts.signal?.aborted) break;
+    try {
+      await sleep(pollMs, opts.signal);
+    } catch {
+      break;
+    }
+  }
+  const cp = opts.store.checkpoint();
+  return last ?? { fromBlock: opts.fromBlock, toBlock: cp ? cp.blockNumber : opts.fromBlock - 1, toBlockHash: cp?.blockHash ?? "", events: 0, aborted: true };
+}

@@ -25,7 +25,10 @@ function oneLine(s: string): string {
 
 /** Message and exit code of any error the CLI can meet. */
 export function describeError(err: unknown): { message: string; exitCode: number } {
-  if (err instanceof CommanderError) return { message: oneLine(err.message), exitCode: err.exitCode === 0 ? 0 : EXIT_USAGE };
+  if (err instanceof CommanderError) {
+    if (err.code === "commander.help") return { message: "missing subcommand: add --help to list them", exitCode: EXIT_USAGE };
+    return { message: oneLine(err.message), exitCode: err.exitCode === 0 ? 0 : EXIT_USAGE };
+  }
   if (err instanceof WorkLedgerError) return { message: oneLine(err.shortMessage), exitCode: err.exitCode };
   const e = err as { shortMessage?: string; message?: string; code?: string };
   if (e?.code === "ECONNREFUSED") return { message: `cannot reach RPC: ${e.message}`, exitCode: EXIT_FAILURE };

@@ -14,6 +14,7 @@ import { nodeRegisterCommand, nodeShowCommand } from "./commands/node";
 import { chargeCommand, chargeRefundCommand, chargeSettleCommand, claimCommand, depositCommand, payoutBuildCommand, payoutPostCommand, withdrawCommand } from "./commands/money";
 import { challengeCommand, epochStatusCommand, resolveCommand, timeAdvanceCommand } from "./commands/epoch";
 import { keysAddressCommand, keysNewCommand } from "./commands/keys";
+import { tokenBalanceCommand, tokenMintCommand } from "./commands/token";
 import { signCommand, publishCommand, proveCommand, checkProofCommand, readRecordsForPayouts } from "./commands/epochData";
 import { syncCommand } from "./commands/sync";
 import { reportCommand, REPORT_KINDS, REPORT_FORMATS } from "./commands/report";
@@ -58,7 +59,7 @@ export function buildProgram(state: RunState): Command {
     .version(require("../../package.json").version as string, "-V, --version")
     .exitOverride()
     .showSuggestionAfterError(true)
-    .configureOutput({ outputError: () => undefined })
+    .configureOutput({ outputError: () => undefined, writeErr: () => undefined })
     .allowExcessArguments(false);
 
   // Options are validated inside each command (flags arrive as strings), hence `any` here.
@@ -118,9 +119,7 @@ export function buildProgram(state: RunState): Command {
     .option("--records <file>", "records file (CSV, JSON or NDJSON)")
     .option("--out <file>", "signature file to write")
     .option("--epoch-version <v>", "epoch version to sign (default: 1, or latest + 1 for a correction)")
-    .option("--offline", "do not read the chain (needs --chain-id, --ledger and --version)")
-    .option("--chain-id <id>", "chain id (with --offline)")
-    .option("--ledger <addr>", "WorkLedger address (with --offline)");
+    .option("--expect <file>", "summary (or signature file) the publisher asks you to sign: refuse unless the records rebuild to it");
 
   leaf(program, "publish", "build the epoch bundle, check each signature and commit the epoch", { signs: true, sends: true }, publishCommand)
     .option("--network <id>", "network id")
@@ -215,6 +214,16 @@ export function buildProgram(state: RunState): Command {
 
   const time = program.command("time").description("dev-chain clock (hardhat node, anvil)");
   leaf(time, "advance", "advance the chain's clock and mine a block", { noDeployment: true }, timeAdvanceCommand).option("--seconds <s>", "seconds to advance");
+
+  const token = program.command("token").description("payment token helpers");
+  leaf(token, "mint", "mint MockStablecoin (test token only) to an address", { signs: true, sends: true }, tokenMintCommand)
+    .option("--to <addr>", "recipient")
+    .option("--amount <a>", "amount in token units")
+    .option("--token <addr>", "token (default: the deployment's)");
+  leaf(token, "balance", "token balance, free escrow and held charges of an address", {}, tokenBalanceCommand)
+    .option("--address <addr>", "account")
+    .option("--network <id>", "also show escrow on this network")
+    .option("--token <addr>", "token (default: the deployment's)");
 
   const keys = program.command("keys").description("keystores");
   leaf(keys, "new", "create an encrypted JSON keystore (new random key, or --from-env)", { noDeployment: true }, keysNewCommand)

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { AbiCoder, ContractTransactionResponse, ZeroHash, concat, keccak256, toBeHex, toUtf8Bytes } from "ethers";
 import { WorkLedger__factory } from "../../typechain-types";
@@ -27,10 +27,13 @@ import {
   signAndCommit,
   toLeaf,
 } from "../helpers/workLedgerFixture";
-import { CHALLENGE_WINDOW, EPOCH_SECONDS, EpochStatus, ROLE } from "../helpers/constants";
+import { CHALLENGE_WINDOW, EPOCH_SECONDS, EpochStatus, LARGE_EPOCH_RECORDS, ROLE } from "../helpers/constants";
 
 type Ended = Awaited<ReturnType<typeof epochEndedFixture>>;
 type Committed = Awaited<ReturnType<typeof committedEpochFixture>>;
+
+/** The issue's gas target: a 1,000-record commit with 2-of-3 signatures within 150 gas per record. */
+const MAX_COMMIT_GAS = 150_000n;
 
 const REASON = keccak256(toUtf8Bytes("telemetry of node 3 was replayed"));
 
@@ -340,6 +343,22 @@ describe("WorkLedger: epochs", function () {
     });
   });
 
+  describe("gas", function () {
+    it(`commits ${LARGE_EPOCH_RECORDS} records with 2-of-3 signatures within ${MAX_COMMIT_GAS} gas, even as a network's first commit`, async function () {
+      // Instrumented bytecode under solidity-coverage costs far more gas: the bound is for real bytecode only.
+      if ((hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING) this.skip();
+      const f = await loadFixture(deployWorkLedgerFixture);
+      await time.increase(2n * EPOCH_SECONDS);
+      const signers = f.verifiers.slice(0, 2);
+      const large = buildEpoch(makeRecords(LARGE_EPOCH_RECORDS, 0n)).summary;
+      const first = await signAndCommit(f.ledger, signers, f.domain, { networkId: 1n, epoch: 0n, version: 1n, summary: large }, f.relayer);
+      expect((await first.wait())!.gasUsed).to.be.lessThanOrEqual(MAX_COMMIT_GAS);
+      const one = buildEpoch(makeRecords(1, 1n)).summary;
+      const single = await signAndCommit(f.ledger, signers, f.domain, { networkId: 1n, epoch: 1n, version: 1n, summary: one }, f.relayer);
+      expect((await single.wait())!.gasUsed).to.be.lessThanOrEqual(MAX_COMMIT_GAS);
+    });
+  });
+
   describe("history under rotation and window changes", function () {
     it("keeps the verifier set and window an epoch was committed under", async function () {
       const f = await loadFixture(committedEpochFixture);
@@ -372,6 +391,15 @@ describe("WorkLedger: epochs", function () {
       expect(await f.ledger.epochStatus(1n, 1n)).to.deep.equal([EpochStatus.None, 0n]);
       expect(await f.ledger.epochStatus(9n, 0n)).to.deep.equal([EpochStatus.None, 0n]);
       expect(await f.ledger.isFinal(9n, 0n)).to.equal(false);
+    });
+
+    it("epochBounds reverts with SafeCast's error past the uint64 time range", async function () {
+      const f = await loadFixture(committedEpochFixture);
+      const last = (1n << 64n) - 1n;
+      const { genesisTime } = await f.ledger.network(1n);
+      await expect(f.ledger.epochBounds(1n, last))
+        .to.be.revertedWithCustomError(f.ledger, "SafeCastOverflowedUintDowncast")
+        .withArgs(64n, genesisTime + last * EPOCH_SECONDS);
     });
 
     it("latestEpoch reverts with WorkLedgerUnknownEpoch", async function () {

@@ -1,0 +1,8 @@
+/** verifier/: record proofs and signature sets, offline or against the chain (report verification lives in ./report). */
+export type { ProofCheck } from "./proof";
+export { verifyRecordProof, verifyRecordProofs } from "./proof";
+export { verifyRecordOnChain } from "./onchain";
+export type { VerifierSet, SignatureCheck } from "./signatures";
+export { verifyEpochSignatures } from "./signatures";
+export type { ProofFile, ProofFileInput, ProofFileCheck } from "./proofFile";
+export { makeProofFile, parseProofFile, readProofFile, writeProofFile, verifyProofFile, PROOF_FILE_KIND } from "./proofFile";

@@ -1,0 +1,122 @@
+/**
+ * Offline checks of record proofs against a StandardMerkleTree root: one at a time, or in batches
+ * on two cores.
+ */
+import { PACKED_RECORD_SIZE, bytesToHex, hashPairInto, leafHashFromPacked, packRecordInto } from "../records/codec";
+import { keccakEngine } from "../records/keccak";
+import { WorkRecord } from "../records/types";
+import { startHashWorker } from "../writer/pool";
+
+const HEX32 = /^0x[0-9a-fA-F]{64}$/;
+
+function toBytes32(hex: string, out: Uint8Array, off: number): boolean {
+  if (typeof hex !== "string" || !HEX32.test(hex)) return false;
+  out.set(Buffer.from(hex.slice(2), "hex"), off);
+  return true;
+}
+
+function packOrNull(record: WorkRecord, out: Uint8Array, off: number): boolean {
+  try {
+    if (record.uptimeBps < 0 || record.uptimeBps > 0xffff || !Number.isInteger(record.uptimeBps)) return false;
+    if (record.epoch < 0n || record.epoch >= 1n << 64n || record.workUnits < 0n || record.workUnits >= 1n << 64n) return false;
+    if (record.revenue < 0n || record.revenue >= 1n << 128n) return false;
+    if (!HEX32.test(record.nodeId) || !HEX32.test(record.evidence)) return false;
+    packRecordInto(record, out, off);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True when `proof` proves `record` against `root` (StandardMerkleTree leaf and node hashing;
+ * the same check as `StandardMerkleTree.verify(root, RECORD_LEAF_ENCODING, leaf, proof)`).
+ * Malformed input gives false, never an exception.
+ *
+ * @example
+ * verifyRecordProof(proofFile.record, proofFile.proof, proofFile.root); // true
+ */
+export function verifyRecordProof(record: WorkRecord, proof: readonly string[], root: string): boolean {
+  const engine = keccakEngine();
+  const packed = new Uint8Array(PACKED_RECORD_SIZE);
+  if (!packOrNull(record, packed, 0)) return false;
+  const acc = new Uint8Array(32);
+  leafHashFromPacked(engine, packed, 0, acc, 0);
+  const sib = new Uint8Array(32);
+  for (const p of proof) {
+    if (!toBytes32(p, sib, 0)) return false;
+    hashPairInto(engine, acc, 0, sib, 0, acc, 0);
+  }
+  return typeof root === "string" && bytesToHex(acc) === root.toLowerCase();
+}
+
+export interface ProofCheck {
+  record: WorkRecord;
+  proof: readonly string[];
+  root: string;
+}
+
+/**
+ * Checks many proofs; from 2,000 items half of them go to a second thread.
+ * Returns one boolean per item, in order.
+ */
+export async function verifyRecordProofs(items: readonly ProofCheck[], options: { parallel?: boolean } = {}): Promise<boolean[]> {
+  const n = items.length;
+  // layout per item: record 98 | root 32 | u32 LE proof length | proof × 32
+  let size = 0;
+  for (const it of items) size += 134 + 32 * it.proof.length;
+  const buf = new Uint8Array(new SharedArrayBuffer(Math.max(1, size)));
+  const view = new DataView(buf.buffer);
+  const results = new Uint8Array(new SharedArrayBuffer(Math.max(1, n)));
+  const valid = new Uint8Array(n);
+  const offsets = new Uint32Array(n + 1);
+  let p = 0;
+  for (let k = 0; k < n; k++) {
+    offsets[k] = p;
+    const it = items[k];
+    let ok = packOrNull(it.record, buf, p) && toBytes32(it.root, buf, p + 98);
+    view.setUint32(p + 130, it.proof.length, true);
+    let q = p + 134;
+    for (const s of it.proof) {
+      ok = toBytes32(s, buf, q) && ok;
+      q += 32;
+    }
+    valid[k] = ok ? 1 : 0;
+    p = q;
+  }
+  offsets[n] = p;
+  const split = (options.parallel ?? true) && n >= 2000 ? Math.floor(n / 2) : 0;
+  const worker = split > 0 ? startHashWorker() : null;
+  try {
+    const job = worker ? worker.run({ op: "verify", items: buf.buffer, offset: 0, length: offsets[split], count: split, results: results.buffer, resultsOffset: 0 }) : null;
+    verifyRange(buf, offsets, worker ? split : 0, n, results);
+    if (job) await job;
+    else if (split > 0) verifyRange(buf, offsets, 0, split, results);
+  } finally {
+    await worker?.close();
+  }
+  const out: boolean[] = new Array(n);
+  for (let k = 0; k < n; k++) out[k] = valid[k] === 1 && results[k] === 1;
+  return out;
+}
+
+function verifyRange(buf: Uint8Array, offsets: Uint32Array, start: number, end: number, results: Uint8Array): void {
+  const engine = keccakEngine();
+  const view = new DataView(buf.buffer);
+  const acc = new Uint8Array(32);
+  for (let k = start; k < end; k++) {
+    const p = offsets[k];
+    leafHashFromPacked(engine, buf, p, acc, 0);
+    const len = view.getUint32(p + 130, true);
+    let q = p + 134;
+    for (let j = 0; j < len; j++, q += 32) hashPairInto(engine, acc, 0, buf, q, acc, 0);
+    let ok = 1;
+    for (let i = 0; i < 32; i++) {
+      if (acc[i] !== buf[p + 98 + i]) {
+        ok = 0;
+        break;
+      }
+    }
+    results[k] = ok;
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * The epoch bundle: an epoch's records in Merkle leaf order plus its summary, from which any
+ * record's proof comes in O(log n) (the tree is rebuilt once on load and kept in memory; no proof
+ * per record is ever written). Other modules read records from it (the indexer imports bundles;
+ * reports read per-node records).
+ *
+ * File format (binary, little overhead: 98 bytes per record):
+ *
+ *     "WLBUNDLE" | u32 LE format version (1) | u32 LE header length | header JSON (UTF-8)
+ *     | recordCount × 98-byte packed records (abi.encodePacked of the six leaf fields), in
+ *       sorted-leaf order: record k is the leaf with sorted index k (tree node 2n-2-k)
+ *
+ * The header holds the epoch, the summary (integers as decimal strings), optional networkId and
+ * the leaf encoding. `readBundle` rebuilds the tree and refuses a file whose root, dataHash,
+ * totals, order or epoch do not recompute.
+ */
+import fs from "fs";
+import path from "path";
+
+import { InvalidInputError } from "../errors";
+import { canonicalDataHash } from "../records/canonical";
+import { PACKED, PACKED_RECORD_SIZE, readUintBE } from "../records/codec";
+import { normalizeNodeId } from "../records/nodeId";
+import { findDuplicateNodeIds } from "../records/sink";
+import { sortByKey32 } from "../records/sort";
+import { RecordTable, sharedBytes } from "../records/table";
+import { EpochSummary, RECORD_LEAF_ENCODING, WorkRecord } from "../records/types";
+import { computeTotals } from "./totals";
+import { EMPTY_ROOT, buildRecordTree, treeProof, treeRoot } from "./tree";
+
+export const BUNDLE_MAGIC = "WLBUNDLE";
+export const BUNDLE_FORMAT_VERSION = 1;
+
+/** A record with its proof out of a bundle. */
+export interface RecordProof {
+  record: WorkRecord;
+  proof: string[];
+  /** Sorted leaf index (StandardMerkleTree tree index is 2n-2-leafIndex). */
+  leafIndex: number;
+  root: string;
+}
+
+export class EpochBundle {
+  private byNodeId: Uint32Array | null = null;
+
+  /**
+   * @param epoch the epoch number
+   * @param summary the epoch summary (root, totals, dataHash)
+   * @param table records in sorted-leaf order
+   * @param nodes the tree (2n-1 nodes × 32 bytes, StandardMerkleTree layout)
+   * @param networkId the network, when known
+   */
+  constructor(
+    readonly epoch: bigint,
+    readonly summary: EpochSummary,
+    readonly table: RecordTable,
+    readonly nodes: Uint8Array,
+    readonly networkId?: bigint,
+  ) {}
+
+  get recordCount(): number {
+    return this.table.count;
+  }
+
+  get root(): string {
+    return this.summary.root;
+  }
+
+  /** The record with sorted leaf index `leafIndex`. */
+  record(leafIndex: number): WorkRecord {
+    return this.table.get(leafIndex);
+  }
+
+  /** Every record, in leaf order (one object at a time). */
+  *records(): IterableIterator<WorkRecord> {
+    yield* this.table;
+  }
+
+  /** The leaf index of a node (nodeId rule applies: hex used as is, else hashed), or -1. */
+  leafIndexOf(nodeId: string): number {
+    const key = Buffer.from(normalizeNodeId(nodeId).slice(2), "hex");
+    this.byNodeId ??= sortByKey32(this.table.data, PACKED_RECORD_SIZE, PACKED.nodeId, this.table.count);
+    const order = this.byNodeId;
+    let lo = 0;
+    let hi = order.length - 1;
+    const d = this.table.data;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const off = order[mid] * PACKED_RECORD_SIZE + PACKED.nodeId;
+      let cmp = 0;
+      for (let i = 0; i < 32; i++) {
+        const x = d[off + i] - key[i];
+        if (x !== 0) {
+          cmp = x;
+          break;
+        }
+      }
+      if (cmp === 0) return order[mid];
+      if (cmp < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** The record of a node, or undefined if the node has none in this epoch. */
+  recordOf(nodeId: string): WorkRecord | undefined {
+    const i = this.leafIndexOf(nodeId);
+    return i < 0 ? undefined : this.record(i);
+  }
+
+  /** The proof of the leaf with sorted index `leafIndex` (O(log n)). */
+  proof(leafIndex: number): string[] {
+    return treeProof({ leafCount: this.table.count, nodes: this.nodes }, leafIndex);
+  }
+}
+
+/**
+ * A node's record and proof from a bundle.
+ *
+ * @example
+ * const { record, proof, root } = bundleProof(bundle, "hotspot-42");
+ * verifyRecordProof(record, proof, root); // true
+ */
+export function bundleProof(bundle: EpochBundle, nodeId: string): RecordProof {
+  const leafIndex = bundle.leafIndexOf(nodeId);
+  if (leafIndex < 0) throw new InvalidInputError(`node ${nodeId} has no record in epoch ${bundle.epoch}`);
+  return { record: bundle.record(leafIndex), proof: bundle.proof(leafIndex), leafIndex, root: bundle.root };
+}
+
+/** Summary fields as decimal strings / hex (JSON-safe). */
+export function summaryToJson(s: EpochSummary): Record<keyof EpochSummary, string> {
+  return {
+    root: s.root,
+    recordCount: s.recordCount.toString(),
+    activeNodes: s.activeNodes.toString(),
+    totalWorkUnits: s.totalWorkUnits.toString(),
+    totalRevenue: s.totalRevenue.toString(),
+    dataHash: s.dataHash,
+  };
+}
+
+/** Parses a JSON summary (decimal strings or numbers, hex strings). */
+export function summaryFromJson(j: unknown, where = "summary"): EpochSummary {
+  if (!j || typeof j !== "object") throw new InvalidInputError(`${where} must be an object`);
+  const o = j as Record<string, unknown>;
+  const hex32 = (k: string): string => {
+    const v = o[k];
+    if (typeof v !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(v)) throw new InvalidInputError(`${where}.${k} must be 32-byte hex`);
+    return v.toLowerCase();
+  };
+  const uint = (k: string): bigint => {
+    const v = o[k];
+    if ((typeof v === "string" && /^[0-9]+$/.test(v)) || (typeof v === "number" && Number.isSafeInteger(v) && v >= 0)) return BigInt(v);
+    throw new InvalidInputError(`${where}.${k} must be a non-negative integer (decimal string)`);
+  };
+  return {
+    root: hex32("root"),
+    recordCount: uint("recordCount"),
+    activeNodes: uint("activeNodes"),
+    totalWorkUnits: uint("totalWorkUnits"),
+    totalRevenue: uint("totalRevenue"),
+    dataHash: hex32("dataHash"),
+  };
+}
+
+/**
+ * Writes a bundle file (atomically: a temp file renamed into place).
+ *
+ * @example
+ * await writeBundle(bundle, "epoch-7.wlb");
+ */
+export async function writeBundle(bundle: EpochBundle, file: string): Promise<void> {
+  const header = Buffer.from(
+    JSON.stringify({
+      epoch: bundle.epoch.toString(),
+      networkId: bundle.networkId?.toString(),
+      leafEncoding: RECORD_LEAF_ENCODING,
+      summary: summaryToJson(bundle.summary),
+    }),
+    "utf8",
+  );
+  const pre = Buffer.alloc(16);
+  pre.write(BUNDLE_MAGIC, 0, "latin1");
+  pre.writeUInt32LE(BUNDLE_FORMAT_VERSION, 8);
+  pre.writeUInt32LE(header.length, 12);
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const fd = fs.openSync(tmp, "w");
+  try {
+    fs.writeSync(fd, pre);
+    fs.writeSync(fd, header);
+    const body = bundle.table.bytes();
+    const CHUNK = 64 * 1024 * 1024;
+    for (let o = 0; o < body.length; o += CHUNK) fs.writeSync(fd, body, o, Math.min(CHUNK, body.length - o));
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
+
+function bad(file: string, reason: string): never {
+  throw new InvalidInputError(`bundle ${file}: ${reason}`);
+}
+
+/**
+ * Reads a bundle file and checks it: format, sizes, record order, epoch of every record, unique
+ * nodeIds, and that the root, dataHash and totals recompute to the header's summary.
+ *
+ * @example
+ * const bundle = await readBundle("epoch-7.wlb");
+ * bundle.recordOf("hotspot-42");
+ */
+export async function readBundle(file: string): Promise<EpochBundle> {
+  if (!fs.existsSync(file)) throw new InvalidInputError(`bundle file not found: ${file}`);
+  const size = fs.statSync(file).size;
+  if (size < 16) bad(file, "too short to be a bundle");
+  const fd = fs.openSync(file, "r");
+  try {
+    const pre = Buffer.alloc(16);
+    fs.readSync(fd, pre, 0, 16, 0);
+    if (pre.toString("latin1", 0, 8) !== BUNDLE_MAGIC) bad(file, "not an epoch bundle (bad magic)");
+    const version = pre.readUInt32LE(8);
+    if (version !== BUNDLE_FORMAT_VERSION) bad(file, `unsupported bundle format version ${version}`);
+    const headerLength = pre.readUInt32LE(12);
+    if (16 + headerLength > size) bad(file, "truncated header");
+    const headerBuf = Buffer.alloc(headerLength);
+    fs.readSync(fd, headerBuf, 0, headerLength, 16);
+    let header: { epoch?: unknown; networkId?: unknown; summary?: unknown; leafEncoding?: unknown };
+    try {
+      header = JSON.parse(headerBuf.toString("utf8"));
+    } catch {
+      bad(file, "header is not valid JSON");
+    }
+    if (typeof header.epoch !== "string" || !/^[0-9]+$/.test(header.epoch)) bad(file, "header.epoch must be a decimal string");
+    if (JSON.stringify(header.leafEncoding) !== JSON.stringify(RECORD_LEAF_ENCODING)) bad(file, "unexpected leaf encoding");
+    const summary = summaryFromJson(header.summary, "summary");
+    const epoch = BigInt(header.epoch);
+    const networkId = typeof header.networkId === "string" && /^[0-9]+$/.test(header.networkId) ? BigInt(header.networkId) : undefined;
+    const bodyLength = size - 16 - headerLength;
+    if (bodyLength % PACKED_RECORD_SIZE !== 0) bad(file, `record section of ${bodyLength} bytes is not a multiple of ${PACKED_RECORD_SIZE}`);
+    const n = bodyLength / PACKED_RECORD_SIZE;
+    if (BigInt(n) !== summary.recordCount) bad(file, `summary.recordCount is ${summary.recordCount} but the file holds ${n} records`);
+    const data = sharedBytes(Math.max(1, bodyLength));
+    const CHUNK = 64 * 1024 * 1024;
+    for (let o = 0; o < bodyLength; o += CHUNK) fs.readSync(fd, data, o, Math.min(CHUNK, bodyLength - o), 16 + headerLength + o);
+    const table = new RecordTable(0, data, new Uint32Array(Math.max(1, n)), n);
+    for (let i = 0; i < n; i++) table.lines[i] = i + 1;
+    return await checkAndAssemble(table, epoch, summary, networkId, (reason) => bad(file, reason));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+async function checkAndAssemble(
+  table: RecordTable,
+  epoch: bigint,
+  summary: EpochSummary,
+  networkId: bigint | undefined,
+  fail: (reason: string) => never,
+): Promise<EpochBundle> {
+  const n = table.count;
+  for (let i = 0; i < n; i++) {
+    const o = i * PACKED_RECORD_SIZE;
+    if (readUintBE(table.data, o + PACKED.epoch, 8) !== epoch) fail(`record ${i} has epoch ${readUintBE(table.data, o + PACKED.epoch, 8)}, expected ${epoch}`);
+    const up = (table.data[o + PACKED.uptimeBps] << 8) | table.data[o + PACKED.uptimeBps + 1];
+    if (up > 10_000) fail(`record ${i} has uptimeBps ${up} > 10000`);
+  }
+  const dups: string[] = [];
+  const byNode = findDuplicateNodeIds(table, (_l, _c, reason) => dups.push(reason));
+  if (dups.length) fail(dups[0]);
+  const tree = await buildRecordTree(table);
+  for (let k = 0; k < n; k++) if (tree.order[k] !== k) fail(`records are not in sorted-leaf order (record ${k})`);
+  const root = treeRoot(tree);
+  if (root !== summary.root) fail(`root does not recompute: header ${summary.root}, records give ${root}`);
+  const dataHash = canonicalDataHash(table, byNode);
+  if (dataHash !== summary.dataHash) fail(`dataHash does not recompute: header ${summary.dataHash}, records give ${dataHash}`);
+  const totals = computeTotals(table);
+  for (const k of ["activeNodes", "totalWorkUnits", "totalRevenue"] as const) {
+    if (totals[k] !== summary[k]) fail(`${k} does not recompute: header ${summary[k]}, records give ${totals[k]}`);
+  }
+  if (n === 0 && summary.root !== EMPTY_ROOT) fail("an empty epoch must have root 0x00…00");
+  return new EpochBundle(epoch, summary, table, tree.nodes, networkId);
+}

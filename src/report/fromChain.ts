@@ -111,6 +111,7 @@ export async function reportInputFromChain(provider: Provider, opts: ChainInputO
     events = await fetchLedgerEvents(provider, { ledger, revenueLedger }, start, toBlock);
   }
   const state = replay(events);
+  const blockTimestamps = await readBlockTimestamps(provider, events, opts.fromBlock, toBlock);
   const tokenAddrs = [...state.networks.values()].map((n) => n.token);
   const { tokens, heldByContract } = await readTokens(provider, tokenAddrs, revenueLedger, toBlock);
   return {
@@ -124,7 +125,23 @@ export async function reportInputFromChain(provider: Provider, opts: ChainInputO
     events,
     records: opts.records,
     trees: opts.trees,
+    blockTimestamps,
     tokens,
     heldByContract,
   };
+}
+
+/** Timestamps of the blocks in [fromBlock, toBlock] that hold a RevenueLedger event. */
+export async function readBlockTimestamps(provider: Provider, events: ChainEvent[], fromBlock: number, toBlock: number): Promise<Record<number, number>> {
+  const blocks = [...new Set(events.filter((e) => e.contract === "RevenueLedger" && e.blockNumber >= fromBlock && e.blockNumber <= toBlock).map((e) => e.blockNumber))];
+  const out: Record<number, number> = {};
+  const BATCH = 16;
+  for (let i = 0; i < blocks.length; i += BATCH) {
+    const got = await Promise.all(blocks.slice(i, i + BATCH).map((b) => provider.getBlock(b)));
+    got.forEach((b, k) => {
+      if (!b) throw new ChainMismatchError(`block ${blocks[i + k]} not found`);
+      out[blocks[i + k]] = b.timestamp;
+    });
+  }
+  return out;
 }

@@ -28,6 +28,8 @@ export interface ReportInput {
   /** Trees of (networkId, epoch, version) already built (e.g. from bundles); when absent or
    * undefined for an epoch, the builder makes the tree from the records with the library. */
   trees?: (networkId: number, epoch: number, version: number) => EpochTree | undefined;
+  /** Unix seconds of every block in [fromBlock, toBlock] that holds a RevenueLedger event (dates of lines). */
+  blockTimestamps: Record<number, number>;
   /** Token metadata at toBlock, by checksummed address. */
   tokens: Record<string, TokenInfo>;
   /** token.balanceOf(revenueLedger) at toBlock, by checksummed token address. */

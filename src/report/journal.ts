@@ -8,6 +8,7 @@ import { getAddress, toBeHex } from "ethers";
 import type { ChainEvent } from "../chain/events";
 import { ReportOptions, eventsUpTo, makeManifest, resolveParameters, tokenList } from "./common";
 import type { ReportInput } from "./input";
+import { blockTime } from "./state";
 import { big, epochOrNull, evidenceOf, num, replay, str } from "./state";
 import type { EntryKind, JournalLine, JournalReport, TrialBalanceRow } from "./types";
 
@@ -145,6 +146,7 @@ export function buildJournalReport(input: ReportInput, options: ReportOptions = 
       contraRevenue: isContra,
       debitAccountId: debitId,
       creditAccountId: creditId,
+      timestamp: blockTime(input, e.blockNumber),
       evidence: evidenceOf(e),
     });
   }

@@ -5,6 +5,7 @@
 import type { ChainEvent } from "../chain/events";
 import { ReportOptions, eventsUpTo, makeManifest, resolveParameters, tokenList } from "./common";
 import type { ReportInput } from "./input";
+import { blockTime } from "./state";
 import { big, evidenceOf, num, replay, str } from "./state";
 import type { CustomerSpend, Runway, SpendFigures, SpendLine, SpendLineKind, SpendReport } from "./types";
 
@@ -171,6 +172,7 @@ export function buildSpendReport(input: ReportInput, options: ReportOptions = {}
       fee: kind === "post" ? big(e, "fee").toString() : null,
       counterparty: kind === "deposit" ? str(e, "from") : kind === "withdraw" ? str(e, "to") : null,
       reasonHash: kind === "refund" ? str(e, "reasonHash") : null,
+      timestamp: blockTime(input, e.blockNumber),
       evidence: evidenceOf(e),
     });
   }

@@ -216,3 +216,9 @@ export function epochsInRange(
   out.sort((a, b) => a.networkId - b.networkId || a.epoch - b.epoch);
   return out;
 }
+
+/** ISO UTC time of a block of the input, or null when its timestamp was not read. */
+export function blockTime(input: { blockTimestamps?: Record<number, number> }, blockNumber: number): string | null {
+  const t = input.blockTimestamps?.[blockNumber];
+  return t === undefined ? null : isoUtc(t);
+}

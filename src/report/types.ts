@@ -77,6 +77,7 @@ export interface SpendLine {
   fee: string | null; // post lines: the protocol fee taken out of the posted amount
   counterparty: string | null; // deposit: who sent; withdraw: who received
   reasonHash: string | null; // refund lines
+  timestamp: string | null; // ISO UTC time of the block
   evidence: Evidence;
 }
 
@@ -260,6 +261,7 @@ export interface JournalLine {
   contraRevenue: boolean; // an SLA credit: a debit to revenue shown as contra-revenue
   debitAccountId: string; // the packed on-chain account ids
   creditAccountId: string;
+  timestamp: string | null; // ISO UTC time of the block
   evidence: Evidence;
 }
 

@@ -114,7 +114,8 @@ describe("reports", function () {
       const r = buildReport("uptime", input) as UptimeReport;
       for (const l of r.lines.filter((x) => x.status !== "voided")) {
         const rec = l.record;
-        expect(await s.wl.verifyRecord(l.networkId, l.epoch, [rec.nodeId, rec.epoch, rec.workUnits, rec.uptimeBps, rec.revenue, rec.evidence], l.proof)).to.equal(true);
+        const record = { nodeId: rec.nodeId, epoch: rec.epoch, workUnits: rec.workUnits, uptimeBps: rec.uptimeBps, revenue: rec.revenue, evidence: rec.evidence };
+        expect(await s.wl.verifyRecord(l.networkId, l.epoch, record, l.proof)).to.equal(true);
       }
     });
   });

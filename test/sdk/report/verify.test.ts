@@ -16,7 +16,7 @@ const bump = (v: string) => (BigInt(v) + 1n).toString();
 interface Tamper {
   name: string;
   kind: ReportKind;
-  mutate(r: Mutable, s: Scenario): void | Promise<void>;
+  mutate(r: Mutable, s: Scenario): unknown;
 }
 
 const TAMPERS: Tamper[] = [

@@ -1,0 +1,60 @@
+/**
+ * Writes a report in the chosen formats: `<basename>.json`, `.csv` (plus `<basename>.<table>.csv`
+ * per extra table), `.md`, `.html`, `.pdf`, and `.beancount` for a journal.
+ */
+import fs from "fs";
+import path from "path";
+
+import { renderBeancount } from "./render/beancount";
+import { renderCsvTables } from "./render/csv";
+import { renderHtml } from "./render/html";
+import { renderJson } from "./render/json";
+import { renderMarkdown } from "./render/markdown";
+import { renderPdf } from "./render/pdf";
+import type { JournalReport, Report } from "./types";
+
+export type ReportFormat = "json" | "csv" | "md" | "html" | "pdf" | "beancount";
+
+export const REPORT_FORMATS: readonly ReportFormat[] = ["json", "csv", "md", "html", "pdf", "beancount"];
+
+/** Renders one format to its files: a map of file name suffix (after basename) to contents. */
+export async function renderFormat(report: Report, format: ReportFormat): Promise<Record<string, string | Buffer>> {
+  switch (format) {
+    case "json":
+      return { ".json": renderJson(report) };
+    case "csv": {
+      const out: Record<string, string> = {};
+      for (const [name, text] of Object.entries(renderCsvTables(report))) out[name ? `.${name}.csv` : ".csv"] = text;
+      return out;
+    }
+    case "md":
+      return { ".md": renderMarkdown(report) };
+    case "html":
+      return { ".html": await renderHtml(report) };
+    case "pdf":
+      return { ".pdf": await renderPdf(report) };
+    case "beancount":
+      return report.kind === "journal" ? { ".beancount": renderBeancount(report as JournalReport) } : {};
+    default:
+      throw new Error(`unknown format ${String(format)}`);
+  }
+}
+
+/**
+ * Writes `report` into `dir` as `<basename><suffix>` for every format (beancount only for journals).
+ * @returns the paths written, in order
+ * @example
+ * await writeReportFiles(report, "out", "journal", ["json", "csv", "beancount"]);
+ */
+export async function writeReportFiles(report: Report, dir: string, basename: string, formats: readonly ReportFormat[] = REPORT_FORMATS): Promise<string[]> {
+  fs.mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  for (const f of formats) {
+    for (const [suffix, data] of Object.entries(await renderFormat(report, f))) {
+      const file = path.join(dir, `${basename}${suffix}`);
+      fs.writeFileSync(file, data);
+      written.push(file);
+    }
+  }
+  return written;
+}

@@ -205,12 +205,18 @@ async function deployLedgers(epochSeconds: bigint, challengeWindow: bigint, appr
   return { ledger, wl, token, admin, netAdmin, verifiers, customers, operators, networks: [1n, 2n] };
 }
 
+/** A signed commit of a network's next epoch, ready for `commitEpoch`. */
+export interface PreparedCommit {
+  epoch: bigint;
+  summary: { root: string; recordCount: bigint; activeNodes: bigint; totalWorkUnits: bigint; totalRevenue: bigint; dataHash: string };
+  signatures: string[];
+}
+
 /**
- * Commits the next epoch of `networkId` on the real WorkLedger with a 2-of-3 EIP-712 signature set
- * (signers sorted by ascending address), first advancing time to the epoch's end if needed.
- * Returns the committed epoch number; it is Pending until CHALLENGE_WINDOW passes.
+ * Signs the next epoch of `networkId` with 2 of the `verifiers` over EIP-712 (signatures in ascending
+ * signer order, as the WorkLedger requires), first advancing time to the epoch's end if needed.
  */
-export async function commitNextEpoch(wl: WorkLedger, networkId: bigint, verifiers: Signer[]): Promise<bigint> {
+export async function prepareNextEpoch(wl: WorkLedger, networkId: bigint, verifiers: Signer[]): Promise<PreparedCommit> {
   const net = await wl.network(networkId);
   const epoch = net.nextEpoch;
   const endsAt = net.genesisTime + (epoch + 1n) * net.epochSeconds;
@@ -229,7 +235,16 @@ export async function commitNextEpoch(wl: WorkLedger, networkId: bigint, verifie
   const withAddr = await Promise.all(verifiers.slice(0, 2).map(async (s) => ({ s, a: BigInt(await s.getAddress()) })));
   withAddr.sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : 0));
   const signatures = await Promise.all(withAddr.map(({ s }) => s.signTypedData(domain, EPOCH_COMMIT_TYPES, value)));
-  await wl.commitEpoch(networkId, epoch, summary, signatures);
+  return { epoch, summary, signatures };
+}
+
+/**
+ * Commits the next epoch of `networkId` on the real WorkLedger with a 2-of-3 signature set.
+ * Returns the committed epoch number; it is Pending until the challenge window passes.
+ */
+export async function commitNextEpoch(wl: WorkLedger, networkId: bigint, verifiers: Signer[]): Promise<bigint> {
+  const { epoch, summary, signatures } = await prepareNextEpoch(wl, networkId, verifiers);
+  await (await wl.commitEpoch(networkId, epoch, summary, signatures)).wait();
   return epoch;
 }
 

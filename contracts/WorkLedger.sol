@@ -281,8 +281,8 @@ contract WorkLedger is IWorkLedger, AccessControl, EIP712 {
         uint256 endsAt = uint256(net.genesisTime) + (uint256(epoch) + 1) * net.epochSeconds;
         if (block.timestamp < endsAt) revert WorkLedgerEpochNotEnded(networkId, epoch, endsAt.toUint64());
 
-        _writeVersion(networkId, epoch, _FIRST_VERSION, net, summary, signatures);
         net.nextEpoch = expected + 1;
+        _writeVersion(networkId, epoch, _FIRST_VERSION, net, summary, signatures);
     }
 
     /// @inheritdoc IWorkLedger
@@ -449,13 +449,9 @@ contract WorkLedger is IWorkLedger, AccessControl, EIP712 {
         EpochStatus status = _statusOf(latest);
         if (status == EpochStatus.Challenged) revert WorkLedgerInvalidEpochStatus(networkId, epoch, status);
         superseded = latest.version;
-        StoredEpoch storage old = _history[networkId][epoch][superseded];
-        old.root = latest.root;
-        old.version = superseded;
-        old.status = status;
-        old.verifierSetId = latest.verifierSetId;
-        old.committedAt = latest.committedAt;
-        old.timer = latest.timer;
+        StoredEpoch memory copy = latest;
+        copy.status = status;
+        _history[networkId][epoch][superseded] = copy;
     }
 
     /// @dev Recovers every signature over `digest` and returns the signers. Each must be a valid

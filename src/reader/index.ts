@@ -14,3 +14,4 @@ export type { FetchEventsOptions } from "./fetchEvents";
 export { ReorgTooDeepError } from "./reorg";
 export { AbortedError, LogRangeRefused, RpcRequestError, RpcUnavailableError, chainSource } from "./rpc";
 export type { RetryOptions, ChainSource, BlockHeader } from "./rpc";
+export { balanceAt } from "./balance";

@@ -1,0 +1,319 @@
+/**
+ * The reader against a real `hardhat node` on 127.0.0.1: a clean sync checked against the contracts'
+ * own views, the same sync through a fault-injecting proxy (30% failures, refused ranges, delays,
+ * dropped connections, foreign logs), resumption, idempotency, follow mode, and a sync in a child
+ * process killed with SIGKILL at random points.
+ */
+import { expect } from "chai";
+import { ChildProcess, spawn } from "child_process";
+import fs from "fs";
+import os from "os";
+import path from "path";
+import { Interface } from "ethers";
+
+import { RevenueLedger__factory, WorkLedger__factory } from "../../../src/contracts";
+import { ChainMismatchError } from "../../../src/errors";
+import { SqliteStore, balanceAt, fetchEvents, followChain, openStore, syncChain } from "../../../src/reader";
+import { LocalNode, startHardhatNode } from "../../helpers/node";
+import { ReaderScenario } from "../../helpers/readerScenario";
+import { seededRandom, startRpcProxy } from "../../helpers/rpcProxy";
+import { transpileTree } from "../../helpers/transpileTree";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+const FAST_RETRY = { retries: 20, baseDelayMs: 5, maxDelayMs: 100 };
+const CRASH_ROUNDS = Number(process.env.READER_CRASH_ROUNDS ?? 4);
+
+describe("reader: sync against hardhat node", function () {
+  this.timeout(180_000);
+  let node: LocalNode;
+  let sc: ReaderScenario;
+  let clean: SqliteStore;
+  let head: number;
+  let tmp: string;
+
+  before(async function () {
+    node = await startHardhatNode();
+    sc = new ReaderScenario(node.provider);
+    await sc.base();
+    await sc.activity(60);
+    head = await node.provider.getBlockNumber();
+    clean = openStore(":memory:");
+    await syncChain({ provider: node.url, store: clean, addresses: sc.addresses, fromBlock: sc.deployBlock });
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "reader-sync-"));
+  });
+
+  after(async function () {
+    clean?.close();
+    await node?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  describe("a clean sync", function () {
+    it("stores every log of both contracts, and only theirs, exactly as fetchEvents decodes them", async function () {
+      const raw = (await node.provider.send("eth_getLogs", [{ fromBlock: "0x0", toBlock: "latest" }])) as { address: string }[];
+      const ours = raw.filter((l) =>
+        [sc.addresses.workLedger, sc.addresses.revenueLedger].map((a) => a.toLowerCase()).includes(l.address.toLowerCase()),
+      );
+      expect(ours.length).to.be.greaterThan(150);
+      expect(raw.length).to.be.greaterThan(ours.length); // the token's Transfer/Approval logs exist and are left out
+      const stored = clean.events();
+      expect(stored).to.have.length(ours.length);
+      expect(stored).to.deep.equal(await fetchEvents(node.url, sc.addresses, sc.deployBlock, head));
+      expect(clean.checkpoint()).to.deep.equal({ blockNumber: head, blockHash: (await node.provider.getBlock(head))!.hash });
+    });
+
+    it("derives account balances, charges, nodes, epochs and payouts that match the contracts' views", async function () {
+      const rl = RevenueLedger__factory.connect(sc.addresses.revenueLedger, node.provider);
+      const wl = WorkLedger__factory.connect(sc.addresses.workLedger, node.provider);
+      const accounts = clean.db.prepare(`SELECT account_id, balance FROM accounts`).all() as { account_id: string; balance: string }[];
+      expect(accounts.length).to.be.greaterThan(5);
+      for (const a of accounts) expect((await rl.balanceOf(a.account_id)).toString(), a.account_id).to.equal(a.balance);
+      const charges = clean.db.prepare(`SELECT charge_id, status, refunded FROM charges`).all() as { charge_id: string; status: string; refunded: string }[];
+      const names = ["none", "held", "posted", "voided"];
+      for (const c of charges) {
+        const on = await rl.getCharge(c.charge_id);
+        expect(names[Number(on.status)], c.charge_id).to.equal(c.status);
+        expect(on.refunded.toString()).to.equal(c.refunded);
+      }
+      expect(new Set(charges.map((c) => c.status))).to.deep.equal(new Set(["held", "posted", "voided"]));
+      const nodes = clean.db.prepare(`SELECT node_id, operator, active FROM nodes`).all() as { node_id: string; operator: string; active: number }[];
+      for (const n of nodes) {
+        const [operator, active] = await wl.node(sc.networkId, n.node_id);
+        expect([operator, active]).to.deep.equal([n.operator, n.active === 1]);
+      }
+      expect(nodes.some((n) => n.active === 0)).to.equal(true);
+      const statusNames = ["none", "pending", "challenged", "final", "voided"];
+      for (const e of clean.epochSummaries(sc.networkId)) {
+        const [status, version] = await wl.epochStatus(sc.networkId, e.epoch as number);
+        expect(Number(version)).to.equal(e.latest_version);
+        const onChain = statusNames[Number(status)];
+        expect(onChain === "final" ? "pending" : onChain).to.equal(e.status);
+      }
+      const payout = await rl.payout(sc.networkId, 0);
+      const p = clean.db.prepare(`SELECT claimed, total FROM payouts WHERE network_id = ? AND epoch = 0`).get(sc.networkId) as { claimed: string; total: string };
+      expect([p.claimed, p.total]).to.deep.equal([payout.claimed.toString(), payout.total.toString()]);
+    });
+
+    it("answers the query helpers: epoch history, node history, customer entries, balances at a block", async function () {
+      const h = clean.epochHistory(sc.networkId, 1);
+      expect(h.versions.map((v) => [v.version, v.superseded_by])).to.deep.equal([
+        [1, 2],
+        [2, null],
+      ]);
+      expect(h.changes.map((c) => c.change)).to.deep.equal(["committed", "committed", "corrected"]);
+      expect(clean.epochHistory(sc.networkId, 2).changes.map((c) => [c.change, c.status])).to.deep.equal([
+        ["committed", "pending"],
+        ["challenged", "challenged"],
+        ["resolved", "voided"],
+      ]);
+      const deactivated = clean.db.prepare(`SELECT node_id FROM nodes WHERE active = 0 LIMIT 1`).get() as { node_id: string };
+      expect(clean.nodeHistory(sc.networkId, deactivated.node_id).map((r) => r.status)).to.deep.equal(["registered", "deactivated"]);
+      const entries = clean.customerEntries(sc.customers[0]);
+      expect(entries.length).to.be.greaterThan(3);
+      expect(entries[0].debit_kind).to.equal("assets"); // the first is the deposit
+      // Balances at a block equal the contract's balanceOf read at that block.
+      const rl = RevenueLedger__factory.connect(sc.addresses.revenueLedger, node.provider);
+      const mid = (entries[2].block_number as number) + 0;
+      for (const b of clean.balancesAt(mid)) {
+        expect((await rl.balanceOf(b.accountId, { blockTag: mid })).toString()).to.equal(b.balance.toString());
+      }
+    });
+
+    it("reads token balances pinned to a block hash (EIP-1898)", async function () {
+      const cp = clean.checkpoint()!;
+      const held = await balanceAt(node.url, sc.token, sc.addresses.revenueLedger, cp.blockHash);
+      const assets = clean.balancesAt().filter((b) => b.kind === "assets");
+      expect(assets).to.have.length(1);
+      expect(held).to.equal(assets[0].balance);
+      const early = clean.events()[5];
+      const iface = new Interface(["function balanceOf(address) view returns (uint256)"]);
+      const atNumber = await node.provider.call({ to: sc.token, data: iface.encodeFunctionData("balanceOf", [sc.addresses.revenueLedger]), blockTag: early.blockNumber });
+      expect(await balanceAt(node.provider, sc.token, sc.addresses.revenueLedger, early.blockHash)).to.equal(BigInt(atNumber));
+    });
+  });
+
+  describe("through the fault-injecting proxy", function () {
+    it("ends with the same database as the clean sync: nothing lost, nothing doubled", async function () {
+      const proxy = await startRpcProxy({ upstream: node.url, seed: 42, failRate: 0.3, maxLogRange: 32, maxLogResults: 12, maxDelayMs: 15 });
+      const faulty = openStore(":memory:");
+      try {
+        const r = await syncChain({ provider: proxy.url, store: faulty, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: head, chunkSize: 64, retries: FAST_RETRY });
+        expect(r.toBlock).to.equal(head);
+        expect(faulty.dump()).to.deep.equal(clean.dump());
+        // The faults really happened.
+        const s = proxy.stats;
+        for (const [kind, n] of Object.entries(s.faults)) expect(n, kind).to.be.greaterThan(0);
+        expect(s.refusedRanges).to.be.greaterThan(0);
+        expect(s.refusedResults).to.be.greaterThan(0);
+        expect(s.foreignLogs).to.be.greaterThan(0);
+        const failed = Object.values(s.faults).reduce((a, b) => a + b, 0) - s.faults.slow;
+        expect(failed / s.requests).to.be.within(0.15, 0.4);
+      } finally {
+        faulty.close();
+        await proxy.stop();
+      }
+    });
+
+    it("fetchEvents through the proxy equals the stored events", async function () {
+      const proxy = await startRpcProxy({ upstream: node.url, seed: 9, maxLogRange: 32, maxLogResults: 60 });
+      try {
+        expect(await fetchEvents(proxy.url, sc.addresses, sc.deployBlock, head, { chunkSize: 100, retries: FAST_RETRY })).to.deep.equal(clean.events());
+      } finally {
+        await proxy.stop();
+      }
+    });
+  });
+
+  describe("checkpoints", function () {
+    it("resumes from the checkpoint and reaches the same database", async function () {
+      const s = openStore(":memory:");
+      try {
+        const mid = sc.deployBlock + Math.floor((head - sc.deployBlock) / 2);
+        const a = await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: mid, chunkSize: 7 });
+        expect(a.toBlock).to.equal(mid);
+        const b = await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: head, chunkSize: 7 });
+        expect(b.fromBlock).to.equal(mid + 1);
+        expect(a.events + b.events).to.equal(clean.eventCount());
+        expect(s.dump()).to.deep.equal(clean.dump());
+        const again = await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: head });
+        expect(again.events).to.equal(0);
+      } finally {
+        s.close();
+      }
+    });
+
+    it("stores a re-committed event once and derives from it once", function () {
+      const s = openStore(":memory:");
+      try {
+        const events = clean.events();
+        const cp = clean.checkpoint()!;
+        expect(s.commit({ events, blocks: [], checkpoint: cp })).to.equal(events.length);
+        const before = s.dump();
+        expect(s.commit({ events: events.slice(10, 80), blocks: [], checkpoint: cp })).to.equal(0);
+        expect(s.dump()).to.deep.equal(before);
+      } finally {
+        s.close();
+      }
+    });
+
+    it("leaves `confirmations` blocks unread", async function () {
+      const s = openStore(":memory:");
+      try {
+        const r = await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, confirmations: 5 });
+        expect(r.toBlock).to.equal((await node.provider.getBlockNumber()) - 5);
+      } finally {
+        s.close();
+      }
+    });
+
+    it("refuses a store synced from another deployment", async function () {
+      const s = openStore(":memory:");
+      try {
+        await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: sc.deployBlock + 3 });
+        const other = { workLedger: sc.addresses.revenueLedger, revenueLedger: sc.addresses.workLedger };
+        let err: unknown;
+        await syncChain({ provider: node.url, store: s, addresses: other, fromBlock: sc.deployBlock }).catch((e) => (err = e));
+        expect(err).to.be.instanceOf(ChainMismatchError);
+        expect(String(err)).to.match(/workLedger/);
+      } finally {
+        s.close();
+      }
+    });
+  });
+
+  describe("follow mode", function () {
+    it("indexes new blocks as they come and stops cleanly on abort", async function () {
+      const file = path.join(tmp, "follow.db");
+      const s = openStore(file);
+      const ac = new AbortController();
+      let passes = 0;
+      try {
+        const following = followChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, pollMs: 50, signal: ac.signal, onPass: () => passes++ });
+        await sc.activity(8, "follow");
+        const target = await node.provider.getBlockNumber();
+        while ((s.checkpoint()?.blockNumber ?? 0) < target) await new Promise((r) => setTimeout(r, 50));
+        ac.abort();
+        const last = await following;
+        expect(passes).to.be.greaterThan(1);
+        expect(last.toBlock).to.be.at.least(target);
+        const fresh = openStore(":memory:");
+        await syncChain({ provider: node.url, store: fresh, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: s.checkpoint()!.blockNumber });
+        expect(s.dump()).to.deep.equal(fresh.dump());
+        fresh.close();
+      } finally {
+        ac.abort();
+        s.close();
+      }
+    });
+  });
+
+  describe("crash safety", function () {
+    let childJs: string;
+    before(function () {
+      // Plain JavaScript for the child, so each spawn starts in well under a second.
+      childJs = transpileTree(path.join(ROOT, "test/helpers/readerSyncChild.ts"), ROOT, path.join(tmp, "js"));
+    });
+
+    function runChild(db: string, url: string, onLine: (line: string, child: ChildProcess) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; lines: string[]; stderr: string }> {
+      const opts = { url, db, workLedger: sc.addresses.workLedger, revenueLedger: sc.addresses.revenueLedger, fromBlock: sc.deployBlock, toBlock: head, chunkSize: 4 };
+      const child = spawn(process.execPath, [childJs, JSON.stringify(opts)], {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules") },
+      });
+      const lines: string[] = [];
+      let stderr = "";
+      let buf = "";
+      child.stdout!.on("data", (d: Buffer) => {
+        buf += d.toString();
+        let i: number;
+        while ((i = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          lines.push(line);
+          onLine(line, child);
+        }
+      });
+      child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+      return new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal, lines, stderr })));
+    }
+
+    it(`a sync killed with SIGKILL at ${CRASH_ROUNDS} random points resumes to the clean database`, async function () {
+      const proxy = await startRpcProxy({ upstream: node.url, seed: 5, failRate: 0.3, maxDelayMs: 10 });
+      const db = path.join(tmp, "crash.db");
+      const rand = seededRandom(2024);
+      const killedAt: number[] = [];
+      try {
+        for (let round = 0; round < CRASH_ROUNDS; round++) {
+          const killAfter = 1 + Math.floor(rand() * 5);
+          const delayMs = Math.floor(rand() * 40);
+          let seen = 0;
+          const r = await runChild(db, proxy.url, (line, child) => {
+            if (line.startsWith("progress") && ++seen === killAfter) {
+              setTimeout(() => child.kill("SIGKILL"), delayMs);
+            }
+          });
+          expect(r.signal, `round ${round} should be killed mid-sync (exit ${r.code}): ${r.stderr}`).to.equal("SIGKILL");
+          expect(r.lines).to.not.include("done");
+          const s = openStore(db);
+          killedAt.push(s.checkpoint()?.blockNumber ?? -1);
+          s.close();
+        }
+        // Each round made progress from where the last one was killed.
+        for (let i = 1; i < killedAt.length; i++) expect(killedAt[i]).to.be.at.least(killedAt[i - 1]);
+        const last = await runChild(db, proxy.url, () => undefined);
+        expect(last.code, last.stderr).to.equal(0);
+        expect(last.lines).to.include("done");
+        const s = openStore(db);
+        try {
+          expect(s.dump()).to.deep.equal(clean.dump());
+        } finally {
+          s.close();
+        }
+      } finally {
+        await proxy.stop();
+      }
+    });
+  });
+});
+

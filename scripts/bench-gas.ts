@@ -83,8 +83,9 @@ async function easGas() {
   await eas.waitForDeployment();
 
   const registryIface = new Interface(registryArt.abi);
-  const regReceipt = await (await registry.getFunction("register")(EAS_SCHEMA, ZeroAddress, false)).wait();
-  const registered = regReceipt?.logs.map((l: { topics: string[]; data: string }) => registryIface.parseLog(l)).find((p) => p?.name === "Registered");
+  const regTx: TransactionResponse = await registry.getFunction("register")(EAS_SCHEMA, ZeroAddress, false);
+  const regReceipt = await regTx.wait();
+  const registered = regReceipt?.logs.map((l) => registryIface.parseLog(l)).find((p) => p?.name === "Registered");
   if (!registered) throw new Error("EAS schema registration emitted no Registered event");
   const schema: string = registered.args.uid;
 

@@ -156,6 +156,26 @@ describe("RevenueLedger with awkward tokens", function () {
         await reentrant.balanceOf(ledgerAddr),
       );
     });
+    it("is stopped by the guard whichever mutating function it re-enters", async function () {
+      const { ledger, reentrant, alice, ledgerAddr } = await loadFixture(oddTokensFixture);
+      const i = ledger.interface;
+      const calls = [
+        i.encodeFunctionData("deposit", [3n, 1n]),
+        i.encodeFunctionData("depositWithPermit", [3n, 1n, 0n, 27, ZeroHash, ZeroHash]),
+        i.encodeFunctionData("withdraw", [3n, 1n, alice.address]),
+        i.encodeFunctionData("charge", [3n, alice.address, EPOCH, 1n, REF]),
+        i.encodeFunctionData("postCharge", [REF]),
+        i.encodeFunctionData("voidCharge", [REF]),
+        i.encodeFunctionData("refund", [REF, 1n, ZeroHash]),
+        i.encodeFunctionData("postPayoutRoot", [3n, EPOCH, REF, 1n, 1n]),
+        i.encodeFunctionData("claim", [3n, EPOCH, 0n, ZeroHash, 1n, [], alice.address]),
+        i.encodeFunctionData("withdrawFees", [3n, alice.address]),
+      ];
+      for (const data of calls) {
+        await reentrant.setReentry(ledgerAddr, data);
+        await expect(ledger.connect(alice).deposit(3n, 10n)).to.be.revertedWithCustomError(ledger, "ReentrancyGuardReentrantCall");
+      }
+    });
   });
 
   describe("blocklisting token", function () {

@@ -275,6 +275,18 @@ export class ReaderScenario {
     }
   }
 
+  /** After a reorg: forget pooled nodes and charges that the new chain does not have in that state. */
+  async refresh(): Promise<void> {
+    const wl = WorkLedger__factory.connect(this.addresses.workLedger, this.provider);
+    const rl = RevenueLedger__factory.connect(this.addresses.revenueLedger, this.provider);
+    const nodes: string[] = [];
+    for (const id of this.activeNodes) if ((await wl.node(this.networkId, id))[1]) nodes.push(id);
+    this.activeNodes = nodes;
+    const held: string[] = [];
+    for (const id of this.heldFinalCharges) if ((await rl.getCharge(id)).status === 1n) held.push(id);
+    this.heldFinalCharges = held;
+  }
+
   /** Mine `n` empty blocks. */
   async mine(n: number): Promise<void> {
     for (let i = 0; i < n; i++) await this.rpc("evm_mine", []);

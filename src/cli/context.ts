@@ -80,6 +80,12 @@ export class CliContext {
     return this.opts.deployment ?? defaultDeploymentPath();
   }
 
+  /** Use another deployment file from now on (the demo, after it deploys). */
+  useDeployment(file: string): void {
+    this.opts.deployment = file;
+    this.deploymentP = undefined;
+  }
+
   /** The deployment file, read before connecting and then checked against the chain. */
   deployment(): Promise<Deployment> {
     this.deploymentP ??= (async () => {

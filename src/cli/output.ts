@@ -62,5 +62,9 @@ export interface Logger {
 }
 
 export function makeLogger(enabled: boolean): Logger {
-  return { info: (msg) => (enabled ? process.stderr.write(msg + "\n") : undefined) };
+  const t0 = Date.now();
+  const timing = process.env.WORKLEDGER_TIMING === "1";
+  return {
+    info: (msg) => (enabled ? process.stderr.write(`${timing ? `[+${((Date.now() - t0) / 1000).toFixed(1)}s] ` : ""}${msg}\n`) : undefined),
+  };
 }

@@ -3,7 +3,7 @@
  * --deployment, --json, --verbose; --keystore where it signs; --dry-run where it sends), runs its
  * command module and stores the returned output; it never prints or exits itself.
  */
-import { Command, Option } from "commander";
+import { Command } from "commander";
 
 import { CliContext, CommonOptions } from "./context";
 import { DEFAULT_RPC, EMBEDDED_RPC } from "./chain";
@@ -201,14 +201,15 @@ export function buildProgram(state: RunState): Command {
 
   leaf(program, "report", "write a report from the indexed store", {}, reportCommand)
     .argument("<kind>", REPORT_KINDS.join("|"))
-    .addOption(new Option("--format <format>", "output format").choices([...REPORT_FORMATS]))
+    .option("--format <format>", `output format: ${REPORT_FORMATS.join("|")} (default: from --out's extension)`)
     .option("--out <file>", "output file")
     .option("--db <file>", "SQLite file", "workledger.sqlite")
     .option("--bundles <dir>", "directory of epoch bundles to import first")
     .option("--from-block <n>", "first block (default: the deployment's fromBlock)")
     .option("--to-block <n>", "last block (default: the store's checkpoint)")
     .option("--network <id>", "only this network")
-    .option("--customer <addr>", "only this customer (spend)");
+    .option("--customer <addr>", "only this customer (spend)")
+    .option("--no-sync", "do not run a sync pass first (use the index as it is)");
 
   leaf(program, "verify", "re-derive a report from the chain alone and compare every figure and line", {}, verifyCommand).argument("<report>", "report JSON file");
 

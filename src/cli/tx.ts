@@ -7,6 +7,7 @@ import { Interface, Signer, TransactionReceipt, isError } from "ethers";
 
 import { ContractRevertError, WorkLedgerError } from "../errors";
 import { IRevenueLedger__factory, IWorkLedger__factory } from "../contracts";
+import { toContractRevertError } from "../writer/revert";
 
 const EXTRA_ERRORS = [
   "error AccessControlUnauthorizedAccount(address account, bytes32 neededRole)",
@@ -48,6 +49,8 @@ function findRevertData(err: unknown): string | null {
 /** Turn a failed call into a ContractRevertError with the custom error's name and arguments, if it is one. */
 export function decodeRevert(err: unknown): Error {
   if (err instanceof WorkLedgerError) return err;
+  const known = toContractRevertError(err);
+  if (known) return known;
   const data = findRevertData(err);
   if (data) {
     try {

@@ -7,6 +7,7 @@ import fs from "fs";
 import path from "path";
 import { Signer, getAddress } from "ethers";
 
+import { IWorkLedger__factory } from "../../contracts";
 import { InvalidInputError, VerificationError } from "../../errors";
 import { CliContext } from "../context";
 import { Deployment } from "../deployment";
@@ -18,10 +19,11 @@ import {
   buildEpoch,
   bundleFileName,
   bundleProof,
-  checkProofFile,
   commitEpochTx,
   makeProofFile,
   readBundle,
+  readProofFile,
+  verifyProofFile,
   readRecordsFile,
   readSignatureFile,
   signEpoch,
@@ -193,6 +195,7 @@ export async function publishRecords(ctx: CliContext, input: PublishInput, signe
   const outcome = await commitEpochTx(signer, input.deployment, {
     networkId: input.networkId,
     epoch: input.epoch,
+    version,
     summary,
     signatures: sigs,
     correctionReason: input.correction ? input.reason : undefined,
@@ -294,23 +297,33 @@ export async function proveCommand(ctx: CliContext, o: { network?: string; epoch
   };
 }
 
-/** `check-proof FILE [--offline]`. Exit 1 (with the reason) when it does not verify. */
+/** `check-proof FILE [--offline]`. Exit 1 (with the reasons) when it does not verify. */
 export async function checkProofCommand(ctx: CliContext, o: { offline?: boolean }, args: string[]): Promise<CommandOutput> {
   const file = args[0];
   if (!file) throw new InvalidInputError("missing proof FILE");
   if (!fs.existsSync(file)) throw new InvalidInputError(`proof file not found: ${file}`);
+  const parsed = readProofFile(file);
   const chain = o.offline ? null : await ctx.chain();
-  const r = await checkProofFile(file, chain?.provider ?? null);
+  const r = await verifyProofFile(parsed, chain ? { provider: chain.provider } : {});
+  let status: string | null = null;
+  if (chain && r.onChain !== undefined && BigInt(parsed.chainId) === chain.chainId && (await chain.provider.getCode(parsed.ledger)) !== "0x") {
+    const wl = IWorkLedger__factory.connect(parsed.ledger, chain.provider);
+    status = statusName((await wl.epochStatus(parsed.networkId, parsed.epoch))[0]);
+  }
   const lines = [
-    `${r.ok ? "VALID" : "INVALID"}: ${file}`,
+    `${r.ok ? "VALID" : "INVALID"}: ${file} (node ${parsed.record.nodeId}, network ${parsed.networkId}, epoch ${parsed.epoch} v${parsed.version})`,
     ...kv([
       ["offline (proof vs root)", r.offline ? "ok" : "fails"],
-      ["on chain (verifyRecord)", r.onChain === null ? "not checked (--offline)" : r.onChain ? "ok" : "fails"],
-      ["epoch status", r.status ?? "-"],
+      ["on chain (verifyRecord)", r.onChain === undefined ? "not checked (--offline)" : r.onChain ? "ok" : "fails"],
+      ["epoch status", status ?? "-"],
     ]),
     ...r.problems.map((p) => `  - ${p}`),
   ];
-  return { data: r, lines, exitCode: r.ok ? 0 : 1 };
+  return {
+    data: { ok: r.ok, offline: r.offline, onChain: r.onChain ?? null, status, problems: r.problems, networkId: Number(parsed.networkId), epoch: Number(parsed.epoch), version: parsed.version, nodeId: parsed.record.nodeId },
+    lines,
+    exitCode: r.ok ? 0 : 1,
+  };
 }
 
 /** Records of an epoch for `payout build`. */

@@ -72,8 +72,8 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
         uint256 runwayThreshold; // Free balance below which a charge emits {RunwayLow}
     }
 
-    IWorkLedger private immutable _workLedger;
-    address private immutable _protocolAdmin;
+    IWorkLedger private immutable WORK_LEDGER;
+    address private immutable PROTOCOL_ADMIN;
 
     /// @dev Protocol fee rate snapshotted into each new charge.
     uint16 private _protocolFeeBps;
@@ -94,8 +94,8 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
     constructor(address workLedger_, address protocolAdmin_) {
         if (workLedger_ == address(0)) revert RevenueLedgerZeroAddress("workLedger");
         if (protocolAdmin_ == address(0)) revert RevenueLedgerZeroAddress("protocolAdmin");
-        _workLedger = IWorkLedger(workLedger_);
-        _protocolAdmin = protocolAdmin_;
+        WORK_LEDGER = IWorkLedger(workLedger_);
+        PROTOCOL_ADMIN = protocolAdmin_;
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -155,7 +155,7 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
         if (customer_ == address(0)) revert RevenueLedgerZeroAddress("customer");
         if (amount == 0) revert RevenueLedgerZeroAmount();
         if (amount > type(uint128).max) revert RevenueLedgerAmountTooLarge(amount);
-        (IWorkLedger.EpochStatus status,) = _workLedger.epochStatus(networkId, epoch);
+        (IWorkLedger.EpochStatus status,) = WORK_LEDGER.epochStatus(networkId, epoch);
         if (status == IWorkLedger.EpochStatus.None || status == IWorkLedger.EpochStatus.Voided) {
             revert RevenueLedgerEpochNotChargeable(networkId, epoch, uint8(status));
         }
@@ -182,7 +182,7 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
         uint256 networkId = c.networkId;
         uint64 epoch = c.epoch;
         _activeToken(networkId);
-        (IWorkLedger.EpochStatus status,) = _workLedger.epochStatus(networkId, epoch);
+        (IWorkLedger.EpochStatus status,) = WORK_LEDGER.epochStatus(networkId, epoch);
         if (status != IWorkLedger.EpochStatus.Final) revert RevenueLedgerEpochNotFinal(networkId, epoch, uint8(status));
 
         uint256 amount = c.amount;
@@ -202,7 +202,7 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
         Charge storage c = _heldCharge(chargeId);
         uint256 networkId = c.networkId;
         uint64 epoch = c.epoch;
-        (IWorkLedger.EpochStatus status,) = _workLedger.epochStatus(networkId, epoch);
+        (IWorkLedger.EpochStatus status,) = WORK_LEDGER.epochStatus(networkId, epoch);
         if (status != IWorkLedger.EpochStatus.Voided) {
             revert RevenueLedgerEpochNotVoided(networkId, epoch, uint8(status));
         }
@@ -269,7 +269,7 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
         if (root == bytes32(0) || leafCount == 0) revert RevenueLedgerInvalidPayoutRoot(networkId, epoch, root, leafCount);
         if (total == 0) revert RevenueLedgerZeroAmount();
         if (total > type(uint96).max) revert RevenueLedgerAmountTooLarge(total);
-        (IWorkLedger.EpochStatus status,) = _workLedger.epochStatus(networkId, epoch);
+        (IWorkLedger.EpochStatus status,) = WORK_LEDGER.epochStatus(networkId, epoch);
         if (status != IWorkLedger.EpochStatus.Final) revert RevenueLedgerEpochNotFinal(networkId, epoch, uint8(status));
         PayoutState storage p = _payouts[networkId][epoch];
         if (p.root != bytes32(0)) revert RevenueLedgerPayoutExists(networkId, epoch);
@@ -360,12 +360,12 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
 
     /// @inheritdoc IRevenueLedger
     function workLedger() external view returns (address) {
-        return address(_workLedger);
+        return address(WORK_LEDGER);
     }
 
     /// @inheritdoc IRevenueLedger
     function protocolAdmin() external view returns (address) {
-        return _protocolAdmin;
+        return PROTOCOL_ADMIN;
     }
 
     /// @inheritdoc IRevenueLedger
@@ -487,10 +487,10 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
 
     /// @dev The token of an existing, unpaused network; caches it on first use.
     function _activeToken(uint256 networkId) private returns (address token) {
-        if (networkId == 0 || networkId > MAX_NETWORK_ID || networkId > _workLedger.networkCount()) {
+        if (networkId == 0 || networkId > MAX_NETWORK_ID || networkId > WORK_LEDGER.networkCount()) {
             revert RevenueLedgerUnknownNetwork(networkId);
         }
-        IWorkLedger.Network memory n = _workLedger.network(networkId);
+        IWorkLedger.Network memory n = WORK_LEDGER.network(networkId);
         if (n.paused) revert RevenueLedgerNetworkPaused(networkId);
         token = n.token;
         if (_tokens[networkId] == address(0)) _tokens[networkId] = token;
@@ -505,13 +505,13 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
     }
 
     function _requireBiller(uint256 networkId) private view {
-        if (!_workLedger.hasNetworkRole(networkId, NetworkRoles.BILLER, msg.sender)) {
+        if (!WORK_LEDGER.hasNetworkRole(networkId, NetworkRoles.BILLER, msg.sender)) {
             revert RevenueLedgerUnauthorized(networkId, msg.sender, NetworkRoles.BILLER);
         }
     }
 
     function _requireProtocolAdmin() private view {
-        if (msg.sender != _protocolAdmin) revert RevenueLedgerUnauthorized(0, msg.sender, PROTOCOL_ADMIN_ROLE);
+        if (msg.sender != PROTOCOL_ADMIN) revert RevenueLedgerUnauthorized(0, msg.sender, PROTOCOL_ADMIN_ROLE);
     }
 
     /// @dev bytes32(kind << 248 | networkId << 160 | holder); networkId is < 2^88 for every caller.

@@ -70,7 +70,9 @@ interface IRevenueLedger {
     );
 
     /// @notice A customer deposited. `amount` is what arrived (credited), `requested` what was sent.
-    event Deposited(uint256 indexed networkId, address indexed customer, address indexed from, uint256 amount, uint256 requested);
+    event Deposited(
+        uint256 indexed networkId, address indexed customer, address indexed from, uint256 amount, uint256 requested
+    );
 
     /// @notice A customer withdrew free escrow to `to`.
     event Withdrawn(uint256 indexed networkId, address indexed customer, address indexed to, uint256 amount);
@@ -87,10 +89,14 @@ interface IRevenueLedger {
     );
 
     /// @notice A held charge was posted to revenue (less `fee` to the protocol) after the epoch became Final.
-    event ChargePosted(bytes32 indexed chargeId, uint256 indexed networkId, address indexed customer, uint64 epoch, uint256 amount, uint256 fee);
+    event ChargePosted(
+        bytes32 indexed chargeId, uint256 indexed networkId, address indexed customer, uint64 epoch, uint256 amount, uint256 fee
+    );
 
     /// @notice A held charge went back to escrow because its epoch was Voided.
-    event ChargeVoided(bytes32 indexed chargeId, uint256 indexed networkId, address indexed customer, uint64 epoch, uint256 amount);
+    event ChargeVoided(
+        bytes32 indexed chargeId, uint256 indexed networkId, address indexed customer, uint64 epoch, uint256 amount
+    );
 
     /// @notice Part of a posted charge was credited back to the customer's escrow (an SLA credit).
     event Refunded(

@@ -15,9 +15,21 @@ contract NoReturnToken {
     /// @notice Allowance below the amount moved.
     error NoReturnTokenInsufficientAllowance(address spender, uint256 allowance, uint256 amount);
 
-    string public constant name = "No Return USD";
-    string public constant symbol = "NRT";
-    uint8 public constant decimals = 6;
+    /// @notice ERC-20 name.
+    function name() external pure returns (string memory) {
+        return "No Return USD";
+    }
+
+    /// @notice ERC-20 symbol.
+    function symbol() external pure returns (string memory) {
+        return "NRT";
+    }
+
+    /// @notice ERC-20 decimals.
+    function decimals() external pure returns (uint8) {
+        return 6;
+    }
+
     uint256 public totalSupply;
     mapping(address account => uint256 balance) public balanceOf;
     mapping(address owner => mapping(address spender => uint256 amount)) public allowance;

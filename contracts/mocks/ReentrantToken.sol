@@ -27,6 +27,7 @@ contract ReentrantToken is ERC20 {
         super._update(from, to, value);
         address target = _target;
         if (target == address(0) || from == address(0)) return;
+        // solhint-disable-next-line avoid-low-level-calls
         (bool ok, bytes memory ret) = target.call(_data);
         if (!ok) {
             assembly ("memory-safe") {

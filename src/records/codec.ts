@@ -82,13 +82,14 @@ export function unpackRecord(buf: Uint8Array, off: number): WorkRecord {
  */
 export function leafEncodingFromPacked(src: Uint8Array, off: number, dst: Uint8Array, zeroPadding = true): void {
   if (zeroPadding) dst.fill(0, 0, LEAF_ENCODING_SIZE);
-  dst.set(src.subarray(off, off + 32), 0); // nodeId
-  dst.set(src.subarray(off + PACKED.epoch, off + PACKED.epoch + 8), 56); // uint64 -> word 1
-  dst.set(src.subarray(off + PACKED.workUnits, off + PACKED.workUnits + 8), 88); // uint64 -> word 2
+  // byte loops: no subarray allocation per field (this runs a million times per epoch)
+  for (let i = 0; i < 32; i++) dst[i] = src[off + i]; // nodeId
+  for (let i = 0; i < 8; i++) dst[56 + i] = src[off + PACKED.epoch + i]; // uint64 -> word 1
+  for (let i = 0; i < 8; i++) dst[88 + i] = src[off + PACKED.workUnits + i]; // uint64 -> word 2
   dst[126] = src[off + PACKED.uptimeBps]; // uint16 -> word 3
   dst[127] = src[off + PACKED.uptimeBps + 1];
-  dst.set(src.subarray(off + PACKED.revenue, off + PACKED.revenue + 16), 144); // uint128 -> word 4
-  dst.set(src.subarray(off + PACKED.evidence, off + PACKED.evidence + 32), 160); // evidence
+  for (let i = 0; i < 16; i++) dst[144 + i] = src[off + PACKED.revenue + i]; // uint128 -> word 4
+  for (let i = 0; i < 32; i++) dst[160 + i] = src[off + PACKED.evidence + i]; // evidence
 }
 
 /**
@@ -100,7 +101,7 @@ export function leafHashFromPacked(engine: KeccakEngine, src: Uint8Array, off: n
   leafEncodingFromPacked(src, off, mem, true);
   engine.hashInPlace(LEAF_ENCODING_SIZE);
   engine.hashInPlace(32);
-  out.set(mem.subarray(0, 32), outOff);
+  for (let i = 0; i < 32; i++) out[outOff + i] = mem[i];
 }
 
 /** StandardMerkleTree leaf hash of a record (0x-hex). */
@@ -115,23 +116,21 @@ export function recordLeafHash(record: WorkRecord): string {
 /** StandardMerkleTree inner node: keccak256 of the two children in ascending byte order. */
 export function hashPairInto(engine: KeccakEngine, a: Uint8Array, aOff: number, b: Uint8Array, bOff: number, out: Uint8Array, outOff: number): void {
   const mem = engine.mem;
-  let cmp = 0;
-  for (let i = 0; i < 32; i++) {
-    const d = a[aOff + i] - b[bOff + i];
-    if (d !== 0) {
-      cmp = d;
-      break;
+  let i = 0;
+  while (i < 32 && a[aOff + i] === b[bOff + i]) i++;
+  if (i === 32 || a[aOff + i] < b[bOff + i]) {
+    for (let k = 0; k < 32; k++) {
+      mem[k] = a[aOff + k];
+      mem[32 + k] = b[bOff + k];
+    }
+  } else {
+    for (let k = 0; k < 32; k++) {
+      mem[k] = b[bOff + k];
+      mem[32 + k] = a[aOff + k];
     }
   }
-  if (cmp <= 0) {
-    mem.set(a.subarray(aOff, aOff + 32), 0);
-    mem.set(b.subarray(bOff, bOff + 32), 32);
-  } else {
-    mem.set(b.subarray(bOff, bOff + 32), 0);
-    mem.set(a.subarray(aOff, aOff + 32), 32);
-  }
   engine.hashInPlace(64);
-  out.set(mem.subarray(0, 32), outOff);
+  for (let k = 0; k < 32; k++) out[outOff + k] = mem[k];
 }
 
 /** The record as the JSON-safe tuple StandardMerkleTree takes: [nodeId, epoch, workUnits, uptimeBps, revenue, evidence]. */

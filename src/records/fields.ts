@@ -98,12 +98,47 @@ export function parseUintField(buf: Uint8Array, s: number, e: number, bits: 16 |
     }
     return null;
   }
-  const v = BigInt(latin1(buf, s, e));
-  if (v > UINT_MAX[bits]) return `${what} ${v} exceeds uint${bits} maximum`;
-  let x = v;
-  for (let i = off + bytes - 1; i >= off; i--) {
-    out[i] = Number(x & 0xffn);
-    x >>= 8n;
+  // long decimals: four 32-bit limbs (least significant first), multiply-by-10-and-add, no bigint
+  let l0 = 0;
+  let l1 = 0;
+  let l2 = 0;
+  let l3 = 0;
+  let overflow = false;
+  for (let i = s; i < e; i++) {
+    let x = l0 * 10 + (buf[i] - 48);
+    l0 = x >>> 0;
+    let carry = (x - l0) / 4294967296;
+    x = l1 * 10 + carry;
+    l1 = x >>> 0;
+    carry = (x - l1) / 4294967296;
+    x = l2 * 10 + carry;
+    l2 = x >>> 0;
+    carry = (x - l2) / 4294967296;
+    x = l3 * 10 + carry;
+    l3 = x >>> 0;
+    if (x - l3 !== 0) {
+      overflow = true;
+      break;
+    }
+  }
+  if (!overflow) {
+    if (bits === 64) overflow = l2 !== 0 || l3 !== 0;
+    else if (bits === 16) overflow = l1 !== 0 || l2 !== 0 || l3 !== 0 || l0 > 0xffff;
+  }
+  if (overflow) return `${what} ${BigInt(latin1(buf, s, e, Infinity))} exceeds uint${bits} maximum`;
+  if (bits === 16) {
+    out[off] = l0 >>> 8;
+    out[off + 1] = l0 & 0xff;
+    return null;
+  }
+  const limbs = [l0, l1, l2, l3];
+  for (let k = 0; k < bytes / 4; k++) {
+    const v = limbs[k];
+    const p = off + bytes - 4 * (k + 1);
+    out[p] = v >>> 24;
+    out[p + 1] = (v >>> 16) & 0xff;
+    out[p + 2] = (v >>> 8) & 0xff;
+    out[p + 3] = v & 0xff;
   }
   return null;
 }
@@ -117,8 +152,8 @@ export function parseUptimeField(buf: Uint8Array, s: number, e: number, out: Uin
   return null;
 }
 
-function latin1(buf: Uint8Array, s: number, e: number): string {
-  const max = Math.min(e, s + 80);
+function latin1(buf: Uint8Array, s: number, e: number, limit = 80): string {
+  const max = Math.min(e, s + limit);
   let str = Buffer.from(buf.buffer, buf.byteOffset + s, max - s).toString("utf8");
   if (max < e) str += "…";
   return str;

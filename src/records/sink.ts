@@ -58,39 +58,40 @@ export class RecordSink {
     const t = this.table;
     const off = t.allocRow(line);
     const out = t.data;
-    let ok = true;
-    const check = (c: number, parse: () => string | null): string | null => {
-      const reason = preset?.[c] ?? parse();
-      if (reason !== null) {
-        ok = false;
-        this.issue(line, RECORD_COLUMNS[c], reason);
-      }
-      return reason;
-    };
-    check(0, () => parseNodeIdField(bufs[0], starts[0], ends[0], out, off, this.engine));
-    const epochReason = check(1, () => parseUintField(bufs[1], starts[1], ends[1], 64, out, off + PACKED.epoch, "epoch"));
-    if (epochReason === null) {
-      if (this.expectedEpoch === null) {
-        this.expectedEpoch = out.slice(off + PACKED.epoch, off + PACKED.epoch + 8);
-        this.expectedEpochFromFirstRow = true;
-      } else {
-        for (let i = 0; i < 8; i++) {
-          if (out[off + PACKED.epoch + i] !== this.expectedEpoch[i]) {
-            const got = readUintBE(out, off + PACKED.epoch, 8);
-            const want = readUintBE(this.expectedEpoch, 0, 8);
-            ok = false;
-            this.issue(line, "epoch", `epoch mismatch: expected ${want}${this.expectedEpochFromFirstRow ? " (the first row's)" : ""}, got ${got}`);
-            break;
-          }
+    let bad = 0;
+    const r0 = preset?.[0] ?? parseNodeIdField(bufs[0], starts[0], ends[0], out, off, this.engine);
+    if (r0 !== null) bad += this.fieldIssue(line, 0, r0);
+    const r1 = preset?.[1] ?? parseUintField(bufs[1], starts[1], ends[1], 64, out, off + PACKED.epoch, "epoch");
+    if (r1 !== null) bad += this.fieldIssue(line, 1, r1);
+    else if (this.expectedEpoch === null) {
+      this.expectedEpoch = out.slice(off + PACKED.epoch, off + PACKED.epoch + 8);
+      this.expectedEpochFromFirstRow = true;
+    } else {
+      for (let i = 0; i < 8; i++) {
+        if (out[off + PACKED.epoch + i] !== this.expectedEpoch[i]) {
+          const got = readUintBE(out, off + PACKED.epoch, 8);
+          const want = readUintBE(this.expectedEpoch, 0, 8);
+          bad += this.fieldIssue(line, 1, `epoch mismatch: expected ${want}${this.expectedEpochFromFirstRow ? " (the first row's)" : ""}, got ${got}`);
+          break;
         }
       }
     }
-    check(2, () => parseUintField(bufs[2], starts[2], ends[2], 64, out, off + PACKED.workUnits, "workUnits"));
-    check(3, () => parseUptimeField(bufs[3], starts[3], ends[3], out, off));
-    check(4, () => parseUintField(bufs[4], starts[4], ends[4], 128, out, off + PACKED.revenue, "revenue"));
-    check(5, () => parseEvidenceField(bufs[5], starts[5], ends[5], out, off));
+    const r2 = preset?.[2] ?? parseUintField(bufs[2], starts[2], ends[2], 64, out, off + PACKED.workUnits, "workUnits");
+    if (r2 !== null) bad += this.fieldIssue(line, 2, r2);
+    const r3 = preset?.[3] ?? parseUptimeField(bufs[3], starts[3], ends[3], out, off);
+    if (r3 !== null) bad += this.fieldIssue(line, 3, r3);
+    const r4 = preset?.[4] ?? parseUintField(bufs[4], starts[4], ends[4], 128, out, off + PACKED.revenue, "revenue");
+    if (r4 !== null) bad += this.fieldIssue(line, 4, r4);
+    const r5 = preset?.[5] ?? parseEvidenceField(bufs[5], starts[5], ends[5], out, off);
+    if (r5 !== null) bad += this.fieldIssue(line, 5, r5);
+    const ok = bad === 0;
     if (!ok) t.popRow();
     return ok;
+  }
+
+  private fieldIssue(line: number, column: number, reason: string): number {
+    this.issue(line, RECORD_COLUMNS[column], reason);
+    return 1;
   }
 
   /** Whole-file checks; returns the table or throws a RecordsError with every issue. */

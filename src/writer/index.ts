@@ -22,3 +22,5 @@ export {
 export type { CommitEpochParams, CommitEpochResult } from "./commit";
 export { commitEpoch, checkDeployment, prepareSignatures, sendWithRebroadcast } from "./commit";
 export { toContractRevertError, decodeRevertData, findRevertData, withRevertDecoding } from "./revert";
+export type { PublishEpochParams, PublishEpochResult } from "./publish";
+export { publishEpoch } from "./publish";

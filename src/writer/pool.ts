@@ -17,22 +17,22 @@ const H = (n) => ex.Hash_Calculate(n, 256, 1);
 const REC = 98;
 function leafInto(rec, off, out, outOff) {
   mem.fill(0, 0, 192);
-  mem.set(rec.subarray(off, off + 32), 0);
-  mem.set(rec.subarray(off + 32, off + 40), 56);
-  mem.set(rec.subarray(off + 40, off + 48), 88);
+  for (let i = 0; i < 32; i++) mem[i] = rec[off + i];
+  for (let i = 0; i < 8; i++) mem[56 + i] = rec[off + 32 + i];
+  for (let i = 0; i < 8; i++) mem[88 + i] = rec[off + 40 + i];
   mem[126] = rec[off + 48]; mem[127] = rec[off + 49];
-  mem.set(rec.subarray(off + 50, off + 66), 144);
-  mem.set(rec.subarray(off + 66, off + 98), 160);
+  for (let i = 0; i < 16; i++) mem[144 + i] = rec[off + 50 + i];
+  for (let i = 0; i < 32; i++) mem[160 + i] = rec[off + 66 + i];
   H(192); H(32);
-  out.set(mem.subarray(0, 32), outOff);
+  for (let k = 0; k < 32; k++) out[outOff + k] = mem[k];
 }
 function pairInto(a, ao, b, bo, out, oo) {
-  let cmp = 0;
-  for (let i = 0; i < 32; i++) { const d = a[ao + i] - b[bo + i]; if (d !== 0) { cmp = d; break; } }
-  if (cmp <= 0) { mem.set(a.subarray(ao, ao + 32), 0); mem.set(b.subarray(bo, bo + 32), 32); }
-  else { mem.set(b.subarray(bo, bo + 32), 0); mem.set(a.subarray(ao, ao + 32), 32); }
+  let i = 0;
+  while (i < 32 && a[ao + i] === b[bo + i]) i++;
+  if (i === 32 || a[ao + i] < b[bo + i]) { for (let k = 0; k < 32; k++) { mem[k] = a[ao + k]; mem[32 + k] = b[bo + k]; } }
+  else { for (let k = 0; k < 32; k++) { mem[k] = b[bo + k]; mem[32 + k] = a[ao + k]; } }
   H(64);
-  out.set(mem.subarray(0, 32), oo);
+  for (let k = 0; k < 32; k++) out[oo + k] = mem[k];
 }
 function subtree(tree, internal, root) {
   // internal nodes are 0..internal-1; process the subtree of 'root' level by level, deepest first

@@ -42,7 +42,8 @@ export function hashLeavesRange(engine: KeccakEngine, records: Uint8Array, out: 
     leafEncodingFromPacked(records, i * PACKED_RECORD_SIZE, mem, true);
     engine.hashInPlace(LEAF_ENCODING_SIZE);
     engine.hashInPlace(32);
-    out.set(mem.subarray(0, 32), i * 32);
+    const o = i * 32;
+    for (let k = 0; k < 32; k++) out[o + k] = mem[k];
   }
 }
 

@@ -3,7 +3,9 @@
  * decoded into names, SLA credits shown as contra-revenue, and a trial balance as of toBlock whose
  * asset side equals the tokens the RevenueLedger holds (balanceOf read at toBlock).
  */
-import { getAddress, toBeHex } from "ethers";
+import { toBeHex } from "ethers";
+
+import { keccakEngine } from "../records/keccak";
 
 import type { ChainEvent } from "../chain/events";
 import { ReportOptions, eventsUpTo, makeManifest, resolveParameters, tokenList } from "./common";
@@ -32,13 +34,27 @@ export interface DecodedAccount {
 const HOLDER_MASK = (1n << 160n) - 1n;
 const NETWORK_MASK = (1n << 88n) - 1n;
 
+/** EIP-55 checksum of 40 lowercase hex digits, hashed with the WASM keccak engine (fast). */
+function checksum(lower40: string): string {
+  const engine = keccakEngine();
+  const mem = engine.mem;
+  for (let i = 0; i < 40; i++) mem[i] = lower40.charCodeAt(i);
+  engine.hashInPlace(40);
+  let out = "0x";
+  for (let i = 0; i < 40; i++) {
+    const nib = i % 2 === 0 ? mem[i >> 1] >> 4 : mem[i >> 1] & 15;
+    out += nib >= 8 ? lower40[i].toUpperCase() : lower40[i];
+  }
+  return out;
+}
+
 /** Decodes a packed account id: bytes32(kind << 248 | networkId << 160 | holder). */
 export function decodeAccountId(id: string): DecodedAccount {
   const v = BigInt(id);
   return {
     kind: Number(v >> 248n) as AccountKind,
     networkId: Number((v >> 160n) & NETWORK_MASK),
-    holder: getAddress(toBeHex(v & HOLDER_MASK, 20)),
+    holder: checksum((v & HOLDER_MASK).toString(16).padStart(40, "0")),
   };
 }
 
@@ -106,6 +122,15 @@ export function buildJournalReport(input: ReportInput, options: ReportOptions = 
   const contra: Record<string, bigint> = {};
   let entryId = 0;
   let debits = 0n;
+  const cache = new Map<string, DecodedAccount & { name: string }>();
+  const decoded = (id: string) => {
+    let a = cache.get(id);
+    if (!a) {
+      const x = decodeAccountId(id);
+      cache.set(id, (a = { ...x, name: accountName(x) }));
+    }
+    return a;
+  };
   const post = (account: string, token: string, debit: bigint, credit: bigint) => {
     const k = `${account}|${token}`;
     let r = rows.get(k);
@@ -119,13 +144,13 @@ export function buildJournalReport(input: ReportInput, options: ReportOptions = 
     const networkId = num(e, "networkId");
     const debitId = str(e, "debitAccount");
     const creditId = str(e, "creditAccount");
-    const d = decodeAccountId(debitId);
-    const c = decodeAccountId(creditId);
+    const d = decoded(debitId);
+    const c = decoded(creditId);
     const kind = entryKind(d.kind, c.kind);
     const token = d.kind === AccountKind.Assets ? d.holder : c.kind === AccountKind.Assets ? c.holder : (state.networks.get(networkId)?.token ?? "");
     const isContra = kind === "refund";
-    const debitAccount = isContra ? contraRevenueAccount(d.networkId) : accountName(d);
-    const creditAccount = accountName(c);
+    const debitAccount = isContra ? contraRevenueAccount(d.networkId) : d.name;
+    const creditAccount = c.name;
     const amount = big(e, "amount");
     post(debitAccount, token, amount, 0n);
     post(creditAccount, token, 0n, amount);

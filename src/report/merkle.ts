@@ -5,8 +5,9 @@
  * the same layout, for large epochs); a test pins that both agree root-for-root and proof-for-proof.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { createKeccak, IHasher } from "hash-wasm";
-
+import { hashPairInto } from "../records/codec";
+import { keccakEngine } from "../records/keccak";
+import { sortByKey32 } from "../records/sort";
 import { RECORD_LEAF_ENCODING, WorkRecord } from "../records/types";
 
 /** The tree of one epoch version: its root and the proof of the record at each input index. */
@@ -25,84 +26,90 @@ export function recordTreeSync(records: readonly WorkRecord[]): EpochTree {
   return { root: tree.root, proof: (i) => tree.getProof(i) };
 }
 
-let hasherPromise: Promise<IHasher> | undefined;
+/** ABI encoding size of a record: six 32-byte words. */
+const LEAF_SIZE = 192;
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-function toHex(bytes: Uint8Array, offset: number): string {
-  let s = "0x";
-  for (let i = offset; i < offset + 32; i++) s += HEX[bytes[i]];
-  return s;
+function nibble(c: number): number {
+  // '0'-'9' = 48-57, 'a'-'f' = 97-102, 'A'-'F' = 65-70
+  return c <= 57 ? c - 48 : c >= 97 ? c - 87 : c - 55;
 }
 
-function putHex32(buf: Uint8Array, offset: number, hex: string): void {
-  buf.set(Buffer.from(hex.slice(2).padStart(64, "0"), "hex"), offset);
+/** Writes a 0x-prefixed 32-byte hex string at `off` without allocating. */
+function putHex32(mem: Uint8Array, off: number, hex: string): void {
+  for (let i = 0, j = 2; i < 32; i++, j += 2) mem[off + i] = (nibble(hex.charCodeAt(j)) << 4) | nibble(hex.charCodeAt(j + 1));
 }
 
-/** Writes the ABI encoding of a record (6 words) at `offset` of a zeroed buffer. */
-function encodeRecord(view: DataView, buf: Uint8Array, offset: number, r: WorkRecord): void {
-  putHex32(buf, offset, r.nodeId);
-  view.setBigUint64(offset + 56, r.epoch);
-  view.setBigUint64(offset + 88, r.workUnits);
-  view.setUint16(offset + 126, r.uptimeBps);
-  view.setBigUint64(offset + 144, r.revenue >> 64n);
-  view.setBigUint64(offset + 152, r.revenue & 0xffffffffffffffffn);
-  putHex32(buf, offset + 160, r.evidence);
+/** Writes `v` big-endian in the `len` bytes ending at `end` (the rest of the word must be zero). */
+function putUint(mem: Uint8Array, end: number, len: number, v: bigint): void {
+  if (v <= 0x1fffffffffffffn) {
+    let x = Number(v);
+    for (let i = 1; i <= len; i++) {
+      mem[end - i] = x % 256;
+      x = Math.floor(x / 256);
+    }
+    return;
+  }
+  for (let i = 1; i <= len; i++) {
+    mem[end - i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+}
+
+/** The ABI encoding of a record at mem[0..192). */
+function encodeLeaf(mem: Uint8Array, r: WorkRecord): void {
+  mem.fill(0, 0, LEAF_SIZE);
+  putHex32(mem, 0, r.nodeId);
+  putUint(mem, 64, 8, r.epoch);
+  putUint(mem, 96, 8, r.workUnits);
+  mem[126] = (r.uptimeBps >> 8) & 0xff;
+  mem[127] = r.uptimeBps & 0xff;
+  putUint(mem, 160, 16, r.revenue);
+  putHex32(mem, 160, r.evidence);
+}
+
+/** Hex of tree nodes: one flat hex string of every node, sliced per node on demand (each node's
+ * string is made once and shared by every proof that names it). */
+function hexCache(nodes: Uint8Array, total: number): (i: number) => string {
+  const hex: (string | undefined)[] = new Array(total);
+  let all: string | undefined;
+  return (i) => {
+    let h = hex[i];
+    if (h === undefined) {
+      all ??= Buffer.from(nodes.buffer, nodes.byteOffset, total * 32).toString("hex");
+      h = hex[i] = `0x${all.slice(i * 64, i * 64 + 64)}`;
+    }
+    return h;
+  };
 }
 
 /**
- * The tree of `records` with a WASM keccak (about 10× the library's speed), laid out exactly as
- * StandardMerkleTree lays it out.
+ * The tree of `records` with the WASM keccak engine of src/records (about 10× the library's
+ * speed), laid out exactly as StandardMerkleTree lays it out. Duplicate records are allowed (as the
+ * library allows them), so a verifier can rebuild whatever a report claims.
  */
 export async function buildRecordTree(records: readonly WorkRecord[]): Promise<EpochTree> {
   const n = records.length;
   if (n === 0) return { root: `0x${"0".repeat(64)}`, proof: () => [] };
-  hasherPromise ??= createKeccak(256);
-  const h = await hasherPromise;
-  const enc = new Uint8Array(192);
-  const view = new DataView(enc.buffer);
+  const engine = keccakEngine();
+  const mem = engine.mem;
   const leaves = new Uint8Array(n * 32);
-  const leafHex: string[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    enc.fill(0);
-    encodeRecord(view, enc, 0, records[i]);
-    h.init();
-    h.update(enc);
-    const inner = h.digest("binary");
-    h.init();
-    h.update(inner);
-    leaves.set(h.digest("binary"), i * 32);
-    leafHex[i] = toHex(leaves, i * 32);
+    encodeLeaf(mem, records[i]);
+    engine.hashInPlace(LEAF_SIZE);
+    engine.hashInPlace(32);
+    leaves.set(mem.subarray(0, 32), i * 32);
   }
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (leafHex[a] < leafHex[b] ? -1 : leafHex[a] > leafHex[b] ? 1 : 0));
+  const order = sortByKey32(leaves, 32, 0, n);
   const total = 2 * n - 1;
   const nodes = new Uint8Array(total * 32);
-  const hex: (string | undefined)[] = new Array(total);
   const treeIndex = new Int32Array(n);
-  for (let j = 0; j < n; j++) {
-    const pos = total - 1 - j;
-    nodes.set(leaves.subarray(order[j] * 32, order[j] * 32 + 32), pos * 32);
-    hex[pos] = leafHex[order[j]];
-    treeIndex[order[j]] = pos;
+  for (let k = 0; k < n; k++) {
+    const pos = total - 1 - k;
+    nodes.set(leaves.subarray(order[k] * 32, order[k] * 32 + 32), pos * 32);
+    treeIndex[order[k]] = pos;
   }
-  const pair = new Uint8Array(64);
-  for (let i = total - 1 - n; i >= 0; i--) {
-    const a = (2 * i + 1) * 32;
-    const b = (2 * i + 2) * 32;
-    let cmp = 0;
-    for (let k = 0; k < 32 && cmp === 0; k++) cmp = nodes[a + k] - nodes[b + k];
-    if (cmp <= 0) {
-      pair.set(nodes.subarray(a, a + 32), 0);
-      pair.set(nodes.subarray(b, b + 32), 32);
-    } else {
-      pair.set(nodes.subarray(b, b + 32), 0);
-      pair.set(nodes.subarray(a, a + 32), 32);
-    }
-    h.init();
-    h.update(pair);
-    nodes.set(h.digest("binary"), i * 32);
-  }
-  const nodeHex = (i: number): string => (hex[i] ??= toHex(nodes, i * 32));
+  for (let i = n - 2; i >= 0; i--) hashPairInto(engine, nodes, (2 * i + 1) * 32, nodes, (2 * i + 2) * 32, nodes, i * 32);
+  const nodeHex = hexCache(nodes, total);
   return {
     root: nodeHex(0),
     proof(valueIndex: number): string[] {

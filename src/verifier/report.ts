@@ -80,7 +80,14 @@ export function diffJson(claimed: unknown, derived: unknown, path: string, out: 
   if (claimed !== derived) out.push(`${path}: report has ${show(claimed)}, chain gives ${show(derived)}`);
 }
 
+const HEX32 = /^0x[0-9a-fA-F]{64}$/;
+
+/** A report line's record as a WorkRecord; throws unless every field is in its ABI type's range. */
 function toRecord(r: UptimeReport["lines"][number]["record"]): WorkRecord {
+  const u = Number(r.uptimeBps);
+  const inRange = (v: unknown, bits: bigint) => typeof v === "string" && /^\d+$/.test(v) && BigInt(v) < 1n << bits;
+  if (!HEX32.test(String(r.nodeId)) || !HEX32.test(String(r.evidence)) || !Number.isInteger(u) || u < 0 || u > 10_000) throw new Error("bad record");
+  if (!Number.isSafeInteger(r.epoch) || r.epoch < 0 || !inRange(r.workUnits, 64n) || !inRange(r.revenue, 128n)) throw new Error("bad record");
   return {
     nodeId: String(r.nodeId).toLowerCase(),
     epoch: BigInt(r.epoch),

@@ -21,23 +21,30 @@ const MAX_PDF_LINES = 2_000;
 
 const MARGIN = 40;
 
-function shorten(v: string, width: number, size: number): string {
-  const max = Math.max(4, Math.floor(width / (size * 0.52)));
-  if (v.length <= max) return v;
-  if (v.startsWith("0x") || v.includes(":0x")) return `${v.slice(0, Math.ceil((max - 1) / 2))}…${v.slice(-Math.floor((max - 1) / 2))}`;
-  return `${v.slice(0, max - 1)}…`;
+/** `v` cut (in the middle for hex) until it fits `width` points at the current font. */
+function fit(doc: PDFKit.PDFDocument, v: string, width: number): string {
+  if (doc.widthOfString(v) <= width) return v;
+  const hex = v.startsWith("0x") || v.includes(":0x");
+  let keep = v.length - 1;
+  let out = v;
+  while (keep > 3) {
+    out = hex ? `${v.slice(0, Math.ceil(keep / 2))}…${v.slice(v.length - Math.floor(keep / 2))}` : `${v.slice(0, keep)}…`;
+    if (doc.widthOfString(out) <= width) return out;
+    keep--;
+  }
+  return out;
 }
 
 function drawTable(doc: PDFKit.PDFDocument, t: Table, columns: string[] | undefined, maxRows: number): void {
   const idx = columns ? columns.map((c) => t.columns.indexOf(c)).filter((i) => i >= 0) : t.columns.map((_, i) => i);
   const width = doc.page.width - 2 * MARGIN;
   const colW = width / Math.max(1, idx.length);
-  const size = 7;
+  const size = idx.length > 8 ? 6 : 7;
   const rowH = 11;
   const header = () => {
     doc.font("Helvetica-Bold").fontSize(size);
     const y = doc.y;
-    idx.forEach((i, k) => doc.text(shorten(t.columns[i], colW - 4, size), MARGIN + k * colW, y, { width: colW - 4, lineBreak: false }));
+    idx.forEach((i, k) => doc.text(fit(doc, t.columns[i], colW - 6), MARGIN + k * colW, y, { lineBreak: false }));
     doc.moveTo(MARGIN, y + rowH - 2).lineTo(MARGIN + width, y + rowH - 2).lineWidth(0.5).stroke();
     doc.y = y + rowH;
     doc.font("Helvetica").fontSize(size);
@@ -50,7 +57,7 @@ function drawTable(doc: PDFKit.PDFDocument, t: Table, columns: string[] | undefi
       header();
     }
     const y = doc.y;
-    idx.forEach((i, k) => doc.text(shorten(r[i] ?? "", colW - 4, size), MARGIN + k * colW, y, { width: colW - 4, lineBreak: false }));
+    idx.forEach((i, k) => doc.text(fit(doc, r[i] ?? "", colW - 6), MARGIN + k * colW, y, { lineBreak: false }));
     doc.y = y + rowH;
   }
   if (t.rows.length > rows.length) {

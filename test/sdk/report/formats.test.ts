@@ -132,7 +132,7 @@ describe("report formats", function () {
           fs_.map((f) => ({
             expected: Number(f.getAttribute("data-marks")),
             drawn: f.querySelectorAll(`svg g.${f.getAttribute("data-mark-class")}.role-mark > path`).length,
-            width: (f.querySelector("svg") as SVGSVGElement | null)?.getBoundingClientRect().width ?? 0,
+            width: f.querySelector("svg")?.getBoundingClientRect().width ?? 0,
           })),
         );
         expect(figures.length, kind).to.equal(1);

@@ -1,0 +1,145 @@
+/**
+ * Benchmark of the reports over 1,000,000 records: a synthetic ReportInput (1 network, 10 epochs ×
+ * 100,000 records, 2,000 customers with deposits, a charge per epoch each, postings, refunds and
+ * their double-entry postings), then the epoch trees (WASM keccak, as reportInputFromStore builds
+ * them from bundles) and every report kind. Wall-clock seconds.
+ *
+ * Run alone: npx ts-node --transpile-only scripts/bench/reports.ts
+ */
+import { getAddress, keccak256, toBeHex } from "ethers";
+
+
+import type { ChainEvent, EventValue } from "../../src/chain/events";
+import { NO_EPOCH, WorkRecord } from "../../src/records/types";
+import { buildReport, REPORT_KINDS } from "../../src/report/build";
+import type { ReportInput } from "../../src/report/input";
+import { AccountKind, encodeAccountId } from "../../src/report/journal";
+import { buildRecordTree, EpochTree } from "../../src/report/merkle";
+import { renderCsvTables } from "../../src/report/render/csv";
+
+const EPOCHS = Number(process.env.BENCH_REPORT_EPOCHS ?? 10);
+const RECORDS_PER_EPOCH = 100_000;
+const CUSTOMERS = 2_000;
+const LEDGER = getAddress("0x1000000000000000000000000000000000000001");
+const REVENUE_LEDGER = getAddress("0x2000000000000000000000000000000000000002");
+const TOKEN = getAddress("0x3000000000000000000000000000000000000003");
+
+const word = Buffer.alloc(32);
+
+/** A flat 0x-hex bytes32 of (salt, n). */
+function hex32(n: number, salt: number): string {
+  word.fill(0);
+  word.writeUInt32BE(salt, 12);
+  word.writeUInt32BE(n >>> 0, 28);
+  return `0x${word.toString("hex")}`;
+}
+
+/** A synthetic input of EPOCHS × RECORDS_PER_EPOCH records and matching events. */
+export function syntheticInput(): { input: ReportInput; records: Map<string, WorkRecord[]> } {
+  const events: ChainEvent[] = [];
+  let block = 1;
+  let log = 0;
+  const push = (contract: ChainEvent["contract"], name: string, args: Record<string, EventValue>) => {
+    events.push({ contract, address: contract === "WorkLedger" ? LEDGER : REVENUE_LEDGER, name, blockNumber: block, blockHash: hex32(block, 9), txHash: hex32(events.length, 7), logIndex: log++, args });
+  };
+  const nextBlock = () => {
+    block++;
+    log = 0;
+  };
+  const entry = (debit: string, credit: string, amount: bigint, epoch: bigint, ref: string) =>
+    push("RevenueLedger", "EntryPosted", { networkId: "1", debitAccount: debit, creditAccount: credit, amount: amount.toString(), epoch: epoch.toString(), ref, debitBalance: "0", creditBalance: "0" });
+  const genesis = 1_700_000_000;
+  push("WorkLedger", "NetworkCreated", { networkId: "1", admin: LEDGER, token: TOKEN, name: "bench", workUnit: "GPU-seconds", genesisTime: String(genesis), epochSeconds: "3600", challengeWindow: "600", capacityPerNode: "3600" });
+  nextBlock();
+  const customers = Array.from({ length: CUSTOMERS }, (_, i) => getAddress(toBeHex(0x4000n + BigInt(i), 20)));
+  const assets = encodeAccountId(AccountKind.Assets, 0, TOKEN);
+  const revenue = encodeAccountId(AccountKind.Revenue, 1, "0x0000000000000000000000000000000000000000");
+  for (const c of customers) {
+    push("RevenueLedger", "Deposited", { networkId: "1", customer: c, from: c, amount: "100000000", requested: "100000000" });
+    entry(assets, encodeAccountId(AccountKind.Escrow, 1, c), 100_000_000n, NO_EPOCH, `0x${"0".repeat(64)}`);
+  }
+  nextBlock();
+  const records = new Map<string, WorkRecord[]>();
+  for (let e = 0; e < EPOCHS; e++) {
+    const recs: WorkRecord[] = new Array(RECORDS_PER_EPOCH);
+    let work = 0n;
+    let rev = 0n;
+    let active = 0;
+    for (let i = 0; i < RECORDS_PER_EPOCH; i++) {
+      const uptime = (i * 7919 + e * 104_729) % 97 === 0 ? 9_400 + ((i + e) % 500) : 9_990 + ((i + e) % 11);
+      const r: WorkRecord = { nodeId: hex32(i, 1), epoch: BigInt(e), workUnits: BigInt(3_000 + (i % 600)), uptimeBps: Math.min(10_000, uptime), revenue: BigInt(1_000_000 + ((i * 31) % 100_000)), evidence: hex32(i, 2 + e) };
+      recs[i] = r;
+      work += r.workUnits;
+      rev += r.revenue;
+      if (r.workUnits > 0n) active++;
+    }
+    records.set(`1:${e}:1`, recs);
+    push("WorkLedger", "EpochCommitted", { networkId: "1", epoch: String(e), version: "1", root: "0x", recordCount: String(RECORDS_PER_EPOCH), activeNodes: String(active), totalWorkUnits: work.toString(), totalRevenue: rev.toString(), dataHash: hex32(e, 5), verifierSetId: "1", finalizesAt: String(genesis + (e + 2) * 3600), signers: [] });
+    nextBlock();
+    for (const c of customers) {
+      const ref = hex32(e, 3);
+      const chargeId = keccak256(`0x${c.slice(2)}${ref.slice(2)}`);
+      push("RevenueLedger", "Charged", { chargeId, networkId: "1", customer: c, epoch: String(e), amount: "1000000", ref, feeBps: "0" });
+      entry(encodeAccountId(AccountKind.Escrow, 1, c), encodeAccountId(AccountKind.Held, 1, c), 1_000_000n, BigInt(e), chargeId);
+      push("RevenueLedger", "ChargePosted", { chargeId, networkId: "1", customer: c, epoch: String(e), amount: "1000000", fee: "0" });
+      entry(encodeAccountId(AccountKind.Held, 1, c), revenue, 1_000_000n, BigInt(e), chargeId);
+    }
+    nextBlock();
+  }
+  const toBlock = block;
+  const input: ReportInput = {
+    chainId: 31337,
+    ledger: LEDGER,
+    revenueLedger: REVENUE_LEDGER,
+    fromBlock: 1,
+    toBlock,
+    toBlockHash: hex32(toBlock, 9),
+    toBlockTimestamp: genesis + 100 * 3600,
+    events,
+    records: (n, e, v) => records.get(`${n}:${e}:${v}`),
+    blockTimestamps: Object.fromEntries(Array.from({ length: toBlock }, (_, i) => [i + 1, genesis + i * 60])),
+    tokens: { [TOKEN]: { address: TOKEN, symbol: "mUSD", decimals: 6 } },
+    heldByContract: { [TOKEN]: BigInt(CUSTOMERS) * 100_000_000n },
+  };
+  return { input, records };
+}
+
+/** Runs the benchmark; returns its figures (reports1MSeconds is the DESIGN.md key). */
+export async function run(): Promise<Record<string, number>> {
+  const { input, records } = syntheticInput();
+  const t0 = process.hrtime.bigint();
+  // Trees, as reportInputFromStore builds them from the bundles' records.
+  const trees = new Map<string, EpochTree>();
+  for (const [k, recs] of records) trees.set(k, await buildRecordTree(recs));
+  // The roots the chain would hold.
+  for (const e of input.events) if (e.name === "EpochCommitted") e.args.root = trees.get(`1:${e.args.epoch}:1`)!.root;
+  const withTrees: ReportInput = { ...input, trees: (n, e, v) => trees.get(`${n}:${e}:${v}`) };
+  const t1 = process.hrtime.bigint();
+  let lines = 0;
+  const perKind: Record<string, number> = {};
+  for (const kind of REPORT_KINDS) {
+    const k0 = process.hrtime.bigint();
+    const r = buildReport(kind, withTrees);
+    lines += r.lines.length;
+    if (kind !== "uptime") renderCsvTables(r);
+    perKind[`reports1M_${kind}Seconds`] = Number((Number(process.hrtime.bigint() - k0) / 1e9).toFixed(3));
+  }
+  const t2 = process.hrtime.bigint();
+  const s = (a: bigint, b: bigint) => Number(b - a) / 1e9;
+  return {
+    reports1MSeconds: Number(s(t0, t2).toFixed(3)),
+    reports1MTreeSeconds: Number(s(t0, t1).toFixed(3)),
+    reports1MBuildSeconds: Number(s(t1, t2).toFixed(3)),
+    reports1MLines: lines,
+    ...perKind,
+  };
+}
+
+if (require.main === module) {
+  run()
+    .then((r) => console.log(JSON.stringify(r)))
+    .catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+}

@@ -31,6 +31,8 @@ export interface BuildTreeOptions {
   parallel?: boolean;
   /** A running worker to use (not closed here). */
   worker?: HashWorker | null;
+  /** Record count from which the second thread is used (default PARALLEL_THRESHOLD). */
+  parallelThreshold?: number;
   /** Work done on this thread while the worker hashes leaves (e.g. the data hash). */
   alongside?: () => void;
 }
@@ -72,7 +74,7 @@ export async function buildRecordTree(table: RecordTable, options: BuildTreeOpti
     options.alongside?.();
     return { leafCount: 0, nodes: new Uint8Array(0), order: new Uint32Array(0) };
   }
-  const useWorker = (options.parallel ?? true) && n >= PARALLEL_THRESHOLD;
+  const useWorker = (options.parallel ?? true) && n >= (options.parallelThreshold ?? PARALLEL_THRESHOLD);
   const own = useWorker && options.worker === undefined ? startHashWorker() : null;
   const worker = useWorker ? (options.worker ?? own) : null;
   try {

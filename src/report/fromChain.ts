@@ -4,7 +4,8 @@
  */
 import { Contract, getAddress, Provider } from "ethers";
 
-import { ChainEvent, compareEvents, decodeLog } from "../chain/events";
+import { ChainEvent, compareEvents } from "../chain/events";
+import { fetchEvents } from "../reader/fetchEvents";
 import { ChainMismatchError } from "../errors";
 import type { RecordSource, ReportInput } from "./input";
 import type { EpochTree } from "./merkle";
@@ -17,11 +18,9 @@ const ERC20_ABI = [
   "function symbol() view returns (string)",
 ];
 
-/** Blocks per eth_getLogs request. */
-const LOG_CHUNK = 5_000;
-
 /**
- * Every WorkLedger/RevenueLedger event in [fromBlock, toBlock], decoded and ordered, read in chunks.
+ * Every WorkLedger/RevenueLedger event in [fromBlock, toBlock], decoded and ordered (the reader's
+ * chunked, retrying fetchEvents).
  */
 export async function fetchLedgerEvents(
   provider: Provider,
@@ -29,17 +28,8 @@ export async function fetchLedgerEvents(
   fromBlock: number,
   toBlock: number,
 ): Promise<ChainEvent[]> {
-  const out: ChainEvent[] = [];
-  const decodeWith = { workLedger: addresses.ledger, revenueLedger: addresses.revenueLedger };
-  for (let from = fromBlock; from <= toBlock; from += LOG_CHUNK) {
-    const to = Math.min(toBlock, from + LOG_CHUNK - 1);
-    const logs = await provider.getLogs({ address: [addresses.ledger, addresses.revenueLedger], fromBlock: from, toBlock: to });
-    for (const log of logs) {
-      const e = decodeLog(log, decodeWith);
-      if (e) out.push(e);
-    }
-  }
-  return out.sort(compareEvents);
+  const events = await fetchEvents(provider, { workLedger: addresses.ledger, revenueLedger: addresses.revenueLedger }, fromBlock, toBlock);
+  return [...events].sort(compareEvents);
 }
 
 /** The first block at which both contracts have code (binary search on eth_getCode). */

@@ -8,10 +8,9 @@ import { AbstractProvider, BrowserProvider, Eip1193Provider, JsonRpcProvider, Ne
 
 import { ChainMismatchError, WorkLedgerError } from "../errors";
 
-/** `--rpc` value that selects the in-process Hardhat network. */
-export const EMBEDDED_RPC = "embedded";
-/** Default `--rpc` of every command that needs a chain that outlives the process. */
-export const DEFAULT_RPC = "http://127.0.0.1:8545";
+import { DEFAULT_RPC, EMBEDDED_RPC } from "./reportNames";
+
+export { DEFAULT_RPC, EMBEDDED_RPC };
 /** Repository root (src/cli/../..). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 

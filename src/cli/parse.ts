@@ -5,7 +5,7 @@
 import { getAddress, isAddress, parseUnits } from "ethers";
 
 import { InvalidInputError } from "../errors";
-import { nodeIdFromString } from "./sdk";
+import { normalizeNodeId as nodeIdFromString } from "../records/nodeId";
 
 /** A positive integer id (networks count from 1). */
 export function parseNetworkId(v: string | undefined, flag = "--network"): bigint {

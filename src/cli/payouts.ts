@@ -10,7 +10,7 @@ import { getAddress, isAddress } from "ethers";
 
 import { InvalidInputError } from "../errors";
 import { PAYOUT_LEAF_ENCODING } from "../records/types";
-import { nodeIdFromString } from "./sdk";
+import { normalizeNodeId as nodeIdFromString } from "../records/nodeId";
 
 /** One payout leaf. */
 export interface PayoutLeaf {

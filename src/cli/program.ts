@@ -5,28 +5,62 @@
  */
 import { Command } from "commander";
 
-import { CliContext, CommonOptions } from "./context";
-import { DEFAULT_RPC, EMBEDDED_RPC } from "./chain";
-import { CommandOutput } from "./output";
-import { deployCommand } from "./commands/deploy";
-import { networkCreateCommand, networkShowCommand } from "./commands/network";
-import { nodeRegisterCommand, nodeShowCommand } from "./commands/node";
-import { chargeCommand, chargeRefundCommand, chargeSettleCommand, claimCommand, depositCommand, payoutBuildCommand, payoutPostCommand, withdrawCommand } from "./commands/money";
-import { challengeCommand, epochStatusCommand, resolveCommand, timeAdvanceCommand } from "./commands/epoch";
-import { keysAddressCommand, keysNewCommand } from "./commands/keys";
-import { tokenBalanceCommand, tokenMintCommand } from "./commands/token";
-import { signCommand, publishCommand, proveCommand, checkProofCommand, readRecordsForPayouts } from "./commands/epochData";
-import { syncCommand } from "./commands/sync";
-import { reportCommand, REPORT_KINDS, REPORT_FORMATS } from "./commands/report";
-import { verifyCommand } from "./commands/verify";
-import { demoCommand } from "./commands/demo";
+import type { CliContext as CliContextType, CommonOptions } from "./context";
+
+import type { CommandOutput } from "./output";
+import { DEFAULT_RPC, EMBEDDED_RPC } from "./reportNames";
+import { REPORT_FORMATS, REPORT_KINDS } from "./reportNames";
+
+/**
+ * Command modules are loaded only when their command runs, so `--help` and early errors stay fast.
+ * `lazy("./commands/deploy", "deployCommand")` is the command function of that module.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyRun = (ctx: CliContextType, opts: any, args: string[]) => Promise<CommandOutput>;
+function lazy(mod: string, fn: string): AnyRun {
+  return (ctx, opts, args) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const m = require(mod) as Record<string, AnyRun>;
+    return m[fn](ctx, opts, args);
+  };
+}
+const deployCommand = lazy("./commands/deploy", "deployCommand");
+const networkCreateCommand = lazy("./commands/network", "networkCreateCommand");
+const networkShowCommand = lazy("./commands/network", "networkShowCommand");
+const nodeRegisterCommand = lazy("./commands/node", "nodeRegisterCommand");
+const nodeShowCommand = lazy("./commands/node", "nodeShowCommand");
+const chargeCommand = lazy("./commands/money", "chargeCommand");
+const chargeRefundCommand = lazy("./commands/money", "chargeRefundCommand");
+const chargePostCommand = lazy("./commands/money", "chargePostCommand");
+const chargeVoidCommand = lazy("./commands/money", "chargeVoidCommand");
+const claimCommand = lazy("./commands/money", "claimCommand");
+const depositCommand = lazy("./commands/money", "depositCommand");
+const payoutBuildCommand = lazy("./commands/money", "payoutBuildCommand");
+const payoutPostCommand = lazy("./commands/money", "payoutPostCommand");
+const withdrawCommand = lazy("./commands/money", "withdrawCommand");
+const challengeCommand = lazy("./commands/epoch", "challengeCommand");
+const epochStatusCommand = lazy("./commands/epoch", "epochStatusCommand");
+const resolveCommand = lazy("./commands/epoch", "resolveCommand");
+const timeAdvanceCommand = lazy("./commands/epoch", "timeAdvanceCommand");
+const keysAddressCommand = lazy("./commands/keys", "keysAddressCommand");
+const keysNewCommand = lazy("./commands/keys", "keysNewCommand");
+const tokenBalanceCommand = lazy("./commands/token", "tokenBalanceCommand");
+const tokenMintCommand = lazy("./commands/token", "tokenMintCommand");
+const signCommand = lazy("./commands/epochData", "signCommand");
+const publishCommand = lazy("./commands/epochData", "publishCommand");
+const proveCommand = lazy("./commands/epochData", "proveCommand");
+const checkProofCommand = lazy("./commands/epochData", "checkProofCommand");
+const syncCommand = lazy("./commands/sync", "syncCommand");
+const reportCommand = lazy("./commands/report", "reportCommand");
+const verifyCommand = lazy("./commands/verify", "verifyCommand");
+const demoCommand = lazy("./commands/demo", "demoCommand");
 
 /** Shared state between the program and the entry point. */
 export interface RunState {
   output: CommandOutput | null;
   json: boolean;
   verbose: boolean;
-  context: CliContext | null;
+  context: CliContextType | null;
 }
 
 interface CommandSpec {
@@ -60,11 +94,12 @@ export function buildProgram(state: RunState): Command {
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: () => undefined, writeErr: () => undefined })
-    .allowExcessArguments(false);
+    .allowExcessArguments(false)
+    .enablePositionalOptions();
 
   // Options are validated inside each command (flags arrive as strings), hence `any` here.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  type Run = (ctx: CliContext, opts: any, args: string[]) => Promise<CommandOutput>;
+  type Run = (ctx: CliContextType, opts: any, args: string[]) => Promise<CommandOutput>;
   const leaf = (parent: Command, name: string, description: string, spec: CommandSpec, run: Run): Command => {
     const cmd = parent.command(name).description(description);
     addCommon(cmd, spec);
@@ -73,6 +108,8 @@ export function buildProgram(state: RunState): Command {
       const opts = self.opts() as CommonOptions;
       state.json = Boolean(opts.json);
       state.verbose = Boolean(opts.verbose);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { CliContext } = require("./context") as typeof import("./context");
       const ctx = new CliContext(opts, spec.defaultRpc ?? DEFAULT_RPC);
       state.context = ctx;
       state.output = await run(ctx, opts, self.args);
@@ -155,16 +192,17 @@ export function buildProgram(state: RunState): Command {
     .option("--customer <addr>", "customer address")
     .option("--epoch <e>", "epoch charged for")
     .option("--amount <a>", "amount in token units")
-    .option("--ref <text>", "usage reference (text, hashed; or 0x + 32 bytes)");
-  leaf(charge, "post", "post a held charge to revenue once its epoch is final", { signs: true, sends: true }, (ctx, o: CommonOptions & { charge?: string }) => chargeSettleCommand(ctx, "post", o)).option("--charge <id>", "charge id");
-  leaf(charge, "void", "return a held charge to escrow once its epoch is voided", { signs: true, sends: true }, (ctx, o: CommonOptions & { charge?: string }) => chargeSettleCommand(ctx, "void", o)).option("--charge <id>", "charge id");
+    .option("--ref <text>", "usage reference (text, hashed; or 0x + 32 bytes)")
+    .enablePositionalOptions();
+  leaf(charge, "post", "post a held charge to revenue once its epoch is final", { signs: true, sends: true }, chargePostCommand).option("--charge <id>", "charge id");
+  leaf(charge, "void", "return a held charge to escrow once its epoch is voided", { signs: true, sends: true }, chargeVoidCommand).option("--charge <id>", "charge id");
   leaf(charge, "refund", "refund part of a posted charge (an SLA credit)", { signs: true, sends: true }, chargeRefundCommand)
     .option("--charge <id>", "charge id")
     .option("--amount <a>", "amount in token units")
     .option("--reason <text>", "reason (text, hashed)");
 
   const payout = program.command("payout").description("build and post payout roots");
-  leaf(payout, "build", "split an epoch's available revenue over its records into a payouts file", {}, (ctx, o: CommonOptions & { network?: string; epoch?: string; records?: string; out?: string }) => payoutBuildCommand(ctx, o, readRecordsForPayouts))
+  leaf(payout, "build", "split an epoch's available revenue over its records into a payouts file", {}, payoutBuildCommand)
     .option("--network <id>", "network id")
     .option("--epoch <e>", "epoch number")
     .option("--records <file>", "the epoch's records file")
@@ -230,7 +268,7 @@ export function buildProgram(state: RunState): Command {
   leaf(keys, "new", "create an encrypted JSON keystore (new random key, or --from-env)", { noDeployment: true }, keysNewCommand)
     .option("--out <file>", "keystore file to write")
     .option("--from-env", "encrypt $WORKLEDGER_PRIVATE_KEY instead of a new key");
-  leaf(keys, "address", "print the address of --keystore or $WORKLEDGER_PRIVATE_KEY", { signs: true, noDeployment: true }, (ctx) => keysAddressCommand(ctx));
+  leaf(keys, "address", "print the address of --keystore or $WORKLEDGER_PRIVATE_KEY", { signs: true, noDeployment: true }, keysAddressCommand);
 
   return program;
 }

@@ -6,9 +6,6 @@
 import { Signer, keccak256, toUtf8Bytes } from "ethers";
 
 import { IWorkLedger__factory } from "../contracts";
-import { InvalidInputError } from "../errors";
-import type { SqliteStore } from "../reader/sqliteStore";
-import { readBundle } from "../writer/bundle";
 import { normalizeNodeId } from "../records/nodeId";
 import { EpochSummary } from "../records/types";
 import { commitEpoch, prepareSignatures } from "../writer/commit";
@@ -25,15 +22,7 @@ export type { EpochSummary, WorkRecord } from "../records/types";
 export { makeProofFile, readProofFile, verifyProofFile } from "../verifier/proofFile";
 export type { ProofFile, ProofFileCheck } from "../verifier/proofFile";
 export { toContractRevertError } from "../writer/revert";
-export { openStore } from "../reader/sqliteStore";
-export { syncChain, followChain } from "../reader/sync";
-export type { SyncResult } from "../reader/sync";
-export { buildReport } from "../report/build";
-export { reportInputFromStore } from "../report/fromStore";
-export { writeReportFiles, renderFormat, REPORT_FORMATS } from "../report/write";
-export type { ReportFormat } from "../report/write";
-export type { Report, ReportKind } from "../report/types";
-export { verifyReport } from "../verifier/report";
+
 
 /** nodeId rule: 0x + 32-byte hex used as is (lowercased), any other string keccak256(utf8(s)). */
 export function nodeIdFromString(s: string): string {
@@ -90,43 +79,3 @@ export async function commitEpochTx(
   };
 }
 
-/** Outcome of importing one bundle file. */
-export interface BundleImport {
-  file: string;
-  networkId: number | null;
-  epoch: number;
-  version: number | null;
-  records: number;
-  imported: boolean;
-  reason?: string;
-}
-
-/**
- * ADAPTER (reader's importBundle): read a bundle file (the writer's readBundle re-checks its root,
- * dataHash and totals), match it to the epoch's latest committed version in the store by root and
- * dataHash, and store its records. A bundle of a superseded version is skipped, not an error.
- */
-export async function importBundleFile(store: SqliteStore, file: string, defaultNetworkId?: number): Promise<BundleImport> {
-  const bundle = await readBundle(file);
-  const networkId = bundle.networkId !== undefined ? Number(bundle.networkId) : defaultNetworkId ?? null;
-  const base = { file, networkId, epoch: Number(bundle.epoch), records: bundle.recordCount };
-  if (networkId === null) return { ...base, version: null, imported: false, reason: "the bundle names no network" };
-  const latest = store.latestEpochVersion(networkId, bundle.epoch);
-  if (!latest) return { ...base, version: null, imported: false, reason: `epoch ${bundle.epoch} of network ${networkId} is not in the store (sync first)` };
-  if (latest.root.toLowerCase() !== bundle.root.toLowerCase() || latest.dataHash.toLowerCase() !== bundle.summary.dataHash.toLowerCase()) {
-    return { ...base, version: latest.version, imported: false, reason: `not the latest version: epoch ${bundle.epoch} v${latest.version} has root ${latest.root}, the bundle ${bundle.root}` };
-  }
-  store.putBundle({ networkId, epoch: bundle.epoch, version: latest.version, root: latest.root, dataHash: latest.dataHash, source: file, records: [...bundle.records()] });
-  return { ...base, version: latest.version, imported: true };
-}
-
-/** Import every *.wlb bundle in `dir` (sorted by name). */
-export async function importBundleDir(store: SqliteStore, dir: string): Promise<BundleImport[]> {
-  const fsMod = await import("fs");
-  const pathMod = await import("path");
-  if (!fsMod.existsSync(dir) || !fsMod.statSync(dir).isDirectory()) throw new InvalidInputError(`--bundles ${dir} is not a directory`);
-  const files = fsMod.readdirSync(dir).filter((f) => f.endsWith(".wlb")).sort();
-  const out: BundleImport[] = [];
-  for (const f of files) out.push(await importBundleFile(store, pathMod.join(dir, f)));
-  return out;
-}

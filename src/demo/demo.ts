@@ -8,8 +8,8 @@ import path from "path";
 
 import { CliContext } from "../cli/context";
 import { CommandOutput, formatAmount, formatInt } from "../cli/output";
-import { importBundleDir, openStore, writeReportFiles } from "../cli/sdk";
-import type { Report } from "../cli/sdk";
+import { importBundleDir, openStore, writeReportFiles } from "../cli/sdkIndex";
+import type { Report } from "../cli/sdkIndex";
 import { syncStore } from "../cli/commands/sync";
 import { buildStoreReport, REPORT_KINDS } from "../cli/commands/report";
 import { readReportFile } from "../cli/commands/verify";

@@ -152,6 +152,11 @@ export async function chargeSettleCommand(ctx: CliContext, action: "post" | "voi
   };
 }
 
+/** `charge post --charge ID`. */
+export const chargePostCommand = (ctx: CliContext, o: { charge?: string }): Promise<CommandOutput> => chargeSettleCommand(ctx, "post", o);
+/** `charge void --charge ID`. */
+export const chargeVoidCommand = (ctx: CliContext, o: { charge?: string }): Promise<CommandOutput> => chargeSettleCommand(ctx, "void", o);
+
 /** `charge refund --charge ID --amount A --reason TEXT`: an SLA credit, revenue -> escrow. */
 export async function chargeRefundCommand(ctx: CliContext, o: { charge?: string; amount?: string; reason?: string }): Promise<CommandOutput> {
   const id = parseHex32(o.charge, "--charge");
@@ -205,11 +210,8 @@ export function splitPayouts(records: Array<{ nodeId: string; operator: string; 
 }
 
 /** `payout build --network ID --epoch E --records FILE --out FILE`: payouts from an epoch's records. */
-export async function payoutBuildCommand(
-  ctx: CliContext,
-  o: { network?: string; epoch?: string; records?: string; out?: string },
-  readRecords: (file: string) => Promise<Array<{ nodeId: string; revenue: bigint; epoch: bigint }>>,
-): Promise<CommandOutput> {
+export async function payoutBuildCommand(ctx: CliContext, o: { network?: string; epoch?: string; records?: string; out?: string }): Promise<CommandOutput> {
+  const { readRecordsForPayouts: readRecords } = await import("./epochData");
   const networkId = parseNetworkId(o.network);
   const epoch = parseUint(o.epoch, "--epoch");
   if (!o.records) throw new InvalidInputError("missing --records FILE");

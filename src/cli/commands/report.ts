@@ -9,11 +9,12 @@ import { InvalidInputError } from "../../errors";
 import { CliContext } from "../context";
 import { CommandOutput, kv } from "../output";
 import { parseAddress, parseChoice, parseNetworkId, parseUint } from "../parse";
-import { Report, ReportFormat, ReportKind, buildReport, importBundleDir, renderFormat, reportInputFromStore } from "../sdk";
+import { Report, ReportFormat, ReportKind, buildReport, importBundleDir, renderFormat, reportInputFromStore } from "../sdkIndex";
 import { openDb, syncStore } from "./sync";
 
-export const REPORT_KINDS = ["spend", "uptime", "economics", "journal"] as const;
-export const REPORT_FORMATS = ["json", "csv", "md", "html", "pdf", "beancount"] as const;
+import { REPORT_FORMATS, REPORT_KINDS } from "../reportNames";
+
+export { REPORT_FORMATS, REPORT_KINDS };
 
 const EXT: Record<string, ReportFormat> = { ".json": "json", ".csv": "csv", ".md": "md", ".html": "html", ".pdf": "pdf", ".beancount": "beancount" };
 

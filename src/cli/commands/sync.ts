@@ -7,7 +7,7 @@ import { CliContext } from "../context";
 import { Deployment } from "../deployment";
 import { CommandOutput, formatInt, kv } from "../output";
 import { parseUint } from "../parse";
-import { BundleImport, SyncResult, followChain, importBundleDir, openStore, syncChain } from "../sdk";
+import { BundleImport, SyncResult, followChain, importBundleDir, openStore, syncChain } from "../sdkIndex";
 import type { Chain } from "../chain";
 
 type Store = ReturnType<typeof openStore>;

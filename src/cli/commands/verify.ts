@@ -8,7 +8,7 @@ import fs from "fs";
 import { InvalidInputError } from "../../errors";
 import { CliContext } from "../context";
 import { CommandOutput } from "../output";
-import { Report, verifyReport } from "../sdk";
+import { Report, verifyReport } from "../sdkIndex";
 
 /** Read a report JSON file (one-line errors). */
 export function readReportFile(file: string): Report {

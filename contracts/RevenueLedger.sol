@@ -104,7 +104,8 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
 
     /// @inheritdoc IRevenueLedger
     function deposit(uint256 networkId, uint256 amount) external nonReentrant returns (uint256 credited) {
-        return _deposit(networkId, amount);
+        if (amount == 0) revert RevenueLedgerZeroAmount();
+        return _deposit(networkId, amount, _activeToken(networkId));
     }
 
     /// @inheritdoc IRevenueLedger
@@ -116,8 +117,9 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
         returns (uint256 credited)
     {
         address token = _activeToken(networkId);
+        if (amount == 0) revert RevenueLedgerZeroAmount();
         try IERC20Permit(token).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
-        return _deposit(networkId, amount);
+        return _deposit(networkId, amount, token);
     }
 
     /// @inheritdoc IRevenueLedger
@@ -428,11 +430,9 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
                             INTERNAL FUNCTIONS
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev Deposit `amount` from msg.sender into its escrow, crediting what actually arrived.
-    function _deposit(uint256 networkId, uint256 amount) private returns (uint256 credited) {
-        if (amount == 0) revert RevenueLedgerZeroAmount();
+    /// @dev Deposit `amount` (> 0) of `token` from msg.sender into its escrow, crediting what actually arrived.
+    function _deposit(uint256 networkId, uint256 amount, address token) private returns (uint256 credited) {
         if (amount > type(uint128).max) revert RevenueLedgerAmountTooLarge(amount);
-        address token = _activeToken(networkId);
         IERC20 erc20 = IERC20(token);
         uint256 before = erc20.balanceOf(address(this));
         erc20.safeTransferFrom(msg.sender, address(this), amount);

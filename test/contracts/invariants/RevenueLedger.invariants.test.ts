@@ -20,7 +20,7 @@ const DEFAULT_SEQUENCES = 200;
 const MAX_COMMANDS = TARGET_STEPS > 0 ? 60 : 10;
 
 async function runBatch(seed: number, numRuns: number): Promise<void> {
-  const property = fc.asyncProperty(fc.commands(steps, { maxCommands: MAX_COMMANDS }), async (cmds) => {
+  const property = fc.asyncProperty(fc.commands(steps, { maxCommands: MAX_COMMANDS, size: TARGET_STEPS > 0 ? "max" : undefined }), async (cmds) => {
     const real = await loadFixture(seededInvariantFixture);
     let model: Model | undefined;
     const setup = async () => {

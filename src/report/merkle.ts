@@ -8,6 +8,9 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { hashPairInto } from "../records/codec";
 import { keccakEngine } from "../records/keccak";
 import { sortByKey32 } from "../records/sort";
+import { RecordTable } from "../records/table";
+import { PARALLEL_THRESHOLD } from "../writer/pool";
+import { RecordTree, buildRecordTree as buildWriterTree } from "../writer/tree";
 import { RECORD_LEAF_ENCODING, WorkRecord } from "../records/types";
 
 /** The tree of one epoch version: its root and the proof of the record at each input index. */
@@ -82,14 +85,36 @@ function hexCache(nodes: Uint8Array, total: number): (i: number) => string {
   };
 }
 
+/** An EpochTree over a tree made by the writer's two-thread builder (order[k] = row of sorted leaf k). */
+function fromWriterTree(tree: RecordTree): EpochTree {
+  const n = tree.leafCount;
+  const total = 2 * n - 1;
+  const treeIndex = new Int32Array(n);
+  for (let k = 0; k < n; k++) treeIndex[tree.order[k]] = total - 1 - k;
+  const nodeHex = hexCache(tree.nodes, total);
+  return {
+    root: nodeHex(0),
+    proof(valueIndex: number): string[] {
+      const out: string[] = [];
+      let i = treeIndex[valueIndex];
+      while (i > 0) {
+        out.push(nodeHex(i % 2 === 1 ? i + 1 : i - 1));
+        i = (i - 1) >> 1;
+      }
+      return out;
+    },
+  };
+}
+
 /**
  * The tree of `records` with the WASM keccak engine of src/records (about 10× the library's
  * speed), laid out exactly as StandardMerkleTree lays it out. Duplicate records are allowed (as the
  * library allows them), so a verifier can rebuild whatever a report claims.
  */
-export async function buildRecordTree(records: readonly WorkRecord[]): Promise<EpochTree> {
+export async function buildRecordTree(records: readonly WorkRecord[], options: { parallel?: boolean } = {}): Promise<EpochTree> {
   const n = records.length;
   if (n === 0) return { root: `0x${"0".repeat(64)}`, proof: () => [] };
+  if ((options.parallel ?? true) && n >= PARALLEL_THRESHOLD) return fromWriterTree(await buildWriterTree(RecordTable.fromRecords(records)));
   const engine = keccakEngine();
   const mem = engine.mem;
   const leaves = new Uint8Array(n * 32);

@@ -35,3 +35,9 @@ export function manifestRows(report: Report): [string, string][] {
   for (const t of report.tokens) rows.push(["Token", `${t.symbol} (${t.decimals} decimals) ${t.address}`]);
   return rows;
 }
+
+/** "Amounts in mUSD (6 decimals)." — how the human formats show token amounts. */
+export function amountsNote(report: Report): string {
+  if (report.tokens.length === 0) return "Amounts in the token's smallest unit.";
+  return `Amounts in ${report.tokens.map((t) => `${t.symbol} (${t.decimals} decimals)`).join(", ")}; the JSON and CSV files keep exact integers in the smallest unit.`;
+}

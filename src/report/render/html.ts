@@ -4,7 +4,7 @@
  */
 import type { Report } from "../types";
 import { renderCharts } from "./charts";
-import { TITLES, manifestRows, periodText } from "./describe";
+import { TITLES, amountsNote, manifestRows, periodText } from "./describe";
 import { reportTables } from "./tables";
 
 /** Escapes text for HTML. */
@@ -30,6 +30,7 @@ export async function renderHtml(report: Report): Promise<string> {
     `<html lang="en"><head><meta charset="utf-8"><title>${esc(TITLES[report.kind])}</title><style>${STYLE}</style></head><body>`,
     `<h1>${esc(TITLES[report.kind])}</h1>`,
     `<p>Period: ${esc(periodText(report))}</p>`,
+    `<p>${esc(amountsNote(report))}</p>`,
     `<table class="meta">${manifestRows(report).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join("")}</table>`,
   ];
   for (const c of charts) {

@@ -2,7 +2,7 @@
  * Markdown: title, period, parties and evidence, then every table (amounts in token units).
  */
 import type { Report } from "../types";
-import { TITLES, manifestRows, periodText } from "./describe";
+import { TITLES, amountsNote, manifestRows, periodText } from "./describe";
 import { reportTables } from "./tables";
 
 function cell(v: string): string {
@@ -17,7 +17,7 @@ function mdTable(columns: string[], rows: string[][]): string {
 
 /** The report as Markdown. */
 export function renderMarkdown(report: Report): string {
-  const parts = [`# ${TITLES[report.kind]}`, "", `Period: ${periodText(report)}`, "", mdTable(["", ""], manifestRows(report))];
+  const parts = [`# ${TITLES[report.kind]}`, "", `Period: ${periodText(report)}`, "", amountsNote(report), "", mdTable(["", ""], manifestRows(report))];
   for (const t of reportTables(report, { human: true, compact: true })) {
     parts.push("", `## ${t.title}`, "", t.rows.length ? mdTable(t.columns, t.rows) : "_none_");
   }

@@ -5,7 +5,7 @@
 import PDFDocument from "pdfkit";
 
 import type { Report } from "../types";
-import { TITLES, manifestRows, periodText } from "./describe";
+import { TITLES, amountsNote, manifestRows, periodText } from "./describe";
 import { Table, reportTables } from "./tables";
 
 /** Columns of the lines table per kind (those that fit a portrait A4 page). */
@@ -85,7 +85,8 @@ export async function renderPdf(report: Report): Promise<Buffer> {
   });
 
   doc.font("Helvetica-Bold").fontSize(18).text(TITLES[report.kind]);
-  doc.font("Helvetica").fontSize(10).text(`Period: ${periodText(report)}`).moveDown(0.5);
+  doc.font("Helvetica").fontSize(10).text(`Period: ${periodText(report)}`);
+  doc.fontSize(8).text(amountsNote(report)).moveDown(0.5);
 
   heading(doc, "Parties");
   const parties: [string, string][] = [["Issuer (contracts)", `WorkLedger ${report.manifest.ledger}, RevenueLedger ${report.manifest.revenueLedger}`]];

@@ -201,5 +201,18 @@ describe("reports", function () {
         for (let i = 0; i < recs.length; i++) expect(b.proof(i)).to.deep.equal(a.proof(i));
       }
     });
+
+    it("builds the same large tree on one thread and with the writer's two-thread builder", async function () {
+      const big = Array.from({ length: 25_000 }, (_, i) => {
+        const r = s.recordsByKey.get("1:0:1")![i % NODE_COUNT];
+        return { ...r, nodeId: ethers.toBeHex(BigInt(i) * 7919n + 1n, 32), revenue: r.revenue + BigInt(i) };
+      });
+      const one = await buildRecordTree(big, { parallel: false });
+      const two = await buildRecordTree(big);
+      expect(two.root).to.equal(one.root);
+      for (const i of [0, 1, 4_999, 12_345, 24_999]) expect(two.proof(i)).to.deep.equal(one.proof(i));
+      const small = big.slice(0, 300);
+      expect((await buildRecordTree(small, { parallel: false })).root).to.equal(recordTreeSync(small).root);
+    });
   });
 });

@@ -5,8 +5,9 @@
  */
 import { Provider, getAddress } from "ethers";
 
-import { ChainEvent, LedgerAddresses, compareEvents, decodeLog } from "../chain/events";
+import { ChainEvent, LedgerAddresses, compareEvents } from "../chain/events";
 import { InvalidInputError } from "../errors";
+import { LogDecoder } from "./decode";
 import { ChainSource, LogRangeRefused, RawLog, RetryOptions, chainSource, withRetry } from "./rpc";
 
 /** Default number of blocks asked for in one eth_getLogs. */
@@ -49,12 +50,12 @@ export function ledgerAddressList(addresses: LedgerAddresses): string[] {
 }
 
 /** Decode raw logs of [fromBlock, toBlock]: drop removed, out-of-range and foreign logs; order; dedupe. */
-export function decodeLogs(raw: RawLog[], addresses: LedgerAddresses, fromBlock: number, toBlock: number): ChainEvent[] {
+export function decodeLogs(raw: RawLog[], decoder: LogDecoder, fromBlock: number, toBlock: number): ChainEvent[] {
   const out: ChainEvent[] = [];
   for (const l of raw) {
     if (l.removed) continue;
     if (l.blockNumber < fromBlock || l.blockNumber > toBlock) continue;
-    const e = decodeLog(l, addresses);
+    const e = decoder.decode(l);
     if (e) out.push(e);
   }
   out.sort(compareEvents);
@@ -124,11 +125,12 @@ export async function fetchEvents(
   const retry = { ...retryOptions(opts.retries), signal: opts.signal };
   const source = chainSource(provider, retry);
   const ctl = new SpanControl(opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const decoder = new LogDecoder(addresses);
   const out: ChainEvent[] = [];
   try {
     for (let from = fromBlock; from <= toBlock; ) {
       const { toBlock: end, raw } = await readLogChunk(source, addresses, from, toBlock, ctl, retry);
-      out.push(...decodeLogs(raw, addresses, from, end));
+      for (const e of decodeLogs(raw, decoder, from, end)) out.push(e);
       opts.onChunk?.({ fromBlock, toBlock, currentBlock: end, events: out.length });
       from = end + 1;
     }

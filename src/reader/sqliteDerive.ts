@@ -13,8 +13,19 @@ import { Row, RowWriter } from "./sqliteRows";
 export const ACCOUNT_KINDS = ["none", "escrow", "held", "revenue", "payable", "fee", "assets"] as const;
 export type AccountKindName = (typeof ACCOUNT_KINDS)[number];
 
+const accountCache = new Map<string, { kind: AccountKindName | string; networkId: number; holder: string }>();
+
 /** The parts of a RevenueLedger account id: bytes32(kind << 248 | networkId << 160 | holder). */
 export function decodeAccountId(id: string): { kind: AccountKindName | string; networkId: number; holder: string } {
+  const hit = accountCache.get(id);
+  if (hit) return hit;
+  const d = decodeAccountIdUncached(id);
+  if (accountCache.size > 100_000) accountCache.clear();
+  accountCache.set(id, d);
+  return d;
+}
+
+function decodeAccountIdUncached(id: string): { kind: AccountKindName | string; networkId: number; holder: string } {
   const v = BigInt(id);
   const kindNum = Number(v >> 248n);
   const networkId = Number((v >> 160n) & ((1n << 88n) - 1n));
@@ -211,9 +222,8 @@ const HANDLERS: Record<string, Handler> = {
     const credit = str(a.creditAccount);
     const d = decodeAccountId(debit);
     const c = decodeAccountId(credit);
-    const last = w.stmt(`SELECT COALESCE(MAX(entry_id), 0) AS n FROM entries`).get() as { n: number };
     w.insert("entries", {
-      entry_id: last.n + 1,
+      entry_id: w.nextEntryId(),
       network_id: int(a.networkId),
       debit_account: debit,
       credit_account: credit,

@@ -72,7 +72,7 @@ export const TABLES: TableDef[] = [
       ["args", "TEXT NOT NULL"],
     ],
     primaryKey: ["block_number", "log_index"],
-    indexes: ["CREATE UNIQUE INDEX IF NOT EXISTS events_tx ON events(tx_hash, log_index)", "CREATE INDEX IF NOT EXISTS events_name ON events(name, block_number)"],
+    indexes: ["CREATE UNIQUE INDEX IF NOT EXISTS events_tx ON events(tx_hash, log_index)"],
     derived: false,
     withoutRowid: true,
   },
@@ -281,7 +281,6 @@ export const TABLES: TableDef[] = [
     indexes: [
       "CREATE INDEX IF NOT EXISTS entries_debit ON entries(debit_account, block_number)",
       "CREATE INDEX IF NOT EXISTS entries_credit ON entries(credit_account, block_number)",
-      "CREATE INDEX IF NOT EXISTS entries_pos ON entries(block_number, log_index)",
     ],
     derived: true,
   },
@@ -423,7 +422,8 @@ export function schemaSql(): string {
   for (const t of TABLES) {
     const cols = t.columns.map(([n, ty]) => `  ${n} ${ty}`).join(",\n");
     out.push(`CREATE TABLE IF NOT EXISTS ${t.name} (\n${cols},\n  PRIMARY KEY (${t.primaryKey.join(", ")})\n)${t.withoutRowid ? " WITHOUT ROWID" : ""};`);
-    if (t.derived) out.push(`CREATE INDEX IF NOT EXISTS ${t.name}_created ON ${t.name}(block_number);`);
+    // Rollbacks delete by creation block: index it unless the primary key already starts with it.
+    if (t.derived && t.primaryKey[0] !== "block_number") out.push(`CREATE INDEX IF NOT EXISTS ${t.name}_created ON ${t.name}(block_number);`);
     for (const i of t.indexes ?? []) out.push(`${i};`);
   }
   return out.join("\n");

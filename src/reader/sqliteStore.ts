@@ -72,6 +72,7 @@ export class SqliteStore implements ReaderStore {
     const putCheckpoint = this.db.prepare(`INSERT OR REPLACE INTO sync_state (id, block_number, block_hash) VALUES (1, ?, ?)`);
     this.commitTx = this.db.transaction((batch: CommitBatch) => {
       let added = 0;
+      this.rows.begin(batch.undoFromBlock ?? 0);
       for (const e of batch.events) {
         const r = this.insertEvent.run(e.blockNumber, e.logIndex, e.blockHash, e.txHash, e.contract, e.address, e.name, JSON.stringify(e.args));
         if (r.changes === 0) continue;
@@ -85,6 +86,7 @@ export class SqliteStore implements ReaderStore {
     });
     this.rollbackTx = this.db.transaction((to: Checkpoint | null) => {
       const keep = to ? to.blockNumber : -1;
+      this.rows.begin(0);
       this.rows.rollbackDerived(keep);
       this.db.prepare(`DELETE FROM events WHERE block_number > ?`).run(keep);
       this.db.prepare(`DELETE FROM blocks WHERE block_number > ?`).run(keep);

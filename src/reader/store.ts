@@ -39,6 +39,8 @@ export interface CommitBatch {
   events: ChainEvent[]; // ordered by (blockNumber, logIndex)
   blocks: StoredBlock[]; // canonical block hashes learned while reading the range (headers)
   checkpoint: Checkpoint;
+  /** Blocks below this can no longer be rolled back: rows they change need no undo record. */
+  undoFromBlock?: number;
 }
 
 /** A range of blocks, both ends inclusive and optional. */

@@ -8,6 +8,7 @@ import { Provider, getAddress } from "ethers";
 
 import type { ChainEvent, LedgerAddresses } from "../chain/events";
 import { ChainMismatchError, InvalidInputError } from "../errors";
+import { LogDecoder } from "./decode";
 import { DEFAULT_CHUNK_SIZE, SpanControl, decodeLogs, readLogChunk, retryOptions } from "./fetchEvents";
 import { reconcileReorg } from "./reorg";
 import { AbortedError, BlockHeader, ChainSource, RetryOptions, RpcUnavailableError, chainSource, sleep, withRetry } from "./rpc";
@@ -101,16 +102,24 @@ async function checkMeta(source: ChainSource, opts: SyncOptions, retry: RetryOpt
  * of the last block is read before and after the logs and must agree), must continue the stored
  * checkpoint, and every event must carry its block's canonical hash where we know it.
  */
+interface Chunk {
+  end: number;
+  events: ChainEvent[];
+  blocks: StoredBlock[];
+  endHash: string;
+}
+
 async function readChunk(
   source: ChainSource,
   opts: SyncOptions,
+  decoder: LogDecoder,
   from: number,
   target: number,
   cp: Checkpoint | null,
   windowStart: number,
   ctl: SpanControl,
   retry: RetryOptions & { signal?: AbortSignal },
-): Promise<{ end: number; events: ChainEvent[]; blocks: StoredBlock[]; endHash: string }> {
+): Promise<Chunk> {
   const { toBlock: end, raw } = await readLogChunk(source, opts.addresses, from, target, ctl, retry);
   // Headers read after the logs: the first block (its parent must be our checkpoint), the window
   // blocks inside the range, and the last block.
@@ -129,7 +138,7 @@ async function readChunk(
   for (let n = Math.max(from, windowStart) + 1; n <= end; n++) {
     if (byNumber.get(n)!.parentHash !== byNumber.get(n - 1)!.hash) throw new ChunkInconsistent(`headers ${n - 1}..${n} do not chain`);
   }
-  const events = decodeLogs(raw, opts.addresses, from, end);
+  const events = decodeLogs(raw, decoder, from, end);
   for (const e of events) {
     const h = byNumber.get(e.blockNumber);
     if (h && h.hash !== e.blockHash) throw new ChunkInconsistent(`log ${e.txHash}:${e.logIndex} is from a non-canonical block ${e.blockNumber}`);
@@ -188,13 +197,17 @@ export async function syncChain(opts: SyncOptions): Promise<SyncResult> {
     let cp = store.checkpoint();
     passFrom = cp ? cp.blockNumber + 1 : opts.fromBlock;
     let inconsistent = 0;
+    const decoder = new LogDecoder(opts.addresses);
+    // The next chunk is read while the current one is committed (one read in flight at a time).
+    let pending: Promise<Chunk> | undefined;
     while ((cp ? cp.blockNumber + 1 : opts.fromBlock) <= target) {
       if (opts.signal?.aborted) return result(true);
       const from = cp ? cp.blockNumber + 1 : opts.fromBlock;
-      let chunk: Awaited<ReturnType<typeof readChunk>>;
+      let chunk: Chunk;
       try {
-        chunk = await readChunk(source, opts, from, target, cp, windowStart, ctl, retry);
+        chunk = await (pending ?? readChunk(source, opts, decoder, from, target, cp, windowStart, ctl, retry));
       } catch (err) {
+        pending = undefined;
         if (!(err instanceof ChunkInconsistent)) throw err;
         // The chain moved under us: look for a reorg again and re-read.
         if (++inconsistent > MAX_INCONSISTENT) throw new RpcUnavailableError(`reading blocks from ${from}`, inconsistent, err);
@@ -204,9 +217,15 @@ export async function syncChain(opts: SyncOptions): Promise<SyncResult> {
         await sleep(Math.min(1000, 50 * inconsistent), opts.signal);
         continue;
       }
+      pending = undefined;
       inconsistent = 0;
       const checkpoint = { blockNumber: chunk.end, blockHash: chunk.endHash };
-      events += store.commit({ events: chunk.events, blocks: chunk.blocks, checkpoint });
+      if (chunk.end < target && !opts.signal?.aborted) {
+        pending = readChunk(source, opts, decoder, chunk.end + 1, target, checkpoint, windowStart, ctl, retry);
+        pending.catch(() => undefined); // handled when awaited
+        await new Promise((r) => setImmediate(r)); // let the request go out before the synchronous commit
+      }
+      events += store.commit({ events: chunk.events, blocks: chunk.blocks, checkpoint, undoFromBlock: windowStart });
       cp = checkpoint;
       opts.onProgress?.({ fromBlock: passFrom, toBlock: target, currentBlock: chunk.end, events });
     }

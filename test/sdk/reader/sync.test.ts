@@ -11,6 +11,7 @@ import os from "os";
 import path from "path";
 import { Interface } from "ethers";
 
+import { decodeLog } from "../../../src/chain/events";
 import { RevenueLedger__factory, WorkLedger__factory } from "../../../src/contracts";
 import { ChainMismatchError } from "../../../src/errors";
 import { SqliteStore, balanceAt, fetchEvents, followChain, openStore, syncChain } from "../../../src/reader";
@@ -50,7 +51,7 @@ describe("reader: sync against hardhat node", function () {
 
   describe("a clean sync", function () {
     it("stores every log of both contracts, and only theirs, exactly as fetchEvents decodes them", async function () {
-      const raw = (await node.provider.send("eth_getLogs", [{ fromBlock: "0x0", toBlock: "latest" }])) as { address: string }[];
+      const raw = (await node.provider.send("eth_getLogs", [{ fromBlock: "0x0", toBlock: "latest" }])) as Record<string, string>[];
       const ours = raw.filter((l) =>
         [sc.addresses.workLedger, sc.addresses.revenueLedger].map((a) => a.toLowerCase()).includes(l.address.toLowerCase()),
       );
@@ -59,6 +60,11 @@ describe("reader: sync against hardhat node", function () {
       const stored = clean.events();
       expect(stored).to.have.length(ours.length);
       expect(stored).to.deep.equal(await fetchEvents(node.url, sc.addresses, sc.deployBlock, head));
+      // ...and exactly as src/chain/events.ts decodeLog decodes the raw logs (the reader has its own fast decoder).
+      const byDecodeLog = ours.map((l) =>
+        decodeLog({ address: l.address, topics: l.topics as unknown as string[], data: l.data, blockNumber: Number(l.blockNumber), blockHash: l.blockHash, transactionHash: l.transactionHash, index: Number(l.logIndex) }, sc.addresses),
+      );
+      expect(stored).to.deep.equal(byDecodeLog);
       expect(clean.checkpoint()).to.deep.equal({ blockNumber: head, blockHash: (await node.provider.getBlock(head))!.hash });
     });
 

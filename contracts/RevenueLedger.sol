@@ -49,6 +49,14 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
     uint256 private constant NETWORK_SHIFT = 160;
     /// @dev Largest networkId that fits the 88-bit field of an account id.
     uint256 private constant MAX_NETWORK_ID = (1 << 88) - 1;
+    /// @dev Leaves per claimed-bitmap word: bits 0..254 are leaves, bit 255 is the "opened" marker.
+    uint256 private constant LEAVES_PER_WORD = 255;
+    /// @dev The marker bit of an opened bitmap word.
+    uint256 private constant WORD_OPENED = 1 << 255;
+    /// @notice Bitmap words a payout root opens in advance (16 words = the first 4,080 leaves): the biller
+    /// pays each word's zero-to-non-zero write once (about 22,100 gas) instead of the word's first claimer,
+    /// so every claim in that range costs the same. Bounded, so root posting gas stays bounded.
+    uint256 public constant PREOPENED_WORDS = 16;
     /// @dev Role id reported in {RevenueLedgerUnauthorized} for protocol-admin functions: keccak256("PROTOCOL_ADMIN").
     bytes32 private constant PROTOCOL_ADMIN_ROLE = keccak256("PROTOCOL_ADMIN");
 
@@ -86,7 +94,9 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
     /// @dev Posted net revenue of an epoch minus refunds and payout roots against it.
     mapping(uint256 networkId => mapping(uint64 epoch => uint256 available)) private _epochRevenue;
     mapping(uint256 networkId => mapping(uint64 epoch => PayoutState payout)) private _payouts;
-    /// @dev Claimed payout leaves: bit (index % 256) of word (index / 256).
+    /// @dev Claimed payout leaves: bit (index % 255) of word (index / 255). Bit 255 of a word marks it as
+    /// opened in advance (see {PREOPENED_WORDS}), so that the first claim of the word does not pay for a
+    /// zero-to-non-zero storage write.
     mapping(uint256 networkId => mapping(uint64 epoch => mapping(uint256 word => uint256 bits))) private _claimed;
 
     /// @param workLedger_ The WorkLedger that owns networks, roles and epoch finality.
@@ -283,6 +293,7 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
         p.token = token;
         p.remaining = uint96(total);
         p.total = uint128(total);
+        _openWords(networkId, epoch, leafCount);
         _post(
             networkId,
             _account(AccountKind.Revenue, networkId, address(0)),
@@ -418,7 +429,7 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
 
     /// @inheritdoc IRevenueLedger
     function isClaimed(uint256 networkId, uint64 epoch, uint256 index) external view returns (bool) {
-        return _claimed[networkId][epoch][index >> 8] & (1 << (index & 0xff)) != 0;
+        return _claimed[networkId][epoch][index / LEAVES_PER_WORD] & (1 << (index % LEAVES_PER_WORD)) != 0;
     }
 
     /// @inheritdoc IRevenueLedger
@@ -462,11 +473,22 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
         if (freeAfter < threshold) emit RunwayLow(networkId, customer_, freeAfter, threshold);
     }
 
+    /// @dev Open the first bitmap words of a new payout (at most PREOPENED_WORDS, as many as `leafCount` needs).
+    function _openWords(uint256 networkId, uint64 epoch, uint256 leafCount) private {
+        mapping(uint256 word => uint256 bits) storage bitmap = _claimed[networkId][epoch];
+        uint256 words = leafCount >= PREOPENED_WORDS * LEAVES_PER_WORD
+            ? PREOPENED_WORDS
+            : (leafCount + LEAVES_PER_WORD - 1) / LEAVES_PER_WORD;
+        for (uint256 w = 0; w < words; ++w) {
+            bitmap[w] = WORD_OPENED;
+        }
+    }
+
     /// @dev Set the claimed bit of payout leaf `index`, reverting if it was set already.
     function _markClaimed(uint256 networkId, uint64 epoch, uint256 index) private {
         mapping(uint256 word => uint256 bits) storage bitmap = _claimed[networkId][epoch];
-        uint256 word = index >> 8;
-        uint256 bit = 1 << (index & 0xff);
+        uint256 word = index / LEAVES_PER_WORD;
+        uint256 bit = 1 << (index % LEAVES_PER_WORD);
         uint256 bits = bitmap[word];
         if (bits & bit != 0) revert RevenueLedgerAlreadyClaimed(networkId, epoch, index);
         bitmap[word] = bits | bit;

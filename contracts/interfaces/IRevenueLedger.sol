@@ -226,7 +226,8 @@ interface IRevenueLedger {
     //////////////////////////////////////////////////////////////*/
 
     /// @notice Post the payout root of a Final epoch (BILLER role): revenue -> payable, `total` at most
-    /// the epoch's available revenue.
+    /// the epoch's available revenue. `leafCount` (the tree's number of leaves) sizes the claimed-bitmap
+    /// words opened in advance, so that the first claims do not pay for opening them.
     function postPayoutRoot(uint256 networkId, uint64 epoch, bytes32 root, uint256 total, uint256 leafCount) external;
 
     /// @notice Claim leaf (index, nodeId, msg.sender, amount) of an epoch's payout root, paid to `to`.

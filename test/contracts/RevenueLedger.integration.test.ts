@@ -4,6 +4,7 @@
  * and a payout root claimed with OpenZeppelin Merkle proofs; the books balance at the end.
  */
 import { expect } from "chai";
+import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { keccak256, toUtf8Bytes } from "ethers";
 import {
@@ -87,7 +88,13 @@ describe("RevenueLedger on the real WorkLedger", function () {
     await expect(ledger.connect(netAdmin).charge(net, alice.address, e0, 1n, keccak256("0x02")))
       .to.be.revertedWithCustomError(ledger, "RevenueLedgerNetworkPaused")
       .withArgs(net);
-    for (const [index, nodeId, operator, amount] of leaves) {
+    // The first claim after the root, paying an address that never held the token: <= 100,000 gas.
+    const [index0, nodeId0, , amount0] = leaves[0];
+    const fresh = ethers.Wallet.createRandom().address;
+    const firstClaim = await (await ledger.connect(operators[0]).claim(net, e0, index0, nodeId0, amount0, proofOf(tree, index0), fresh)).wait();
+    expect(firstClaim!.gasUsed).to.be.at.most(100_000n);
+    expect(await token.balanceOf(fresh)).to.equal(amount0);
+    for (const [index, nodeId, operator, amount] of leaves.slice(1)) {
       const signer = operators.find((o) => o.address === operator)!;
       await expect(ledger.connect(signer).claim(net, e0, index, nodeId, amount, proofOf(tree, index), operator)).to.changeTokenBalance(
         token,

@@ -689,6 +689,47 @@ describe("RevenueLedger", function () {
     });
   });
 
+  describe("claimed-bitmap words opened by the root", function () {
+    /** Revenue of 100 USD on epoch 5 and a root over leaves 0, 1 (word 0) and 1000 (word 3), declaring `leafCount`. */
+    async function openedFixture(leafCount: bigint) {
+      const f = await revenueUnitFixture();
+      await f.ledger.connect(f.alice).deposit(f.net1, 100n * USD);
+      await f.wl.setEpochStatus(f.net1, EPOCH, Status.Final);
+      await f.ledger.connect(f.biller).charge(f.net1, f.alice.address, EPOCH, 100n * USD, REF);
+      await f.ledger.postCharge(chargeIdOf(f.net1, f.alice.address, EPOCH, REF));
+      const leaves: PayoutLeaf[] = [0n, 1n, 1000n].map((i) => [i, nodeIdOf(`w${i}`), f.op1.address, USD]);
+      const tree = payoutTree(leaves);
+      await f.ledger.connect(f.biller).postPayoutRoot(f.net1, EPOCH, tree.root, 3n * USD, leafCount);
+      const claimGas = async (i: bigint) => {
+        const to = ethers.Wallet.createRandom().address;
+        const tx = await f.ledger.connect(f.op1).claim(f.net1, EPOCH, i, nodeIdOf(`w${i}`), USD, proofOf(tree, i), to);
+        return (await tx.wait())!.gasUsed;
+      };
+      return { ...f, claimGas };
+    }
+
+    it("lets the first claim of an opened word skip the word's zero-to-non-zero write", async function () {
+      const { ledger, net1, claimGas } = await openedFixture(3n);
+      expect(await ledger.PREOPENED_WORDS()).to.equal(16n);
+      const first = await claimGas(0n); // word 0: opened by the root
+      const unopened = await claimGas(1000n); // word 3: leafCount 3 opened only word 0
+      expect(unopened - first).to.be.greaterThan(15_000n);
+      // The marker bit is never read as a claim.
+      expect(await ledger.isClaimed(net1, EPOCH, 1n)).to.equal(false);
+      expect(await ledger.isClaimed(net1, EPOCH, 254n)).to.equal(false);
+      expect(await ledger.isClaimed(net1, EPOCH, 255n)).to.equal(false);
+      expect(await ledger.isClaimed(net1, EPOCH, 1000n)).to.equal(true);
+    });
+
+    it("opens at most PREOPENED_WORDS words however many leaves are declared", async function () {
+      const { ledger, net1, claimGas } = await openedFixture(1n << 255n);
+      expect((await ledger.payout(net1, EPOCH)).total).to.equal(3n * USD);
+      const first = await claimGas(0n);
+      const second = await claimGas(1000n); // word 3 < 16: opened too
+      expect(second - first).to.be.lessThan(15_000n);
+    });
+  });
+
   describe("protocol fee", function () {
     it("sets the rate (admin only, at most MAX_FEE_BPS)", async function () {
       const { ledger, admin, alice } = await loadFixture(revenueUnitFixture);

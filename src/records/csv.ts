@@ -24,6 +24,7 @@ export class CsvRecordReader {
   private fs: number[] = [];
   private fe: number[] = [];
   private scratch = Buffer.alloc(1024);
+  private readonly bufs: Buffer[] = [];
 
   constructor(private readonly sink: RecordSink) {}
 
@@ -197,7 +198,8 @@ export class CsvRecordReader {
       this.starts[h[p]] = this.fs[p];
       this.ends[h[p]] = this.fe[p];
     }
-    this.sink.row(line, [buf, buf, buf, buf, buf, buf], this.starts, this.ends);
+    if (this.bufs[0] !== buf) for (let c = 0; c < 6; c++) this.bufs[c] = buf;
+    this.sink.row(line, this.bufs, this.starts, this.ends);
   }
 
   private parseHeader(buf: Buffer, nf: number, line: number): void {

@@ -98,50 +98,43 @@ export function parseUintField(buf: Uint8Array, s: number, e: number, bits: 16 |
     }
     return null;
   }
-  // long decimals: four 32-bit limbs (least significant first), multiply-by-10-and-add, no bigint
-  let l0 = 0;
-  let l1 = 0;
-  let l2 = 0;
-  let l3 = 0;
-  let overflow = false;
-  for (let i = s; i < e; i++) {
-    let x = l0 * 10 + (buf[i] - 48);
-    l0 = x >>> 0;
-    let carry = (x - l0) / 4294967296;
-    x = l1 * 10 + carry;
-    l1 = x >>> 0;
-    carry = (x - l1) / 4294967296;
-    x = l2 * 10 + carry;
-    l2 = x >>> 0;
-    carry = (x - l2) / 4294967296;
-    x = l3 * 10 + carry;
-    l3 = x >>> 0;
-    if (x - l3 !== 0) {
-      overflow = true;
-      break;
+  // long decimals: six 24-bit limbs (least significant first), fed 7 digits at a time; every
+  // intermediate stays below 2^24 * 10^7 < 2^53, so plain numbers are exact (no bigint per value)
+  const L = LIMBS;
+  L.fill(0);
+  let i = s;
+  while (i < e) {
+    const k = Math.min(7, e - i);
+    let chunk = 0;
+    for (let j = 0; j < k; j++) chunk = chunk * 10 + (buf[i + j] - 48);
+    i += k;
+    let carry = chunk;
+    const m = POW10[k];
+    for (let l = 0; l < 6; l++) {
+      const x = L[l] * m + carry;
+      carry = Math.floor(x / 16777216);
+      L[l] = x - carry * 16777216;
     }
+    if (carry !== 0) return `${what} ${BigInt(latin1(buf, s, e, Infinity))} exceeds uint${bits} maximum`;
   }
-  if (!overflow) {
-    if (bits === 64) overflow = l2 !== 0 || l3 !== 0;
-    else if (bits === 16) overflow = l1 !== 0 || l2 !== 0 || l3 !== 0 || l0 > 0xffff;
+  // 6 limbs = 18 bytes big-endian in SCRATCH; the value must fit `bytes`
+  for (let l = 0; l < 6; l++) {
+    const v = L[l];
+    const p = 18 - 3 * (l + 1);
+    SCRATCH[p] = Math.floor(v / 65536);
+    SCRATCH[p + 1] = Math.floor(v / 256) & 0xff;
+    SCRATCH[p + 2] = v & 0xff;
   }
-  if (overflow) return `${what} ${BigInt(latin1(buf, s, e, Infinity))} exceeds uint${bits} maximum`;
-  if (bits === 16) {
-    out[off] = l0 >>> 8;
-    out[off + 1] = l0 & 0xff;
-    return null;
+  for (let b = 0; b < 18 - bytes; b++) {
+    if (SCRATCH[b] !== 0) return `${what} ${BigInt(latin1(buf, s, e, Infinity))} exceeds uint${bits} maximum`;
   }
-  const limbs = [l0, l1, l2, l3];
-  for (let k = 0; k < bytes / 4; k++) {
-    const v = limbs[k];
-    const p = off + bytes - 4 * (k + 1);
-    out[p] = v >>> 24;
-    out[p + 1] = (v >>> 16) & 0xff;
-    out[p + 2] = (v >>> 8) & 0xff;
-    out[p + 3] = v & 0xff;
-  }
+  for (let b = 0; b < bytes; b++) out[off + b] = SCRATCH[18 - bytes + b];
   return null;
 }
+
+const LIMBS = new Float64Array(6);
+const SCRATCH = new Uint8Array(18);
+const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000];
 
 /** uptimeBps: integer 0..10000. */
 export function parseUptimeField(buf: Uint8Array, s: number, e: number, out: Uint8Array, row: number): string | null {

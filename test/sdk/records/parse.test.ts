@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import fc from "fast-check";
 import fs from "fs";
 import os from "os";
 import path from "path";
@@ -73,6 +74,17 @@ describe("records: parsing", () => {
       const jb = Buffer.from(json);
       const jsonChunks = await parseRecordStream(Array.from(jb, (b) => Buffer.from([b])), { epoch: 7n, format: "json" });
       expect(jsonChunks.get(0).nodeId).to.equal(keccak256(toUtf8Bytes("x")));
+    });
+
+    it("reads any uint128 revenue and uint64 workUnits exactly, with or without leading zeros (300 random values)", async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.bigInt({ min: 0n, max: U128_MAX }), fc.bigInt({ min: 0n, max: U64_MAX }), fc.nat(5), async (rev, work, zeros) => {
+          const t = await parseRecords(csv(row({ revenue: "0".repeat(zeros) + rev.toString(), workUnits: work.toString() })));
+          expect(t.get(0).revenue).to.equal(rev);
+          expect(t.get(0).workUnits).to.equal(work);
+        }),
+        { numRuns: 300, seed: 42 },
+      );
     });
 
     it("reads a file from disk, format from the extension", async () => {

@@ -46,6 +46,9 @@ export function epochRecords(input: ReportInput, st: EpochState): { records: Wor
 /** Indices of `records` ordered by nodeId. */
 export function byNodeId(records: readonly WorkRecord[]): number[] {
   const idx = Array.from({ length: records.length }, (_, i) => i);
+  let sorted = true;
+  for (let i = 1; i < records.length && sorted; i++) sorted = records[i - 1].nodeId <= records[i].nodeId;
+  if (sorted) return idx;
   return idx.sort((a, b) => (records[a].nodeId < records[b].nodeId ? -1 : records[a].nodeId > records[b].nodeId ? 1 : 0));
 }
 

@@ -105,6 +105,17 @@ function toRecord(r: UptimeReport["lines"][number]["record"]): WorkRecord {
  * const { ok, differences } = await verifyReport(JSON.parse(fs.readFileSync("uptime.json", "utf8")), provider);
  */
 export async function verifyReport(report: Report, provider: Provider, options: VerifyReportOptions = {}): Promise<VerifyReportResult> {
+  try {
+    return await verifyReportUnsafe(report, provider, options);
+  } catch (e) {
+    if (e instanceof TypeError || e instanceof RangeError || e instanceof SyntaxError) {
+      return { ok: false, differences: [`report: malformed (${e.message})`] };
+    }
+    throw e;
+  }
+}
+
+async function verifyReportUnsafe(report: Report, provider: Provider, options: VerifyReportOptions): Promise<VerifyReportResult> {
   const max = options.maxDifferences ?? 500;
   const differences: string[] = [];
   const unchecked: string[] = [];
@@ -149,7 +160,7 @@ export async function verifyReport(report: Report, provider: Provider, options: 
   const claimed = new Map<string, WorkRecord[]>();
   const lines = Array.isArray(report.lines) ? report.lines : [];
   if (report.kind === "uptime") {
-    for (const l of (report as UptimeReport).lines) {
+    for (const l of lines as UptimeReport["lines"]) {
       try {
         const k = `${l.networkId}:${l.epoch}:${l.version}`;
         let list = claimed.get(k);

@@ -82,6 +82,9 @@ const TAMPERS: Tamper[] = [
   { name: "another toBlockHash", kind: "economics", mutate: (r) => (r.manifest.toBlockHash = `0x${"ab".repeat(32)}`) },
   { name: "another fromBlock", kind: "spend", mutate: (r) => (r.manifest.fromBlock += 20) },
   { name: "another kind", kind: "spend", mutate: (r) => (r.kind = "journal") },
+  { name: "a missing parameters object", kind: "uptime", mutate: (r) => delete r.parameters },
+  { name: "lines that are not a list", kind: "uptime", mutate: (r) => (r.lines = {}) },
+  { name: "a record field out of its type's range", kind: "uptime", mutate: (r) => (r.lines[0].record.uptimeBps = 70_000) },
 ];
 
 describe("verifyReport", function () {

@@ -15,3 +15,5 @@ export { ReorgTooDeepError } from "./reorg";
 export { AbortedError, LogRangeRefused, RpcRequestError, RpcUnavailableError, chainSource } from "./rpc";
 export type { RetryOptions, ChainSource, BlockHeader } from "./rpc";
 export { balanceAt } from "./balance";
+export { importBundle, importBundleDir, BundleMismatchError } from "./bundles";
+export type { ImportBundleOptions, ImportBundleResult } from "./bundles";

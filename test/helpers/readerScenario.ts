@@ -15,7 +15,7 @@ import { AbiCoder, Interface, JsonRpcProvider, Wallet, getAddress, keccak256, to
 import { MockStablecoin__factory, RevenueLedger__factory, WorkLedger__factory } from "../../src/contracts";
 import type { LedgerAddresses } from "../../src/chain/events";
 import { EPOCH_COMMIT_TYPES, workLedgerDomain } from "../../src/records/eip712";
-import { PAYOUT_LEAF_ENCODING, RECORD_LEAF_ENCODING, WorkRecord } from "../../src/records/types";
+import { EpochSummary, PAYOUT_LEAF_ENCODING, RECORD_LEAF_ENCODING, WorkRecord } from "../../src/records/types";
 
 export const EPOCH_SECONDS = 3_600;
 export const CHALLENGE_WINDOW = 120;
@@ -120,12 +120,20 @@ export class ReaderScenario {
   }
 
   private async commitTx(epoch: number, version: number, records: WorkRecord[], reason?: string): Promise<TxRequest> {
-    const summary = ReaderScenario.summaryOf(records);
+    this.records.set(`${epoch}:${version}`, records);
+    return this.commitSummaryTx(epoch, version, ReaderScenario.summaryOf(records), reason);
+  }
+
+  /** Commit (version 1) or correct (version > 1) an epoch with a given summary, signed by 2 of the 3 verifiers. */
+  async commitSummary(epoch: number, version: number, summary: EpochSummary, reason?: string): Promise<number> {
+    return this.send(await this.commitSummaryTx(epoch, version, summary, reason));
+  }
+
+  private async commitSummaryTx(epoch: number, version: number, summary: EpochSummary, reason?: string): Promise<TxRequest> {
     const domain = workLedgerDomain(this.chainId, this.addresses.workLedger);
     const value = { networkId: BigInt(this.networkId), epoch: BigInt(epoch), version: BigInt(version), ...summary };
     const sorted = [...this.verifiers].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1)).slice(0, 2);
     const sigs = await Promise.all(sorted.map((w) => w.signTypedData(domain, EPOCH_COMMIT_TYPES, value)));
-    this.records.set(`${epoch}:${version}`, records);
     return version === 1
       ? this.wl("commitEpoch", [this.networkId, epoch, summary, sigs])
       : this.wl("correctEpoch", [this.networkId, epoch, summary, sigs, keccak256(toUtf8Bytes(reason ?? "correction"))]);

@@ -7,14 +7,19 @@
 import { expect } from "chai";
 import { ChildProcess, spawn } from "child_process";
 import fs from "fs";
+import http from "http";
+import type { AddressInfo } from "net";
 import os from "os";
 import path from "path";
-import { Interface } from "ethers";
+import { pathToFileURL } from "url";
+import { Interface, keccak256, toUtf8Bytes } from "ethers";
 
 import { decodeLog } from "../../../src/chain/events";
 import { RevenueLedger__factory, WorkLedger__factory } from "../../../src/contracts";
 import { ChainMismatchError } from "../../../src/errors";
-import { SqliteStore, balanceAt, fetchEvents, followChain, openStore, syncChain } from "../../../src/reader";
+import { BundleMismatchError, SqliteStore, balanceAt, fetchEvents, followChain, importBundle, openStore, syncChain } from "../../../src/reader";
+import type { WorkRecord } from "../../../src/records/types";
+import { buildEpoch, writeBundle } from "../../../src/writer";
 import { LocalNode, startHardhatNode } from "../../helpers/node";
 import { ReaderScenario } from "../../helpers/readerScenario";
 import { seededRandom, startRpcProxy } from "../../helpers/rpcProxy";
@@ -248,6 +253,81 @@ describe("reader: sync against hardhat node", function () {
         fresh.close();
       } finally {
         ac.abort();
+        s.close();
+      }
+    });
+  });
+
+  describe("epoch bundles", function () {
+    const recordsOf = (epoch: number, salt: string): WorkRecord[] =>
+      Array.from({ length: 12 }, (_, i) => ({
+        nodeId: sc.nodeId(`bundle-${i}`),
+        epoch: BigInt(epoch),
+        workUnits: BigInt(i === 3 ? 0 : 500 + i),
+        uptimeBps: 9_000 + i * 50,
+        revenue: BigInt(1_000 * (i + 1)),
+        evidence: keccak256(toUtf8Bytes(`${salt}-${i}`)),
+      }));
+    const byNode = (a: WorkRecord, b: WorkRecord) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0);
+
+    it("imports a bundle from a path, file:// or http:// URI only when root and dataHash match the latest version", async function () {
+      const epoch = 4;
+      const good = recordsOf(epoch, "v1");
+      const built = await buildEpoch(good, { epoch, networkId: sc.networkId });
+      await sc.commitSummary(epoch, 1, built.summary);
+      const goodFile = path.join(tmp, "e4-v1.wlb");
+      await writeBundle(built.bundle, goodFile);
+      const other = await buildEpoch(recordsOf(epoch, "forged"), { epoch, networkId: sc.networkId });
+      const wrongFile = path.join(tmp, "e4-forged.wlb");
+      await writeBundle(other.bundle, wrongFile);
+
+      const s = openStore(":memory:");
+      try {
+        await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock });
+        expect(s.missingBundles()).to.deep.include({ networkId: sc.networkId, epoch: 4n, version: 1 });
+        expect(s.bundleRecords(sc.networkId, 4, 1)).to.equal(undefined);
+
+        let err: unknown;
+        await importBundle(s, wrongFile).catch((e) => (err = e));
+        expect(err).to.be.instanceOf(BundleMismatchError);
+        expect(String((err as Error).message)).to.include(`network ${sc.networkId} epoch 4 version 1`).and.include(built.summary.root).and.include(other.summary.root);
+        expect(s.bundleRecords(sc.networkId, 4, 1)).to.equal(undefined);
+
+        const r = await importBundle(s, pathToFileURL(goodFile).href);
+        expect(r).to.include({ networkId: sc.networkId, epoch: 4n, version: 1, records: 12 });
+        expect([...s.bundleRecords(sc.networkId, 4, 1)!].sort(byNode)).to.deep.equal([...good].sort(byNode));
+        expect(s.epochRecords(sc.networkId, 4)).to.have.length(12);
+        expect(s.missingBundles()).to.not.deep.include({ networkId: sc.networkId, epoch: 4n, version: 1 });
+
+        // Over HTTP from a loopback server; re-importing replaces, never doubles.
+        const server = http.createServer((_req, res) => res.end(fs.readFileSync(goodFile)));
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        try {
+          const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/e4-v1.wlb`;
+          expect((await importBundle(s, url)).records).to.equal(12);
+          expect(s.bundleRecords(sc.networkId, 4, 1)).to.have.length(12);
+        } finally {
+          await new Promise((resolve) => server.close(resolve));
+        }
+
+        // A correction makes version 2 the latest: the old bundle no longer matches, version 2 is missing.
+        const fixed = recordsOf(epoch, "v2");
+        const built2 = await buildEpoch(fixed, { epoch, networkId: sc.networkId });
+        await sc.commitSummary(epoch, 2, built2.summary, "recount");
+        const file2 = path.join(tmp, "e4-v2.wlb");
+        await writeBundle(built2.bundle, file2);
+        err = undefined;
+        await importBundle(s, file2, { provider: node.provider, addresses: sc.addresses }).catch((e) => (err = e));
+        expect(String(err)).to.match(/store is behind the chain .* epoch 4/);
+        await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock });
+        expect(s.missingBundles()).to.deep.include({ networkId: sc.networkId, epoch: 4n, version: 2 });
+        err = undefined;
+        await importBundle(s, goodFile).catch((e) => (err = e));
+        expect(String((err as Error).message)).to.include(`network ${sc.networkId} epoch 4 version 2`);
+        await importBundle(s, file2, { provider: node.provider, addresses: sc.addresses });
+        expect([...s.epochRecords(sc.networkId, 4)!].sort(byNode)).to.deep.equal([...fixed].sort(byNode));
+        expect(s.bundleRecords(sc.networkId, 4, 1)).to.have.length(12); // history kept
+      } finally {
         s.close();
       }
     });

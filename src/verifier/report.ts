@@ -278,7 +278,7 @@ async function verifyReportUnsafe(report: Report, provider: Provider, options: V
   }
 
   // 6. Spend: closing free balances agree with the contract's view at toBlock.
-  if (report.kind === "spend" && report.parameters.customer === null) {
+  if (report.kind === "spend") {
     for (const r of (rebuilt as Report & { kind: "spend" }).totals.runway) {
       const [free] = (await rl.customer(r.networkId, r.customer, { blockTag: m.toBlock })) as [bigint];
       if (free.toString() !== r.free) differences.push(`runway ${r.customer}/${r.networkId}: events give free ${r.free}, the contract holds ${free}`);

@@ -15,6 +15,12 @@ export function csvText(columns: string[], rows: string[][]): string {
   return [columns, ...rows].map((r) => r.map(csvField).join(",")).join("\r\n") + "\r\n";
 }
 
+/** A table as RFC 4180 text in pieces (one per row), for tables too large for one string. */
+export function* csvChunks(columns: string[], rows: string[][]): Generator<string> {
+  yield `${columns.map(csvField).join(",")}\r\n`;
+  for (const r of rows) yield `${r.map(csvField).join(",")}\r\n`;
+}
+
 /**
  * Every table of the report as CSV, keyed by file-name suffix: "" for the lines (`<kind>.csv`),
  * else the table name (`<kind>.<table>.csv`, e.g. `spend.byCustomer.csv`, `journal.trialBalance.csv`).

@@ -9,6 +9,8 @@ import { chromium } from "playwright-core";
 
 import { buildReport, REPORT_KINDS } from "../../../src/report/build";
 import { reportInputFromChain } from "../../../src/report/fromChain";
+import { renderCsvTables } from "../../../src/report/render/csv";
+import { jsonChunks, renderJson } from "../../../src/report/render/json";
 import { humanAmount } from "../../../src/report/render/tables";
 import type { JournalReport, Report, ReportKind, SpendReport } from "../../../src/report/types";
 import { writeReportFiles } from "../../../src/report/write";
@@ -101,6 +103,18 @@ describe("report formats", function () {
     const tb = parseCsv(fs.readFileSync(path.join(dir, "journal.trialBalance.csv"), "utf8"));
     expect(tb[0]).to.deep.equal(["account", "token", "debit", "credit", "balance"]);
     expect(fs.existsSync(path.join(dir, "uptime.incidents.csv"))).to.equal(true);
+  });
+
+  it("streams JSON and CSV byte-identical to the in-memory renderers", function () {
+    for (const kind of REPORT_KINDS) {
+      const r = reports.get(kind)!;
+      expect(fs.readFileSync(path.join(dir, `${kind}.json`), "utf8"), kind).to.equal(renderJson(r));
+      for (const [name, text] of Object.entries(renderCsvTables(r))) {
+        expect(fs.readFileSync(path.join(dir, `${kind}${name ? `.${name}` : ""}.csv`), "utf8"), `${kind} ${name}`).to.equal(text);
+      }
+    }
+    const empty = { ...reports.get("spend")!, lines: [] } as Report;
+    expect([...jsonChunks(empty)].join("")).to.equal(renderJson(empty));
   });
 
   it("writes Markdown with amounts in token units", function () {

@@ -74,9 +74,11 @@ export async function parseRecordStream(chunks: AsyncIterable<Uint8Array | strin
       reader = readerFor(sniffFormat(head), sink);
       for (const p of pending) reader.push(p);
       pending = [];
+      options.onProgress?.(sink.table);
       continue;
     }
     reader.push(chunk);
+    options.onProgress?.(sink.table);
   }
   reader ??= readerFor(options.format ?? "csv", sink);
   for (const p of pending) reader.push(p);

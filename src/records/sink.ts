@@ -18,6 +18,8 @@ export interface ParseRecordsOptions {
   maxIssues?: number;
   /** File name used in error messages. */
   file?: string;
+  /** Called after each chunk with the table so far (rows below `table.count` are final). */
+  onProgress?: (table: RecordTable) => void;
 }
 
 export class RecordSink {

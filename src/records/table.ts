@@ -16,6 +16,8 @@ export class RecordTable {
   /** Source line of each row (1-based; 0 when the row did not come from a file). */
   lines: Uint32Array;
   count = 0;
+  /** Leaf hashes of the rows (32 bytes each, row order) when computed while parsing; valid while `count` is unchanged. */
+  leafHashes?: { count: number; bytes: Uint8Array };
 
   constructor(capacity = 1024, data?: Uint8Array, lines?: Uint32Array, count?: number) {
     this.data = data ?? sharedBytes(Math.max(1, capacity) * PACKED_RECORD_SIZE);

@@ -4,11 +4,14 @@
 import { InvalidInputError, RecordsError } from "../errors";
 import { canonicalDataHash } from "../records/canonical";
 import { PACKED, PACKED_RECORD_SIZE, readUintBE } from "../records/codec";
+import { ReadRecordsOptions, readRecordsFile } from "../records/parse";
 import { RecordSink, findDuplicateNodeIds } from "../records/sink";
 import { RecordTable } from "../records/table";
 import { EpochSummary, WorkRecord } from "../records/types";
 import { EpochBundle } from "./bundle";
 import { computeTotals } from "./totals";
+import { HashWorker, startHashWorker } from "./pool";
+import { LeafPrehasher } from "./prehash";
 import { buildRecordTree, treeRoot } from "./tree";
 
 export interface BuildEpochOptions {
@@ -18,6 +21,8 @@ export interface BuildEpochOptions {
   networkId?: bigint | number;
   /** Use a second thread for large epochs (default true). */
   parallel?: boolean;
+  /** A running hashing worker to use (not closed here). */
+  worker?: HashWorker | null;
 }
 
 export interface BuiltEpoch {
@@ -69,6 +74,7 @@ export async function buildEpoch(records: RecordTable | readonly WorkRecord[], o
   let totalsError: unknown;
   const tree = await buildRecordTree(table, {
     parallel: options.parallel,
+    worker: options.worker ?? undefined,
     alongside: () => {
       const issues: { line: number; column: string; reason: string }[] = [];
       const order = findDuplicateNodeIds(table, (line, column, reason) => issues.push({ line, column, reason }));
@@ -86,4 +92,23 @@ export async function buildEpoch(records: RecordTable | readonly WorkRecord[], o
   const leafOrdered = n === 0 ? table : table.permute(tree.order);
   const networkId = options.networkId === undefined ? undefined : BigInt(options.networkId);
   return { summary, bundle: new EpochBundle(epoch, summary, leafOrdered, tree.nodes, networkId) };
+}
+
+/**
+ * Reads a records file and builds its epoch, hashing leaves on a second thread while the file is
+ * still being parsed (the fastest path for large files). Throws RecordsError for any bad row.
+ *
+ * @example
+ * const { summary, bundle } = await buildEpochFromFile("epoch-7.csv", { epoch: 7n });
+ */
+export async function buildEpochFromFile(file: string, options: BuildEpochOptions & Pick<ReadRecordsOptions, "format">): Promise<BuiltEpoch> {
+  const worker = options.parallel === false ? null : (options.worker ?? startHashWorker());
+  try {
+    const pre = worker ? new LeafPrehasher(worker) : null;
+    const table = await readRecordsFile(file, { epoch: BigInt(options.epoch), format: options.format, onProgress: pre ? (t) => pre.poll(t) : undefined });
+    if (pre) table.leafHashes = { count: table.count, bytes: await pre.finish(table) };
+    return await buildEpoch(table, { ...options, worker });
+  } finally {
+    if (worker && worker !== options.worker) await worker.close();
+  }
 }

@@ -1,6 +1,6 @@
 /** writer/: build an epoch (tree, totals, bundle), sign it, commit it. */
 export type { BuildEpochOptions, BuiltEpoch } from "./build";
-export { buildEpoch, tableFromRecords } from "./build";
+export { buildEpoch, buildEpochFromFile, tableFromRecords } from "./build";
 export type { RecordProof } from "./bundle";
 export { EpochBundle, bundleProof, writeBundle, readBundle, summaryToJson, summaryFromJson, BUNDLE_FORMAT_VERSION } from "./bundle";
 export type { RecordTree } from "./tree";

@@ -64,7 +64,8 @@ function verify(items, count, results) {
 parentPort.on("message", (m) => {
   if (m.op === "leaves") {
     const rec = new Uint8Array(m.records), out = new Uint8Array(m.out);
-    for (let i = m.start; i < m.end; i++) leafInto(rec, i * REC, out, i * 32);
+    const base = m.outBase || 0;
+    for (let i = m.start; i < m.end; i++) leafInto(rec, i * REC, out, (i - base) * 32);
   } else if (m.op === "subtree") {
     subtree(new Uint8Array(m.tree), m.internal, m.root);
   } else if (m.op === "verify") {

@@ -6,9 +6,9 @@
 import { Signer } from "ethers";
 
 import { VerificationError } from "../errors";
-import { ReadRecordsOptions, readRecordsFile } from "../records/parse";
+import { ReadRecordsOptions } from "../records/parse";
 import { EpochSummary } from "../records/types";
-import { buildEpoch } from "./build";
+import { buildEpochFromFile } from "./build";
 import { EpochBundle, summaryFromJson, writeBundle } from "./bundle";
 import { CommitEpochParams, CommitEpochResult, commitEpoch } from "./commit";
 import { SignatureFile, assertSameSummary } from "./sign";
@@ -38,8 +38,7 @@ export interface PublishEpochResult {
  */
 export async function publishEpoch(params: PublishEpochParams): Promise<PublishEpochResult> {
   const epoch = BigInt(params.epoch);
-  const table = await readRecordsFile(params.recordsFile, { epoch, format: params.format });
-  const { summary, bundle } = await buildEpoch(table, { epoch, networkId: params.networkId });
+  const { summary, bundle } = await buildEpochFromFile(params.recordsFile, { epoch, networkId: params.networkId, format: params.format });
   params.signatures.forEach((s: SignatureFile, i: number) => {
     try {
       assertSameSummary(summaryFromJson(s.summary), summary);

@@ -7,9 +7,8 @@ import { Signer, TypedDataDomain, getAddress, verifyTypedData } from "ethers";
 
 import { InvalidInputError, VerificationError } from "../errors";
 import { EPOCH_COMMIT_TYPES, workLedgerDomain } from "../records/eip712";
-import { readRecordsFile } from "../records/parse";
 import { EpochSummary } from "../records/types";
-import { buildEpoch } from "./build";
+import { buildEpochFromFile } from "./build";
 import { summaryFromJson, summaryToJson } from "./bundle";
 
 /** What a signature binds besides the summary: the deployment, the network, the epoch and version. */
@@ -159,8 +158,7 @@ export async function verifyAndSignEpoch(
   signer: Signer,
   options: { expected?: EpochSummary } = {},
 ): Promise<SignatureFile> {
-  const table = await readRecordsFile(recordsFile, { epoch: BigInt(ctx.epoch) });
-  const { summary } = await buildEpoch(table, { epoch: ctx.epoch, networkId: ctx.networkId });
+  const { summary } = await buildEpochFromFile(recordsFile, { epoch: ctx.epoch, networkId: ctx.networkId });
   if (options.expected) assertSameSummary(options.expected, summary);
   return signEpoch(summary, ctx, signer);
 }

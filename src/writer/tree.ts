@@ -83,8 +83,11 @@ export async function buildRecordTree(table: RecordTable, options: BuildTreeOpti
       records = sharedBytes(n * PACKED_RECORD_SIZE);
       records.set(table.data.subarray(0, n * PACKED_RECORD_SIZE));
     }
-    const leaves = worker ? sharedBytes(n * 32) : new Uint8Array(n * 32);
-    if (worker) {
+    const pre = table.leafHashes && table.leafHashes.count === n ? table.leafHashes.bytes : null;
+    const leaves = pre ?? (worker ? sharedBytes(n * 32) : new Uint8Array(n * 32));
+    if (pre) {
+      options.alongside?.();
+    } else if (worker) {
       // the worker takes the first 55% (this thread also runs `alongside`)
       const split = Math.floor(n * 0.55);
       const job = worker.run({ op: "leaves", records: records.buffer, out: leaves.buffer, start: 0, end: split });

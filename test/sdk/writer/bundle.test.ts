@@ -8,10 +8,12 @@ import { keccak256, toUtf8Bytes } from "ethers";
 import { InvalidInputError, RecordsError } from "../../../src/errors";
 import { canonicalDataHash } from "../../../src/records/canonical";
 import { recordToLeafValues } from "../../../src/records/codec";
-import { parseRecords } from "../../../src/records/parse";
+import { parseRecordStream, parseRecords } from "../../../src/records/parse";
 import { RECORD_LEAF_ENCODING, WorkRecord } from "../../../src/records/types";
 import { verifyRecordProof } from "../../../src/verifier/proof";
-import { buildEpoch } from "../../../src/writer/build";
+import { buildEpoch, buildEpochFromFile } from "../../../src/writer/build";
+import { startHashWorker } from "../../../src/writer/pool";
+import { LeafPrehasher } from "../../../src/writer/prehash";
 import { bundleProof, readBundle, writeBundle } from "../../../src/writer/bundle";
 import { seededRecords, toCsv } from "./fixture";
 
@@ -84,6 +86,37 @@ describe("writer: buildEpoch and the epoch bundle", () => {
       const table = await parseRecords(toCsv(records));
       const err = await buildEpoch(table, { epoch: 3n }).catch((e) => e);
       expect(err.issues[0]).to.deep.equal({ line: 2, column: "epoch", reason: "epoch mismatch: expected 3, got 0" });
+    });
+  });
+
+  describe("building from a file while it is parsed", () => {
+    it("hashes leaves on the second thread during parsing and gets the same epoch (batches of 64 rows)", async () => {
+      const records = seededRecords(1000, 55, 6n);
+      const text = toCsv(records);
+      const worker = startHashWorker()!;
+      try {
+        const pre = new LeafPrehasher(worker, 64);
+        let polls = 0;
+        const chunks = Array.from({ length: Math.ceil(text.length / 4096) }, (_, i) => Buffer.from(text.slice(i * 4096, (i + 1) * 4096)));
+        const table = await parseRecordStream(chunks, { epoch: 6n, format: "csv", onProgress: (t) => (polls++, pre.poll(t)) });
+        table.leafHashes = { count: table.count, bytes: await pre.finish(table) };
+        expect(polls).to.be.greaterThan(10);
+        const fromPrehashed = await buildEpoch(table, { epoch: 6n, worker });
+        const plain = await buildEpoch(records, { epoch: 6n, parallel: false });
+        expect(fromPrehashed.summary).to.deep.equal(plain.summary);
+        expect(fromPrehashed.bundle.proof(7)).to.deep.equal(plain.bundle.proof(7));
+      } finally {
+        await worker.close();
+      }
+      const f = path.join(dir, "e6.csv");
+      fs.writeFileSync(f, text);
+      const viaFile = await buildEpochFromFile(f, { epoch: 6n });
+      expect(viaFile.summary).to.deep.equal((await buildEpoch(records, { epoch: 6n })).summary);
+      const bad = path.join(dir, "bad.csv");
+      fs.writeFileSync(bad, text.replace(",6,", ",5,"));
+      const err = await buildEpochFromFile(bad, { epoch: 6n }).catch((e) => e);
+      expect(err).to.be.instanceOf(RecordsError);
+      expect(err.issues).to.deep.equal([{ line: 2, column: "epoch", reason: "epoch mismatch: expected 6, got 5" }]);
     });
   });
 

@@ -46,6 +46,22 @@ function findRevertData(err: unknown): string | null {
   return null;
 }
 
+/** Every message in an error and its causes, joined (provider errors nest them). */
+function collectMessages(err: unknown): string {
+  const out: string[] = [];
+  const seen = new Set<unknown>();
+  const stack: unknown[] = [err];
+  while (stack.length > 0) {
+    const e = stack.pop();
+    if (!e || typeof e !== "object" || seen.has(e)) continue;
+    seen.add(e);
+    const o = e as Record<string, unknown>;
+    if (typeof o.message === "string") out.push(o.message);
+    for (const k of ["error", "info", "cause"]) if (o[k] && typeof o[k] === "object") stack.push(o[k]);
+  }
+  return out.join(" | ");
+}
+
 /** Turn a failed call into a ContractRevertError with the custom error's name and arguments, if it is one. */
 export function decodeRevert(err: unknown): Error {
   if (err instanceof WorkLedgerError) return err;
@@ -72,6 +88,9 @@ export function decodeRevert(err: unknown): Error {
       }
     }
   }
+  const text = collectMessages(err);
+  if (/insufficient funds|enough funds/i.test(text)) return new WorkLedgerError("the sending account has not enough ETH to pay for gas", { code: "E_FUNDS", cause: err });
+  if (/nonce too low|nonce has already been used/i.test(text)) return new WorkLedgerError("nonce too low: another transaction from this account was mined first; run the command again", { code: "E_NONCE", cause: err });
   if (isError(err, "CALL_EXCEPTION")) return new WorkLedgerError(`transaction would revert: ${err.shortMessage}`, { code: "E_REVERT", cause: err });
   return err instanceof Error ? err : new Error(String(err));
 }

@@ -60,8 +60,13 @@ export async function deployContracts(signer: Signer, opts: { token?: string; pr
     const c: Creation = { name, address, gasEstimate };
     creations.push(c);
     if (!dryRun) {
-      const sent = await signer.sendTransaction({ ...tx, nonce, gasLimit: (gasEstimate * 12n) / 10n });
-      const receipt = await sent.wait();
+      let receipt;
+      try {
+        const sent = await signer.sendTransaction({ ...tx, nonce, gasLimit: (gasEstimate * 12n) / 10n });
+        receipt = await sent.wait();
+      } catch (e) {
+        throw decodeRevert(e);
+      }
       if (!receipt || receipt.status !== 1) throw new InvalidInputError(`deploying ${name} failed`);
       c.txHash = receipt.hash;
       c.blockNumber = receipt.blockNumber;

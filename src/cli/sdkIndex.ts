@@ -3,9 +3,11 @@
  * verifier/report): kept apart from ./sdk so that commands which do not index or report do not
  * load SQLite, vega or pdfkit.
  */
+import fs from "fs";
+
 import { InvalidInputError } from "../errors";
+import { importBundle, importBundleDir } from "../reader/bundles";
 import type { SqliteStore } from "../reader/sqliteStore";
-import { readBundle } from "../writer/bundle";
 
 export { openStore } from "../reader/sqliteStore";
 export type { SqliteStore } from "../reader/sqliteStore";
@@ -18,43 +20,32 @@ export type { ReportFormat } from "../report/write";
 export type { Report, ReportKind } from "../report/types";
 export { verifyReport } from "../verifier/report";
 
-/** Outcome of importing one bundle file. */
+/** Outcome of importing one bundle. */
 export interface BundleImport {
   file: string;
-  networkId: number | null;
-  epoch: number;
-  version: number | null;
-  records: number;
   imported: boolean;
+  networkId?: number;
+  epoch?: number;
+  version?: number;
+  records?: number;
   reason?: string;
 }
 
 /**
- * ADAPTER (reader's importBundle): read a bundle file (the writer's readBundle re-checks its root,
- * dataHash and totals), match it to the epoch's latest committed version in the store by root and
- * dataHash, and store its records. A bundle of a superseded version is skipped, not an error.
+ * Import epoch bundles with the reader's importBundle: every `*.wlb` of a directory (a bundle that
+ * does not match its epoch's latest version, e.g. a superseded one, is reported and skipped), or one
+ * bundle given as a file path or a file:// / http(s):// URI.
  */
-export async function importBundleFile(store: SqliteStore, file: string, defaultNetworkId?: number): Promise<BundleImport> {
-  const bundle = await readBundle(file);
-  const networkId = bundle.networkId !== undefined ? Number(bundle.networkId) : defaultNetworkId ?? null;
-  const base = { file, networkId, epoch: Number(bundle.epoch), records: bundle.recordCount };
-  if (networkId === null) return { ...base, version: null, imported: false, reason: "the bundle names no network" };
-  const latest = store.latestEpochVersion(networkId, bundle.epoch);
-  if (!latest) return { ...base, version: null, imported: false, reason: `epoch ${bundle.epoch} of network ${networkId} is not in the store (sync first)` };
-  if (latest.root.toLowerCase() !== bundle.root.toLowerCase() || latest.dataHash.toLowerCase() !== bundle.summary.dataHash.toLowerCase()) {
-    return { ...base, version: latest.version, imported: false, reason: `not the latest version: epoch ${bundle.epoch} v${latest.version} has root ${latest.root}, the bundle ${bundle.root}` };
+export async function importBundles(store: SqliteStore, source: string): Promise<BundleImport[]> {
+  const isUri = /^(https?|file):\/\//i.test(source);
+  if (!isUri && !fs.existsSync(source)) throw new InvalidInputError(`--bundles ${source}: no such directory or file`);
+  if (isUri || fs.statSync(source).isFile()) {
+    const r = await importBundle(store, source);
+    return [{ file: source, imported: true, networkId: r.networkId, epoch: Number(r.epoch), version: r.version, records: r.records }];
   }
-  store.putBundle({ networkId, epoch: bundle.epoch, version: latest.version, root: latest.root, dataHash: latest.dataHash, source: file, records: [...bundle.records()] });
-  return { ...base, version: latest.version, imported: true };
-}
-
-/** Import every *.wlb bundle in `dir` (sorted by name). */
-export async function importBundleDir(store: SqliteStore, dir: string): Promise<BundleImport[]> {
-  const fsMod = await import("fs");
-  const pathMod = await import("path");
-  if (!fsMod.existsSync(dir) || !fsMod.statSync(dir).isDirectory()) throw new InvalidInputError(`--bundles ${dir} is not a directory`);
-  const files = fsMod.readdirSync(dir).filter((f) => f.endsWith(".wlb")).sort();
-  const out: BundleImport[] = [];
-  for (const f of files) out.push(await importBundleFile(store, pathMod.join(dir, f)));
-  return out;
+  const { imported, failed } = await importBundleDir(store, source);
+  return [
+    ...imported.map((r) => ({ file: r.source, imported: true, networkId: r.networkId, epoch: Number(r.epoch), version: r.version, records: r.records })),
+    ...failed.map((f) => ({ file: f.source, imported: false, reason: f.error.message.split("\n")[0] })),
+  ];
 }

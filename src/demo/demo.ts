@@ -8,7 +8,7 @@ import path from "path";
 
 import { CliContext } from "../cli/context";
 import { CommandOutput, formatAmount, formatInt } from "../cli/output";
-import { importBundleDir, openStore, writeReportFiles } from "../cli/sdkIndex";
+import { importBundles, openStore, writeReportFiles } from "../cli/sdkIndex";
 import type { Report } from "../cli/sdkIndex";
 import { syncStore } from "../cli/commands/sync";
 import { buildStoreReport, REPORT_KINDS } from "../cli/commands/report";
@@ -40,7 +40,7 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<Comma
   let imports;
   try {
     sync = await syncStore(ctx, chain, d, store);
-    imports = await importBundleDir(store, p.bundles);
+    imports = await importBundles(store, p.bundles);
     ctx.log.info(`indexed ${formatInt(store.eventCount())} events up to block ${sync.toBlock} into ${p.db}; imported ${imports.filter((i) => i.imported).length} bundles`);
     // Every report, every format, fixed names.
     ctx.progress.start(REPORT_KINDS.length, "writing reports");

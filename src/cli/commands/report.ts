@@ -9,7 +9,7 @@ import { InvalidInputError } from "../../errors";
 import { CliContext } from "../context";
 import { CommandOutput, kv } from "../output";
 import { parseAddress, parseChoice, parseNetworkId, parseUint } from "../parse";
-import { Report, ReportFormat, ReportKind, buildReport, importBundleDir, renderFormat, reportInputFromStore } from "../sdkIndex";
+import { Report, ReportFormat, ReportKind, buildReport, importBundles, renderFormat, reportInputFromStore } from "../sdkIndex";
 import { openDb, syncStore } from "./sync";
 
 import { REPORT_FORMATS, REPORT_KINDS } from "../reportNames";
@@ -62,7 +62,7 @@ export async function reportCommand(ctx: CliContext, o: ReportFlags, args: strin
   const store = openDb(db);
   try {
     if (o.sync !== false) await syncStore(ctx, chain, deployment, store);
-    if (o.bundles) await importBundleDir(store, o.bundles);
+    if (o.bundles) await importBundles(store, o.bundles);
     const cp = store.checkpoint();
     if (!cp) throw new InvalidInputError(`${db} is empty: run \`workledger sync --db ${db}\` first`);
     const toBlock = toBlockArg ?? cp.blockNumber;

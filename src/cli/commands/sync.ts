@@ -7,7 +7,7 @@ import { CliContext } from "../context";
 import { Deployment } from "../deployment";
 import { CommandOutput, formatInt, kv } from "../output";
 import { parseUint } from "../parse";
-import { BundleImport, SyncResult, followChain, importBundleDir, openStore, syncChain } from "../sdkIndex";
+import { BundleImport, SyncResult, followChain, importBundles, openStore, syncChain } from "../sdkIndex";
 import type { Chain } from "../chain";
 
 type Store = ReturnType<typeof openStore>;
@@ -73,7 +73,7 @@ export async function syncCommand(ctx: CliContext, o: { db?: string; follow?: bo
     } else {
       r = await syncStore(ctx, chain, deployment, store, confirmations);
     }
-    const imports: BundleImport[] = o.bundles ? await importBundleDir(store, o.bundles) : [];
+    const imports: BundleImport[] = o.bundles ? await importBundles(store, o.bundles) : [];
     const missing = store.missingBundles();
     const data = {
       db,

@@ -23,6 +23,8 @@ export interface BuildEpochOptions {
   parallel?: boolean;
   /** A running hashing worker to use (not closed here). */
   worker?: HashWorker | null;
+  /** Record count from which the second thread is used (default 20,000). */
+  parallelThreshold?: number;
 }
 
 export interface BuiltEpoch {
@@ -75,6 +77,7 @@ export async function buildEpoch(records: RecordTable | readonly WorkRecord[], o
   const tree = await buildRecordTree(table, {
     parallel: options.parallel,
     worker: options.worker ?? undefined,
+    parallelThreshold: options.parallelThreshold,
     alongside: () => {
       const issues: { line: number; column: string; reason: string }[] = [];
       const order = findDuplicateNodeIds(table, (line, column, reason) => issues.push({ line, column, reason }));

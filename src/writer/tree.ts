@@ -85,19 +85,20 @@ export async function buildRecordTree(table: RecordTable, options: BuildTreeOpti
     }
     const pre = table.leafHashes && table.leafHashes.count === n ? table.leafHashes.bytes : null;
     const leaves = pre ?? (worker ? sharedBytes(n * 32) : new Uint8Array(n * 32));
-    if (pre) {
-      options.alongside?.();
-    } else if (worker) {
-      // the worker takes the first 55% (this thread also runs `alongside`)
-      const split = Math.floor(n * 0.55);
-      const job = worker.run({ op: "leaves", records: records.buffer, out: leaves.buffer, start: 0, end: split });
-      // byteOffset is 0 for shared tables
-      options.alongside?.();
-      hashLeavesRange(engine, records, leaves, split, n);
-      await job;
-    } else {
-      options.alongside?.();
-      hashLeavesRange(engine, records, leaves, 0, n);
+    let alongsideDone = false;
+    if (!pre) {
+      if (worker) {
+        // the worker takes the first 55% (this thread also runs `alongside`)
+        const split = Math.floor(n * 0.55);
+        const job = worker.run({ op: "leaves", records: records.buffer, out: leaves.buffer, start: 0, end: split });
+        options.alongside?.();
+        hashLeavesRange(engine, records, leaves, split, n);
+        await job;
+      } else {
+        options.alongside?.();
+        hashLeavesRange(engine, records, leaves, 0, n);
+      }
+      alongsideDone = true;
     }
     const order = sortByKey32(leaves, 32, 0, n);
     const size = 2 * n - 1;
@@ -107,7 +108,16 @@ export async function buildRecordTree(table: RecordTable, options: BuildTreeOpti
       nodes.set(leaves.subarray(from, from + 32), (size - 1 - k) * 32);
     }
     const internal = n - 1;
-    if (worker && internal >= 3) {
+    if (worker && !alongsideDone && internal > 0) {
+      // leaves came pre-hashed: the worker hashes the whole inner tree while this thread runs `alongside`
+      const job = worker.run({ op: "subtree", tree: nodes.buffer, internal, root: 0 });
+      try {
+        options.alongside?.();
+      } finally {
+        await job;
+      }
+      alongsideDone = true;
+    } else if (worker && internal >= 3) {
       const job = worker.run({ op: "subtree", tree: nodes.buffer, internal, root: 1 });
       hashSubtree(engine, nodes, internal, 2);
       await job;
@@ -115,6 +125,7 @@ export async function buildRecordTree(table: RecordTable, options: BuildTreeOpti
     } else if (internal > 0) {
       for (let i = internal - 1; i >= 0; i--) hashPairInto(engine, nodes, (2 * i + 1) * 32, nodes, (2 * i + 2) * 32, nodes, i * 32);
     }
+    if (!alongsideDone) options.alongside?.();
     return { leafCount: n, nodes, order };
   } finally {
     if (own) await own.close();

@@ -101,7 +101,7 @@ describe("writer: buildEpoch and the epoch bundle", () => {
         const table = await parseRecordStream(chunks, { epoch: 6n, format: "csv", onProgress: (t) => (polls++, pre.poll(t)) });
         table.leafHashes = { count: table.count, bytes: await pre.finish(table) };
         expect(polls).to.be.greaterThan(10);
-        const fromPrehashed = await buildEpoch(table, { epoch: 6n, worker });
+        const fromPrehashed = await buildEpoch(table, { epoch: 6n, worker, parallelThreshold: 2 });
         const plain = await buildEpoch(records, { epoch: 6n, parallel: false });
         expect(fromPrehashed.summary).to.deep.equal(plain.summary);
         expect(fromPrehashed.bundle.proof(7)).to.deep.equal(plain.bundle.proof(7));
@@ -110,7 +110,7 @@ describe("writer: buildEpoch and the epoch bundle", () => {
       }
       const f = path.join(dir, "e6.csv");
       fs.writeFileSync(f, text);
-      const viaFile = await buildEpochFromFile(f, { epoch: 6n });
+      const viaFile = await buildEpochFromFile(f, { epoch: 6n, parallelThreshold: 2 });
       expect(viaFile.summary).to.deep.equal((await buildEpoch(records, { epoch: 6n })).summary);
       const bad = path.join(dir, "bad.csv");
       fs.writeFileSync(bad, text.replace(",6,", ",5,"));

@@ -5,10 +5,10 @@
  * the same layout, for large epochs); a test pins that both agree root-for-root and proof-for-proof.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { hashPairInto } from "../records/codec";
+import { PACKED, PACKED_RECORD_SIZE, hashPairInto } from "../records/codec";
 import { keccakEngine } from "../records/keccak";
 import { sortByKey32 } from "../records/sort";
-import { RecordTable } from "../records/table";
+import { RecordTable, sharedBytes } from "../records/table";
 import { PARALLEL_THRESHOLD } from "../writer/pool";
 import { RecordTree, buildRecordTree as buildWriterTree } from "../writer/tree";
 import { RECORD_LEAF_ENCODING, WorkRecord } from "../records/types";
@@ -85,6 +85,24 @@ function hexCache(nodes: Uint8Array, total: number): (i: number) => string {
   };
 }
 
+/** Records packed into a (shared) RecordTable with the allocation-free encoders above. */
+function packRecords(records: readonly WorkRecord[]): RecordTable {
+  const n = records.length;
+  const data = sharedBytes(n * PACKED_RECORD_SIZE);
+  for (let i = 0; i < n; i++) {
+    const r = records[i];
+    const off = i * PACKED_RECORD_SIZE;
+    putHex32(data, off + PACKED.nodeId, r.nodeId);
+    putUint(data, off + PACKED.epoch + 8, 8, r.epoch);
+    putUint(data, off + PACKED.workUnits + 8, 8, r.workUnits);
+    data[off + PACKED.uptimeBps] = (r.uptimeBps >> 8) & 0xff;
+    data[off + PACKED.uptimeBps + 1] = r.uptimeBps & 0xff;
+    putUint(data, off + PACKED.revenue + 16, 16, r.revenue);
+    putHex32(data, off + PACKED.evidence, r.evidence);
+  }
+  return new RecordTable(n, data, new Uint32Array(n), n);
+}
+
 /** An EpochTree over a tree made by the writer's two-thread builder (order[k] = row of sorted leaf k). */
 function fromWriterTree(tree: RecordTree): EpochTree {
   const n = tree.leafCount;
@@ -114,7 +132,7 @@ function fromWriterTree(tree: RecordTree): EpochTree {
 export async function buildRecordTree(records: readonly WorkRecord[], options: { parallel?: boolean } = {}): Promise<EpochTree> {
   const n = records.length;
   if (n === 0) return { root: `0x${"0".repeat(64)}`, proof: () => [] };
-  if ((options.parallel ?? true) && n >= PARALLEL_THRESHOLD) return fromWriterTree(await buildWriterTree(RecordTable.fromRecords(records)));
+  if ((options.parallel ?? true) && n >= PARALLEL_THRESHOLD) return fromWriterTree(await buildWriterTree(packRecords(records)));
   const engine = keccakEngine();
   const mem = engine.mem;
   const leaves = new Uint8Array(n * 32);

@@ -217,8 +217,12 @@ export function epochsInRange(
   return out;
 }
 
+let lastBlockTime: { t: number; iso: string } | undefined;
+
 /** ISO UTC time of a block of the input, or null when its timestamp was not read. */
 export function blockTime(input: { blockTimestamps?: Record<number, number> }, blockNumber: number): string | null {
   const t = input.blockTimestamps?.[blockNumber];
-  return t === undefined ? null : isoUtc(t);
+  if (t === undefined) return null;
+  if (lastBlockTime?.t !== t) lastBlockTime = { t, iso: isoUtc(t) };
+  return lastBlockTime.iso;
 }

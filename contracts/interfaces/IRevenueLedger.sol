@@ -140,7 +140,8 @@ interface IRevenueLedger {
 
     /// @notice No network with this id in the WorkLedger.
     error RevenueLedgerUnknownNetwork(uint256 networkId);
-    /// @notice The network is paused (deposits, charges, postings and payout roots stop; withdrawals and claims do not).
+    /// @notice The network is paused: deposits, charges, postings, refunds and payout roots stop; withdrawals,
+    /// voids, claims and fee withdrawals do not (a pause never traps funds).
     error RevenueLedgerNetworkPaused(uint256 networkId);
     /// @notice The caller lacks the role.
     error RevenueLedgerUnauthorized(uint256 networkId, address account, bytes32 role);

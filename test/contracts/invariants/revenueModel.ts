@@ -8,7 +8,8 @@
  * After every step: token.balanceOf(ledger) == Σ liability balances == the Assets balance;
  * Σ debits == Σ credits; no balance negative; every event-reported balance equals the running
  * balance; no payout leaf claimed twice; the model's own identities (Σ epoch revenue == Revenue,
- * Σ unclaimed payout == Payable, Σ held charges == Held).
+ * Σ unclaimed payout == Payable, Σ held charges == Held); RunwayLow exactly when a charge leaves free
+ * escrow below the customer's threshold.
  */
 import fc from "fast-check";
 import { expect } from "chai";
@@ -80,6 +81,7 @@ export interface Model {
   epochs: Record<string, number[]>; // net -> Status per epoch
   paused: Record<string, boolean>;
   feeBps: bigint;
+  thresholds: Map<string, bigint>; // `${net}:${customer index}` -> runway threshold
   charges: ChargeM[];
   epochRevenue: Map<string, bigint>; // `${net}:${epoch}`
   payouts: PayoutM[];
@@ -110,6 +112,7 @@ function newModel(): Model {
     epochs: { "1": [], "2": [] },
     paused: { "1": false, "2": false },
     feeBps: 0n,
+    thresholds: new Map(),
     charges: [],
     epochRevenue: new Map(),
     payouts: [],
@@ -380,10 +383,19 @@ const act = {
                 ? "RevenueLedgerInsufficientFree"
                 : "ok";
     const caller = outsider ? r.operators[0] : r.netAdmin;
-    await exec(m, r, label, expected, net, [[escrowOf(net, cust.address), heldOf(net, cust.address), amount, epoch, id]], () =>
+    const rc = await exec(m, r, label, expected, net, [[escrowOf(net, cust.address), heldOf(net, cust.address), amount, epoch, id]], () =>
       r.ledger.connect(caller).charge(net, cust.address, epoch, amount, ref),
     );
     if (expected === "ok") {
+      // RunwayLow fires exactly when the charge leaves free escrow below the customer's threshold.
+      const threshold = m.thresholds.get(`${net}:${c}`) ?? 0n;
+      const lows = rc!.logs
+        .filter((l) => l.address === r.ledgerAddr)
+        .map((l) => r.ledger.interface.parseLog(l))
+        .filter((e) => e?.name === "RunwayLow")
+        .map((e) => [e!.args.networkId, e!.args.customer, e!.args.freeBalance, e!.args.threshold]);
+      const expectedLows = free - amount < threshold ? [[net, cust.address, free - amount, threshold]] : [];
+      expect(lows, `${label}: RunwayLow`).to.deep.equal(expectedLows);
       const fee = (amount * m.feeBps) / BPS;
       m.charges.push({ id, net, cust: c, epoch, amount, fee, status: "Held", refunded: 0n });
     }
@@ -549,6 +561,11 @@ const act = {
     }
   },
 
+  async setRunwayThreshold(m: Model, r: Real, c: number, net: bigint, threshold: bigint, label: string) {
+    await exec(m, r, label, "ok", net, [], () => r.ledger.connect(r.customers[c]).setRunwayThreshold(net, threshold));
+    m.thresholds.set(`${net}:${c}`, threshold);
+  },
+
   async pause(m: Model, r: Real, net: bigint, label: string) {
     const next = !m.paused[`${net}`];
     await exec(m, r, label, "ok", net, [], () => r.wl.connect(r.netAdmin).setPaused(net, next));
@@ -634,6 +651,7 @@ export const steps: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = [
     ),
   fc.tuple(pick, fc.nat({ max: 3 }), rarely).map(([p, li, w]) => new Step(`claim(#${p}, leaf ${li}${w ? ", wrong sender" : ""})`, (m, r, l) => act.claim(m, r, p, li, w, l))),
   fc.tuple(pick, fc.nat({ max: 3 })).map(([p, li]) => new Step(`claim(#${p}, leaf ${li})`, (m, r, l) => act.claim(m, r, p, li, false, l))),
+  fc.tuple(cust, net, fc.bigInt(0n, 20_000n * USD)).map(([c, n, t]) => new Step(`setRunwayThreshold(c${c}, net${n}, ${t})`, (m, r, l) => act.setRunwayThreshold(m, r, c, n, t, l))),
   net.map((n) => new Step(`pause/unpause(net${n})`, (m, r, l) => act.pause(m, r, n, l))),
   fc.integer({ min: 0, max: 1_200 }).map((b) => new Step(`setFee(${b})`, (m, r, l) => act.setFee(m, r, b, l))),
   net.map((n) => new Step(`withdrawFees(net${n})`, (m, r, l) => act.withdrawFees(m, r, n, l))),

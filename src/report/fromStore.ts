@@ -5,6 +5,7 @@
 import type { Provider } from "ethers";
 
 import type { ChainEvent } from "../chain/events";
+import { ChainMismatchError } from "../errors";
 import type { WorkRecord } from "../records/types";
 import { reportInputFromChain } from "./fromChain";
 import type { ReportInput, ReportRange } from "./input";
@@ -49,7 +50,6 @@ export async function reportInputFromStore(store: ReportStore, provider: Provide
     trees: (n, e, v) => trees.get(`${n}:${e}:${v}`),
   });
   if (range.chainId !== undefined && range.chainId !== input.chainId) {
-    const { ChainMismatchError } = await import("../errors");
     throw new ChainMismatchError(`the provider is on chain ${input.chainId}, the deployment on ${range.chainId}`);
   }
   return input;

@@ -157,6 +157,7 @@ describe("report formats", function () {
         const r = reports.get(kind)!;
         if (kind === "uptime") expect(figures[0].expected).to.equal(r.lines.length);
         if (kind === "economics") expect(figures[0].expected).to.equal(2 * r.lines.length);
+        if (kind === "spend") expect(figures[0].expected).to.equal(2 * new Set(r.lines.map((l) => l.evidence.blockNumber)).size);
         expect(errors, kind).to.deep.equal([]);
         await page.close();
       }

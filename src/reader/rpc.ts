@@ -226,6 +226,7 @@ export class HttpRpc {
   constructor(
     readonly url: string,
     private readonly timeoutMs = 30_000,
+    private readonly stop?: AbortSignal,
   ) {}
 
   private async post(body: unknown, method: string): Promise<unknown> {
@@ -236,10 +237,11 @@ export class HttpRpc {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: this.stop ? AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.stop]) : AbortSignal.timeout(this.timeoutMs),
       });
       text = await res.text();
     } catch (err) {
+      if (this.stop?.aborted) throw new AbortedError();
       throw new RpcRequestError(method, `transport error: ${errorText(err)}`, { cause: err });
     }
     if (!res.ok) {
@@ -300,9 +302,9 @@ const MAX_BATCH = 100;
 class UrlSource implements ChainSource {
   readonly label: string;
   private readonly rpc: HttpRpc;
-  constructor(url: string, timeoutMs?: number) {
+  constructor(url: string, timeoutMs?: number, signal?: AbortSignal) {
     this.label = url;
-    this.rpc = new HttpRpc(url, timeoutMs);
+    this.rpc = new HttpRpc(url, timeoutMs, signal);
   }
   async chainId(): Promise<bigint> {
     return BigInt((await this.rpc.request("eth_chainId", [])) as string);
@@ -394,7 +396,7 @@ class ProviderSource implements ChainSource {
   }
 }
 
-/** A ChainSource for a URL or an ethers Provider. */
-export function chainSource(provider: Provider | string, opts: RetryOptions = {}): ChainSource {
-  return typeof provider === "string" ? new UrlSource(provider, opts.timeoutMs) : new ProviderSource(provider);
+/** A ChainSource for a URL or an ethers Provider; `signal` cancels requests in flight (URL endpoints). */
+export function chainSource(provider: Provider | string, opts: RetryOptions & { signal?: AbortSignal } = {}): ChainSource {
+  return typeof provider === "string" ? new UrlSource(provider, opts.timeoutMs, opts.signal) : new ProviderSource(provider);
 }

@@ -79,6 +79,15 @@ function addDecimal(a: unknown, b: EventValue): string {
 }
 
 function upsertAccount(w: RowWriter, e: ChainEvent, id: string, balance: string, pos: Row): void {
+  if (e.blockNumber < w.undoFromBlock) {
+    // Outside the reorg window: one statement, no undo record.
+    const d = decodeAccountId(id);
+    w.stmt(
+      `INSERT INTO accounts (account_id, kind, network_id, holder, balance, last_block, last_log_index, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account_id) DO UPDATE SET balance = excluded.balance, last_block = excluded.last_block, last_log_index = excluded.last_log_index`,
+    ).run(id, d.kind, d.networkId, d.holder, balance, e.blockNumber, e.logIndex, e.blockNumber, e.logIndex, e.txHash);
+    return;
+  }
   const key = { account_id: id };
   if (w.get("accounts", key)) {
     w.update("accounts", key, { balance, last_block: e.blockNumber, last_log_index: e.logIndex }, e.blockNumber);

@@ -103,6 +103,8 @@ async function checkMeta(source: ChainSource, opts: SyncOptions, retry: RetryOpt
  * checkpoint, and every event must carry its block's canonical hash where we know it.
  */
 interface Chunk {
+  from: number;
+  parentHash: string; // parent of the first block: must be the checkpoint's hash
   end: number;
   events: ChainEvent[];
   blocks: StoredBlock[];
@@ -115,18 +117,31 @@ async function readChunk(
   decoder: LogDecoder,
   from: number,
   target: number,
-  cp: Checkpoint | null,
   windowStart: number,
   ctl: SpanControl,
   retry: RetryOptions & { signal?: AbortSignal },
 ): Promise<Chunk> {
-  const { toBlock: end, raw } = await readLogChunk(source, opts.addresses, from, target, ctl, retry);
-  // Headers read after the logs: the first block (its parent must be our checkpoint), the window
-  // blocks inside the range, and the last block.
-  const wanted = new Set<number>([from, end]);
-  for (let n = Math.max(from, windowStart); n <= end; n++) wanted.add(n);
-  const numbers = [...wanted].sort((a, b) => a - b);
-  const got = await withRetry(`eth_getBlockByNumber ${from}..${end}`, () => source.headers(numbers), retry);
+  // Headers: the first block (its parent must be our checkpoint), the window blocks inside the
+  // range, and the last block; asked for alongside the logs, for the range the logs will likely cover.
+  const headerNumbers = (end: number) => {
+    const wanted = new Set<number>([from, end]);
+    for (let n = Math.max(from, windowStart); n <= end; n++) wanted.add(n);
+    return [...wanted].sort((a, b) => a - b);
+  };
+  const guess = Math.min(from + ctl.span - 1, target);
+  const [{ toBlock: end, raw }, guessed] = await Promise.all([
+    readLogChunk(source, opts.addresses, from, target, ctl, retry),
+    withRetry(`eth_getBlockByNumber ${from}..${guess}`, () => source.headers(headerNumbers(guess)), retry),
+  ]);
+  const known = new Map<number, BlockHeader | null>();
+  headerNumbers(guess).forEach((n, i) => known.set(n, guessed[i]));
+  const numbers = headerNumbers(end);
+  const missing = numbers.filter((n) => !known.has(n));
+  if (missing.length > 0) {
+    const more = await withRetry(`eth_getBlockByNumber ${from}..${end}`, () => source.headers(missing), retry);
+    missing.forEach((n, i) => known.set(n, more[i]));
+  }
+  const got = numbers.map((n) => known.get(n) ?? null);
   const byNumber = new Map<number, BlockHeader>();
   got.forEach((h, i) => {
     if (!h) throw new ChunkInconsistent(`block ${numbers[i]} is missing`);
@@ -134,7 +149,6 @@ async function readChunk(
     byNumber.set(h.number, h);
   });
   const first = byNumber.get(from)!;
-  if (cp && from === cp.blockNumber + 1 && first.parentHash !== cp.blockHash) throw new ChunkInconsistent(`block ${from} does not continue the checkpoint`);
   for (let n = Math.max(from, windowStart) + 1; n <= end; n++) {
     if (byNumber.get(n)!.parentHash !== byNumber.get(n - 1)!.hash) throw new ChunkInconsistent(`headers ${n - 1}..${n} do not chain`);
   }
@@ -149,8 +163,11 @@ async function readChunk(
   if (!again || again.hash !== last.hash) throw new ChunkInconsistent(`block ${end} changed while reading`);
   const blocks: StoredBlock[] = [];
   for (const n of numbers) if (n >= windowStart) blocks.push({ number: n, hash: byNumber.get(n)!.hash });
-  return { end, events, blocks, endHash: last.hash };
+  return { from, end, events, blocks, endHash: last.hash, parentHash: first.parentHash };
 }
+
+/** Chunk reads kept in flight ahead of the one being committed. */
+const READ_AHEAD = 2;
 
 /** Inconsistent chunk reads tolerated in a row (a chain that keeps reorganizing) before giving up. */
 const MAX_INCONSISTENT = 20;
@@ -198,32 +215,51 @@ export async function syncChain(opts: SyncOptions): Promise<SyncResult> {
     passFrom = cp ? cp.blockNumber + 1 : opts.fromBlock;
     let inconsistent = 0;
     const decoder = new LogDecoder(opts.addresses);
-    // The next chunk is read while the current one is committed (one read in flight at a time).
-    let pending: Promise<Chunk> | undefined;
+    // Up to `READ_AHEAD` chunks are read while the current one is committed. Their ranges are
+    // planned from the current span; when a read ends elsewhere (a refused range was halved), the
+    // reads planned after it are dropped and planned again.
+    let queue: { plannedEnd: number; read: Promise<Chunk> }[] = [];
+    let nextFrom = cp ? cp.blockNumber + 1 : opts.fromBlock;
+    const launch = () => {
+      const from = nextFrom;
+      const plannedEnd = Math.min(from + ctl.span - 1, target);
+      const read = readChunk(source, opts, decoder, from, target, windowStart, ctl, retry);
+      read.catch(() => undefined); // handled when awaited, or dropped
+      queue.push({ plannedEnd, read });
+      nextFrom = plannedEnd + 1;
+    };
+    const restart = () => {
+      queue = [];
+      nextFrom = cp ? cp.blockNumber + 1 : opts.fromBlock;
+    };
     while ((cp ? cp.blockNumber + 1 : opts.fromBlock) <= target) {
       if (opts.signal?.aborted) return result(true);
-      const from = cp ? cp.blockNumber + 1 : opts.fromBlock;
+      while (queue.length < READ_AHEAD + 1 && nextFrom <= target) launch();
+      const next = queue.shift()!;
       let chunk: Chunk;
       try {
-        chunk = await (pending ?? readChunk(source, opts, decoder, from, target, cp, windowStart, ctl, retry));
+        chunk = await next.read;
+        if (cp && chunk.parentHash !== cp.blockHash) throw new ChunkInconsistent(`block ${chunk.from} does not continue the checkpoint`);
       } catch (err) {
-        pending = undefined;
         if (!(err instanceof ChunkInconsistent)) throw err;
         // The chain moved under us: look for a reorg again and re-read.
-        if (++inconsistent > MAX_INCONSISTENT) throw new RpcUnavailableError(`reading blocks from ${from}`, inconsistent, err);
+        if (++inconsistent > MAX_INCONSISTENT) throw new RpcUnavailableError(`reading blocks from ${nextFrom}`, inconsistent, err);
         const d = await reconcileReorg(source, store, maxReorgDepth, retry);
         if (d !== undefined) reorgDepth = Math.max(reorgDepth ?? 0, d);
         cp = store.checkpoint();
+        restart();
         await sleep(Math.min(1000, 50 * inconsistent), opts.signal);
         continue;
       }
-      pending = undefined;
       inconsistent = 0;
       const checkpoint = { blockNumber: chunk.end, blockHash: chunk.endHash };
-      if (chunk.end < target && !opts.signal?.aborted) {
-        pending = readChunk(source, opts, decoder, chunk.end + 1, target, checkpoint, windowStart, ctl, retry);
-        pending.catch(() => undefined); // handled when awaited
-        await new Promise((r) => setImmediate(r)); // let the request go out before the synchronous commit
+      if (chunk.end !== next.plannedEnd) {
+        cp = checkpoint; // (committed just below) so that restart() plans from here
+        restart();
+      }
+      if (!opts.signal?.aborted) {
+        while (queue.length < READ_AHEAD && nextFrom <= target) launch();
+        await new Promise((r) => setImmediate(r)); // let the requests go out before the synchronous commit
       }
       events += store.commit({ events: chunk.events, blocks: chunk.blocks, checkpoint, undoFromBlock: windowStart });
       cp = checkpoint;

@@ -232,6 +232,40 @@ describe("reader: sync against hardhat node", function () {
     });
   });
 
+  describe("stopping", function () {
+    it("ends a pass after the current transaction when the signal fires, and the next pass completes it", async function () {
+      const proxy = await startRpcProxy({ upstream: node.url, seed: 11, failRate: 0.1, maxDelayMs: 40 });
+      const s = openStore(":memory:");
+      const ac = new AbortController();
+      try {
+        let commits = 0;
+        const r = await syncChain({
+          provider: proxy.url,
+          store: s,
+          addresses: sc.addresses,
+          fromBlock: sc.deployBlock,
+          toBlock: head,
+          chunkSize: 4,
+          retries: FAST_RETRY,
+          signal: ac.signal,
+          onProgress: () => {
+            if (++commits === 3) ac.abort();
+          },
+        });
+        expect(r.aborted).to.equal(true);
+        expect(r.toBlock).to.be.below(head);
+        expect(s.checkpoint()!.blockNumber).to.equal(r.toBlock);
+        expect(s.events().every((e) => e.blockNumber <= r.toBlock)).to.equal(true);
+        const rest = await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: head });
+        expect(rest.fromBlock).to.equal(r.toBlock + 1);
+        expect(s.dump()).to.deep.equal(clean.dump());
+      } finally {
+        s.close();
+        await proxy.stop();
+      }
+    });
+  });
+
   describe("follow mode", function () {
     it("indexes new blocks as they come and stops cleanly on abort", async function () {
       const file = path.join(tmp, "follow.db");

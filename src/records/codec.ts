@@ -27,11 +27,16 @@ export function bytesToHex(buf: Uint8Array, off = 0, len = buf.length - off): st
   return s;
 }
 
-/** Writes a 0x-prefixed hex string of exactly `len` bytes into `out` at `off` (no validation beyond length). */
+/** Writes a 0x-prefixed hex string of exactly `len` bytes into `out` at `off`; false if it is not that. */
+export function tryHexToBytesInto(hex: string, out: Uint8Array, off: number, len: number): boolean {
+  if (typeof hex !== "string" || hex.length !== 2 + 2 * len || hex.charCodeAt(0) !== 48 || (hex.charCodeAt(1) | 32) !== 120) return false;
+  const view = Buffer.from(out.buffer, out.byteOffset + off, len);
+  return view.write(hex.slice(2), 0, len, "hex") === len;
+}
+
+/** Writes a 0x-prefixed hex string of exactly `len` bytes into `out` at `off` (throws RangeError otherwise). */
 export function hexToBytesInto(hex: string, out: Uint8Array, off: number, len: number): void {
-  const b = Buffer.from(hex.slice(2), "hex");
-  if (b.length !== len) throw new RangeError(`expected ${len} bytes of hex, got ${b.length}`);
-  out.set(b, off);
+  if (!tryHexToBytesInto(hex, out, off, len)) throw new RangeError(`expected 0x-prefixed hex of ${len} bytes, got "${String(hex).slice(0, 80)}"`);
 }
 
 /** Big-endian unsigned integer of `len` bytes as bigint. */
@@ -44,12 +49,24 @@ export function readUintBE(buf: Uint8Array, off: number, len: number): bigint {
   return v;
 }
 
-/** Writes `value` as a big-endian unsigned integer of `len` bytes (len a multiple of 2). */
+/** Writes `value` as a big-endian unsigned integer of `len` bytes (len a multiple of 4 above 2^53). */
 export function writeUintBE(buf: Uint8Array, off: number, len: number, value: bigint): void {
+  if (value <= 0x1fffffffffffffn) {
+    let n = Number(value);
+    for (let i = off + len - 1; i >= off; i--) {
+      buf[i] = n % 256;
+      n = Math.floor(n / 256);
+    }
+    return;
+  }
   let v = value;
-  for (let i = off + len - 1; i >= off; i--) {
-    buf[i] = Number(v & 0xffn);
-    v >>= 8n;
+  for (let i = off + len - 4; i >= off; i -= 4) {
+    const w = Number(v & 0xffffffffn);
+    buf[i] = w >>> 24;
+    buf[i + 1] = (w >>> 16) & 0xff;
+    buf[i + 2] = (w >>> 8) & 0xff;
+    buf[i + 3] = w & 0xff;
+    v >>= 32n;
   }
 }
 

@@ -2,24 +2,24 @@
  * Offline checks of record proofs against a StandardMerkleTree root: one at a time, or in batches
  * on two cores.
  */
-import { PACKED_RECORD_SIZE, bytesToHex, hashPairInto, leafHashFromPacked, packRecordInto } from "../records/codec";
+import { PACKED_RECORD_SIZE, bytesToHex, hashPairInto, leafHashFromPacked, packRecordInto, tryHexToBytesInto } from "../records/codec";
 import { keccakEngine } from "../records/keccak";
 import { WorkRecord } from "../records/types";
 import { startHashWorker } from "../writer/pool";
 
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
+const U64_MAX = (1n << 64n) - 1n;
+const U128_MAX = (1n << 128n) - 1n;
 
 function toBytes32(hex: string, out: Uint8Array, off: number): boolean {
-  if (typeof hex !== "string" || !HEX32.test(hex)) return false;
-  out.set(Buffer.from(hex.slice(2), "hex"), off);
-  return true;
+  return tryHexToBytesInto(hex, out, off, 32);
 }
 
 function packOrNull(record: WorkRecord, out: Uint8Array, off: number): boolean {
   try {
     if (record.uptimeBps < 0 || record.uptimeBps > 0xffff || !Number.isInteger(record.uptimeBps)) return false;
-    if (record.epoch < 0n || record.epoch >= 1n << 64n || record.workUnits < 0n || record.workUnits >= 1n << 64n) return false;
-    if (record.revenue < 0n || record.revenue >= 1n << 128n) return false;
+    if (record.epoch < 0n || record.epoch > U64_MAX || record.workUnits < 0n || record.workUnits > U64_MAX) return false;
+    if (record.revenue < 0n || record.revenue > U128_MAX) return false;
     if (!HEX32.test(record.nodeId) || !HEX32.test(record.evidence)) return false;
     packRecordInto(record, out, off);
     return true;

@@ -251,11 +251,20 @@ export class SqliteStore implements ReaderStore {
 
   // ------------------------------------------------------------------ query helpers
 
-  /** Every epoch with its latest version's summary and stored status, per network. */
-  epochSummaries(networkId?: number): Record<string, unknown>[] {
-    return this.db
+  /**
+   * Every epoch with its latest version's summary and stored status (pending, challenged, voided),
+   * per network. With `atTimestamp` (unix seconds, e.g. a block's time) each row also gets
+   * `effective_status`: a pending version whose window closed by then is `final`.
+   */
+  epochSummaries(networkId?: number, atTimestamp?: number): Record<string, unknown>[] {
+    const rows = this.db
       .prepare(`SELECT * FROM epochs WHERE (@n IS NULL OR network_id = @n) ORDER BY network_id, epoch`)
       .all({ n: networkId ?? null }) as Record<string, unknown>[];
+    if (atTimestamp === undefined) return rows;
+    return rows.map((r) => ({
+      ...r,
+      effective_status: r.status === "pending" && r.finalizes_at !== null && Number(r.finalizes_at) <= atTimestamp ? "final" : r.status,
+    }));
   }
 
   /** Every version of an epoch, oldest first, and its status changes. */

@@ -97,12 +97,17 @@ describe("reader: sync against hardhat node", function () {
       }
       expect(nodes.some((n) => n.active === 0)).to.equal(true);
       const statusNames = ["none", "pending", "challenged", "final", "voided"];
-      for (const e of clean.epochSummaries(sc.networkId)) {
-        const [status, version] = await wl.epochStatus(sc.networkId, e.epoch as number);
+      const headTime = (await node.provider.getBlock(head))!.timestamp;
+      const summaries = clean.epochSummaries(sc.networkId, headTime);
+      expect(summaries.length).to.equal(4);
+      for (const e of summaries) {
+        const [status, version] = await wl.epochStatus(sc.networkId, e.epoch as number, { blockTag: head });
         expect(Number(version)).to.equal(e.latest_version);
         const onChain = statusNames[Number(status)];
         expect(onChain === "final" ? "pending" : onChain).to.equal(e.status);
+        expect(e.effective_status).to.equal(onChain);
       }
+      expect(summaries.map((e) => e.effective_status)).to.include.members(["final", "voided"]);
       const payout = await rl.payout(sc.networkId, 0);
       const p = clean.db.prepare(`SELECT claimed, total FROM payouts WHERE network_id = ? AND epoch = 0`).get(sc.networkId) as { claimed: string; total: string };
       expect([p.claimed, p.total]).to.deep.equal([payout.claimed.toString(), payout.total.toString()]);

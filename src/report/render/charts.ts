@@ -38,6 +38,12 @@ function units(value: string, token: TokenInfo | undefined): number {
   return Number(formatUnits(BigInt(value), token?.decimals ?? 0));
 }
 
+/** Most blocks drawn in the spend chart. */
+const MAX_SPEND_POINTS = 1_000;
+
+/** Most nodes drawn in the heat-map. */
+const MAX_HEATMAP_NODES = 60;
+
 const short = (id: string) => `${id.slice(0, 8)}…${id.slice(-4)}`;
 
 /** The chart specs of a report (before rendering), with their expected mark counts. */
@@ -46,11 +52,20 @@ export function chartSpecs(report: Report): { id: string; title: string; marks: 
   const unit = token?.symbol ?? "units";
   if (report.kind === "uptime") {
     const r = report as UptimeReport;
-    const values = r.lines.map((l) => ({ node: short(l.nodeId), epoch: l.networkId > 1 ? `${l.networkId}/${l.epoch}` : String(l.epoch), uptime: l.uptimeBps / 100, status: l.status }));
+    // Past MAX_HEATMAP_NODES nodes, show those with the lowest worst uptime (the ones an insurer looks at).
+    const worst = new Map<string, number>();
+    for (const l of r.lines) worst.set(`${l.networkId}|${l.nodeId}`, Math.min(worst.get(`${l.networkId}|${l.nodeId}`) ?? 10_000, l.uptimeBps));
+    const shown =
+      worst.size > MAX_HEATMAP_NODES
+        ? new Set([...worst.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).slice(0, MAX_HEATMAP_NODES).map(([k]) => k))
+        : undefined;
+    const values = r.lines
+      .filter((l) => !shown || shown.has(`${l.networkId}|${l.nodeId}`))
+      .map((l) => ({ node: short(l.nodeId), epoch: l.networkId > 1 ? `${l.networkId}/${l.epoch}` : String(l.epoch), uptime: l.uptimeBps / 100, status: l.status }));
     return [
       {
         id: "uptime-heatmap",
-        title: "Uptime per node and epoch (%)",
+        title: shown ? `Uptime per node and epoch (%): the ${MAX_HEATMAP_NODES} of ${worst.size} nodes with the lowest uptime` : "Uptime per node and epoch (%)",
         marks: values.length,
         markClass: "mark-rect",
         spec: {
@@ -116,6 +131,14 @@ export function chartSpecs(report: Report): { id: string; title: string; marks: 
       if (last && last.block === l.evidence.blockNumber) values.splice(values.length - 2, 2);
       values.push({ block: l.evidence.blockNumber, series: "free", amount: units(free.toString(), token) });
       values.push({ block: l.evidence.blockNumber, series: "held", amount: units(held.toString(), token) });
+    }
+    const blocks = values.length / 2;
+    if (blocks > MAX_SPEND_POINTS) {
+      // Keep every k-th block (and the last one): the shape of the balances over a long period.
+      const k = Math.ceil(blocks / MAX_SPEND_POINTS);
+      const kept = values.filter((_, i) => Math.floor(i / 2) % k === 0 || i >= values.length - 2);
+      values.length = 0;
+      values.push(...kept);
     }
     return [
       {

@@ -27,11 +27,22 @@ export function bytesToHex(buf: Uint8Array, off = 0, len = buf.length - off): st
   return s;
 }
 
+const HEX_DIGIT = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) HEX_DIGIT[48 + i] = i;
+for (let i = 0; i < 6; i++) HEX_DIGIT[97 + i] = HEX_DIGIT[65 + i] = 10 + i;
+
 /** Writes a 0x-prefixed hex string of exactly `len` bytes into `out` at `off`; false if it is not that. */
 export function tryHexToBytesInto(hex: string, out: Uint8Array, off: number, len: number): boolean {
   if (typeof hex !== "string" || hex.length !== 2 + 2 * len || hex.charCodeAt(0) !== 48 || (hex.charCodeAt(1) | 32) !== 120) return false;
-  const view = Buffer.from(out.buffer, out.byteOffset + off, len);
-  return view.write(hex.slice(2), 0, len, "hex") === len;
+  for (let i = 0; i < len; i++) {
+    const h = hex.charCodeAt(2 + 2 * i);
+    const l = hex.charCodeAt(3 + 2 * i);
+    const hv = h < 128 ? HEX_DIGIT[h] : -1;
+    const lv = l < 128 ? HEX_DIGIT[l] : -1;
+    if ((hv | lv) < 0) return false;
+    out[off + i] = (hv << 4) | lv;
+  }
+  return true;
 }
 
 /** Writes a 0x-prefixed hex string of exactly `len` bytes into `out` at `off` (throws RangeError otherwise). */

@@ -172,6 +172,7 @@ describe("reader: sync against hardhat node", function () {
         expect(faulty.dump()).to.deep.equal(clean.dump());
         // The faults really happened.
         const s = proxy.stats;
+        if (process.env.READER_DEBUG) console.log(JSON.stringify(s));
         for (const [kind, n] of Object.entries(s.faults)) expect(n, kind).to.be.greaterThan(0);
         expect(s.refusedRanges).to.be.greaterThan(0);
         expect(s.refusedResults).to.be.greaterThan(0);

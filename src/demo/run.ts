@@ -109,6 +109,8 @@ export async function runDemoChain(ctx: CliContext, opts: DemoOptions): Promise<
   const log = (m: string) => ctx.log.info(m);
   const chain = await ctx.chain();
   const p = demoPaths(opts.out);
+  // A fresh run: clear the sub-directories the demo owns (files of an earlier, larger run would linger).
+  for (const d of [p.records, p.signatures, p.bundles, p.payouts]) fs.rmSync(d, { recursive: true, force: true });
   for (const d of [p.out, p.records, p.signatures, p.bundles, p.payouts]) fs.mkdirSync(d, { recursive: true });
   const files: string[] = [];
   let txCount = 0;

@@ -1,0 +1,95 @@
+/**
+ * Unit tests of the CLI's pure pieces: flag parsers, human number formatting, payout files and the
+ * demo scenario's determinism. (The commands themselves are tested end to end in cli.test.ts.)
+ */
+import { expect } from "chai";
+import fs from "fs";
+import os from "os";
+import path from "path";
+import { keccak256, toUtf8Bytes } from "ethers";
+
+import { InvalidInputError } from "../../src/errors";
+import { formatAmount, formatInt, toJson } from "../../src/cli/output";
+import { parseAmount, parseNetworkId, parseNodeId, parseUint } from "../../src/cli/parse";
+import { makePayoutSet, readPayoutFile, payoutSetJson, payoutTree } from "../../src/cli/payouts";
+import { splitPayouts } from "../../src/cli/commands/money";
+import { customerCharges, epochRecords, makeNodes, recordsCsv, timeline } from "../../src/demo/scenario";
+
+describe("CLI units", function () {
+  describe("parsers", function () {
+    it("network ids count from 1; epochs are uint64", function () {
+      expect(parseNetworkId("7")).to.equal(7n);
+      expect(() => parseNetworkId("0")).to.throw(InvalidInputError, /integer from 1/);
+      expect(() => parseNetworkId("1.5")).to.throw(InvalidInputError);
+      expect(parseUint("18446744073709551615", "--epoch")).to.equal((1n << 64n) - 1n);
+      expect(() => parseUint("18446744073709551616", "--epoch")).to.throw(InvalidInputError, /below 2\^64/);
+    });
+
+    it("node ids: 0x + 32 bytes as is (lowercased), anything else keccak256(utf8)", function () {
+      const hex = "0x" + "AB".repeat(32);
+      expect(parseNodeId(hex)).to.equal(hex.toLowerCase());
+      expect(parseNodeId("gpu-1")).to.equal(keccak256(toUtf8Bytes("gpu-1")));
+      expect(() => parseNodeId("0x1234")).to.throw(InvalidInputError, /32-byte hex/);
+    });
+
+    it("amounts in token units with the token's decimals, exactly", function () {
+      expect(parseAmount("1250.5", 6)).to.equal(1_250_500_000n);
+      expect(parseAmount("1_000", 6)).to.equal(1_000_000_000n);
+      expect(() => parseAmount("0.0000001", 6)).to.throw(InvalidInputError, /more than 6 decimals/);
+      expect(() => parseAmount("-5", 6)).to.throw(InvalidInputError);
+      expect(() => parseAmount("0", 6)).to.throw(InvalidInputError, /greater than zero/);
+    });
+  });
+
+  describe("human output", function () {
+    it("thousands separators and token decimals; JSON keeps exact integers as strings", function () {
+      expect(formatInt(1234567n)).to.equal("1,234,567");
+      expect(formatInt(-1000)).to.equal("-1,000");
+      expect(formatAmount(1_234_500_000n, 6, "mUSD")).to.equal("1,234.50 mUSD");
+      expect(formatAmount(1n, 6)).to.equal("0.000001");
+      expect(formatAmount(-25_000_000n, 6)).to.equal("-25.00");
+      expect(toJson({ a: 2n ** 70n }, 0)).to.equal('{"a":"1180591620717411303424"}');
+    });
+  });
+
+  describe("payouts", function () {
+    it("split never exceeds the available revenue and a payout file round-trips to the same root", function () {
+      const op = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc";
+      const recs = [1n, 2n, 3n, 0n].map((r, i) => ({ nodeId: keccak256(toUtf8Bytes(`n${i}`)), operator: op, revenue: r * 1000n }));
+      const leaves = splitPayouts(recs, 5001n);
+      expect(leaves.map((l) => l.amount)).to.deep.equal([833n, 1667n, 2500n]);
+      expect(leaves.reduce((s, l) => s + l.amount, 0n) <= 5001n).to.equal(true);
+      const set = makePayoutSet(1, 0, leaves);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wl-payouts-"));
+      try {
+        const file = path.join(dir, "p.json");
+        fs.writeFileSync(file, toJson(payoutSetJson(set)));
+        const back = readPayoutFile(file);
+        expect(back.root).to.equal(set.root);
+        expect(payoutTree(back.leaves).getProof(1)).to.deep.equal(payoutTree(leaves).getProof(1));
+        const tampered = { ...payoutSetJson(set), root: "0x" + "11".repeat(32) };
+        fs.writeFileSync(file, JSON.stringify(tampered));
+        expect(() => readPayoutFile(file)).to.throw(InvalidInputError, /declared root/);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe("demo scenario", function () {
+    it("is a pure function of the seed, with the outage, the flaky node, the late joiner and the metering bug", function () {
+      const t = timeline(24);
+      expect(t.outageEpochs).to.deep.equal([6, 7, 8]);
+      expect(t.challengedEpoch).to.equal(16);
+      const nodes = makeNodes(50, t);
+      expect(nodes[49].joinEpoch).to.equal(12);
+      expect(epochRecords("s", nodes, 11, t)).to.have.length(49);
+      expect(recordsCsv(epochRecords("s", nodes, 7, t))).to.equal(recordsCsv(epochRecords("s", makeNodes(50, t), 7, t)));
+      const outage = epochRecords("s", nodes, 7, t).filter((r) => r.node.region === "eu-central");
+      expect(outage.every((r) => r.uptimeBps <= 5500)).to.equal(true);
+      const bug = epochRecords("s", nodes, 16, t, true)[0];
+      expect(bug.workUnits > 3600n).to.equal(true);
+      expect(customerCharges(1001n)).to.deep.equal([500n, 300n, 201n]);
+    });
+  });
+});

@@ -34,7 +34,7 @@ export function canonicalDataHash(table: RecordTable, order: Uint32Array = nodeI
     let w = 0;
     for (let k = i; k < end; k++) {
       const o = order[k] * PACKED_RECORD_SIZE;
-      mem.set(d.subarray(o, o + PACKED_RECORD_SIZE), w);
+      for (let b = 0; b < PACKED_RECORD_SIZE; b++) mem[w + b] = d[o + b];
       w += PACKED_RECORD_SIZE;
     }
     engine.absorb(w);

@@ -83,7 +83,8 @@ export class RecordTable {
     const src = this.data;
     for (let i = 0; i < n; i++) {
       const from = perm[i] * PACKED_RECORD_SIZE;
-      data.set(src.subarray(from, from + PACKED_RECORD_SIZE), i * PACKED_RECORD_SIZE);
+      const to = i * PACKED_RECORD_SIZE;
+      for (let k = 0; k < PACKED_RECORD_SIZE; k++) data[to + k] = src[from + k];
       lines[i] = this.lines[perm[i]];
     }
     return new RecordTable(0, data, lines, n);

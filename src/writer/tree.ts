@@ -105,7 +105,8 @@ export async function buildRecordTree(table: RecordTable, options: BuildTreeOpti
     const nodes = worker ? sharedBytes(size * 32) : new Uint8Array(size * 32);
     for (let k = 0; k < n; k++) {
       const from = order[k] * 32;
-      nodes.set(leaves.subarray(from, from + 32), (size - 1 - k) * 32);
+      const to = (size - 1 - k) * 32;
+      for (let b = 0; b < 32; b++) nodes[to + b] = leaves[from + b];
     }
     const internal = n - 1;
     if (worker && !alongsideDone && internal > 0) {

@@ -46,11 +46,14 @@ export class RpcRequestError extends WorkLedgerError {
   readonly rpcCode?: number;
   readonly httpStatus?: number;
   readonly method: string;
-  constructor(method: string, message: string, opts: { rpcCode?: number; httpStatus?: number; cause?: unknown } = {}) {
+  /** The endpoint's Retry-After, in ms, when it sent one (rate limits). */
+  readonly retryAfterMs?: number;
+  constructor(method: string, message: string, opts: { rpcCode?: number; httpStatus?: number; cause?: unknown; retryAfterMs?: number } = {}) {
     super(`${method}: ${message}`, { code: "E_RPC", cause: opts.cause });
     this.method = method;
     this.rpcCode = opts.rpcCode;
     this.httpStatus = opts.httpStatus;
+    this.retryAfterMs = opts.retryAfterMs;
   }
 }
 
@@ -114,6 +117,7 @@ const RANGE_PATTERNS = [
   /response size (exceeded|too large)/i,
   /exceed(s|ed)? (the )?(max|maximum|limit)/i,
   /log response size/i,
+  /limited to (a )?[\d,]+ (block )?range/i,
 ];
 
 /** Whether an eth_getLogs error means "ask for less". */
@@ -173,7 +177,9 @@ export async function withRetry<T>(
     } catch (err) {
       if (opts.passThrough?.(err) || isFatal(err)) throw err;
       if (attempt >= retries) throw new RpcUnavailableError(what, attempt + 1, err);
-      await sleep(backoffDelay(attempt, opts), opts.signal);
+      // A rate limit's Retry-After (capped at a minute) is a floor for the backoff.
+      const floor = err instanceof RpcRequestError ? (err.retryAfterMs ?? 0) : 0;
+      await sleep(Math.max(floor, backoffDelay(attempt, opts)), opts.signal);
     }
   }
 }
@@ -254,7 +260,9 @@ export class HttpRpc {
       } catch {
         // not JSON
       }
-      throw new RpcRequestError(method, `HTTP ${res.status}: ${msg}`, { httpStatus: res.status, rpcCode });
+      const retryAfter = Number(res.headers.get("retry-after"));
+      const retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 60) * 1000 : undefined;
+      throw new RpcRequestError(method, `HTTP ${res.status}: ${msg}`, { httpStatus: res.status, rpcCode, retryAfterMs });
     }
     try {
       return JSON.parse(text);

@@ -4,14 +4,20 @@
  * their keys as the last line of stdout (progress goes to stderr). A module that fails adds
  * `<module>Error: 1` and the others still run.
  *
+ * Only files whose source exports `run` are imported; console.log output is sent to stderr.
  * Options: BENCH_ONLY=build,reports runs only the named modules.
  */
 import fs from "fs";
 import path from "path";
+import { format } from "util";
 
 type BenchModule = { run?: () => Promise<Record<string, number>> };
 
 async function main(): Promise<void> {
+  // stdout carries only the final JSON line: anything a module prints goes to stderr
+  const toStderr = (...args: unknown[]) => process.stderr.write(format(...args) + "\n");
+  console.log = toStderr;
+  console.info = toStderr;
   const dir = path.join(__dirname, "bench");
   const only = (process.env.BENCH_ONLY ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   const files = fs
@@ -22,6 +28,12 @@ async function main(): Promise<void> {
   for (const f of files) {
     const name = f.replace(/\.ts$/, "");
     if (only.length && !only.includes(name)) continue;
+    // import only benchmark modules: a stray script in the folder must not run at import time
+    const source = fs.readFileSync(path.join(dir, f), "utf8");
+    if (!/export\s+(async\s+)?function\s+run\s*\(|export\s+const\s+run\s*=/.test(source)) {
+      process.stderr.write(`[bench] ${name}: skipped (no exported run())\n`);
+      continue;
+    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(path.join(dir, f)) as BenchModule;
     if (typeof mod.run !== "function") continue;

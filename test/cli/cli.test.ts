@@ -109,7 +109,7 @@ describe("workledger CLI (real binary, hardhat node)", function () {
       ok(await cli(withRpc(["time", "advance", "--seconds", "70"])));
       fs.writeFileSync(path.join(dir, "epoch-0.csv"), records(0, [["gpu-1", 3000, 9990, 3_000_000], ["0x" + "ab".repeat(32), 3600, 10000, 3_600_000]]));
       const s1 = json(await cli(withRpc(["sign", "--network", "1", "--epoch", "0", "--records", "epoch-0.csv", "--out", "sig-a.json", "--json"]), v1.privateKey));
-      const s2 = json(await cli(withRpc(["sign", "--network", "1", "--epoch", "0", "--records", "epoch-0.csv", "--out", "sig-b.json", "--json"]), v2.privateKey));
+      const s2 = json(await cli(withRpc(["sign", "--network", "1", "--epoch", "0", "--records", "epoch-0.csv", "--out", "sig-b.json", "--expect", "sig-a.json", "--json"]), v2.privateKey));
       expect(s1.summary).to.deep.equal(s2.summary);
       expect(JSON.parse(fs.readFileSync(path.join(dir, "sig-a.json"), "utf8")).signer).to.equal(v1.address);
       const before = await chainSnapshot(node.provider, [admin.address]);
@@ -141,6 +141,12 @@ describe("workledger CLI (real binary, hardhat node)", function () {
       const ch = json(await cli(withRpc(["charge", "--network", "1", "--customer", customer.address, "--epoch", "0", "--amount", "100", "--ref", "usage-epoch-0", "--json"]), admin.privateKey));
       state.chargeId = ch.chargeId as string;
       expect(state.chargeId).to.match(/^0x[0-9a-f]{64}$/);
+      const before = await chainSnapshot(node.provider, [admin.address, customer.address]);
+      const dryCharge = json(await cli(withRpc(["charge", "--network", "1", "--customer", customer.address, "--epoch", "0", "--amount", "1", "--ref", "dry", "--dry-run", "--json"]), admin.privateKey));
+      expect(dryCharge).to.include({ dryRun: true, method: "charge", chargeId: null });
+      const dryWithdraw = ok(await cli(withRpc(["withdraw", "--network", "1", "--amount", "50", "--dry-run"]), customer.privateKey));
+      expect(dryWithdraw.stdout).to.match(/dry run: would call RevenueLedger\.withdraw/).and.match(/gas estimate: [\d,]+/).and.include("nothing was sent");
+      expect(await chainSnapshot(node.provider, [admin.address, customer.address])).to.equal(before);
       ok(await cli(withRpc(["withdraw", "--network", "1", "--amount", "50"]), customer.privateKey));
       const bal = json(await cli(withRpc(["token", "balance", "--address", customer.address, "--network", "1", "--json"])));
       expect(bal).to.include({ balance: "550000000", free: "350000000", held: "100000000" });
@@ -240,6 +246,7 @@ describe("workledger CLI (real binary, hardhat node)", function () {
       { name: "node registered twice", args: () => withRpc(["node", "register", "--network", "1", "--node", "gpu-1", "--operator", operator.address]), key: () => admin.privateKey, code: 2, message: /node gpu-1 \(0x[0-9a-f]{64}\) is already registered on network 1/ },
       { name: "register without the registrar role (simulated revert, nothing sent)", args: () => withRpc(["node", "register", "--network", "1", "--node", "gpu-77", "--operator", operator.address]), key: () => outsider.privateKey, code: 1, message: /contract reverted: WorkLedgerUnauthorized\(networkId=1, account=0x[0-9a-fA-F]{40}/ },
       { name: "bad records file (line and column)", args: () => withRpc(["sign", "--network", "1", "--epoch", "2", "--records", "bad.csv", "--out", "sig-bad.json"]), key: () => v1.privateKey, code: 2, message: /bad\.csv: line 3, column uptimeBps/ },
+      { name: "sign refuses a summary the records do not give (--expect)", args: () => withRpc(["sign", "--network", "1", "--epoch", "2", "--records", "epoch-2.csv", "--out", "sig-bad.json", "--expect", "sig-a.json"]), key: () => v2.privateKey, code: 1, message: /refusing to sign: summary field root is 0x[0-9a-f]{64} but the records give 0x[0-9a-f]{64}/ },
       { name: "records file not found", args: () => withRpc(["sign", "--network", "1", "--epoch", "2", "--records", "missing.csv", "--out", "sig-bad.json"]), key: () => v1.privateKey, code: 2, message: /records file not found: missing\.csv/ },
       { name: "sign with a key that is not a verifier", args: () => withRpc(["sign", "--network", "1", "--epoch", "2", "--records", "epoch-2.csv", "--out", "sig-bad.json"]), key: () => outsider.privateKey, code: 2, message: /0x[0-9a-fA-F]{40} is not a verifier of network 1/ },
       { name: "publish below threshold", args: () => withRpc(["publish", "--network", "1", "--epoch", "2", "--records", "epoch-2.csv", "--signatures", "sig2-a.json"]), key: () => admin.privateKey, code: 1, message: /1 valid signature but network 1 needs 2/ },

@@ -130,9 +130,14 @@ function fromWriterTree(tree: RecordTree): EpochTree {
  * library allows them), so a verifier can rebuild whatever a report claims.
  */
 export async function buildRecordTree(records: readonly WorkRecord[], options: { parallel?: boolean } = {}): Promise<EpochTree> {
+  if ((options.parallel ?? true) && records.length >= PARALLEL_THRESHOLD) return fromWriterTree(await buildWriterTree(packRecords(records)));
+  return buildRecordTreeSync(records);
+}
+
+/** The same tree on the calling thread, synchronously (what builders fall back to when no tree is given). */
+export function buildRecordTreeSync(records: readonly WorkRecord[]): EpochTree {
   const n = records.length;
   if (n === 0) return { root: `0x${"0".repeat(64)}`, proof: () => [] };
-  if ((options.parallel ?? true) && n >= PARALLEL_THRESHOLD) return fromWriterTree(await buildWriterTree(packRecords(records)));
   const engine = keccakEngine();
   const mem = engine.mem;
   const leaves = new Uint8Array(n * 32);

@@ -7,7 +7,7 @@ import { WorkLedgerError } from "../errors";
 import type { WorkRecord } from "../records/types";
 import { ReportOptions, creditFor, eventsUpTo, makeManifest, resolveParameters, tokenList } from "./common";
 import type { ReportInput } from "./input";
-import { EpochTree, recordTreeSync } from "./merkle";
+import { EpochTree, buildRecordTreeSync } from "./merkle";
 import { EpochState, NetworkInfo, epochsInRange, isoUtc, replay, statusAt } from "./state";
 import type { EpochRef, IncidentWindow, NetworkUptime, RecordJson, UptimeLine, UptimeReport } from "./types";
 
@@ -39,7 +39,7 @@ export function epochRecords(input: ReportInput, st: EpochState): { records: Wor
   const v = st.latest;
   const records = v.recordCount === 0 ? [] : input.records(v.networkId, v.epoch, v.version);
   if (!records) throw new MissingRecordsError(v.networkId, v.epoch, v.version);
-  const tree = input.trees?.(v.networkId, v.epoch, v.version) ?? recordTreeSync(records);
+  const tree = input.trees?.(v.networkId, v.epoch, v.version) ?? buildRecordTreeSync(records);
   return { records, tree };
 }
 

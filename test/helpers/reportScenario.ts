@@ -3,6 +3,7 @@
  * one network, 5 nodes, 6 epochs, 3 customers; an outage (node 2 below target in epochs 3..5), a
  * challenge that voids epoch 2 (its charges voided), a correction of epoch 4 (version 2), SLA refunds,
  * payout roots and claims, a withdrawal, a protocol fee and its withdrawal; epoch 5 left Pending.
+ * Epochs are built and signed with the writer (buildEpoch, signEpoch), as a network would.
  */
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
@@ -12,9 +13,10 @@ import { Signer, keccak256, toUtf8Bytes } from "ethers";
 
 import { MockStablecoin__factory, RevenueLedger__factory, WorkLedger__factory } from "../../typechain-types";
 import type { MockStablecoin, RevenueLedger, WorkLedger } from "../../typechain-types";
-import { EPOCH_COMMIT_TYPES, workLedgerDomain } from "../../src/records/eip712";
-import { PAYOUT_LEAF_ENCODING, RECORD_LEAF_ENCODING, WorkRecord } from "../../src/records/types";
+import { EpochSummary, PAYOUT_LEAF_ENCODING, WorkRecord } from "../../src/records/types";
 import type { RecordSource } from "../../src/report/input";
+import { buildEpoch, signEpoch } from "../../src/writer";
+import type { EpochSigningContext } from "../../src/writer";
 
 export const SCENARIO_EPOCH_SECONDS = 3_600;
 export const SCENARIO_CHALLENGE_WINDOW = 600;
@@ -67,25 +69,11 @@ function makeRecords(epoch: number, uptime: (node: number) => number): WorkRecor
   });
 }
 
-function summaryOf(records: WorkRecord[]) {
-  const tree = StandardMerkleTree.of(
-    records.map((r) => [r.nodeId, r.epoch, r.workUnits, r.uptimeBps, r.revenue, r.evidence]),
-    [...RECORD_LEAF_ENCODING],
-  );
-  return {
-    root: tree.root,
-    recordCount: BigInt(records.length),
-    activeNodes: BigInt(records.filter((r) => r.workUnits > 0n).length),
-    totalWorkUnits: records.reduce((s, r) => s + r.workUnits, 0n),
-    totalRevenue: records.reduce((s, r) => s + r.revenue, 0n),
-    dataHash: keccak256(toUtf8Bytes(JSON.stringify(records, (_k, v) => (typeof v === "bigint" ? v.toString() : v)))),
-  };
-}
-
-async function sortedSignatures(signers: Signer[], domain: ReturnType<typeof workLedgerDomain>, value: Record<string, unknown>): Promise<string[]> {
+/** Signatures of `signers` (sorted by address, as commitEpoch requires) made with the writer's signEpoch. */
+async function sortedSignatures(signers: Signer[], summary: EpochSummary, ctx: EpochSigningContext): Promise<string[]> {
   const withAddr = await Promise.all(signers.map(async (s) => ({ s, a: BigInt(await s.getAddress()) })));
   withAddr.sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : 0));
-  return Promise.all(withAddr.map(({ s }) => s.signTypedData(domain, EPOCH_COMMIT_TYPES, value)));
+  return Promise.all(withAddr.map(async ({ s }) => (await signEpoch(summary, ctx, s)).signature));
 }
 
 /** Builds the scenario (a named function so that loadFixture can cache it). */
@@ -96,7 +84,6 @@ export async function reportScenario(): Promise<Scenario> {
   const wl = await new WorkLedger__factory(admin).deploy();
   const rl = await new RevenueLedger__factory(admin).deploy(await wl.getAddress(), admin.address);
   const { chainId } = await ethers.provider.getNetwork();
-  const domain = workLedgerDomain(chainId, await wl.getAddress());
 
   const now = await time.latest();
   const genesisTime = Math.floor(now / SCENARIO_EPOCH_SECONDS) * SCENARIO_EPOCH_SECONDS - EPOCHS * SCENARIO_EPOCH_SECONDS;
@@ -119,9 +106,9 @@ export async function reportScenario(): Promise<Scenario> {
 
   const recordsByKey = new Map<string, WorkRecord[]>();
   const commit = async (epoch: number, version: number, records: WorkRecord[], reason?: string) => {
-    const summary = summaryOf(records);
-    const value = { networkId: BigInt(networkId), epoch: BigInt(epoch), version: BigInt(version), ...summary };
-    const sigs = await sortedSignatures([v1, v2], domain, value);
+    const { summary } = await buildEpoch(records, { epoch, networkId });
+    const ctx = { chainId, workLedger: await wl.getAddress(), networkId, epoch, version };
+    const sigs = await sortedSignatures([v1, v2], summary, ctx);
     if (version === 1) await wl.commitEpoch(networkId, epoch, summary, sigs);
     else await wl.correctEpoch(networkId, epoch, summary, sigs, keccak256(toUtf8Bytes(reason ?? "correction")));
     recordsByKey.set(`${networkId}:${epoch}:${version}`, records);

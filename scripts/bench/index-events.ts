@@ -76,7 +76,8 @@ export async function run(): Promise<Record<string, number>> {
     const store = openStore(file);
     const cpu0 = process.cpuUsage();
     const t1 = process.hrtime.bigint();
-    const r = await syncChain({ provider: node.url, store, addresses: sc.addresses, fromBlock: sc.deployBlock, chunkSize });
+    const readAhead = process.env.BENCH_INDEX_READ_AHEAD ? Number(process.env.BENCH_INDEX_READ_AHEAD) : undefined;
+    const r = await syncChain({ provider: node.url, store, addresses: sc.addresses, fromBlock: sc.deployBlock, chunkSize, readAhead });
     const seconds = Number(process.hrtime.bigint() - t1) / 1e9;
     const cpu = process.cpuUsage(cpu0);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;

@@ -36,6 +36,8 @@ export interface SyncOptions {
   maxReorgDepth?: number;
   /** Most blocks per eth_getLogs (default 2000, halved automatically when refused). */
   chunkSize?: number;
+  /** Chunk reads kept in flight while one is committed (default 4; 0 reads one chunk at a time). */
+  readAhead?: number;
   retries?: number | RetryOptions;
   onProgress?: (p: SyncProgress) => void;
   /** Stops the pass after the current transaction. */
@@ -70,6 +72,7 @@ function checkOptions(opts: SyncOptions): void {
   nonNeg("toBlock", opts.toBlock);
   nonNeg("confirmations", opts.confirmations);
   nonNeg("maxReorgDepth", opts.maxReorgDepth);
+  nonNeg("readAhead", opts.readAhead);
   if (opts.chunkSize !== undefined && (!Number.isSafeInteger(opts.chunkSize) || opts.chunkSize < 1)) {
     throw new InvalidInputError(`chunkSize must be a positive integer, got ${opts.chunkSize}`);
   }
@@ -166,8 +169,8 @@ async function readChunk(
   return { from, end, events, blocks, endHash: last.hash, parentHash: first.parentHash };
 }
 
-/** Chunk reads kept in flight ahead of the one being committed. */
-const READ_AHEAD = 2;
+/** Default number of chunk reads kept in flight ahead of the one being committed. */
+const READ_AHEAD = 4;
 
 /** Inconsistent chunk reads tolerated in a row (a chain that keeps reorganizing) before giving up. */
 const MAX_INCONSISTENT = 20;
@@ -215,7 +218,8 @@ export async function syncChain(opts: SyncOptions): Promise<SyncResult> {
     passFrom = cp ? cp.blockNumber + 1 : opts.fromBlock;
     let inconsistent = 0;
     const decoder = new LogDecoder(opts.addresses);
-    // Up to `READ_AHEAD` chunks are read while the current one is committed. Their ranges are
+    const readAhead = opts.readAhead ?? READ_AHEAD;
+    // Up to `readAhead` chunks are read while the current one is committed. Their ranges are
     // planned from the current span; when a read ends elsewhere (a refused range was halved), the
     // reads planned after it are dropped and planned again.
     let queue: { plannedEnd: number; read: Promise<Chunk> }[] = [];
@@ -234,7 +238,7 @@ export async function syncChain(opts: SyncOptions): Promise<SyncResult> {
     };
     while ((cp ? cp.blockNumber + 1 : opts.fromBlock) <= target) {
       if (opts.signal?.aborted) return result(true);
-      while (queue.length < READ_AHEAD + 1 && nextFrom <= target) launch();
+      while (queue.length < readAhead + 1 && nextFrom <= target) launch();
       const next = queue.shift()!;
       let chunk: Chunk;
       try {
@@ -258,7 +262,7 @@ export async function syncChain(opts: SyncOptions): Promise<SyncResult> {
         restart();
       }
       if (!opts.signal?.aborted) {
-        while (queue.length < READ_AHEAD && nextFrom <= target) launch();
+        while (queue.length < readAhead && nextFrom <= target) launch();
         await new Promise((r) => setImmediate(r)); // let the requests go out before the synchronous commit
       }
       events += store.commit({ events: chunk.events, blocks: chunk.blocks, checkpoint, undoFromBlock: windowStart });

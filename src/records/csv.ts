@@ -13,6 +13,7 @@ const LF = 10;
 const CR = 13;
 const QUOTE = 34;
 
+/** Chunked RFC 4180 CSV reader feeding a RecordSink (see the module doc). */
 export class CsvRecordReader {
   private carry: Buffer | null = null;
   private line = 1;

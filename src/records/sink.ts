@@ -22,6 +22,7 @@ export interface ParseRecordsOptions {
   onProgress?: (table: RecordTable) => void;
 }
 
+/** Validates rows into a RecordTable and collects issues (see the module doc). */
 export class RecordSink {
   readonly table = new RecordTable(4096);
   readonly issues: RecordIssue[] = [];

@@ -10,6 +10,7 @@ export function sharedBytes(size: number): Uint8Array {
   return new Uint8Array(new SharedArrayBuffer(size));
 }
 
+/** Packed records (98 bytes each) with their source lines; see the module doc. */
 export class RecordTable {
   /** Packed rows, `count * PACKED_RECORD_SIZE` bytes are in use. */
   data: Uint8Array;

@@ -111,10 +111,12 @@ export function parseProofFile(j: unknown): ProofFileInput {
   };
 }
 
+/** Writes a proof file (pretty JSON). */
 export function writeProofFile(file: ProofFile, path: string): void {
   fs.writeFileSync(path, JSON.stringify(file, null, 2) + "\n");
 }
 
+/** Reads a proof file and parses it (InvalidInputError names a malformed field). */
 export function readProofFile(path: string): ProofFileInput {
   let j: unknown;
   try {

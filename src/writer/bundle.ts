@@ -40,6 +40,7 @@ export interface RecordProof {
   root: string;
 }
 
+/** An epoch's records in leaf order with its tree and summary; proofs in O(log n). */
 export class EpochBundle {
   private byNodeId: Uint32Array | null = null;
 

@@ -19,6 +19,7 @@ interface Batch {
   done: Promise<void>;
 }
 
+/** Sends batches of parsed rows to a hashing worker; see the module doc. */
 export class LeafPrehasher {
   private hashedUpTo = 0;
   private readonly batches: Batch[] = [];

@@ -92,6 +92,25 @@ describe("writer: signEpoch and commitEpoch (in-process Hardhat network)", funct
     }
   });
 
+  it("commits the edge sizes in order: an empty epoch, a 1-record epoch (empty proof), a 2-record epoch", async () => {
+    await network.provider.send("evm_increaseTime", [2 * 3600]);
+    await network.provider.send("evm_mine", []);
+    const sizes = [0, 1, 2];
+    for (const [epoch, size] of sizes.entries()) {
+      const recs = seededRecords(size, 1000 + epoch, BigInt(epoch));
+      const b = await buildEpoch(recs, { epoch: BigInt(epoch) });
+      const sigs = await signBy(f.verifiers.slice(1, 3), b, ctxOf(f, BigInt(epoch)));
+      const res = await commitEpoch({ signer: f.admin, workLedger: f.workLedger, chainId: f.chainId, networkId: 1n, epoch: BigInt(epoch), summary: b.summary, signatures: sigs });
+      expect(res).to.deep.include({ alreadyCommitted: false, version: 1, recordCount: BigInt(size), root: b.summary.root });
+      for (const r of recs) {
+        const p = bundleProof(b.bundle, r.nodeId);
+        expect(p.proof.length).to.equal(size - 1);
+        expect(await verifyRecordOnChain(ethers.provider, f.workLedger, 1n, BigInt(epoch), r, p.proof)).to.equal(true);
+        expect(await verifyRecordOnChain(ethers.provider, f.workLedger, 1n, BigInt(epoch), alter(r, "revenue"), p.proof)).to.equal(false);
+      }
+    }
+  });
+
   it("is idempotent: the same root again sends nothing and says so", async () => {
     const sigs = await signBy(f.verifiers.slice(0, 2), built, ctxOf(f));
     const params = { signer: f.admin, workLedger: f.workLedger, chainId: f.chainId, networkId: 1n, epoch: 0n, summary: built.summary, signatures: sigs };

@@ -94,6 +94,10 @@ describe("writer: fast tree equals @openzeppelin/merkle-tree", () => {
     const batch = await verifyRecordProofs([...items.slice(0, 2500), ...altered.map((a) => ({ ...r, record: a }))]);
     expect(batch.slice(0, 2500).every(Boolean)).to.equal(true);
     expect(batch.slice(2500)).to.deep.equal([false, false, false, false, false, false]);
+    // the same with the altered records first, i.e. in the second thread's share
+    const batch2 = await verifyRecordProofs([...altered.map((a) => ({ ...r, record: a })), ...items.slice(0, 2500)]);
+    expect(batch2.slice(0, 6)).to.deep.equal([false, false, false, false, false, false]);
+    expect(batch2.slice(6).every(Boolean)).to.equal(true);
     expect(verifyRecordProof(r.record, [...r.proof.slice(1)], root)).to.equal(false);
     expect(verifyRecordProof(r.record, ["0x1234"], root)).to.equal(false);
   });

@@ -72,7 +72,7 @@ export async function readLogChunk(
   fromBlock: number,
   toBlock: number,
   ctl: SpanControl,
-  retry: RetryOptions & { signal?: AbortSignal },
+  retry: RetryOptions & { signal?: AbortSignal; passThrough?: (err: unknown) => boolean },
 ): Promise<{ toBlock: number; raw: RawLog[] }> {
   const list = ledgerAddressList(addresses);
   for (;;) {
@@ -82,7 +82,7 @@ export async function readLogChunk(
       const raw = await withRetry(`eth_getLogs ${fromBlock}..${end}`, () => source.logs(list, fromBlock, end), {
         ...retry,
         // A refused range is halved at once; a single block cannot be, so it is retried like any fault.
-        passThrough: (err) => err instanceof LogRangeRefused && !single,
+        passThrough: (err) => (err instanceof LogRangeRefused && !single) || (retry.passThrough?.(err) ?? false),
       });
       ctl.succeeded();
       return { toBlock: end, raw };

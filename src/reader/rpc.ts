@@ -126,9 +126,18 @@ export function isRangeRefusal(err: unknown): boolean {
   return RANGE_PATTERNS.some((p) => p.test(t));
 }
 
+const CHAIN_MOVED_PATTERNS = [/block height is \d+ but requested/i, /BlockOutOfRange/i, /header not found/i, /unknown block/i, /block not found/i, /beyond (the )?(current )?head/i];
+
+/** Whether an error says the asked blocks are not (or no longer) on the chain: its head moved back. */
+export function isChainMoved(err: unknown): boolean {
+  const t = errorText(err);
+  return CHAIN_MOVED_PATTERNS.some((p) => p.test(t));
+}
+
 /** Whether an error is final (retrying the same call cannot help). */
 export function isFatal(err: unknown): boolean {
   if (err instanceof AbortedError) return true;
+  if (isChainMoved(err)) return false;
   if (err instanceof RpcRequestError) {
     // Method not found, invalid params/request: the endpoint will say the same again.
     return err.rpcCode === -32601 || err.rpcCode === -32602 || err.rpcCode === -32600 || err.httpStatus === 404 || err.httpStatus === 405;

@@ -11,7 +11,7 @@ import { ChainMismatchError, InvalidInputError } from "../errors";
 import { LogDecoder } from "./decode";
 import { DEFAULT_CHUNK_SIZE, SpanControl, decodeLogs, readLogChunk, retryOptions } from "./fetchEvents";
 import { reconcileReorg } from "./reorg";
-import { AbortedError, BlockHeader, ChainSource, RetryOptions, RpcUnavailableError, chainSource, sleep, withRetry } from "./rpc";
+import { AbortedError, BlockHeader, ChainSource, RawLog, RetryOptions, RpcUnavailableError, chainSource, isChainMoved, sleep, withRetry } from "./rpc";
 import type { Checkpoint, ReaderStore, StoredBlock } from "./store";
 
 export interface SyncProgress {
@@ -132,10 +132,20 @@ async function readChunk(
     return [...wanted].sort((a, b) => a - b);
   };
   const guess = Math.min(from + ctl.span - 1, target);
-  const [{ toBlock: end, raw }, guessed] = await Promise.all([
-    readLogChunk(source, opts.addresses, from, target, ctl, retry),
-    withRetry(`eth_getBlockByNumber ${from}..${guess}`, () => source.headers(headerNumbers(guess)), retry),
-  ]);
+  // "No such block" means the head moved back under us (a reorg to a shorter chain): re-plan, do not retry.
+  const moved = { ...retry, passThrough: isChainMoved };
+  let end: number;
+  let raw: RawLog[];
+  let guessed: (BlockHeader | null)[];
+  try {
+    [{ toBlock: end, raw }, guessed] = await Promise.all([
+      readLogChunk(source, opts.addresses, from, target, ctl, moved),
+      withRetry(`eth_getBlockByNumber ${from}..${guess}`, () => source.headers(headerNumbers(guess)), moved),
+    ]);
+  } catch (err) {
+    if (isChainMoved(err)) throw new ChunkInconsistent(`blocks ${from}..${guess} are not on the chain any more`);
+    throw err;
+  }
   const known = new Map<number, BlockHeader | null>();
   headerNumbers(guess).forEach((n, i) => known.set(n, guessed[i]));
   const numbers = headerNumbers(end);
@@ -248,11 +258,17 @@ export async function syncChain(opts: SyncOptions): Promise<SyncResult> {
         if (!(err instanceof ChunkInconsistent)) throw err;
         // The chain moved under us: look for a reorg again and re-read.
         if (++inconsistent > MAX_INCONSISTENT) throw new RpcUnavailableError(`reading blocks from ${nextFrom}`, inconsistent, err);
+        await sleep(Math.min(1000, 50 * inconsistent), opts.signal);
         const d = await reconcileReorg(source, store, maxReorgDepth, retry);
         if (d !== undefined) reorgDepth = Math.max(reorgDepth ?? 0, d);
         cp = store.checkpoint();
         restart();
-        await sleep(Math.min(1000, 50 * inconsistent), opts.signal);
+        // A head now below this pass's target ends the pass here; the next pass plans from the new head.
+        const now = (await withRetry("eth_blockNumber", () => source.blockNumber(), retry)) - (opts.confirmations ?? 0);
+        if (now < target) {
+          if (cp) store.prune(cp.blockNumber - headerWindow(maxReorgDepth) + 1);
+          return result(false);
+        }
         continue;
       }
       inconsistent = 0;

@@ -9,6 +9,7 @@ import { expect } from "chai";
 import { ReorgTooDeepError, SqliteStore, balanceAt, fetchEvents, openStore, syncChain } from "../../../src/reader";
 import { LocalNode, startAnvil } from "../../helpers/node";
 import { ReaderScenario, TxRequest } from "../../helpers/readerScenario";
+import { startRpcProxy } from "../../helpers/rpcProxy";
 
 const GAS = "0x7a120"; // 500,000: above any single scenario call
 
@@ -93,6 +94,39 @@ describe("reader: reorgs on anvil", function () {
       expect(err, "balanceAt on a non-canonical hash").to.not.equal(undefined);
     });
   }
+
+  it("catches a reorg that happens in the middle of a pass and ends equal to a fresh sync", async function () {
+    const s = openStore(":memory:");
+    const proxy = await startRpcProxy({ upstream: node.url, seed: 3, failRate: 0, maxDelayMs: 40 });
+    try {
+      await sync(s);
+      await sc.activity(16, "midpass");
+      const head = await node.provider.getBlockNumber();
+      let reorg: Promise<unknown> | undefined;
+      const r = await syncChain({
+        provider: proxy.url,
+        store: s,
+        addresses: sc.addresses,
+        fromBlock: sc.deployBlock,
+        chunkSize: 1,
+        onProgress: (p) => {
+          // Blocks head-9..head are replaced while the pass is between head-6 and head.
+          if (!reorg && p.currentBlock >= head - 6) reorg = node.provider.send("anvil_reorg", [10, replacements(sc, 12).slice(0, 5).map(([tx], i) => [tx, i])]);
+        },
+      });
+      expect(reorg, "the reorg was sent during the pass").to.not.equal(undefined);
+      await reorg;
+      await sc.refresh();
+      // The pass saw the chain change under it (or the next one does) and rolled back.
+      const again = await sync(s);
+      if (process.env.READER_DEBUG) console.log("mid-pass:", r, "next:", again);
+      expect(r.reorgDepth ?? again.reorgDepth).to.be.at.least(1);
+      expect(s.dump()).to.deep.equal(await freshDump());
+    } finally {
+      s.close();
+      await proxy.stop();
+    }
+  });
 
   it("stops with an error naming the depth when the reorg is deeper than maxReorgDepth, leaving the store as it was", async function () {
     const strict = openStore(":memory:");

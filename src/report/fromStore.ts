@@ -9,7 +9,7 @@ import { ChainMismatchError } from "../errors";
 import type { WorkRecord } from "../records/types";
 import { reportInputFromChain } from "./fromChain";
 import type { ReportInput, ReportRange } from "./input";
-import { EpochTree, buildRecordTree } from "./merkle";
+import { BundleLike, EpochTree, buildRecordTree, epochFromBundle } from "./merkle";
 import { replay } from "./state";
 
 /** What reports need from the indexer's store (src/reader's store satisfies it). */
@@ -20,20 +20,36 @@ export interface ReportStore {
 
 /**
  * A ReportInput for `range` from `store`: every indexed event up to toBlock (earlier ones give the
- * opening state), the records of the latest version of every committed epoch, and their trees.
+ * opening state), the records of the latest version of every committed epoch, and their trees
+ * (taken from `options.bundles` when one matches the epoch's root, else rebuilt from the store's records).
  * @example
  * const input = await reportInputFromStore(store, provider, { ledger, revenueLedger, fromBlock: 0 });
  * const report = buildSpendReport(input);
  */
-export async function reportInputFromStore(store: ReportStore, provider: Provider, range: ReportRange): Promise<ReportInput> {
+export async function reportInputFromStore(
+  store: ReportStore,
+  provider: Provider,
+  range: ReportRange,
+  options: { bundles?: readonly BundleLike[] } = {},
+): Promise<ReportInput> {
   const toBlock = range.toBlock ?? (await provider.getBlockNumber());
   const events = await store.events({ fromBlock: 0, toBlock });
   const state = replay(events.filter((e) => e.blockNumber <= toBlock));
   const records = new Map<string, WorkRecord[]>();
   const trees = new Map<string, EpochTree>();
+  // Bundles at hand (e.g. --bundles DIR) give records and trees with no hashing; matched by root.
+  const byRoot = new Map<string, BundleLike>();
+  for (const b of options.bundles ?? []) byRoot.set(b.root.toLowerCase(), b);
   for (const st of state.epochs.values()) {
     if (st.firstCommitBlock < range.fromBlock) continue;
     const v = st.latest;
+    const bundle = v.recordCount > 0 ? byRoot.get(v.root) : undefined;
+    if (bundle && bundle.recordCount === v.recordCount) {
+      const e = epochFromBundle(bundle);
+      records.set(`${v.networkId}:${v.epoch}:${v.version}`, e.records);
+      trees.set(`${v.networkId}:${v.epoch}:${v.version}`, e.tree);
+      continue;
+    }
     const recs = await store.bundleRecords(v.networkId, v.epoch, v.version);
     if (!recs) continue;
     const key = `${v.networkId}:${v.epoch}:${v.version}`;

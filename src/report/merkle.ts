@@ -171,3 +171,71 @@ export function buildRecordTreeSync(records: readonly WorkRecord[]): EpochTree {
     },
   };
 }
+
+/** What an epoch bundle offers (src/writer EpochBundle): records in sorted-leaf order and the tree. */
+export interface BundleLike {
+  readonly root: string;
+  readonly recordCount: number;
+  readonly nodes: Uint8Array;
+  readonly table: { data: Uint8Array; count: number };
+}
+
+/** A big-endian unsigned integer of `len` (8 or 16) bytes at `off`. */
+function readUint(d: Uint8Array, off: number, len: number): bigint {
+  let hi = 0;
+  for (let i = 0; i < len - 6; i++) hi = hi * 256 + d[off + i]; // leading bytes
+  let lo = 0;
+  for (let i = len - 6; i < len; i++) lo = lo * 256 + d[off + i]; // last 6 bytes (< 2^48)
+  if (hi === 0) return BigInt(lo);
+  if (len === 8 && hi < 32) return BigInt(hi * 2 ** 48 + lo); // < 2^53
+  let v = 0n;
+  for (let i = 0; i < len; i++) v = (v << 8n) | BigInt(d[off + i]);
+  return v;
+}
+
+/** Records of a packed table (src/records/codec layout), with flat hex strings. */
+function unpackTable(table: { data: Uint8Array; count: number }): WorkRecord[] {
+  const n = table.count;
+  const d = table.data;
+  const out: WorkRecord[] = new Array(n);
+  const hex = Buffer.from(d.buffer, d.byteOffset, n * PACKED_RECORD_SIZE).toString("hex");
+  for (let i = 0; i < n; i++) {
+    const off = i * PACKED_RECORD_SIZE;
+    out[i] = {
+      nodeId: `0x${hex.slice((off + PACKED.nodeId) * 2, (off + PACKED.nodeId + 32) * 2)}`,
+      epoch: readUint(d, off + PACKED.epoch, 8),
+      workUnits: readUint(d, off + PACKED.workUnits, 8),
+      uptimeBps: (d[off + PACKED.uptimeBps] << 8) | d[off + PACKED.uptimeBps + 1],
+      revenue: readUint(d, off + PACKED.revenue, 16),
+      evidence: `0x${hex.slice((off + PACKED.evidence) * 2, (off + PACKED.evidence + 32) * 2)}`,
+    };
+  }
+  return out;
+}
+
+/**
+ * Records and tree of an epoch straight from its bundle: no hashing, proofs read from the
+ * bundle's nodes. Records come in the bundle's (sorted-leaf) order.
+ */
+export function epochFromBundle(bundle: BundleLike): { records: WorkRecord[]; tree: EpochTree } {
+  const n = bundle.recordCount;
+  const records = unpackTable(bundle.table);
+  if (n === 0) return { records, tree: { root: `0x${"0".repeat(64)}`, proof: () => [] } };
+  const total = 2 * n - 1;
+  const nodeHex = hexCache(bundle.nodes, total);
+  return {
+    records,
+    tree: {
+      root: nodeHex(0),
+      proof(valueIndex: number): string[] {
+        const out: string[] = [];
+        let i = total - 1 - valueIndex;
+        while (i > 0) {
+          out.push(nodeHex(i % 2 === 1 ? i + 1 : i - 1));
+          i = (i - 1) >> 1;
+        }
+        return out;
+      },
+    },
+  };
+}

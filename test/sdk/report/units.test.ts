@@ -6,7 +6,9 @@ import { creditFor, DEFAULT_CREDIT_TIERS, resolveParameters } from "../../../src
 import { buildEconomicsReport } from "../../../src/report/economics";
 import type { ReportInput } from "../../../src/report/input";
 import { AccountKind, accountName, decodeAccountId, encodeAccountId, entryKind } from "../../../src/report/journal";
+import { epochFromBundle } from "../../../src/report/merkle";
 import { statusAt } from "../../../src/report/state";
+import { buildEpoch } from "../../../src/writer";
 
 const LEDGER = getAddress("0x1000000000000000000000000000000000000001");
 const REVENUE = getAddress("0x2000000000000000000000000000000000000002");
@@ -52,6 +54,24 @@ describe("report units", function () {
       expect(statusAt(v, 1_000)).to.equal("final");
       expect(statusAt({ ...v, stored: "challenged" }, 5_000)).to.equal("challenged");
       expect(statusAt({ ...v, stored: "voided" }, 5_000)).to.equal("voided");
+    });
+  });
+
+  describe("bundles", function () {
+    it("give back the exact records (large values too) and the writer's proofs", async function () {
+      const records = [0n, 1n, (1n << 53n) + 1n, (1n << 64n) - 1n].map((x, i) => ({
+        nodeId: `0x${(i + 1).toString(16).padStart(64, "0")}`,
+        epoch: 9n,
+        workUnits: x === 0n ? 0n : x,
+        uptimeBps: 9_000 + i,
+        revenue: x === 0n ? 0n : (x << 60n) - 1n,
+        evidence: `0x${"ab".repeat(31)}${i.toString(16).padStart(2, "0")}`,
+      }));
+      const { bundle } = await buildEpoch(records, { epoch: 9 });
+      const { records: got, tree } = epochFromBundle(bundle);
+      expect(got).to.deep.equal([...bundle.records()]);
+      expect(tree.root).to.equal(bundle.root);
+      for (let i = 0; i < got.length; i++) expect(tree.proof(i)).to.deep.equal(bundle.proof(i));
     });
   });
 

@@ -143,15 +143,16 @@ export class SqliteStore implements ReaderStore {
   }
 
   knownBlocks(atOrBelow: number, limit: number): StoredBlock[] {
-    return this.db
-      .prepare(
-        `SELECT number, hash FROM (
-           SELECT block_number AS number, block_hash AS hash FROM blocks WHERE block_number <= @n
-           UNION
-           SELECT DISTINCT block_number AS number, block_hash AS hash FROM events WHERE block_number <= @n
-         ) ORDER BY number DESC LIMIT @limit`,
-      )
-      .all({ n: atOrBelow, limit }) as StoredBlock[];
+    // Two index scans from the top (headers, and blocks with events), merged.
+    const headers = this.db
+      .prepare(`SELECT block_number AS number, block_hash AS hash FROM blocks WHERE block_number <= ? ORDER BY block_number DESC LIMIT ?`)
+      .all(atOrBelow, limit) as StoredBlock[];
+    const withEvents = this.db
+      .prepare(`SELECT block_number AS number, block_hash AS hash FROM events WHERE block_number <= ? GROUP BY block_number ORDER BY block_number DESC LIMIT ?`)
+      .all(atOrBelow, limit) as StoredBlock[];
+    const byNumber = new Map<number, StoredBlock>();
+    for (const b of [...withEvents, ...headers]) byNumber.set(b.number, b);
+    return [...byNumber.values()].sort((a, b) => b.number - a.number).slice(0, limit);
   }
 
   commit(batch: CommitBatch): number {

@@ -3,7 +3,7 @@
  * indexer stores and the reports (and their verification, straight from the chain) consume.
  * Only logs emitted by the configured addresses are accepted: the emitter is checked, not just the topic.
  */
-import { Interface, Log, LogDescription, getAddress } from "ethers";
+import { EventFragment, Interface, Log, Result, getAddress } from "ethers";
 
 import { IRevenueLedger__factory, IWorkLedger__factory } from "../contracts";
 
@@ -59,17 +59,30 @@ function normalize(value: unknown, type: string): EventValue {
   return String(value);
 }
 
-function toArgs(desc: LogDescription): Record<string, EventValue> {
+function toArgs(fragment: EventFragment, decoded: Result): Record<string, EventValue> {
   const out: Record<string, EventValue> = {};
-  desc.fragment.inputs.forEach((input, i) => {
-    out[input.name] = normalize(desc.args[i], input.type);
+  fragment.inputs.forEach((input, i) => {
+    out[input.name] = normalize(decoded[i], input.type);
   });
   return out;
 }
 
+const TOPIC_CACHE = new Map<Interface, Map<string, EventFragment>>();
+
+/** Event fragments by topic hash, computed once per interface (ethers recomputes them per lookup). */
+function fragmentByTopic(iface: Interface, topic: string): EventFragment | undefined {
+  let byTopic = TOPIC_CACHE.get(iface);
+  if (!byTopic) {
+    byTopic = new Map();
+    iface.forEachEvent((fragment) => byTopic!.set(fragment.topicHash.toLowerCase(), fragment));
+    TOPIC_CACHE.set(iface, byTopic);
+  }
+  return byTopic.get(topic.toLowerCase());
+}
+
 /**
- * Decode one log. Returns null when the emitter is not one of `addresses` or the topic is not one
- * of that contract's events.
+ * Decode one log. Returns null when the emitter is not one of `addresses`, the topic is not one
+ * of that contract's events, or the log does not decode (a malformed log never throws).
  */
 export function decodeLog(log: Pick<Log, "address" | "topics" | "data" | "blockNumber" | "blockHash" | "transactionHash" | "index">, addresses: LedgerAddresses): ChainEvent | null {
   const emitter = getAddress(log.address);
@@ -84,22 +97,26 @@ export function decodeLog(log: Pick<Log, "address" | "topics" | "data" | "blockN
   } else {
     return null;
   }
-  let desc: LogDescription | null;
+  const topic0 = log.topics[0];
+  if (!topic0) return null;
+  const fragment = fragmentByTopic(iface, topic0);
+  if (!fragment) return null;
+  let args: Record<string, EventValue>;
   try {
-    desc = iface.parseLog({ topics: [...log.topics], data: log.data });
+    const decoded = iface.decodeEventLog(fragment, log.data, [...log.topics]);
+    args = toArgs(fragment, decoded);
   } catch {
     return null;
   }
-  if (!desc) return null;
   return {
     contract,
     address: emitter,
-    name: desc.name,
+    name: fragment.name,
     blockNumber: Number(log.blockNumber),
     blockHash: String(log.blockHash).toLowerCase(),
     txHash: String(log.transactionHash).toLowerCase(),
     logIndex: Number(log.index),
-    args: toArgs(desc),
+    args,
   };
 }
 

@@ -49,7 +49,10 @@ export function byNodeId(records: readonly WorkRecord[]): number[] {
   let sorted = true;
   for (let i = 1; i < records.length && sorted; i++) sorted = records[i - 1].nodeId <= records[i].nodeId;
   if (sorted) return idx;
-  return idx.sort((a, b) => (records[a].nodeId < records[b].nodeId ? -1 : records[a].nodeId > records[b].nodeId ? 1 : 0));
+  // The first 4 bytes as a number decide almost every comparison; ties fall back to the full id.
+  const keys = new Float64Array(records.length);
+  for (let i = 0; i < records.length; i++) keys[i] = parseInt(records[i].nodeId.slice(2, 10), 16);
+  return idx.sort((a, b) => keys[a] - keys[b] || (records[a].nodeId < records[b].nodeId ? -1 : records[a].nodeId > records[b].nodeId ? 1 : 0));
 }
 
 function epochTimes(net: NetworkInfo | undefined, epoch: number): { start: string; end: string } {

@@ -70,7 +70,7 @@ export interface SpendLine {
   token: string;
   epoch: number | null;
   kind: SpendLineKind;
-  amount: string;
+  amount: string; // post lines: the whole amount that left held (ChargePosted.amount + fee)
   reference: string | null; // usage reference of the charge (charge/post/void/refund); null otherwise
   chargeId: string | null;
   status: "held" | "posted" | "voided" | null; // charge lines: the charge's status at toBlock
@@ -205,7 +205,7 @@ export interface EconomicsLine {
   topNodes: number; // ceil(10% of records), at least 1 when there are records
   topNodesRevenue: string | null; // null only when the records were not available (verification without bundles)
   concentrationBps: number | null; // floor(10000 × topNodesRevenue / totalRevenue)
-  postedRevenue: string; // charges posted for this network and epoch (gross)
+  postedRevenue: string; // charges posted for this network and epoch, net of the protocol fee (Σ ChargePosted.amount)
   refunded: string; // refunds against those charges
   settledRevenue: string; // postedRevenue − refunded
   revenueBackedBps: number | null;

@@ -4,10 +4,9 @@
  * checked by their Merkle proofs against the on-chain roots (and `verifyRecord`), and counted against
  * each epoch's on-chain recordCount, so no bundle is needed.
  */
-import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { Contract, getAddress, Provider } from "ethers";
 
-import { RECORD_LEAF_ENCODING, WorkRecord } from "../records/types";
+import type { WorkRecord } from "../records/types";
 import { buildReport } from "../report/build";
 import { optionsFromParameters } from "../report/common";
 import { topNodeCount } from "../report/economics";
@@ -16,6 +15,7 @@ import type { RecordSource } from "../report/input";
 import { buildRecordTree, EpochTree } from "../report/merkle";
 import { epochKey, epochsInRange, replay, statusAt } from "../report/state";
 import type { EconomicsReport, Report, UptimeReport } from "../report/types";
+import { verifyRecordProof } from "./proof";
 
 export interface VerifyReportResult {
   ok: boolean;
@@ -215,7 +215,6 @@ async function verifyReportUnsafe(report: Report, provider: Provider, options: V
     for (const k of claimed.keys()) if (!known.has(k)) differences.push(`lines: epoch version ${k} is not an epoch of this report on chain`);
     const perEpoch = new Map<string, number>();
     const limit = options.onChainChecksPerEpoch ?? 32;
-    const proofChecks = lines.length <= 50_000;
     for (let i = 0; i < lines.length && differences.length < max; i++) {
       const l = (report as UptimeReport).lines[i];
       const st = state.epochs.get(epochKey(l.networkId, l.epoch));
@@ -227,15 +226,13 @@ async function verifyReportUnsafe(report: Report, provider: Provider, options: V
         continue;
       }
       const leaf = [rec.nodeId, rec.epoch, rec.workUnits, rec.uptimeBps, rec.revenue, rec.evidence];
-      if (proofChecks) {
-        let ok = false;
-        try {
-          ok = Array.isArray(l.proof) && StandardMerkleTree.verify(st.latest.root, [...RECORD_LEAF_ENCODING], leaf, l.proof);
-        } catch {
-          ok = false;
-        }
-        if (!ok) differences.push(`lines[${i}].proof: does not prove the record against the on-chain root ${st.latest.root}`);
+      let proved = false;
+      try {
+        proved = Array.isArray(l.proof) && verifyRecordProof(rec, l.proof, st.latest.root);
+      } catch {
+        proved = false;
       }
+      if (!proved) differences.push(`lines[${i}].proof: does not prove the record against the on-chain root ${st.latest.root}`);
       const k = epochKey(l.networkId, l.epoch);
       const done = perEpoch.get(k) ?? 0;
       if (done < limit && statusAt(st.latest, input.toBlockTimestamp) !== "voided" && Array.isArray(l.proof)) {

@@ -17,14 +17,24 @@ export const PACKED = { nodeId: 0, epoch: 32, workUnits: 40, uptimeBps: 48, reve
 /** Size of the ABI (leaf) encoding of a record: six 32-byte words. */
 export const LEAF_ENCODING_SIZE = 192;
 
-const HEX = "0123456789abcdef";
-const HEX_PAIRS: string[] = Array.from({ length: 256 }, (_, i) => HEX[i >> 4] + HEX[i & 15]);
+const HEX_CODES = Buffer.from("0123456789abcdef", "latin1");
+const HEX_SCRATCH = Buffer.alloc(2 + 2 * 256);
 
-/** Lowercase 0x-hex of `len` bytes of `buf` from `off`. */
+/**
+ * Lowercase 0x-hex of `len` bytes of `buf` from `off`. Built in a byte buffer and decoded once, so
+ * the result is a flat string (string concatenation would build a rope that is slow to read back).
+ */
 export function bytesToHex(buf: Uint8Array, off = 0, len = buf.length - off): string {
-  let s = "0x";
-  for (let i = off; i < off + len; i++) s += HEX_PAIRS[buf[i]];
-  return s;
+  const need = 2 + 2 * len;
+  const s = need <= HEX_SCRATCH.length ? HEX_SCRATCH : Buffer.alloc(need);
+  s[0] = 48;
+  s[1] = 120;
+  for (let i = 0; i < len; i++) {
+    const b = buf[off + i];
+    s[2 + 2 * i] = HEX_CODES[b >> 4];
+    s[3 + 2 * i] = HEX_CODES[b & 15];
+  }
+  return s.toString("latin1", 0, need);
 }
 
 const HEX_DIGIT = new Int8Array(128).fill(-1);
@@ -84,12 +94,17 @@ export function writeUintBE(buf: Uint8Array, off: number, len: number, value: bi
 /** Packs one record into `out` at `off` (the record must already be valid). */
 export function packRecordInto(r: WorkRecord, out: Uint8Array, off: number): void {
   hexToBytesInto(r.nodeId, out, off + PACKED.nodeId, 32);
+  hexToBytesInto(r.evidence, out, off + PACKED.evidence, 32);
+  packUintsInto(r, out, off);
+}
+
+/** Packs the integer fields (epoch, workUnits, uptimeBps, revenue) of a valid record. */
+export function packUintsInto(r: WorkRecord, out: Uint8Array, off: number): void {
   writeUintBE(out, off + PACKED.epoch, 8, r.epoch);
   writeUintBE(out, off + PACKED.workUnits, 8, r.workUnits);
   out[off + PACKED.uptimeBps] = (r.uptimeBps >> 8) & 0xff;
   out[off + PACKED.uptimeBps + 1] = r.uptimeBps & 0xff;
   writeUintBE(out, off + PACKED.revenue, 16, r.revenue);
-  hexToBytesInto(r.evidence, out, off + PACKED.evidence, 32);
 }
 
 /** Unpacks the record at `off`. */

@@ -2,12 +2,11 @@
  * Offline checks of record proofs against a StandardMerkleTree root: one at a time, or in batches
  * on two cores.
  */
-import { PACKED_RECORD_SIZE, bytesToHex, hashPairInto, leafHashFromPacked, packRecordInto, tryHexToBytesInto } from "../records/codec";
+import { PACKED, PACKED_RECORD_SIZE, bytesToHex, hashPairInto, leafHashFromPacked, packUintsInto, tryHexToBytesInto } from "../records/codec";
 import { keccakEngine } from "../records/keccak";
 import { WorkRecord } from "../records/types";
 import { startHashWorker } from "../writer/pool";
 
-const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 const U64_MAX = (1n << 64n) - 1n;
 const U128_MAX = (1n << 128n) - 1n;
 
@@ -20,8 +19,8 @@ function packOrNull(record: WorkRecord, out: Uint8Array, off: number): boolean {
     if (record.uptimeBps < 0 || record.uptimeBps > 0xffff || !Number.isInteger(record.uptimeBps)) return false;
     if (record.epoch < 0n || record.epoch > U64_MAX || record.workUnits < 0n || record.workUnits > U64_MAX) return false;
     if (record.revenue < 0n || record.revenue > U128_MAX) return false;
-    if (!HEX32.test(record.nodeId) || !HEX32.test(record.evidence)) return false;
-    packRecordInto(record, out, off);
+    if (!tryHexToBytesInto(record.nodeId, out, off + PACKED.nodeId, 32) || !tryHexToBytesInto(record.evidence, out, off + PACKED.evidence, 32)) return false;
+    packUintsInto(record, out, off);
     return true;
   } catch {
     return false;

@@ -56,8 +56,8 @@ export interface ProofCheck {
 }
 
 /**
- * Checks many proofs; from 2,000 items the second thread verifies the first ~60% (packed and
- * handed over first) while this thread packs and verifies the rest. One boolean per item, in order.
+ * Checks many proofs; from 2,000 items the second thread verifies the first 70% (handed over in
+ * chunks as they are packed) while this thread packs and verifies the rest. One boolean per item, in order.
  *
  * @example
  * const ok = await verifyRecordProofs(proofFiles.map((f) => ({ record: f.record, proof: f.proof, root: f.root })));
@@ -90,16 +90,23 @@ export async function verifyRecordProofs(items: readonly ProofCheck[], options: 
       valid[k] = ok ? 1 : 0;
     }
   };
-  // packing runs here only, so the worker gets more of the hashing: ~60% of the items
-  const split = (options.parallel ?? true) && n >= 2000 ? Math.floor(n * 0.6) : 0;
+  // packing (hex strings to bytes, ~6 µs a proof) runs here only and checking a 20-level proof
+  // hashes ~14 µs: giving the worker 70% of the checks balances the two threads
+  const split = (options.parallel ?? true) && n >= 2000 ? Math.floor(n * 0.7) : 0;
   const worker = split > 0 ? startHashWorker() : null;
   try {
     if (worker) {
-      pack(0, split);
-      const job = worker.run({ op: "verify", items: buf.buffer, offset: 0, length: offsets[split], count: split, results: results.buffer, resultsOffset: 0 });
+      // hand the worker its share in chunks as they are packed, so it starts at once
+      const jobs: Promise<void>[] = [];
+      const CHUNK = 8192;
+      for (let c0 = 0; c0 < split; c0 += CHUNK) {
+        const c1 = Math.min(split, c0 + CHUNK);
+        pack(c0, c1);
+        jobs.push(worker.run({ op: "verify", items: buf.buffer, offset: offsets[c0], length: offsets[c1] - offsets[c0], count: c1 - c0, results: results.buffer, resultsOffset: c0 }));
+      }
       pack(split, n);
       verifyRange(buf, offsets, split, n, results);
-      await job;
+      await Promise.all(jobs);
     } else {
       pack(0, n);
       verifyRange(buf, offsets, 0, n, results);

@@ -26,9 +26,11 @@ export {
 } from "./contracts";
 export type { WorkLedger, RevenueLedger, MockStablecoin, IWorkLedger, IRevenueLedger } from "./contracts";
 
-// chain events
+// chain events and ledger accounts
 export { decodeLog, compareEvents } from "./chain/events";
 export type { ChainEvent, EventValue, LedgerAddresses } from "./chain/events";
+export { AccountKind, decodeAccountId, encodeAccountId, accountName } from "./chain/accounts";
+export type { DecodedAccount } from "./chain/accounts";
 
 // records
 export {
@@ -47,6 +49,7 @@ export {
   parseRecords,
   parseRecordStream,
   normalizeNodeId,
+  RecordRowSchema,
   canonicalDataHash,
   recordLeafHash,
 } from "./records";
@@ -55,6 +58,9 @@ export type { WorkRecord, EpochSummary, RecordsFormat, ReadRecordsOptions, Parse
 // writer
 export {
   buildEpoch,
+  buildEpochFromFile,
+  tableFromRecords,
+  EMPTY_ROOT,
   EpochBundle,
   bundleProof,
   writeBundle,
@@ -63,6 +69,7 @@ export {
   verifyAndSignEpoch,
   writeSignatureFile,
   readSignatureFile,
+  parseSignatureFile,
   commitEpoch,
   checkDeployment,
   publishEpoch,
@@ -97,10 +104,12 @@ export type { ReaderStore, SyncOptions, SyncResult, FollowOptions, ImportBundleO
 // verifier
 export {
   verifyRecordProof,
+  verifyRecordProofs,
   verifyRecordOnChain,
   verifyEpochSignatures,
   makeProofFile,
   readProofFile,
+  parseProofFile,
   writeProofFile,
   verifyProofFile,
 } from "./verifier";

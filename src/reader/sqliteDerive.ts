@@ -3,34 +3,19 @@
  * event. One function per event name; events without derived rows (roles, fee settings, runway
  * alerts) are kept in the raw `events` table only.
  */
-import { getAddress } from "ethers";
+import { ACCOUNT_KINDS, AccountKindName, accountKindName, decodeAccountId as decodeAccount } from "../chain/accounts";
 
 import type { ChainEvent, EventValue } from "../chain/events";
 import { NO_EPOCH } from "../records/types";
 import { Row, RowWriter } from "./sqliteRows";
 
-/** Account kinds of IRevenueLedger.AccountKind, by enum value. */
-export const ACCOUNT_KINDS = ["none", "escrow", "held", "revenue", "payable", "fee", "assets"] as const;
-export type AccountKindName = (typeof ACCOUNT_KINDS)[number];
+export { ACCOUNT_KINDS };
+export type { AccountKindName };
 
-const accountCache = new Map<string, { kind: AccountKindName | string; networkId: number; holder: string }>();
-
-/** The parts of a RevenueLedger account id: bytes32(kind << 248 | networkId << 160 | holder). */
+/** The parts of a RevenueLedger account id as the indexer stores them (kind by name). */
 export function decodeAccountId(id: string): { kind: AccountKindName | string; networkId: number; holder: string } {
-  const hit = accountCache.get(id);
-  if (hit) return hit;
-  const d = decodeAccountIdUncached(id);
-  if (accountCache.size > 100_000) accountCache.clear();
-  accountCache.set(id, d);
-  return d;
-}
-
-function decodeAccountIdUncached(id: string): { kind: AccountKindName | string; networkId: number; holder: string } {
-  const v = BigInt(id);
-  const kindNum = Number(v >> 248n);
-  const networkId = Number((v >> 160n) & ((1n << 88n) - 1n));
-  const holder = getAddress("0x" + (v & ((1n << 160n) - 1n)).toString(16).padStart(40, "0"));
-  return { kind: ACCOUNT_KINDS[kindNum] ?? `kind${kindNum}`, networkId, holder };
+  const d = decodeAccount(id);
+  return { kind: accountKindName(d.kind), networkId: d.networkId, holder: d.holder };
 }
 
 const INT64_MAX = (1n << 63n) - 1n;

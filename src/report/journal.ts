@@ -3,9 +3,7 @@
  * decoded into names, SLA credits shown as contra-revenue, and a trial balance as of toBlock whose
  * asset side equals the tokens the RevenueLedger holds (balanceOf read at toBlock).
  */
-import { toBeHex } from "ethers";
-
-import { keccakEngine } from "../records/keccak";
+import { AccountKind, DecodedAccount, accountName, decodeAccountId, encodeAccountId } from "../chain/accounts";
 
 import type { ChainEvent } from "../chain/events";
 import { ReportOptions, eventsUpTo, makeManifest, resolveParameters, tokenList } from "./common";
@@ -14,75 +12,8 @@ import { blockTime } from "./state";
 import { big, epochOrNull, evidenceOf, num, replay, str } from "./state";
 import type { EntryKind, JournalLine, JournalReport, TrialBalanceRow } from "./types";
 
-/** IRevenueLedger.AccountKind. */
-export enum AccountKind {
-  None = 0,
-  Escrow = 1,
-  Held = 2,
-  Revenue = 3,
-  Payable = 4,
-  Fee = 5,
-  Assets = 6,
-}
-
-export interface DecodedAccount {
-  kind: AccountKind;
-  networkId: number;
-  holder: string; // checksummed
-}
-
-const HOLDER_MASK = (1n << 160n) - 1n;
-const NETWORK_MASK = (1n << 88n) - 1n;
-
-/** EIP-55 checksum of 40 lowercase hex digits, hashed with the WASM keccak engine (fast). */
-function checksum(lower40: string): string {
-  const engine = keccakEngine();
-  const mem = engine.mem;
-  for (let i = 0; i < 40; i++) mem[i] = lower40.charCodeAt(i);
-  engine.hashInPlace(40);
-  let out = "0x";
-  for (let i = 0; i < 40; i++) {
-    const nib = i % 2 === 0 ? mem[i >> 1] >> 4 : mem[i >> 1] & 15;
-    out += nib >= 8 ? lower40[i].toUpperCase() : lower40[i];
-  }
-  return out;
-}
-
-/** Decodes a packed account id: bytes32(kind << 248 | networkId << 160 | holder). */
-export function decodeAccountId(id: string): DecodedAccount {
-  const v = BigInt(id);
-  return {
-    kind: Number(v >> 248n) as AccountKind,
-    networkId: Number((v >> 160n) & NETWORK_MASK),
-    holder: checksum((v & HOLDER_MASK).toString(16).padStart(40, "0")),
-  };
-}
-
-/** Packs an account id (the inverse of decodeAccountId). */
-export function encodeAccountId(kind: AccountKind, networkId: number, holder: string): string {
-  return toBeHex((BigInt(kind) << 248n) | (BigInt(networkId) << 160n) | BigInt(holder), 32);
-}
-
-/** The journal name of an account: escrow:<networkId>:<customer>, held:…, revenue:<networkId>,
- * payable:<networkId>, fee:<networkId>, assets:<token>. */
-export function accountName(a: DecodedAccount): string {
-  switch (a.kind) {
-    case AccountKind.Escrow:
-      return `escrow:${a.networkId}:${a.holder}`;
-    case AccountKind.Held:
-      return `held:${a.networkId}:${a.holder}`;
-    case AccountKind.Revenue:
-      return `revenue:${a.networkId}`;
-    case AccountKind.Payable:
-      return `payable:${a.networkId}`;
-    case AccountKind.Fee:
-      return `fee:${a.networkId}`;
-    case AccountKind.Assets:
-      return `assets:${a.holder}`;
-    default:
-      return `unknown:${a.kind}:${a.networkId}:${a.holder}`;
-  }
-}
+export { AccountKind, accountName, decodeAccountId, encodeAccountId };
+export type { DecodedAccount };
 
 /** The contra-revenue account that SLA credits (refunds) are debited to in the journal. */
 export function contraRevenueAccount(networkId: number): string {

@@ -46,10 +46,11 @@ export const revenueLedgerEvents = new Interface([
   ...ACCESS_CONTROL_EVENTS,
 ]);
 
-function normalize(value: unknown, type: string): EventValue {
+/** A decoded ABI value in ChainEvent form (uints as decimal strings, addresses checksummed, hex lowercased). */
+export function normalizeEventValue(value: unknown, type: string): EventValue {
   if (Array.isArray(value)) {
     const inner = type.endsWith("[]") ? type.slice(0, -2) : type;
-    return Array.from(value as unknown[]).map((v) => normalize(v, inner));
+    return Array.from(value as unknown[]).map((v) => normalizeEventValue(v, inner));
   }
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "boolean") return value;
@@ -62,7 +63,7 @@ function normalize(value: unknown, type: string): EventValue {
 function toArgs(fragment: EventFragment, decoded: Result): Record<string, EventValue> {
   const out: Record<string, EventValue> = {};
   fragment.inputs.forEach((input, i) => {
-    out[input.name] = normalize(decoded[i], input.type);
+    out[input.name] = normalizeEventValue(decoded[i], input.type);
   });
   return out;
 }

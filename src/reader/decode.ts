@@ -9,7 +9,7 @@
  */
 import { EventFragment, Interface, getAddress } from "ethers";
 
-import { ChainEvent, ContractName, EventValue, LedgerAddresses, revenueLedgerEvents, workLedgerEvents } from "../chain/events";
+import { ChainEvent, ContractName, EventValue, LedgerAddresses, normalizeEventValue, revenueLedgerEvents, workLedgerEvents } from "../chain/events";
 import type { RawLog } from "./rpc";
 
 /** Where each argument of an event with only static (one-word) types sits: a topic or a data word. */
@@ -102,19 +102,6 @@ function checksum(a: string): string {
   return v;
 }
 
-function normalize(value: unknown, type: string): EventValue {
-  if (Array.isArray(value)) {
-    const inner = type.endsWith("[]") ? type.slice(0, -2) : type;
-    return Array.from(value as unknown[]).map((v) => normalize(v, inner));
-  }
-  if (typeof value === "bigint") return value.toString();
-  if (typeof value === "boolean") return value;
-  if (typeof value === "number") return String(value);
-  if (type === "address") return checksum(String(value));
-  if (typeof value === "string") return value.startsWith("0x") ? value.toLowerCase() : value;
-  return String(value);
-}
-
 /** Decodes logs of one deployment; null for a foreign emitter, an unknown topic or bad data. */
 export class LogDecoder {
   private readonly wl: string;
@@ -153,7 +140,7 @@ export class LogDecoder {
       try {
         // ethers defers some decoding errors until the value is read
         fragment.inputs.forEach((input, i) => {
-          out[input.name] = normalize(values[i], input.type);
+          out[input.name] = normalizeEventValue(values[i], input.type);
         });
       } catch {
         return null;

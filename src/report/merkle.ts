@@ -103,13 +103,9 @@ function packRecords(records: readonly WorkRecord[]): RecordTable {
   return new RecordTable(n, data, new Uint32Array(n), n);
 }
 
-/** An EpochTree over a tree made by the writer's two-thread builder (order[k] = row of sorted leaf k). */
-function fromWriterTree(tree: RecordTree): EpochTree {
-  const n = tree.leafCount;
-  const total = 2 * n - 1;
-  const treeIndex = new Int32Array(n);
-  for (let k = 0; k < n; k++) treeIndex[tree.order[k]] = total - 1 - k;
-  const nodeHex = hexCache(tree.nodes, total);
+/** An EpochTree over a StandardMerkleTree node array (root at 0) and each input's node index. */
+function epochTreeOver(nodes: Uint8Array, treeIndex: Int32Array, total: number): EpochTree {
+  const nodeHex = hexCache(nodes, total);
   return {
     root: nodeHex(0),
     proof(valueIndex: number): string[] {
@@ -122,6 +118,15 @@ function fromWriterTree(tree: RecordTree): EpochTree {
       return out;
     },
   };
+}
+
+/** An EpochTree over a tree made by the writer's two-thread builder (order[k] = row of sorted leaf k). */
+function fromWriterTree(tree: RecordTree): EpochTree {
+  const n = tree.leafCount;
+  const total = 2 * n - 1;
+  const treeIndex = new Int32Array(n);
+  for (let k = 0; k < n; k++) treeIndex[tree.order[k]] = total - 1 - k;
+  return epochTreeOver(tree.nodes, treeIndex, total);
 }
 
 /**
@@ -157,19 +162,7 @@ export function buildRecordTreeSync(records: readonly WorkRecord[]): EpochTree {
     treeIndex[order[k]] = pos;
   }
   for (let i = n - 2; i >= 0; i--) hashPairInto(engine, nodes, (2 * i + 1) * 32, nodes, (2 * i + 2) * 32, nodes, i * 32);
-  const nodeHex = hexCache(nodes, total);
-  return {
-    root: nodeHex(0),
-    proof(valueIndex: number): string[] {
-      const out: string[] = [];
-      let i = treeIndex[valueIndex];
-      while (i > 0) {
-        out.push(nodeHex(i % 2 === 1 ? i + 1 : i - 1));
-        i = (i - 1) >> 1;
-      }
-      return out;
-    },
-  };
+  return epochTreeOver(nodes, treeIndex, total);
 }
 
 /** What an epoch bundle offers (src/writer EpochBundle): records in sorted-leaf order and the tree. */

@@ -7,7 +7,7 @@ import { Interface, Signer, TransactionReceipt, isError } from "ethers";
 
 import { ContractRevertError, WorkLedgerError } from "../errors";
 import { IRevenueLedger__factory, IWorkLedger__factory } from "../contracts";
-import { toContractRevertError } from "../writer/revert";
+import { findRevertData, toContractRevertError } from "../writer/revert";
 
 const EXTRA_ERRORS = [
   "error AccessControlUnauthorizedAccount(address account, bytes32 neededRole)",
@@ -31,20 +31,6 @@ export const ALL_ERRORS = new Interface([
   ...IRevenueLedger__factory.createInterface().fragments.filter((f) => f.type === "error"),
   ...EXTRA_ERRORS,
 ]);
-
-function findRevertData(err: unknown): string | null {
-  const seen = new Set<unknown>();
-  const stack: unknown[] = [err];
-  while (stack.length > 0) {
-    const e = stack.pop();
-    if (!e || typeof e !== "object" || seen.has(e)) continue;
-    seen.add(e);
-    const o = e as Record<string, unknown>;
-    if (typeof o.data === "string" && /^0x[0-9a-fA-F]{8}/.test(o.data)) return o.data;
-    for (const k of ["error", "info", "cause", "data", "revert"]) if (o[k] && typeof o[k] === "object") stack.push(o[k]);
-  }
-  return null;
-}
 
 /** Every message in an error and its causes, joined (provider errors nest them). */
 function collectMessages(err: unknown): string {

@@ -1,43 +1,43 @@
 /**
  * A synchronous, allocation-free keccak256 engine for bulk hashing (leaves, tree nodes, the
- * canonical data hash). It instantiates hash-wasm's compiled Keccak/SHA-3 WebAssembly module
- * directly and calls its one-shot `Hash_Calculate` export, which avoids the per-call overhead of
- * the hash-wasm JavaScript wrapper (about 3x faster for 32..192-byte inputs).
- *
- * hash-wasm ships the module as base64 inside its bundle; the pinned version (4.13.0) is read once.
- * If the module cannot be located, `createKeccakEngine` falls back to ethers' keccak256.
+ * canonical data hash, proofs), on the WebAssembly module of ./keccakWasm. One engine per thread:
+ * it owns a small private memory with a 16 KiB I/O window (`mem`) and a scratch area.
  */
-import fs from "fs";
-import { keccak256 as ethersKeccak } from "ethers";
+import { KECCAK_SCRATCH, keccakModuleBytes } from "./keccakWasm";
 
-/** Keccak padding byte (0x01; SHA-3 uses 0x06). */
-const KECCAK_PADDING = 0x01;
-/** Output size in bits. */
-const KECCAK_BITS = 256;
-/** hash-wasm's input buffer is 16 KiB. */
+/** Size of the engine's I/O window. */
 export const KECCAK_ENGINE_BUFFER = 16 * 1024;
 
 /** Minimal WebAssembly typings: the project's tsconfig has no DOM lib and @types/node 20 declares none. */
 export type WasmModule = object;
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: object) => { exports: unknown };
+  Memory: new (desc: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-interface KeccakExports {
-  memory: { buffer: ArrayBuffer };
-  Hash_GetBuffer(): number;
-  Hash_Init(bits: number): void;
-  Hash_Update(size: number): void;
-  Hash_Final(padding: number): void;
-  Hash_Calculate(size: number, bits: number, padding: number): void;
+/** The module's exports (pointers are byte offsets into its memory; `s` is a KECCAK_SCRATCH-byte scratch area). */
+export interface KeccakExports {
+  keccak(ptr: number, len: number, out: number, s: number): void;
+  pair(a: number, b: number, out: number, s: number): void;
+  leaves(rec: number, count: number, out: number, s: number): void;
+  level(tree: number, lo: number, hi: number, s: number): void;
+  verify(items: number, count: number, results: number, s: number): void;
+  init(s: number): void;
+  update(ptr: number, len: number, s: number): void;
+  final(out: number, s: number): void;
 }
 
 /** A keccak256 engine bound to one WebAssembly instance (one per thread). */
 export interface KeccakEngine {
   /** The engine's I/O window: write input at offset 0, read the 32-byte digest at offset 0. */
   readonly mem: Uint8Array;
+  /** The module's exports and where `mem` and the scratch area sit in its memory. */
+  readonly wasm: { exports: KeccakExports; base: number; scratch: number };
   /** Hashes `mem[0..size)` and leaves the digest in `mem[0..32)`. */
   hashInPlace(size: number): void;
   /** keccak256(data) written into `out` at `outOffset` (data of any length). */
@@ -50,83 +50,64 @@ export interface KeccakEngine {
   finish(): Uint8Array;
 }
 
-let cachedModule: WasmModule | null | undefined;
+const modules: { private?: WasmModule; shared?: WasmModule } = {};
 
-/** The compiled hash-wasm Keccak module, or null if it cannot be found (cached). */
-export function keccakWasmModule(): WasmModule | null {
-  if (cachedModule !== undefined) return cachedModule;
-  try {
-    const src = fs.readFileSync(require.resolve("hash-wasm"), "utf8");
-    const m = /var name\$(\w+) = "sha3";\s*var data\$\1 = "([^"]+)"/.exec(src);
-    cachedModule = m ? new WA.Module(Buffer.from(m[2], "base64")) : null;
-  } catch {
-    cachedModule = null;
-  }
-  return cachedModule;
+/**
+ * The compiled module (cached). `shared` selects the variant that imports a shared memory, for
+ * several threads working on one SharedArrayBuffer-backed memory.
+ */
+export function keccakWasmModule(shared = false): WasmModule {
+  const key = shared ? "shared" : "private";
+  return (modules[key] ??= new WA.Module(keccakModuleBytes(shared)));
 }
 
-/** Instantiates an engine (from a given module, e.g. one posted to a worker). */
-export function createKeccakEngine(module: WasmModule | null = keccakWasmModule()): KeccakEngine {
-  if (!module) return fallbackEngine();
-  const ex = new WA.Instance(module, {}).exports as unknown as KeccakExports;
-  const off = ex.Hash_GetBuffer();
-  const mem = new Uint8Array(ex.memory.buffer, off, KECCAK_ENGINE_BUFFER);
+/** Instantiates the module over `memory` (shared memories need the shared module). */
+export function instantiateKeccak(memory: WasmMemory, shared = false): KeccakExports {
+  return new WA.Instance(keccakWasmModule(shared), { env: { memory } }).exports as KeccakExports;
+}
+
+/** A shared WebAssembly memory of at least `bytes` bytes (its buffer is a SharedArrayBuffer). */
+export function sharedWasmMemory(bytes: number): WasmMemory {
+  const pages = Math.max(1, Math.ceil(bytes / 65536));
+  return new WA.Memory({ initial: pages, maximum: pages, shared: true });
+}
+
+/** Offsets in an engine's private memory. */
+const SCRATCH = 0;
+const BASE = KECCAK_SCRATCH;
+const OUT = BASE + KECCAK_ENGINE_BUFFER;
+
+/** Instantiates an engine with its own memory. */
+export function createKeccakEngine(): KeccakEngine {
+  const memory = new WA.Memory({ initial: 1 });
+  const ex = instantiateKeccak(memory);
+  const mem = new Uint8Array(memory.buffer, BASE, KECCAK_ENGINE_BUFFER);
+  const digest = new Uint8Array(memory.buffer, OUT, 32);
   return {
     mem,
+    wasm: { exports: ex, base: BASE, scratch: SCRATCH },
     hashInPlace(size: number) {
-      ex.Hash_Calculate(size, KECCAK_BITS, KECCAK_PADDING);
+      ex.keccak(BASE, size, BASE, SCRATCH);
     },
     hashInto(data: Uint8Array, out: Uint8Array, outOffset: number) {
-      if (data.length <= KECCAK_ENGINE_BUFFER) {
-        mem.set(data, 0);
-        ex.Hash_Calculate(data.length, KECCAK_BITS, KECCAK_PADDING);
-      } else {
-        ex.Hash_Init(KECCAK_BITS);
-        for (let i = 0; i < data.length; i += KECCAK_ENGINE_BUFFER) {
-          const chunk = data.subarray(i, Math.min(data.length, i + KECCAK_ENGINE_BUFFER));
-          mem.set(chunk, 0);
-          ex.Hash_Update(chunk.length);
-        }
-        ex.Hash_Final(KECCAK_PADDING);
+      ex.init(SCRATCH);
+      for (let i = 0; i < data.length; i += KECCAK_ENGINE_BUFFER) {
+        const chunk = data.subarray(i, Math.min(data.length, i + KECCAK_ENGINE_BUFFER));
+        mem.set(chunk, 0);
+        ex.update(BASE, chunk.length, SCRATCH);
       }
-      out.set(mem.subarray(0, 32), outOffset);
+      ex.final(OUT, SCRATCH);
+      out.set(digest, outOffset);
     },
     begin() {
-      ex.Hash_Init(KECCAK_BITS);
+      ex.init(SCRATCH);
     },
     absorb(size: number) {
-      ex.Hash_Update(size);
+      ex.update(BASE, size, SCRATCH);
     },
     finish() {
-      ex.Hash_Final(KECCAK_PADDING);
-      return mem.slice(0, 32);
-    },
-  };
-}
-
-/** Pure-JS fallback with the same interface (slow; used only if the WASM module is missing). */
-function fallbackEngine(): KeccakEngine {
-  const mem = new Uint8Array(KECCAK_ENGINE_BUFFER);
-  let parts: Uint8Array[] = [];
-  const digest = (data: Uint8Array) => Buffer.from(ethersKeccak(data).slice(2), "hex");
-  return {
-    mem,
-    hashInPlace(size: number) {
-      mem.set(digest(mem.subarray(0, size)), 0);
-    },
-    hashInto(data: Uint8Array, out: Uint8Array, outOffset: number) {
-      out.set(digest(data), outOffset);
-    },
-    begin() {
-      parts = [];
-    },
-    absorb(size: number) {
-      parts.push(mem.slice(0, size));
-    },
-    finish() {
-      const d = digest(Buffer.concat(parts));
-      parts = [];
-      return new Uint8Array(d);
+      ex.final(OUT, SCRATCH);
+      return digest.slice();
     },
   };
 }

@@ -2,7 +2,7 @@
  * A helper thread for bulk hashing on a second core. The worker runs a small self-contained
  * script (no TypeScript loader needed) with its own instance of the same Keccak WebAssembly module
  * (posted to it), and works on SharedArrayBuffers: leaf hashes of packed records, a subtree of
- * the Merkle tree, or a batch of proof checks. Its results are checked against
+ * the Merkle tree, or proof checks taken chunk by chunk from a shared WebAssembly memory. Its results are checked against
  * @openzeppelin/merkle-tree by the property tests (test/sdk/writer/tree.property.test.ts).
  */
 import { Worker } from "worker_threads";
@@ -11,9 +11,21 @@ import { keccakWasmModule } from "../records/keccak";
 
 const WORKER_SOURCE = String.raw`
 const { parentPort, workerData } = require("worker_threads");
-const ex = new WebAssembly.Instance(workerData.module, {}).exports;
-const mem = new Uint8Array(ex.memory.buffer, ex.Hash_GetBuffer(), 16384);
-const H = (n) => ex.Hash_Calculate(n, 256, 1);
+// a private memory: scratch at 0, a 16 KiB I/O window at IO (the digest lands at IO)
+const IO = 1024;
+const memory = new WebAssembly.Memory({ initial: 1 });
+const ex = new WebAssembly.Instance(workerData.module, { env: { memory } }).exports;
+const mem = new Uint8Array(memory.buffer, IO, 16384);
+const H = (n) => ex.keccak(IO, n, IO, 0);
+// proof checks run in place on the caller's shared memory
+let sharedMemory = null, sharedEx = null;
+function onShared(memory) {
+  if (memory !== sharedMemory) {
+    sharedEx = new WebAssembly.Instance(workerData.sharedModule, { env: { memory } }).exports;
+    sharedMemory = memory;
+  }
+  return sharedEx;
+}
 const REC = 98;
 function leafInto(rec, off, out, outOff) {
   mem.fill(0, 0, 192);
@@ -44,23 +56,6 @@ function subtree(tree, internal, root) {
     for (let i = hi - 1; i >= lo; i--) pairInto(tree, (2 * i + 1) * 32, tree, (2 * i + 2) * 32, tree, i * 32);
   }
 }
-function verify(items, count, results) {
-  // items: per proof [leaf record 98 bytes][root 32][u32 proofLen][proofLen*32]
-  const view = new DataView(items.buffer, items.byteOffset, items.byteLength);
-  const acc = new Uint8Array(32);
-  let p = 0;
-  for (let k = 0; k < count; k++) {
-    leafInto(items, p, acc, 0);
-    const rootOff = p + 98;
-    const len = view.getUint32(p + 130, true);
-    let q = p + 134;
-    for (let j = 0; j < len; j++, q += 32) pairInto(acc, 0, items, q, acc, 0);
-    let ok = 1;
-    for (let i = 0; i < 32; i++) if (acc[i] !== items[rootOff + i]) { ok = 0; break; }
-    results[k] = ok;
-    p = q;
-  }
-}
 parentPort.on("message", (m) => {
   if (m.op === "leaves") {
     const rec = new Uint8Array(m.records), out = new Uint8Array(m.out);
@@ -69,7 +64,15 @@ parentPort.on("message", (m) => {
   } else if (m.op === "subtree") {
     subtree(new Uint8Array(m.tree), m.internal, m.root);
   } else if (m.op === "verify") {
-    verify(new Uint8Array(m.items, m.offset, m.length), m.count, new Uint8Array(m.results, m.resultsOffset, m.count));
+    // take chunks from the shared counter; wait for each to be packed (see verifier/proof.ts)
+    const ex = onShared(m.memory);
+    const i32 = new Int32Array(m.memory.buffer);
+    const packed = m.control >> 2, next = packed + 1;
+    for (let c = Atomics.add(i32, next, 1); c < m.chunks; c = Atomics.add(i32, next, 1)) {
+      for (let v = Atomics.load(i32, packed); v <= c; v = Atomics.load(i32, packed)) Atomics.wait(i32, packed, v);
+      const t = (m.table >> 2) + 3 * c;
+      ex.verify(i32[t], i32[t + 1], i32[t + 2], m.scratch);
+    }
   }
   parentPort.postMessage({ id: m.id });
 });
@@ -80,11 +83,9 @@ export interface HashWorker {
   close(): Promise<void>;
 }
 
-/** Starts one hashing worker thread (null if WebAssembly Keccak is unavailable). */
-export function startHashWorker(): HashWorker | null {
-  const module = keccakWasmModule();
-  if (!module) return null;
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module } });
+/** Starts one hashing worker thread. */
+export function startHashWorker(): HashWorker {
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: keccakWasmModule(), sharedModule: keccakWasmModule(true) } });
   worker.unref();
   let nextId = 1;
   const waiting = new Map<number, { resolve: () => void; reject: (e: unknown) => void }>();

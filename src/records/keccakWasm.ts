@@ -1,0 +1,404 @@
+/**
+ * keccak256 and the StandardMerkleTree hashing loops as one small WebAssembly module, emitted
+ * at load time by the generator below (no compiler, no binary checked in).
+ *
+ * Why not a library: hash-wasm's Keccak costs about 0.7 µs for a 64-byte input through its
+ * one-shot export, and a Merkle proof of a 1M-record epoch is 22 such hashes plus the JavaScript
+ * that copies 32-byte nodes in and out. Here Keccak-f[1600] is fully unrolled over 25 lanes held
+ * in locals, and the loops that call it (a proof, a tree level, a run of leaves) run inside the
+ * module too, so a node hash never crosses into JavaScript.
+ *
+ * The module imports its memory (`env.memory`, shared or not) and keeps no state of its own: each
+ * call takes a 512-byte scratch area `s` of the caller's choosing, so two threads can run the same
+ * module over one shared memory with different scratch areas. Checked against ethers' keccak256
+ * for every input length 0..1,100 and against @openzeppelin/merkle-tree by the tree property tests.
+ *
+ * Exports (all pointers are byte offsets into the imported memory):
+ * - `keccak(ptr, len, out, s)`: keccak256 of mem[ptr, ptr+len) into mem[out, out+32).
+ * - `pair(a, b, out, s)`: keccak256 of the two 32-byte nodes in ascending byte order (an inner node).
+ * - `leaves(rec, count, out, s)`: the leaf hash of `count` packed records (98 bytes each, see
+ *   ./codec PACKED) into consecutive 32-byte slots.
+ * - `level(tree, lo, hi, s)`: inner nodes i = hi-1 down to lo of a library-layout tree
+ *   (node i = pair(node 2i+1, node 2i+2)).
+ * - `verify(items, count, results, s)`: proof checks over items laid out as
+ *   [packed record 98][root 32][u32 LE proof length][proof length × 32]; one byte 1/0 per item.
+ */
+
+/** Bytes of scratch each call needs at `s`: state 200, digest 32, leaf encoding 192, slack. */
+export const KECCAK_SCRATCH = 704;
+/** Offset of the permutation's second state buffer in the scratch area. */
+const PERMUTE_BUF = 424;
+/** Offset of the sponge's absorb position (i32) in the scratch area. */
+const POS = 632;
+/** Offset of theta's D[0..4] in the scratch area. */
+const THETA_D = 640;
+
+const I32 = 0x7f;
+const I64 = 0x7e;
+
+/** Keccak-f[1600] round constants. */
+const RC = [
+  0x0000000000000001n, 0x0000000000008082n, 0x800000000000808an, 0x8000000080008000n, 0x000000000000808bn, 0x0000000080000001n,
+  0x8000000080008081n, 0x8000000000008009n, 0x000000000000008an, 0x0000000000000088n, 0x0000000080008009n, 0x000000008000000an,
+  0x000000008000808bn, 0x800000000000008bn, 0x8000000000008089n, 0x8000000000008003n, 0x8000000000008002n, 0x8000000000000080n,
+  0x000000000000800an, 0x800000008000000an, 0x8000000080008081n, 0x8000000000008080n, 0x0000000080000001n, 0x8000000080008008n,
+];
+
+/** Rotation offsets r[x][y]. */
+const ROT = [
+  [0, 36, 3, 41, 18],
+  [1, 44, 10, 45, 2],
+  [62, 6, 43, 15, 61],
+  [28, 55, 25, 21, 56],
+  [27, 20, 39, 8, 14],
+];
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(v: bigint): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = Number(v & 0x7fn);
+    v >>= 7n;
+    if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+function name(s: string): number[] {
+  const b = [...Buffer.from(s, "utf8")];
+  return [...uleb(b.length), ...b];
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+/** A function body under construction: parameters are locals 0..params-1, then declared locals. */
+class Body {
+  readonly code: number[] = [];
+  private readonly locals: number[] = [];
+  constructor(private readonly params: number) {}
+  /** Declares a local of the given type and returns its index. */
+  local(type: number): number {
+    this.locals.push(type);
+    return this.params + this.locals.length - 1;
+  }
+  op(...bytes: number[]): this {
+    for (const b of bytes) this.code.push(b);
+    return this;
+  }
+  get(i: number): this {
+    return this.op(0x20, ...uleb(i));
+  }
+  set(i: number): this {
+    return this.op(0x21, ...uleb(i));
+  }
+  tee(i: number): this {
+    return this.op(0x22, ...uleb(i));
+  }
+  i32(v: number): this {
+    return this.op(0x41, ...sleb(BigInt(v)));
+  }
+  i64(v: bigint): this {
+    return this.op(0x42, ...sleb(BigInt.asIntN(64, v)));
+  }
+  /** Memory access with a static offset: opcode, log2 alignment, offset. */
+  mem(opcode: number, align: number, offset: number): this {
+    return this.op(opcode, align, ...uleb(offset));
+  }
+  loadI64(offset = 0): this {
+    return this.mem(0x29, 0, offset);
+  }
+  storeI64(offset = 0): this {
+    return this.mem(0x37, 0, offset);
+  }
+  call(f: number): this {
+    return this.op(0x10, ...uleb(f));
+  }
+  encode(): number[] {
+    const groups: number[][] = this.locals.map((t) => [1, t]);
+    const body = [...vec(groups), ...this.code, 0x0b];
+    return [...uleb(body.length), ...body];
+  }
+}
+
+// opcodes used below (WebAssembly core spec, binary format)
+const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, VOID = 0x40;
+const I32_EQZ = 0x45, I32_EQ = 0x46, I32_NE = 0x47, I32_LT_U = 0x49, I32_GT_U = 0x4b, I32_LE_U = 0x4d, I32_GE_U = 0x4f;
+const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_AND = 0x71, I32_OR = 0x72, I32_XOR = 0x73, I32_SHL = 0x74;
+const I64_EQZ = 0x50, I64_AND = 0x83, I64_OR = 0x84, I64_XOR = 0x85, I64_ROTL = 0x89;
+const I32_LOAD = 0x28, I32_LOAD8_U = 0x2d, I32_LOAD16_U = 0x2f, I32_STORE = 0x36, I32_STORE8 = 0x3a, I32_STORE16 = 0x3b;
+
+const F_PERMUTE = 0, F_KECCAK = 1, F_PAIR = 2, F_INIT = 6, F_UPDATE = 7, F_FINAL = 8;
+
+/**
+ * permute(s): Keccak-f[1600] in place on the 25 little-endian lanes at s. The state stays in
+ * memory and each round works plane by plane (theta's D in 5 locals, one plane's 5 B lanes at a
+ * time), writing the next state to s+200.. and back: fewer live values than 25 lanes in locals,
+ * which V8's register allocator turns into much faster code.
+ */
+function permute(): Body {
+  const f = new Body(1);
+  const s = 0;
+  const B = Array.from({ length: 5 }, () => f.local(I64));
+  const c = f.local(I64);
+  for (let round = 0; round < 24; round++) {
+    const src = round % 2 === 0 ? 0 : PERMUTE_BUF;
+    const dst = round % 2 === 0 ? PERMUTE_BUF : 0;
+    // theta: column parities C[x] (in B), then D[x] = C[x-1] ^ rotl(C[x+1], 1) to memory
+    for (let x = 0; x < 5; x++) {
+      f.get(s).loadI64(src + 8 * x);
+      for (let y = 1; y < 5; y++) f.get(s).loadI64(src + 8 * (x + 5 * y)).op(I64_XOR);
+      f.set(B[x]);
+    }
+    for (let x = 0; x < 5; x++) f.get(s).get(B[(x + 4) % 5]).get(B[(x + 1) % 5]).i64(1n).op(I64_ROTL).op(I64_XOR).storeI64(THETA_D + 8 * x);
+    for (let Y = 0; Y < 5; Y++) {
+      // rho and pi: B[X, Y] = rotl(A[x, y] ^ D[x], r[x][y]) where X = y and Y = 2x + 3y (mod 5)
+      for (let X = 0; X < 5; X++) {
+        const y = X;
+        let x = 0;
+        while ((2 * x + 3 * y) % 5 !== Y) x++;
+        f.get(s).loadI64(src + 8 * (x + 5 * y)).get(s).loadI64(THETA_D + 8 * x).op(I64_XOR);
+        if (ROT[x][y] !== 0) f.i64(BigInt(ROT[x][y])).op(I64_ROTL);
+        f.set(B[X]);
+      }
+      // chi (and iota on lane 0)
+      for (let X = 0; X < 5; X++) {
+        f.get(s).get(B[X]).get(B[(X + 1) % 5]).i64(-1n).op(I64_XOR).get(B[(X + 2) % 5]).op(I64_AND).op(I64_XOR);
+        if (X === 0 && Y === 0) f.i64(RC[round]).op(I64_XOR);
+        f.storeI64(dst + 8 * (X + 5 * Y));
+      }
+    }
+  }
+  void c;
+  return f;
+}
+
+/** init(s): an empty sponge (zero state, absorb position 0). */
+function init(): Body {
+  const f = new Body(1);
+  for (let k = 0; k < 25; k++) f.get(0).i64(0n).storeI64(8 * k);
+  f.get(0).i32(0).mem(I32_STORE, 0, POS);
+  return f;
+}
+
+/** update(ptr, len, s): absorbs mem[ptr, ptr+len) (rate 136; whole lanes where aligned to the block). */
+function update(): Body {
+  const f = new Body(3);
+  const [ptr, len, s] = [0, 1, 2];
+  const pos = f.local(I32);
+  const i = f.local(I32);
+  const permuteIfFull = () => {
+    f.get(pos).i32(136).op(I32_EQ, IF, VOID);
+    f.get(s).call(F_PERMUTE).i32(0).set(pos);
+    f.op(END);
+  };
+  f.get(s).mem(I32_LOAD, 0, POS).set(pos);
+  // finish a block begun by an earlier call, byte by byte
+  f.op(BLOCK, VOID, LOOP, VOID);
+  f.get(pos).op(I32_EQZ).get(len).op(I32_EQZ).op(I32_OR, BR_IF, 1);
+  f.get(s).get(pos).op(I32_ADD).get(s).get(pos).op(I32_ADD).mem(I32_LOAD8_U, 0, 0).get(ptr).mem(I32_LOAD8_U, 0, 0).op(I32_XOR).mem(I32_STORE8, 0, 0);
+  f.get(ptr).i32(1).op(I32_ADD).set(ptr);
+  f.get(len).i32(1).op(I32_SUB).set(len);
+  f.get(pos).i32(1).op(I32_ADD).set(pos);
+  permuteIfFull();
+  f.op(BR, 0, END, END);
+  // whole blocks (here pos is 0 unless len is 0)
+  f.op(BLOCK, VOID, LOOP, VOID);
+  f.get(len).i32(136).op(I32_LT_U, BR_IF, 1);
+  for (let k = 0; k < 17; k++) f.get(s).get(s).loadI64(8 * k).get(ptr).loadI64(8 * k).op(I64_XOR).storeI64(8 * k);
+  f.get(s).call(F_PERMUTE);
+  f.get(ptr).i32(136).op(I32_ADD).set(ptr);
+  f.get(len).i32(136).op(I32_SUB).set(len);
+  f.op(BR, 0, END, END);
+  // the rest (< 136 bytes, into a fresh block): whole lanes, then bytes
+  f.i32(0).set(i);
+  f.op(BLOCK, VOID, LOOP, VOID);
+  f.get(i).i32(8).op(I32_ADD).get(len).op(I32_GT_U, BR_IF, 1);
+  f.get(s).get(i).op(I32_ADD).get(s).get(i).op(I32_ADD).loadI64().get(ptr).get(i).op(I32_ADD).loadI64().op(I64_XOR).storeI64();
+  f.get(i).i32(8).op(I32_ADD).set(i);
+  f.op(BR, 0, END, END);
+  f.op(BLOCK, VOID, LOOP, VOID);
+  f.get(i).get(len).op(I32_GE_U, BR_IF, 1);
+  f.get(s).get(i).op(I32_ADD).get(s).get(i).op(I32_ADD).mem(I32_LOAD8_U, 0, 0).get(ptr).get(i).op(I32_ADD).mem(I32_LOAD8_U, 0, 0).op(I32_XOR).mem(I32_STORE8, 0, 0);
+  f.get(i).i32(1).op(I32_ADD).set(i);
+  f.op(BR, 0, END, END);
+  f.get(s).get(pos).get(len).op(I32_ADD).mem(I32_STORE, 0, POS);
+  return f;
+}
+
+/** final(out, s): keccak padding (0x01 … 0x80), the last permutation, and the 32-byte digest to out. */
+function final(): Body {
+  const f = new Body(2);
+  const [out, s] = [0, 1];
+  const at = f.local(I32);
+  f.get(s).get(s).mem(I32_LOAD, 0, POS).op(I32_ADD).tee(at).get(at).mem(I32_LOAD8_U, 0, 0).i32(0x01).op(I32_XOR).mem(I32_STORE8, 0, 0);
+  f.get(s).get(s).mem(I32_LOAD8_U, 0, 135).i32(0x80).op(I32_XOR).mem(I32_STORE8, 0, 135);
+  f.get(s).call(F_PERMUTE);
+  for (let k = 0; k < 4; k++) f.get(out).get(s).loadI64(8 * k).storeI64(8 * k);
+  return f;
+}
+
+/** keccak(ptr, len, out, s): one-shot keccak256. */
+function keccak(): Body {
+  const f = new Body(4);
+  const [ptr, len, out, s] = [0, 1, 2, 3];
+  f.get(s).call(F_INIT);
+  f.get(ptr).get(len).get(s).call(F_UPDATE);
+  f.get(out).get(s).call(F_FINAL);
+  return f;
+}
+
+/** pair(a, b, out, s): keccak256(min(a, b) ‖ max(a, b)) for 32-byte a, b. */
+function pair(): Body {
+  const f = new Body(4);
+  const [a, b, out, s] = [0, 1, 2, 3];
+  const i = f.local(I32);
+  const x = f.local(I32);
+  const y = f.local(I32);
+  // find the first differing byte; swap when b sorts first
+  f.i32(0).set(i);
+  f.op(BLOCK, VOID, LOOP, VOID);
+  f.get(i).i32(32).op(I32_GE_U, BR_IF, 1);
+  f.get(a).get(i).op(I32_ADD).mem(I32_LOAD8_U, 0, 0).tee(x);
+  f.get(b).get(i).op(I32_ADD).mem(I32_LOAD8_U, 0, 0).tee(y);
+  f.op(I32_NE, BR_IF, 1);
+  f.get(i).i32(1).op(I32_ADD).set(i);
+  f.op(BR, 0, END, END);
+  f.get(i).i32(32).op(I32_LT_U).get(y).get(x).op(I32_LT_U).op(I32_AND);
+  f.op(IF, VOID);
+  f.get(a).set(i).get(b).set(a).get(i).set(b);
+  f.op(END);
+  for (let k = 0; k < 4; k++) f.get(s).get(a).loadI64(8 * k).storeI64(8 * k);
+  for (let k = 0; k < 4; k++) f.get(s).get(b).loadI64(8 * k).storeI64(32 + 8 * k);
+  f.get(s).i64(1n).storeI64(64);
+  for (let k = 9; k < 25; k++) f.get(s).i64(k === 16 ? 0x8000000000000000n : 0n).storeI64(8 * k);
+  f.get(s).call(F_PERMUTE);
+  for (let k = 0; k < 4; k++) f.get(out).get(s).loadI64(8 * k).storeI64(8 * k);
+  return f;
+}
+
+/** Writes the leaf hash of the packed record at `rec` to `out` (uses s+232..s+424 for the encoding). */
+function emitLeaf(f: Body, rec: number, out: number, s: number, enc: number): void {
+  f.get(s).i32(232).op(I32_ADD).set(enc);
+  for (let k = 0; k < 24; k++) f.get(enc).i64(0n).storeI64(8 * k);
+  // abi.encode(bytes32 nodeId, uint64 epoch, uint64 workUnits, uint16 uptimeBps, uint128 revenue, bytes32 evidence)
+  const copies: [number, number, number][] = [
+    [0, 0, 32], // nodeId
+    [32, 56, 8], // epoch
+    [40, 88, 8], // workUnits
+    [50, 144, 16], // revenue
+    [66, 160, 32], // evidence
+  ];
+  for (const [from, to, len] of copies) {
+    for (let k = 0; k < len; k += 8) f.get(enc).get(rec).loadI64(from + k).storeI64(to + k);
+  }
+  f.get(enc).get(rec).mem(I32_LOAD16_U, 0, 48).mem(I32_STORE16, 0, 126); // uptimeBps
+  f.get(enc).i32(192).get(out).get(s).call(F_KECCAK);
+  f.get(out).i32(32).get(out).get(s).call(F_KECCAK);
+}
+
+/** leaves(rec, count, out, s). */
+function leaves(): Body {
+  const f = new Body(4);
+  const [rec, count, out, s] = [0, 1, 2, 3];
+  const enc = f.local(I32);
+  f.op(BLOCK, VOID, LOOP, VOID);
+  f.get(count).op(I32_EQZ, BR_IF, 1);
+  emitLeaf(f, rec, out, s, enc);
+  f.get(rec).i32(98).op(I32_ADD).set(rec);
+  f.get(out).i32(32).op(I32_ADD).set(out);
+  f.get(count).i32(1).op(I32_SUB).set(count);
+  f.op(BR, 0, END, END);
+  return f;
+}
+
+/** level(tree, lo, hi, s): node i = pair(node 2i+1, node 2i+2) for i = hi-1 down to lo. */
+function level(): Body {
+  const f = new Body(4);
+  const [tree, lo, hi, s] = [0, 1, 2, 3];
+  const left = f.local(I32);
+  f.op(BLOCK, VOID, LOOP, VOID);
+  f.get(hi).get(lo).op(I32_LE_U, BR_IF, 1);
+  f.get(hi).i32(1).op(I32_SUB).set(hi);
+  // children of node hi: 2hi+1 and 2hi+2, at byte offsets 64hi+32 and 64hi+64
+  f.get(tree).get(hi).i32(6).op(I32_SHL).op(I32_ADD).i32(32).op(I32_ADD).tee(left);
+  f.get(left).i32(32).op(I32_ADD);
+  f.get(tree).get(hi).i32(5).op(I32_SHL).op(I32_ADD);
+  f.get(s).call(F_PAIR);
+  f.op(BR, 0, END, END);
+  return f;
+}
+
+/** verify(items, count, results, s). */
+function verify(): Body {
+  const f = new Body(4);
+  const [items, count, results, s] = [0, 1, 2, 3];
+  const enc = f.local(I32);
+  const acc = f.local(I32);
+  const n = f.local(I32);
+  const q = f.local(I32);
+  const diff = f.local(I64);
+  f.get(s).i32(200).op(I32_ADD).set(acc);
+  f.op(BLOCK, VOID, LOOP, VOID);
+  f.get(count).op(I32_EQZ, BR_IF, 1);
+  emitLeaf(f, items, acc, s, enc);
+  f.get(items).mem(I32_LOAD, 0, 130).set(n);
+  f.get(items).i32(134).op(I32_ADD).set(q);
+  f.op(BLOCK, VOID, LOOP, VOID);
+  f.get(n).op(I32_EQZ, BR_IF, 1);
+  f.get(acc).get(q).get(acc).get(s).call(F_PAIR);
+  f.get(q).i32(32).op(I32_ADD).set(q);
+  f.get(n).i32(1).op(I32_SUB).set(n);
+  f.op(BR, 0, END, END);
+  // acc == root?
+  f.i64(0n).set(diff);
+  for (let k = 0; k < 4; k++) f.get(diff).get(acc).loadI64(8 * k).get(items).loadI64(98 + 8 * k).op(I64_XOR).op(I64_OR).set(diff);
+  f.get(results).get(diff).op(I64_EQZ).mem(I32_STORE8, 0, 0);
+  f.get(results).i32(1).op(I32_ADD).set(results);
+  f.get(q).set(items);
+  f.get(count).i32(1).op(I32_SUB).set(count);
+  f.op(BR, 0, END, END);
+  return f;
+}
+
+/** The module's bytes; `shared` makes it import a shared memory (for use from several threads). */
+export function keccakModuleBytes(shared: boolean): Uint8Array {
+  const params = (n: number) => [0x60, ...vec(Array.from({ length: n }, () => [I32])), ...vec([])];
+  const types = section(1, vec([params(1), params(2), params(3), params(4)]));
+  const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
+  const imports = section(2, vec([[...name("env"), ...name("memory"), 0x02, ...limits]]));
+  // function index order fixes F_* above
+  const fns: [string, Body, number][] = [
+    ["permute", permute(), 1],
+    ["keccak", keccak(), 4],
+    ["pair", pair(), 4],
+    ["leaves", leaves(), 4],
+    ["level", level(), 4],
+    ["verify", verify(), 4],
+    ["init", init(), 1],
+    ["update", update(), 3],
+    ["final", final(), 2],
+  ];
+  const funcs = section(3, vec(fns.map(([, , arity]) => uleb(arity - 1))));
+  const exports = section(7, vec(fns.map(([n], k) => [...name(n), 0x00, ...uleb(k)])));
+  const code = section(10, vec(fns.map(([, b]) => b.encode())));
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exports, ...code]);
+}

@@ -26,7 +26,9 @@ export interface KeccakExports {
   pair(a: number, b: number, out: number, s: number): void;
   leaves(rec: number, count: number, out: number, s: number): void;
   level(tree: number, lo: number, hi: number, s: number): void;
-  verify(items: number, count: number, results: number, s: number): void;
+  verify(items: number, count: number, results: number, s: number, memo: number, bits: number, from: number): void;
+  pairCached(a: number, b: number, out: number, s: number, memo: number, bits: number): void;
+  hex32(src: number, dst: number): number;
   init(s: number): void;
   update(ptr: number, len: number, s: number): void;
   final(out: number, s: number): void;

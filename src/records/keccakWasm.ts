@@ -20,18 +20,27 @@
  *   ./codec PACKED) into consecutive 32-byte slots.
  * - `level(tree, lo, hi, s)`: inner nodes i = hi-1 down to lo of a library-layout tree
  *   (node i = pair(node 2i+1, node 2i+2)).
- * - `verify(items, count, results, s)`: proof checks over items laid out as
- *   [packed record 98][root 32][u32 LE proof length][proof length × 32]; one byte 1/0 per item.
+ * - `verify(items, count, results, s, memo, bits, from)`: proof checks over items laid out as
+ *   [packed record 98, nodeId and evidence left blank][root 32][u32 LE proof length]
+ *   [nodeId, evidence and the proof's siblings, 66 characters of 0x-hex each]; one byte 1/0 per
+ *   item (0 also when any of that text is not hex).
+ * - `hex32(src, dst) -> ok`: 66 characters of 0x-hex at src to 32 bytes at dst.
+ *   Inner nodes of levels `from` and up go through a cache of 2^bits entries at memo (see
+ *   pairCached; bits 0: none), so proofs of one tree hash their shared upper nodes once.
  */
 
-/** Bytes of scratch each call needs at `s`: state 200, digest 32, leaf encoding 192, slack. */
-export const KECCAK_SCRATCH = 704;
+/** Bytes of scratch each call needs at `s`: state 200, digest 32, leaf encoding 192, second state 200, position, D, sibling. */
+export const KECCAK_SCRATCH = 768;
 /** Offset of the permutation's second state buffer in the scratch area. */
 const PERMUTE_BUF = 424;
 /** Offset of the sponge's absorb position (i32) in the scratch area. */
 const POS = 632;
 /** Offset of theta's D[0..4] in the scratch area. */
 const THETA_D = 640;
+/** Offset of an item's text (nodeId, evidence, siblings) in verify's layout. */
+export const ITEM_TEXT = 134;
+/** Offset of a decoded proof sibling in the scratch area. */
+const SIBLING = 680;
 
 const I32 = 0x7f;
 const I64 = 0x7e;
@@ -94,7 +103,10 @@ function vec(items: number[][]): number[] {
 class Body {
   readonly code: number[] = [];
   private readonly locals: number[] = [];
-  constructor(private readonly params: number) {}
+  constructor(
+    readonly params: number,
+    readonly result?: number,
+  ) {}
   /** Declares a local of the given type and returns its index. */
   local(type: number): number {
     this.locals.push(type);
@@ -140,13 +152,14 @@ class Body {
 }
 
 // opcodes used below (WebAssembly core spec, binary format)
-const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, VOID = 0x40;
+const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, RETURN = 0x0f, VOID = 0x40;
 const I32_EQZ = 0x45, I32_EQ = 0x46, I32_NE = 0x47, I32_LT_U = 0x49, I32_GT_U = 0x4b, I32_LE_U = 0x4d, I32_GE_U = 0x4f;
 const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_AND = 0x71, I32_OR = 0x72, I32_XOR = 0x73, I32_SHL = 0x74;
-const I64_EQZ = 0x50, I64_AND = 0x83, I64_OR = 0x84, I64_XOR = 0x85, I64_ROTL = 0x89;
+const I64_EQZ = 0x50, I64_ADD = 0x7c, I64_MUL = 0x7e, I64_AND = 0x83, I64_OR = 0x84, I64_XOR = 0x85, I64_SHL = 0x86, I64_SHR_U = 0x88, I64_ROTL = 0x89;
+const I32_MUL = 0x6c, I32_WRAP_I64 = 0xa7;
 const I32_LOAD = 0x28, I32_LOAD8_U = 0x2d, I32_LOAD16_U = 0x2f, I32_STORE = 0x36, I32_STORE8 = 0x3a, I32_STORE16 = 0x3b;
 
-const F_PERMUTE = 0, F_KECCAK = 1, F_PAIR = 2, F_INIT = 6, F_UPDATE = 7, F_FINAL = 8;
+const F_PERMUTE = 0, F_KECCAK = 1, F_PAIR = 2, F_INIT = 6, F_UPDATE = 7, F_FINAL = 8, F_PAIR_CACHED = 9, F_HEX32 = 10;
 
 /**
  * permute(s): Keccak-f[1600] in place on the 25 little-endian lanes at s. The state stays in
@@ -266,14 +279,12 @@ function keccak(): Body {
   return f;
 }
 
-/** pair(a, b, out, s): keccak256(min(a, b) ‖ max(a, b)) for 32-byte a, b. */
-function pair(): Body {
-  const f = new Body(4);
-  const [a, b, out, s] = [0, 1, 2, 3];
+/** Swaps the locals a and b when the 32-byte node at b sorts before the one at a. */
+function emitSortPair(f: Body, a: number, b: number): void {
   const i = f.local(I32);
   const x = f.local(I32);
   const y = f.local(I32);
-  // find the first differing byte; swap when b sorts first
+  // find the first differing byte
   f.i32(0).set(i);
   f.op(BLOCK, VOID, LOOP, VOID);
   f.get(i).i32(32).op(I32_GE_U, BR_IF, 1);
@@ -286,11 +297,60 @@ function pair(): Body {
   f.op(IF, VOID);
   f.get(a).set(i).get(b).set(a).get(i).set(b);
   f.op(END);
+}
+
+/** Loads the state with the 64-byte message a ‖ b (one block with keccak padding) and permutes. */
+function emitHashSorted(f: Body, a: number, b: number, s: number): void {
   for (let k = 0; k < 4; k++) f.get(s).get(a).loadI64(8 * k).storeI64(8 * k);
   for (let k = 0; k < 4; k++) f.get(s).get(b).loadI64(8 * k).storeI64(32 + 8 * k);
   f.get(s).i64(1n).storeI64(64);
   for (let k = 9; k < 25; k++) f.get(s).i64(k === 16 ? 0x8000000000000000n : 0n).storeI64(8 * k);
   f.get(s).call(F_PERMUTE);
+}
+
+/** pair(a, b, out, s): keccak256(min(a, b) ‖ max(a, b)) for 32-byte a, b. */
+function pair(): Body {
+  const f = new Body(4);
+  const [a, b, out, s] = [0, 1, 2, 3];
+  emitSortPair(f, a, b);
+  emitHashSorted(f, a, b, s);
+  for (let k = 0; k < 4; k++) f.get(out).get(s).loadI64(8 * k).storeI64(8 * k);
+  return f;
+}
+
+/**
+ * pairCached(a, b, out, s, memo, bits): pair() through a direct-mapped cache of 2^bits entries at
+ * memo (128 bytes each: the sorted 64-byte input, the 32-byte digest, a used flag). Proofs of one
+ * tree share their upper nodes; a hit is taken only when all 64 input bytes match, so the result
+ * is always keccak256 of this input. bits = 0 turns the cache off.
+ */
+function pairCached(): Body {
+  const f = new Body(6);
+  const [a, b, out, s, memo, bits] = [0, 1, 2, 3, 4, 5];
+  const e = f.local(I32);
+  const diff = f.local(I64);
+  f.get(bits).op(I32_EQZ, IF, VOID);
+  f.get(a).get(b).get(out).get(s).call(F_PAIR).op(RETURN);
+  f.op(END);
+  emitSortPair(f, a, b);
+  // entry index: low bits of the nodes (keccak outputs, so well spread)
+  f.get(memo);
+  f.get(a).mem(I32_LOAD, 0, 0).get(b).mem(I32_LOAD, 0, 8).op(I32_XOR);
+  f.i32(1).get(bits).op(I32_SHL).i32(1).op(I32_SUB).op(I32_AND);
+  f.i32(7).op(I32_SHL).op(I32_ADD).set(e);
+  f.get(e).mem(I32_LOAD, 0, 96).op(IF, VOID);
+  f.i64(0n).set(diff);
+  for (let k = 0; k < 4; k++) f.get(diff).get(e).loadI64(8 * k).get(a).loadI64(8 * k).op(I64_XOR).op(I64_OR).set(diff);
+  for (let k = 0; k < 4; k++) f.get(diff).get(e).loadI64(32 + 8 * k).get(b).loadI64(8 * k).op(I64_XOR).op(I64_OR).set(diff);
+  f.get(diff).op(I64_EQZ, IF, VOID);
+  for (let k = 0; k < 4; k++) f.get(out).get(e).loadI64(64 + 8 * k).storeI64(8 * k);
+  f.op(RETURN, END, END);
+  // miss: hash, and remember
+  for (let k = 0; k < 4; k++) f.get(e).get(a).loadI64(8 * k).storeI64(8 * k);
+  for (let k = 0; k < 4; k++) f.get(e).get(b).loadI64(8 * k).storeI64(32 + 8 * k);
+  emitHashSorted(f, a, b, s);
+  for (let k = 0; k < 4; k++) f.get(e).get(s).loadI64(8 * k).storeI64(64 + 8 * k);
+  f.get(e).i32(1).mem(I32_STORE, 0, 96);
   for (let k = 0; k < 4; k++) f.get(out).get(s).loadI64(8 * k).storeI64(8 * k);
   return f;
 }
@@ -347,33 +407,88 @@ function level(): Body {
   return f;
 }
 
-/** verify(items, count, results, s). */
+/**
+ * hex32(src, dst) -> ok: decodes "0x" + 64 hex digits (either case) at src into 32 bytes at dst,
+ * eight characters at a time (SWAR on i64); 0 when any character is not a hex digit.
+ */
+function hex32(): Body {
+  const f = new Body(2, I32);
+  const [src, dst] = [0, 1];
+  const x = f.local(I64);
+  const y = f.local(I64);
+  const alpha = f.local(I64);
+  const v = f.local(I64);
+  const bad = f.local(I64);
+  const B = (b: number) => BigInt.asUintN(64, 0x0101010101010101n * BigInt(b));
+  f.i64(0n).set(bad);
+  for (let k = 0; k < 8; k++) {
+    f.get(src).loadI64(2 + 8 * k).set(x);
+    f.get(x).i64(B(0x20)).op(I64_OR).set(y);
+    // alpha: (x | 0x20) in 'a'..'f'; digit: x in '0'..'9'; each byte must be one or the other, below 0x80
+    f.get(y).i64(B(0x1f)).op(I64_ADD).get(y).i64(B(0x19)).op(I64_ADD).i64(-1n).op(I64_XOR).op(I64_AND).i64(B(0x80)).op(I64_AND).set(alpha);
+    f.get(bad);
+    f.get(x).i64(B(0x80)).op(I64_AND).op(I64_OR);
+    f.get(x).i64(B(0x50)).op(I64_ADD).get(x).i64(B(0x46)).op(I64_ADD).i64(-1n).op(I64_XOR).op(I64_AND).i64(B(0x80)).op(I64_AND);
+    f.get(alpha).op(I64_OR).i64(B(0x80)).op(I64_XOR).op(I64_OR).set(bad);
+    // nibbles: low four bits, plus 9 for letters
+    f.get(x).i64(B(0x0f)).op(I64_AND).get(alpha).i64(7n).op(I64_SHR_U).i64(9n).op(I64_MUL).op(I64_ADD).set(v);
+    // pairs of nibbles to bytes, then the four bytes together
+    f.get(v).i64(0x000f000f000f000fn).op(I64_AND).i64(4n).op(I64_SHL).get(v).i64(8n).op(I64_SHR_U).i64(0x000f000f000f000fn).op(I64_AND).op(I64_OR).set(v);
+    f.get(v).get(v).i64(8n).op(I64_SHR_U).op(I64_OR).i64(0x0000ffff0000ffffn).op(I64_AND).set(v);
+    f.get(dst).get(v).get(v).i64(16n).op(I64_SHR_U).op(I64_OR).op(I32_WRAP_I64).mem(I32_STORE, 0, 4 * k);
+  }
+  f.get(bad).op(I64_EQZ);
+  f.get(src).mem(I32_LOAD8_U, 0, 0).i32(0x30).op(I32_EQ).op(I32_AND);
+  f.get(src).mem(I32_LOAD8_U, 0, 1).i32(0x20).op(I32_OR).i32(0x78).op(I32_EQ).op(I32_AND);
+  return f;
+}
+
+/**
+ * verify(items, count, results, s, memo, bits, from): siblings decoded by hex32; inner nodes of
+ * proof levels from `from` up go through pairCached, lower ones (rarely shared) straight to pair.
+ */
 function verify(): Body {
-  const f = new Body(4);
-  const [items, count, results, s] = [0, 1, 2, 3];
+  const f = new Body(7);
+  const [items, count, results, s, memo, bits, from] = [0, 1, 2, 3, 4, 5, 6];
+  const level = f.local(I32);
   const enc = f.local(I32);
   const acc = f.local(I32);
   const n = f.local(I32);
   const q = f.local(I32);
+  const end = f.local(I32);
+  const sib = f.local(I32);
+  const ok = f.local(I32);
   const diff = f.local(I64);
   f.get(s).i32(200).op(I32_ADD).set(acc);
+  f.get(s).i32(SIBLING).op(I32_ADD).set(sib);
   f.op(BLOCK, VOID, LOOP, VOID);
   f.get(count).op(I32_EQZ, BR_IF, 1);
+  // nodeId and evidence arrive as text after the header; decode them into the packed record
+  f.get(items).i32(ITEM_TEXT).op(I32_ADD).get(items).call(F_HEX32);
+  f.get(items).i32(ITEM_TEXT + 66).op(I32_ADD).get(items).i32(66).op(I32_ADD).call(F_HEX32);
+  f.op(I32_AND).set(ok);
   emitLeaf(f, items, acc, s, enc);
   f.get(items).mem(I32_LOAD, 0, 130).set(n);
-  f.get(items).i32(134).op(I32_ADD).set(q);
+  f.get(items).i32(ITEM_TEXT + 132).op(I32_ADD).set(q);
+  f.get(q).get(n).i32(66).op(I32_MUL).op(I32_ADD).set(end);
+  f.i32(0).set(level);
   f.op(BLOCK, VOID, LOOP, VOID);
-  f.get(n).op(I32_EQZ, BR_IF, 1);
-  f.get(acc).get(q).get(acc).get(s).call(F_PAIR);
-  f.get(q).i32(32).op(I32_ADD).set(q);
-  f.get(n).i32(1).op(I32_SUB).set(n);
+  f.get(q).get(end).op(I32_GE_U).get(ok).op(I32_EQZ).op(I32_OR, BR_IF, 1);
+  f.get(q).get(sib).call(F_HEX32).tee(ok).op(I32_EQZ, BR_IF, 1);
+  f.get(level).get(from).op(I32_LT_U, IF, VOID);
+  f.get(acc).get(sib).get(acc).get(s).call(F_PAIR);
+  f.op(ELSE);
+  f.get(acc).get(sib).get(acc).get(s).get(memo).get(bits).call(F_PAIR_CACHED);
+  f.op(END);
+  f.get(level).i32(1).op(I32_ADD).set(level);
+  f.get(q).i32(66).op(I32_ADD).set(q);
   f.op(BR, 0, END, END);
   // acc == root?
   f.i64(0n).set(diff);
   for (let k = 0; k < 4; k++) f.get(diff).get(acc).loadI64(8 * k).get(items).loadI64(98 + 8 * k).op(I64_XOR).op(I64_OR).set(diff);
-  f.get(results).get(diff).op(I64_EQZ).mem(I32_STORE8, 0, 0);
+  f.get(results).get(diff).op(I64_EQZ).get(ok).op(I32_AND).mem(I32_STORE8, 0, 0);
   f.get(results).i32(1).op(I32_ADD).set(results);
-  f.get(q).set(items);
+  f.get(end).set(items);
   f.get(count).i32(1).op(I32_SUB).set(count);
   f.op(BR, 0, END, END);
   return f;
@@ -381,23 +496,27 @@ function verify(): Body {
 
 /** The module's bytes; `shared` makes it import a shared memory (for use from several threads). */
 export function keccakModuleBytes(shared: boolean): Uint8Array {
-  const params = (n: number) => [0x60, ...vec(Array.from({ length: n }, () => [I32])), ...vec([])];
-  const types = section(1, vec([params(1), params(2), params(3), params(4)]));
+  // one function type per (parameter count, result)
+  const sig = (b: Body) => [0x60, ...vec(Array.from({ length: b.params }, () => [I32])), ...vec(b.result === undefined ? [] : [[b.result]])];
   const limits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const imports = section(2, vec([[...name("env"), ...name("memory"), 0x02, ...limits]]));
   // function index order fixes F_* above
-  const fns: [string, Body, number][] = [
-    ["permute", permute(), 1],
-    ["keccak", keccak(), 4],
-    ["pair", pair(), 4],
-    ["leaves", leaves(), 4],
-    ["level", level(), 4],
-    ["verify", verify(), 4],
-    ["init", init(), 1],
-    ["update", update(), 3],
-    ["final", final(), 2],
+  const fns: [string, Body][] = [
+    ["permute", permute()],
+    ["keccak", keccak()],
+    ["pair", pair()],
+    ["leaves", leaves()],
+    ["level", level()],
+    ["verify", verify()],
+    ["init", init()],
+    ["update", update()],
+    ["final", final()],
+    ["pairCached", pairCached()],
+    ["hex32", hex32()],
   ];
-  const funcs = section(3, vec(fns.map(([, , arity]) => uleb(arity - 1))));
+  const sigs = fns.map(([, b]) => sig(b));
+  const types = section(1, vec(sigs));
+  const funcs = section(3, vec(fns.map((_, k) => uleb(k))));
   const exports = section(7, vec(fns.map(([n], k) => [...name(n), 0x00, ...uleb(k)])));
   const code = section(10, vec(fns.map(([, b]) => b.encode())));
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exports, ...code]);

@@ -71,7 +71,7 @@ parentPort.on("message", (m) => {
     for (let c = Atomics.add(i32, next, 1); c < m.chunks; c = Atomics.add(i32, next, 1)) {
       for (let v = Atomics.load(i32, packed); v <= c; v = Atomics.load(i32, packed)) Atomics.wait(i32, packed, v);
       const t = (m.table >> 2) + 3 * c;
-      ex.verify(i32[t], i32[t + 1], i32[t + 2], m.scratch);
+      ex.verify(i32[t], i32[t + 1], i32[t + 2], m.scratch, m.memo, m.bits, m.from);
     }
   }
   parentPort.postMessage({ id: m.id });

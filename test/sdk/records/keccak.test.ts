@@ -98,6 +98,38 @@ describe("records: the generated WebAssembly keccak256", () => {
     }
   });
 
+  it("decodes 0x-hex of 32 bytes in the module, and refuses every byte that is not a hex digit", () => {
+    const memory = sharedWasmMemory(1 << 16);
+    const ex = instantiateKeccak(memory, true);
+    const m = Buffer.from(memory.buffer);
+    const src = 4096;
+    const dst = 8192;
+    const digits = new Set([..."0123456789abcdefABCDEF"].map((c) => c.charCodeAt(0)));
+    for (let seed = 0; seed < 20; seed++) {
+      const want = Buffer.from(bytes(seed, 32));
+      const text = "0" + (seed % 2 ? "X" : "x") + (seed % 3 ? want.toString("hex") : want.toString("hex").toUpperCase());
+      m.write(text, src, "latin1");
+      expect(ex.hex32(src, dst), text).to.equal(1);
+      expect(m.subarray(dst, dst + 32).equals(want), text).to.equal(true);
+      // every byte value at one position of the digits: accepted exactly when it is a digit
+      const at = src + 2 + ((seed * 7) % 64);
+      const wrong: number[] = [];
+      for (let b = 0; b < 256; b++) {
+        m.write(text, src, "latin1");
+        m[at] = b;
+        if (ex.hex32(src, dst) !== (digits.has(b) ? 1 : 0)) wrong.push(b);
+      }
+      expect(wrong, `bytes judged wrongly at digit ${at - src - 2}`).to.deep.equal([]);
+      // and the prefix
+      for (const [p0, p1] of [[0x31, 0x78], [0x30, 0x79], [0x30, 0x30], [0x30, 0xf8]]) {
+        m.write(text, src, "latin1");
+        m[src] = p0;
+        m[src + 1] = p1;
+        expect(ex.hex32(src, dst), `prefix ${p0},${p1}`).to.equal(0);
+      }
+    }
+  });
+
   it("keeps two threads' scratch areas apart on one shared memory", () => {
     const memory = sharedWasmMemory(1 << 16);
     const one = instantiateKeccak(memory, true);

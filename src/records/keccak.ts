@@ -3,7 +3,7 @@
  * canonical data hash, proofs), on the WebAssembly module of ./keccakWasm. One engine per thread:
  * it owns a small private memory with a 16 KiB I/O window (`mem`) and a scratch area.
  */
-import { KECCAK_SCRATCH, keccakModuleBytes } from "./keccakWasm";
+import { KECCAK_RESERVED, KECCAK_SCRATCH, keccakModuleBytes } from "./keccakWasm";
 
 /** Size of the engine's I/O window. */
 export const KECCAK_ENGINE_BUFFER = 16 * 1024;
@@ -75,8 +75,8 @@ export function sharedWasmMemory(bytes: number): WasmMemory {
 }
 
 /** Offsets in an engine's private memory. */
-const SCRATCH = 0;
-const BASE = KECCAK_SCRATCH;
+const SCRATCH = KECCAK_RESERVED;
+const BASE = SCRATCH + KECCAK_SCRATCH;
 const OUT = BASE + KECCAK_ENGINE_BUFFER;
 
 /** Instantiates an engine with its own memory. */

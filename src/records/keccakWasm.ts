@@ -3,30 +3,35 @@
  * at load time by the generator below (no compiler, no binary checked in).
  *
  * Why not a library: hash-wasm's Keccak costs about 0.7 µs for a 64-byte input through its
- * one-shot export, and a Merkle proof of a 1M-record epoch is 22 such hashes plus the JavaScript
- * that copies 32-byte nodes in and out. Here Keccak-f[1600] is fully unrolled over 25 lanes held
- * in locals, and the loops that call it (a proof, a tree level, a run of leaves) run inside the
- * module too, so a node hash never crosses into JavaScript.
+ * one-shot export, and a Merkle proof of a 1M-record epoch is 23 such hashes plus the JavaScript
+ * that copies 32-byte nodes in and out. Here the loops that call Keccak-f[1600] (a proof, a tree
+ * level, a run of leaves) run inside the module, so a node hash never crosses into JavaScript;
+ * the permutation works plane by plane with few live values (V8 keeps them in registers), with
+ * lane complementing, and loops over pairs of rounds so its code stays in the instruction cache.
  *
- * The module imports its memory (`env.memory`, shared or not) and keeps no state of its own: each
- * call takes a 512-byte scratch area `s` of the caller's choosing, so two threads can run the same
- * module over one shared memory with different scratch areas. Checked against ethers' keccak256
- * for every input length 0..1,100 and against @openzeppelin/merkle-tree by the tree property tests.
+ * The module imports its memory (`env.memory`, shared or not). Its data segment writes the round
+ * constants below KECCAK_RESERVED, which callers leave alone; apart from that it keeps no state:
+ * each call takes a KECCAK_SCRATCH-byte scratch area `s` of the caller's choosing, so two threads
+ * can run the module over one shared memory with different scratch areas. Checked against ethers'
+ * keccak256 for every input length 0..1,100 and against @openzeppelin/merkle-tree by the tree
+ * property tests.
  *
  * Exports (all pointers are byte offsets into the imported memory):
- * - `keccak(ptr, len, out, s)`: keccak256 of mem[ptr, ptr+len) into mem[out, out+32).
+ * - `keccak(ptr, len, out, s)`: keccak256 of mem[ptr, ptr+len) into mem[out, out+32);
+ *   `init(s)`, `update(ptr, len, s)`, `final(out, s)`: the same in pieces.
  * - `pair(a, b, out, s)`: keccak256 of the two 32-byte nodes in ascending byte order (an inner node).
+ * - `pairCached(a, b, out, s, memo, bits)`: pair through a cache of node hashes.
  * - `leaves(rec, count, out, s)`: the leaf hash of `count` packed records (98 bytes each, see
  *   ./codec PACKED) into consecutive 32-byte slots.
  * - `level(tree, lo, hi, s)`: inner nodes i = hi-1 down to lo of a library-layout tree
  *   (node i = pair(node 2i+1, node 2i+2)).
+ * - `hex32(src, dst) -> ok`: 66 characters of 0x-hex at src to 32 bytes at dst.
  * - `verify(items, count, results, s, memo, bits, from)`: proof checks over items laid out as
  *   [packed record 98, nodeId and evidence left blank][root 32][u32 LE proof length]
  *   [nodeId, evidence and the proof's siblings, 66 characters of 0x-hex each]; one byte 1/0 per
- *   item (0 also when any of that text is not hex).
- * - `hex32(src, dst) -> ok`: 66 characters of 0x-hex at src to 32 bytes at dst.
- *   Inner nodes of levels `from` and up go through a cache of 2^bits entries at memo (see
- *   pairCached; bits 0: none), so proofs of one tree hash their shared upper nodes once.
+ *   item (0 also when any of that text is not hex). Inner nodes of levels `from` and up go
+ *   through a cache of 2^bits entries at memo (see pairCached; bits 0: none), so proofs of one
+ *   tree hash their shared upper nodes once.
  */
 
 /** Bytes of scratch each call needs at `s`: state 200, digest 32, leaf encoding 192, second state 200, position, D, sibling. */
@@ -161,46 +166,87 @@ const I32_LOAD = 0x28, I32_LOAD8_U = 0x2d, I32_LOAD16_U = 0x2f, I32_STORE = 0x36
 
 const F_PERMUTE = 0, F_KECCAK = 1, F_PAIR = 2, F_INIT = 6, F_UPDATE = 7, F_FINAL = 8, F_PAIR_CACHED = 9, F_HEX32 = 10;
 
+/** The module's data segment writes the 24 round constants here; memory below KECCAK_RESERVED is the module's. */
+const RC_TABLE = 0;
+export const KECCAK_RESERVED = 256;
+
+/** Lanes kept complemented inside permute (the "lane complementing" transform of the Keccak team). */
+const COMPLEMENTED = [1, 2, 8, 12, 17, 20];
+
+/**
+ * chi under lane complementing, per plane Y and lane X: E = [~]B[X] ^ ([~]B[X+1] op [~]B[X+2]).
+ * Entries: negate B[X+1], "and" (else "or"), negate B[X+2], negate B[X]. Five NOTs a round
+ * instead of 25 (Keccak implementation overview, section 2.2; as in XKCP's 64-bit code).
+ */
+const CHI: [boolean, boolean, boolean, boolean][][] = [
+  [[false, false, false, false], [true, false, false, false], [false, true, false, false], [false, false, false, false], [false, true, false, false]],
+  [[false, false, false, false], [false, true, false, false], [false, false, true, false], [false, false, false, false], [false, true, false, false]],
+  [[false, false, false, false], [false, true, false, false], [true, true, false, false], [false, false, false, true], [false, true, false, false]],
+  [[false, true, false, false], [false, false, false, false], [true, false, false, false], [false, true, false, true], [false, false, false, false]],
+  [[true, true, false, false], [false, false, false, true], [false, true, false, false], [false, false, false, false], [false, true, false, false]],
+];
+
 /**
  * permute(s): Keccak-f[1600] in place on the 25 little-endian lanes at s. The state stays in
  * memory and each round works plane by plane (theta's D in 5 locals, one plane's 5 B lanes at a
- * time), writing the next state to s+200.. and back: fewer live values than 25 lanes in locals,
- * which V8's register allocator turns into much faster code.
+ * time), writing the next state to s+PERMUTE_BUF and back: far fewer live values than 25 lanes in
+ * locals, which V8's register allocator turns into faster code. Lane complementing saves 20 NOTs
+ * a round.
  */
 function permute(): Body {
   const f = new Body(1);
   const s = 0;
   const B = Array.from({ length: 5 }, () => f.local(I64));
-  const c = f.local(I64);
-  for (let round = 0; round < 24; round++) {
-    const src = round % 2 === 0 ? 0 : PERMUTE_BUF;
-    const dst = round % 2 === 0 ? PERMUTE_BUF : 0;
-    // theta: column parities C[x] (in B), then D[x] = C[x-1] ^ rotl(C[x+1], 1) to memory
-    for (let x = 0; x < 5; x++) {
-      f.get(s).loadI64(src + 8 * x);
-      for (let y = 1; y < 5; y++) f.get(s).loadI64(src + 8 * (x + 5 * y)).op(I64_XOR);
-      f.set(B[x]);
-    }
-    for (let x = 0; x < 5; x++) f.get(s).get(B[(x + 4) % 5]).get(B[(x + 1) % 5]).i64(1n).op(I64_ROTL).op(I64_XOR).storeI64(THETA_D + 8 * x);
+  const D = Array.from({ length: 5 }, () => f.local(I64));
+  const complement = () => {
+    for (const i of COMPLEMENTED) f.get(s).get(s).loadI64(8 * i).i64(-1n).op(I64_XOR).storeI64(8 * i);
+  };
+  complement();
+  const C = Array.from({ length: 5 }, () => f.local(I64));
+  const v = f.local(I64);
+  // column parities of the input; later rounds accumulate them while chi writes its output
+  for (let x = 0; x < 5; x++) {
+    f.get(s).loadI64(8 * x);
+    for (let y = 1; y < 5; y++) f.get(s).loadI64(8 * (x + 5 * y)).op(I64_XOR);
+    f.set(C[x]);
+  }
+  // two rounds per iteration (there and back between the buffers); the round constants come from
+  // the table the module's data segment writes at RC_TABLE
+  const rc = f.local(I32);
+  f.i32(RC_TABLE).set(rc);
+  f.op(LOOP, VOID);
+  for (let half = 0; half < 2; half++) {
+    const src = half === 0 ? 0 : PERMUTE_BUF;
+    const dst = half === 0 ? PERMUTE_BUF : 0;
+    for (let x = 0; x < 5; x++) f.get(C[(x + 4) % 5]).get(C[(x + 1) % 5]).i64(1n).op(I64_ROTL).op(I64_XOR).set(D[x]);
     for (let Y = 0; Y < 5; Y++) {
-      // rho and pi: B[X, Y] = rotl(A[x, y] ^ D[x], r[x][y]) where X = y and Y = 2x + 3y (mod 5)
       for (let X = 0; X < 5; X++) {
         const y = X;
         let x = 0;
         while ((2 * x + 3 * y) % 5 !== Y) x++;
-        f.get(s).loadI64(src + 8 * (x + 5 * y)).get(s).loadI64(THETA_D + 8 * x).op(I64_XOR);
+        f.get(s).loadI64(src + 8 * (x + 5 * y)).get(D[x]).op(I64_XOR);
         if (ROT[x][y] !== 0) f.i64(BigInt(ROT[x][y])).op(I64_ROTL);
         f.set(B[X]);
       }
-      // chi (and iota on lane 0)
       for (let X = 0; X < 5; X++) {
-        f.get(s).get(B[X]).get(B[(X + 1) % 5]).i64(-1n).op(I64_XOR).get(B[(X + 2) % 5]).op(I64_AND).op(I64_XOR);
-        if (X === 0 && Y === 0) f.i64(RC[round]).op(I64_XOR);
-        f.storeI64(dst + 8 * (X + 5 * Y));
+        const [n1, and, n2, n0] = CHI[Y][X];
+        f.get(B[X]);
+        if (n0) f.i64(-1n).op(I64_XOR);
+        f.get(B[(X + 1) % 5]);
+        if (n1) f.i64(-1n).op(I64_XOR);
+        f.get(B[(X + 2) % 5]);
+        if (n2) f.i64(-1n).op(I64_XOR);
+        f.op(and ? I64_AND : I64_OR).op(I64_XOR);
+        if (X === 0 && Y === 0) f.get(rc).loadI64(8 * half).op(I64_XOR);
+        f.set(v);
+        f.get(s).get(v).storeI64(dst + 8 * (X + 5 * Y));
+        if (Y === 0) f.get(v).set(C[X]);
+        else f.get(C[X]).get(v).op(I64_XOR).set(C[X]);
       }
     }
   }
-  void c;
+  f.get(rc).i32(16).op(I32_ADD).tee(rc).i32(RC_TABLE + 8 * 24).op(I32_LT_U, BR_IF, 0, END);
+  complement();
   return f;
 }
 
@@ -519,5 +565,8 @@ export function keccakModuleBytes(shared: boolean): Uint8Array {
   const funcs = section(3, vec(fns.map((_, k) => uleb(k))));
   const exports = section(7, vec(fns.map(([n], k) => [...name(n), 0x00, ...uleb(k)])));
   const code = section(10, vec(fns.map(([, b]) => b.encode())));
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exports, ...code]);
+  const rcBytes = Buffer.alloc(8 * 24);
+  RC.forEach((v, i) => rcBytes.writeBigUInt64LE(v, 8 * i));
+  const data = section(11, vec([[0x00, 0x41, ...sleb(BigInt(RC_TABLE)), 0x0b, ...uleb(rcBytes.length), ...rcBytes]]));
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exports, ...code, ...data]);
 }

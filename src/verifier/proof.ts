@@ -5,7 +5,7 @@
  */
 import { PACKED, PACKED_RECORD_SIZE } from "../records/codec";
 import { KECCAK_ENGINE_BUFFER, KeccakExports, WasmMemory, instantiateKeccak, keccakEngine, sharedWasmMemory } from "../records/keccak";
-import { ITEM_TEXT, KECCAK_SCRATCH } from "../records/keccakWasm";
+import { ITEM_TEXT, KECCAK_RESERVED, KECCAK_SCRATCH } from "../records/keccakWasm";
 import { WorkRecord } from "../records/types";
 import { HashWorker, startHashWorker } from "../writer/pool";
 
@@ -150,7 +150,7 @@ export async function verifyRecordProofs(items: readonly ProofCheck[], options: 
 }
 
 /**
- * Where things go in the shared memory: scratch × 2 | control (packed, next) | chunk table
+ * Where things go in the shared memory: the module's constants | scratch × 2 | control (packed, next) | chunk table
  * (ptr, count, results) | results | node cache × 2 (one per thread) | items of one window.
  */
 interface Layout {
@@ -169,7 +169,7 @@ interface Layout {
 function planLayout(items: readonly ProofCheck[], window: number, twoThreads: boolean, share: boolean): Layout {
   const n = items.length;
   const chunks = Math.ceil(Math.min(n, window) / CHUNK);
-  const control = 2 * KECCAK_SCRATCH;
+  const control = KECCAK_RESERVED + 2 * KECCAK_SCRATCH;
   const table = control + 8;
   const resultsAt = table + 12 * chunks;
   // Each thread sees about perThread proofs of the batch (the caches outlive a window). In a tree
@@ -208,7 +208,7 @@ async function verifyWindow(items: readonly ProofCheck[], from: number, to: numb
   i32[control / 4] = 0; // chunks packed
   i32[control / 4 + 1] = 0; // next chunk to take
   const valid = new Uint8Array(n);
-  const job = worker?.run({ op: "verify", memory, control, table, chunks, scratch: KECCAK_SCRATCH, memo: memoAt + (bits ? 1 << (bits + 7) : 0), bits, from: fromLevel });
+  const job = worker?.run({ op: "verify", memory, control, table, chunks, scratch: KECCAK_RESERVED + KECCAK_SCRATCH, memo: memoAt + (bits ? 1 << (bits + 7) : 0), bits, from: fromLevel });
   let p = itemsAt;
   const rootMemo: RootMemo = { root: "", at: 0 };
   for (let c = 0; c < chunks; c++) {
@@ -229,7 +229,7 @@ async function verifyWindow(items: readonly ProofCheck[], from: number, to: numb
   // take the chunks the worker has not
   for (let c = Atomics.add(i32, control / 4 + 1, 1); c < chunks; c = Atomics.add(i32, control / 4 + 1, 1)) {
     const t = table / 4 + 3 * c;
-    ex.verify(i32[t], i32[t + 1], i32[t + 2], 0, memoAt, bits, fromLevel);
+    ex.verify(i32[t], i32[t + 1], i32[t + 2], KECCAK_RESERVED, memoAt, bits, fromLevel);
   }
   await job;
   for (let k = 0; k < n; k++) out[from + k] = valid[k] === 1 && buf[resultsAt + k] === 1;

@@ -8,15 +8,16 @@
 import { Worker } from "worker_threads";
 
 import { keccakWasmModule } from "../records/keccak";
+import { KECCAK_RESERVED, KECCAK_SCRATCH } from "../records/keccakWasm";
 
 const WORKER_SOURCE = String.raw`
 const { parentPort, workerData } = require("worker_threads");
-// a private memory: scratch at 0, a 16 KiB I/O window at IO (the digest lands at IO)
-const IO = 1024;
+// a private memory: the module's constants, scratch at S, a 16 KiB I/O window at IO (the digest lands at IO)
+const { S, IO } = workerData;
 const memory = new WebAssembly.Memory({ initial: 1 });
 const ex = new WebAssembly.Instance(workerData.module, { env: { memory } }).exports;
 const mem = new Uint8Array(memory.buffer, IO, 16384);
-const H = (n) => ex.keccak(IO, n, IO, 0);
+const H = (n) => ex.keccak(IO, n, IO, S);
 // proof checks run in place on the caller's shared memory
 let sharedMemory = null, sharedEx = null;
 function onShared(memory) {
@@ -85,7 +86,7 @@ export interface HashWorker {
 
 /** Starts one hashing worker thread. */
 export function startHashWorker(): HashWorker {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: keccakWasmModule(), sharedModule: keccakWasmModule(true) } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: keccakWasmModule(), sharedModule: keccakWasmModule(true), S: KECCAK_RESERVED, IO: KECCAK_RESERVED + KECCAK_SCRATCH } });
   worker.unref();
   let nextId = 1;
   const waiting = new Map<number, { resolve: () => void; reject: (e: unknown) => void }>();

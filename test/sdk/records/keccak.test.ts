@@ -4,7 +4,7 @@ import { keccak256 } from "ethers";
 
 import { PACKED_RECORD_SIZE, bytesToHex, leafEncodingFromPacked } from "../../../src/records/codec";
 import { KECCAK_ENGINE_BUFFER, createKeccakEngine, instantiateKeccak, keccak256Bytes, sharedWasmMemory } from "../../../src/records/keccak";
-import { KECCAK_SCRATCH } from "../../../src/records/keccakWasm";
+import { KECCAK_RESERVED, KECCAK_SCRATCH } from "../../../src/records/keccakWasm";
 
 /** Deterministic bytes (seeded), so a failure names a reproducible input. */
 function bytes(seed: number, len: number): Uint8Array {
@@ -60,8 +60,8 @@ describe("records: the generated WebAssembly keccak256", () => {
     const memory = sharedWasmMemory(1 << 16);
     const ex = instantiateKeccak(memory, true);
     const m = new Uint8Array(memory.buffer);
-    const s = 0;
-    const base = 2 * KECCAK_SCRATCH;
+    const s = KECCAK_RESERVED;
+    const base = KECCAK_RESERVED + 2 * KECCAK_SCRATCH;
     // pair: the smaller node first, whichever argument it is
     const a = bytes(1, 32);
     const b = bytes(2, 32);
@@ -135,11 +135,11 @@ describe("records: the generated WebAssembly keccak256", () => {
     const one = instantiateKeccak(memory, true);
     const two = instantiateKeccak(memory, true);
     const m = new Uint8Array(memory.buffer);
-    const base = 4 * KECCAK_SCRATCH;
+    const base = KECCAK_RESERVED + 4 * KECCAK_SCRATCH;
     const d = crypto.randomBytes(200);
     m.set(d, base);
-    one.keccak(base, 200, base + 256, 0);
-    two.keccak(base, 200, base + 288, KECCAK_SCRATCH);
+    one.keccak(base, 200, base + 256, KECCAK_RESERVED);
+    two.keccak(base, 200, base + 288, KECCAK_RESERVED + KECCAK_SCRATCH);
     expect(bytesToHex(m.subarray(base + 256, base + 288))).to.equal(keccak256(d));
     expect(bytesToHex(m.subarray(base + 288, base + 320))).to.equal(keccak256(d));
   });

@@ -8,10 +8,11 @@
  *   twice: `leaf = keccak256(keccak256(abi.encode(record)))`.
  */
 import { KeccakEngine, keccakEngine } from "./keccak";
+import { PACKED_RECORD_BYTES } from "./keccakWasm";
 import { WorkRecord } from "./types";
 
 /** Size of a packed record. */
-export const PACKED_RECORD_SIZE = 98;
+export const PACKED_RECORD_SIZE = PACKED_RECORD_BYTES;
 /** Offsets of the fields inside a packed record. */
 export const PACKED = { nodeId: 0, epoch: 32, workUnits: 40, uptimeBps: 48, revenue: 50, evidence: 66 } as const;
 /** Size of the ABI (leaf) encoding of a record: six 32-byte words. */

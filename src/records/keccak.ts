@@ -3,7 +3,7 @@
  * canonical data hash, proofs), on the WebAssembly module of ./keccakWasm. One engine per thread:
  * it owns a small private memory with a 16 KiB I/O window (`mem`) and a scratch area.
  */
-import { KECCAK_RESERVED, KECCAK_SCRATCH, keccakModuleBytes } from "./keccakWasm";
+import { KECCAK_RESERVED, KECCAK_SCRATCH, PACKED_RECORD_BYTES, keccakModuleBytes } from "./keccakWasm";
 
 /** Size of the engine's I/O window. */
 export const KECCAK_ENGINE_BUFFER = 16 * 1024;
@@ -25,7 +25,7 @@ export interface KeccakExports {
   keccak(ptr: number, len: number, out: number, s: number): void;
   pair(a: number, b: number, out: number, s: number): void;
   leaves(rec: number, count: number, out: number, s: number): void;
-  level(tree: number, lo: number, hi: number, s: number): void;
+  pairs(src: number, count: number, dst: number, s: number): void;
   verify(items: number, count: number, results: number, s: number, memo: number, bits: number, from: number): void;
   pairCached(a: number, b: number, out: number, s: number, memo: number, bits: number): void;
   hex32(src: number, dst: number): number;
@@ -50,6 +50,10 @@ export interface KeccakEngine {
   absorb(size: number): void;
   /** Finishes and returns the 32-byte digest (copied). */
   finish(): Uint8Array;
+  /** Leaf hashes of `count` packed records (98 bytes each) at `src[srcOff..]` into `dst[dstOff..]` (32 bytes each). */
+  leavesInto(src: Uint8Array, srcOff: number, count: number, dst: Uint8Array, dstOff: number): void;
+  /** `count` inner nodes from the 2·count consecutive nodes at `src[srcOff..]` into `dst[dstOff..]`. */
+  pairsInto(src: Uint8Array, srcOff: number, count: number, dst: Uint8Array, dstOff: number): void;
 }
 
 const modules: { private?: WasmModule; shared?: WasmModule } = {};
@@ -78,6 +82,12 @@ export function sharedWasmMemory(bytes: number): WasmMemory {
 const SCRATCH = KECCAK_RESERVED;
 const BASE = SCRATCH + KECCAK_SCRATCH;
 const OUT = BASE + KECCAK_ENGINE_BUFFER;
+
+/** Batches through the I/O window: inputs first, outputs after them. */
+const LEAVES_PER_CALL = Math.floor(KECCAK_ENGINE_BUFFER / (PACKED_RECORD_BYTES + 32));
+const LEAVES_OUT = LEAVES_PER_CALL * PACKED_RECORD_BYTES;
+const PAIRS_PER_CALL = Math.floor(KECCAK_ENGINE_BUFFER / 96);
+const PAIRS_OUT = PAIRS_PER_CALL * 64;
 
 /** Instantiates an engine with its own memory. */
 export function createKeccakEngine(): KeccakEngine {
@@ -110,6 +120,22 @@ export function createKeccakEngine(): KeccakEngine {
     finish() {
       ex.final(OUT, SCRATCH);
       return digest.slice();
+    },
+    leavesInto(src, srcOff, count, dst, dstOff) {
+      for (let done = 0; done < count; done += LEAVES_PER_CALL) {
+        const k = Math.min(LEAVES_PER_CALL, count - done);
+        mem.set(src.subarray(srcOff + done * PACKED_RECORD_BYTES, srcOff + (done + k) * PACKED_RECORD_BYTES), 0);
+        ex.leaves(BASE, k, BASE + LEAVES_OUT, SCRATCH);
+        dst.set(mem.subarray(LEAVES_OUT, LEAVES_OUT + 32 * k), dstOff + 32 * done);
+      }
+    },
+    pairsInto(src, srcOff, count, dst, dstOff) {
+      for (let done = 0; done < count; done += PAIRS_PER_CALL) {
+        const k = Math.min(PAIRS_PER_CALL, count - done);
+        mem.set(src.subarray(srcOff + 64 * done, srcOff + 64 * (done + k)), 0);
+        ex.pairs(BASE, k, BASE + PAIRS_OUT, SCRATCH);
+        dst.set(mem.subarray(PAIRS_OUT, PAIRS_OUT + 32 * k), dstOff + 32 * done);
+      }
     },
   };
 }

@@ -23,8 +23,7 @@
  * - `pairCached(a, b, out, s, memo, bits)`: pair through a cache of node hashes.
  * - `leaves(rec, count, out, s)`: the leaf hash of `count` packed records (98 bytes each, see
  *   ./codec PACKED) into consecutive 32-byte slots.
- * - `level(tree, lo, hi, s)`: inner nodes i = hi-1 down to lo of a library-layout tree
- *   (node i = pair(node 2i+1, node 2i+2)).
+ * - `pairs(src, count, dst, s)`: `count` inner nodes from 2·count consecutive nodes (a tree level).
  * - `hex32(src, dst) -> ok`: 66 characters of 0x-hex at src to 32 bytes at dst.
  * - `verify(items, count, results, s, memo, bits, from)`: proof checks over items laid out as
  *   [packed record 98, nodeId and evidence left blank][root 32][u32 LE proof length]
@@ -33,6 +32,9 @@
  *   through a cache of 2^bits entries at memo (see pairCached; bits 0: none), so proofs of one
  *   tree hash their shared upper nodes once.
  */
+
+/** Size of a packed record (see ./codec PACKED: nodeId 32, epoch 8, workUnits 8, uptimeBps 2, revenue 16, evidence 32). */
+export const PACKED_RECORD_BYTES = 98;
 
 /** Bytes of scratch each call needs at `s`: state 200, digest 32, leaf encoding 192, second state 200, position, D, sibling. */
 export const KECCAK_SCRATCH = 768;
@@ -429,26 +431,23 @@ function leaves(): Body {
   f.op(BLOCK, VOID, LOOP, VOID);
   f.get(count).op(I32_EQZ, BR_IF, 1);
   emitLeaf(f, rec, out, s, enc);
-  f.get(rec).i32(98).op(I32_ADD).set(rec);
+  f.get(rec).i32(PACKED_RECORD_BYTES).op(I32_ADD).set(rec);
   f.get(out).i32(32).op(I32_ADD).set(out);
   f.get(count).i32(1).op(I32_SUB).set(count);
   f.op(BR, 0, END, END);
   return f;
 }
 
-/** level(tree, lo, hi, s): node i = pair(node 2i+1, node 2i+2) for i = hi-1 down to lo. */
-function level(): Body {
+/** pairs(src, count, dst, s): dst[k] = pair(src[2k], src[2k+1]) for 32-byte nodes, k < count. */
+function pairs(): Body {
   const f = new Body(4);
-  const [tree, lo, hi, s] = [0, 1, 2, 3];
-  const left = f.local(I32);
+  const [src, count, dst, s] = [0, 1, 2, 3];
   f.op(BLOCK, VOID, LOOP, VOID);
-  f.get(hi).get(lo).op(I32_LE_U, BR_IF, 1);
-  f.get(hi).i32(1).op(I32_SUB).set(hi);
-  // children of node hi: 2hi+1 and 2hi+2, at byte offsets 64hi+32 and 64hi+64
-  f.get(tree).get(hi).i32(6).op(I32_SHL).op(I32_ADD).i32(32).op(I32_ADD).tee(left);
-  f.get(left).i32(32).op(I32_ADD);
-  f.get(tree).get(hi).i32(5).op(I32_SHL).op(I32_ADD);
-  f.get(s).call(F_PAIR);
+  f.get(count).op(I32_EQZ, BR_IF, 1);
+  f.get(src).get(src).i32(32).op(I32_ADD).get(dst).get(s).call(F_PAIR);
+  f.get(src).i32(64).op(I32_ADD).set(src);
+  f.get(dst).i32(32).op(I32_ADD).set(dst);
+  f.get(count).i32(1).op(I32_SUB).set(count);
   f.op(BR, 0, END, END);
   return f;
 }
@@ -531,7 +530,7 @@ function verify(): Body {
   f.op(BR, 0, END, END);
   // acc == root?
   f.i64(0n).set(diff);
-  for (let k = 0; k < 4; k++) f.get(diff).get(acc).loadI64(8 * k).get(items).loadI64(98 + 8 * k).op(I64_XOR).op(I64_OR).set(diff);
+  for (let k = 0; k < 4; k++) f.get(diff).get(acc).loadI64(8 * k).get(items).loadI64(PACKED_RECORD_BYTES + 8 * k).op(I64_XOR).op(I64_OR).set(diff);
   f.get(results).get(diff).op(I64_EQZ).get(ok).op(I32_AND).mem(I32_STORE8, 0, 0);
   f.get(results).i32(1).op(I32_ADD).set(results);
   f.get(end).set(items);
@@ -552,7 +551,7 @@ export function keccakModuleBytes(shared: boolean): Uint8Array {
     ["keccak", keccak()],
     ["pair", pair()],
     ["leaves", leaves()],
-    ["level", level()],
+    ["pairs", pairs()],
     ["verify", verify()],
     ["init", init()],
     ["update", update()],

@@ -5,12 +5,10 @@
  * the same layout, for large epochs); a test pins that both agree root-for-root and proof-for-proof.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { PACKED, PACKED_RECORD_SIZE, hashPairInto } from "../records/codec";
-import { keccakEngine } from "../records/keccak";
-import { sortByKey32 } from "../records/sort";
+import { PACKED, PACKED_RECORD_SIZE } from "../records/codec";
 import { RecordTable, sharedBytes } from "../records/table";
 import { PARALLEL_THRESHOLD } from "../writer/pool";
-import { RecordTree, buildRecordTree as buildWriterTree } from "../writer/tree";
+import { RecordTree, buildRecordTree as buildWriterTree, buildRecordTreeSync as buildWriterTreeSync } from "../writer/tree";
 import { RECORD_LEAF_ENCODING, WorkRecord } from "../records/types";
 
 /** The tree of one epoch version: its root and the proof of the record at each input index. */
@@ -28,9 +26,6 @@ export function recordTreeSync(records: readonly WorkRecord[]): EpochTree {
   );
   return { root: tree.root, proof: (i) => tree.getProof(i) };
 }
-
-/** ABI encoding size of a record: six 32-byte words. */
-const LEAF_SIZE = 192;
 
 function nibble(c: number): number {
   // '0'-'9' = 48-57, 'a'-'f' = 97-102, 'A'-'F' = 65-70
@@ -56,18 +51,6 @@ function putUint(mem: Uint8Array, end: number, len: number, v: bigint): void {
     mem[end - i] = Number(v & 0xffn);
     v >>= 8n;
   }
-}
-
-/** The ABI encoding of a record at mem[0..192). */
-function encodeLeaf(mem: Uint8Array, r: WorkRecord): void {
-  mem.fill(0, 0, LEAF_SIZE);
-  putHex32(mem, 0, r.nodeId);
-  putUint(mem, 64, 8, r.epoch);
-  putUint(mem, 96, 8, r.workUnits);
-  mem[126] = (r.uptimeBps >> 8) & 0xff;
-  mem[127] = r.uptimeBps & 0xff;
-  putUint(mem, 160, 16, r.revenue);
-  putHex32(mem, 160, r.evidence);
 }
 
 /** Hex of tree nodes: one flat hex string of every node, sliced per node on demand (each node's
@@ -141,28 +124,8 @@ export async function buildRecordTree(records: readonly WorkRecord[], options: {
 
 /** The same tree on the calling thread, synchronously (what builders fall back to when no tree is given). */
 export function buildRecordTreeSync(records: readonly WorkRecord[]): EpochTree {
-  const n = records.length;
-  if (n === 0) return { root: `0x${"0".repeat(64)}`, proof: () => [] };
-  const engine = keccakEngine();
-  const mem = engine.mem;
-  const leaves = new Uint8Array(n * 32);
-  for (let i = 0; i < n; i++) {
-    encodeLeaf(mem, records[i]);
-    engine.hashInPlace(LEAF_SIZE);
-    engine.hashInPlace(32);
-    leaves.set(mem.subarray(0, 32), i * 32);
-  }
-  const order = sortByKey32(leaves, 32, 0, n);
-  const total = 2 * n - 1;
-  const nodes = new Uint8Array(total * 32);
-  const treeIndex = new Int32Array(n);
-  for (let k = 0; k < n; k++) {
-    const pos = total - 1 - k;
-    nodes.set(leaves.subarray(order[k] * 32, order[k] * 32 + 32), pos * 32);
-    treeIndex[order[k]] = pos;
-  }
-  for (let i = n - 2; i >= 0; i--) hashPairInto(engine, nodes, (2 * i + 1) * 32, nodes, (2 * i + 2) * 32, nodes, i * 32);
-  return epochTreeOver(nodes, treeIndex, total);
+  if (records.length === 0) return { root: `0x${"0".repeat(64)}`, proof: () => [] };
+  return fromWriterTree(buildWriterTreeSync(packRecords(records)));
 }
 
 /** What an epoch bundle offers (src/writer EpochBundle): records in sorted-leaf order and the tree. */

@@ -8,7 +8,7 @@
 import { Worker } from "worker_threads";
 
 import { keccakWasmModule } from "../records/keccak";
-import { KECCAK_RESERVED, KECCAK_SCRATCH } from "../records/keccakWasm";
+import { KECCAK_RESERVED, KECCAK_SCRATCH, PACKED_RECORD_BYTES } from "../records/keccakWasm";
 
 const WORKER_SOURCE = String.raw`
 const { parentPort, workerData } = require("worker_threads");
@@ -17,7 +17,6 @@ const { S, IO } = workerData;
 const memory = new WebAssembly.Memory({ initial: 1 });
 const ex = new WebAssembly.Instance(workerData.module, { env: { memory } }).exports;
 const mem = new Uint8Array(memory.buffer, IO, 16384);
-const H = (n) => ex.keccak(IO, n, IO, S);
 // proof checks run in place on the caller's shared memory
 let sharedMemory = null, sharedEx = null;
 function onShared(memory) {
@@ -27,41 +26,40 @@ function onShared(memory) {
   }
   return sharedEx;
 }
-const REC = 98;
-function leafInto(rec, off, out, outOff) {
-  mem.fill(0, 0, 192);
-  for (let i = 0; i < 32; i++) mem[i] = rec[off + i];
-  for (let i = 0; i < 8; i++) mem[56 + i] = rec[off + 32 + i];
-  for (let i = 0; i < 8; i++) mem[88 + i] = rec[off + 40 + i];
-  mem[126] = rec[off + 48]; mem[127] = rec[off + 49];
-  for (let i = 0; i < 16; i++) mem[144 + i] = rec[off + 50 + i];
-  for (let i = 0; i < 32; i++) mem[160 + i] = rec[off + 66 + i];
-  H(192); H(32);
-  for (let k = 0; k < 32; k++) out[outOff + k] = mem[k];
+const REC = workerData.REC;
+// batches through the I/O window, inputs first and outputs after them (as the engine in records/keccak.ts)
+const LEAVES = Math.floor(16384 / (REC + 32)), PAIRS = Math.floor(16384 / 96);
+function leavesInto(src, srcOff, count, dst, dstOff) {
+  for (let done = 0; done < count; done += LEAVES) {
+    const k = Math.min(LEAVES, count - done);
+    mem.set(src.subarray(srcOff + done * REC, srcOff + (done + k) * REC), 0);
+    ex.leaves(IO, k, IO + LEAVES * REC, S);
+    dst.set(mem.subarray(LEAVES * REC, LEAVES * REC + 32 * k), dstOff + 32 * done);
+  }
 }
-function pairInto(a, ao, b, bo, out, oo) {
-  let i = 0;
-  while (i < 32 && a[ao + i] === b[bo + i]) i++;
-  if (i === 32 || a[ao + i] < b[bo + i]) { for (let k = 0; k < 32; k++) { mem[k] = a[ao + k]; mem[32 + k] = b[bo + k]; } }
-  else { for (let k = 0; k < 32; k++) { mem[k] = b[bo + k]; mem[32 + k] = a[ao + k]; } }
-  H(64);
-  for (let k = 0; k < 32; k++) out[oo + k] = mem[k];
+function pairsInto(src, srcOff, count, dst, dstOff) {
+  for (let done = 0; done < count; done += PAIRS) {
+    const k = Math.min(PAIRS, count - done);
+    mem.set(src.subarray(srcOff + 64 * done, srcOff + 64 * (done + k)), 0);
+    ex.pairs(IO, k, IO + PAIRS * 64, S);
+    dst.set(mem.subarray(PAIRS * 64, PAIRS * 64 + 32 * k), dstOff + 32 * done);
+  }
 }
 function subtree(tree, internal, root) {
-  // internal nodes are 0..internal-1; process the subtree of 'root' level by level, deepest first
+  // internal nodes are 0..internal-1; the subtree of 'root' level by level, deepest first
   let depth = 0;
   while (((root + 1) * 2 ** (depth + 1)) - 1 < internal) depth++;
   for (let d = depth; d >= 0; d--) {
     const lo = (root + 1) * 2 ** d - 1;
     const hi = Math.min(lo + 2 ** d, internal);
-    for (let i = hi - 1; i >= lo; i--) pairInto(tree, (2 * i + 1) * 32, tree, (2 * i + 2) * 32, tree, i * 32);
+    if (hi > lo) pairsInto(tree, (2 * lo + 1) * 32, hi - lo, tree, lo * 32);
   }
 }
 parentPort.on("message", (m) => {
   if (m.op === "leaves") {
     const rec = new Uint8Array(m.records), out = new Uint8Array(m.out);
     const base = m.outBase || 0;
-    for (let i = m.start; i < m.end; i++) leafInto(rec, i * REC, out, (i - base) * 32);
+    if (m.end > m.start) leavesInto(rec, m.start * REC, m.end - m.start, out, (m.start - base) * 32);
   } else if (m.op === "subtree") {
     subtree(new Uint8Array(m.tree), m.internal, m.root);
   } else if (m.op === "verify") {
@@ -86,7 +84,7 @@ export interface HashWorker {
 
 /** Starts one hashing worker thread. */
 export function startHashWorker(): HashWorker {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: keccakWasmModule(), sharedModule: keccakWasmModule(true), S: KECCAK_RESERVED, IO: KECCAK_RESERVED + KECCAK_SCRATCH } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: keccakWasmModule(), sharedModule: keccakWasmModule(true), S: KECCAK_RESERVED, IO: KECCAK_RESERVED + KECCAK_SCRATCH, REC: PACKED_RECORD_BYTES } });
   worker.unref();
   let nextId = 1;
   const waiting = new Map<number, { resolve: () => void; reject: (e: unknown) => void }>();

@@ -7,7 +7,7 @@
  * large trees use a second thread (./pool). Equality with the library, root for root and proof
  * for proof, is shown by test/sdk/writer/tree.property.test.ts.
  */
-import { LEAF_ENCODING_SIZE, PACKED_RECORD_SIZE, bytesToHex, hashPairInto, leafEncodingFromPacked } from "../records/codec";
+import { PACKED_RECORD_SIZE, bytesToHex, hashPairInto } from "../records/codec";
 import { KeccakEngine, keccakEngine } from "../records/keccak";
 import { sortByKey32 } from "../records/sort";
 import { RecordTable, sharedBytes } from "../records/table";
@@ -39,14 +39,7 @@ export interface BuildTreeOptions {
 
 /** Leaf hashes of rows [start, end) into out (32 bytes per row, at the row's index). */
 export function hashLeavesRange(engine: KeccakEngine, records: Uint8Array, out: Uint8Array, start: number, end: number): void {
-  const mem = engine.mem;
-  for (let i = start; i < end; i++) {
-    leafEncodingFromPacked(records, i * PACKED_RECORD_SIZE, mem, true);
-    engine.hashInPlace(LEAF_ENCODING_SIZE);
-    engine.hashInPlace(32);
-    const o = i * 32;
-    for (let k = 0; k < 32; k++) out[o + k] = mem[k];
-  }
+  if (end > start) engine.leavesInto(records, start * PACKED_RECORD_SIZE, end - start, out, start * 32);
 }
 
 /** Inner nodes of the subtree rooted at `root`, deepest level first (internal nodes are 0..internal-1). */
@@ -54,9 +47,10 @@ export function hashSubtree(engine: KeccakEngine, tree: Uint8Array, internal: nu
   let depth = 0;
   while ((root + 1) * 2 ** (depth + 1) - 1 < internal) depth++;
   for (let d = depth; d >= 0; d--) {
+    // nodes lo..hi-1 of this level; their children 2lo+1..2hi are consecutive
     const lo = (root + 1) * 2 ** d - 1;
     const hi = Math.min(lo + 2 ** d, internal);
-    for (let i = hi - 1; i >= lo; i--) hashPairInto(engine, tree, (2 * i + 1) * 32, tree, (2 * i + 2) * 32, tree, i * 32);
+    if (hi > lo) engine.pairsInto(tree, (2 * lo + 1) * 32, hi - lo, tree, lo * 32);
   }
 }
 
@@ -100,14 +94,7 @@ export async function buildRecordTree(table: RecordTable, options: BuildTreeOpti
       }
       alongsideDone = true;
     }
-    const order = sortByKey32(leaves, 32, 0, n);
-    const size = 2 * n - 1;
-    const nodes = worker ? sharedBytes(size * 32) : new Uint8Array(size * 32);
-    for (let k = 0; k < n; k++) {
-      const from = order[k] * 32;
-      const to = (size - 1 - k) * 32;
-      for (let b = 0; b < 32; b++) nodes[to + b] = leaves[from + b];
-    }
+    const { nodes, order } = placeLeaves(leaves, n, worker !== null);
     const internal = n - 1;
     if (worker && !alongsideDone && internal > 0) {
       // leaves came pre-hashed: the worker hashes the whole inner tree while this thread runs `alongside`
@@ -124,13 +111,34 @@ export async function buildRecordTree(table: RecordTable, options: BuildTreeOpti
       await job;
       hashPairInto(engine, nodes, 32, nodes, 64, nodes, 0);
     } else if (internal > 0) {
-      for (let i = internal - 1; i >= 0; i--) hashPairInto(engine, nodes, (2 * i + 1) * 32, nodes, (2 * i + 2) * 32, nodes, i * 32);
+      hashSubtree(engine, nodes, internal, 0);
     }
     if (!alongsideDone) options.alongside?.();
     return { leafCount: n, nodes, order };
   } finally {
     if (own) await own.close();
   }
+}
+
+/** Sorts leaf hashes (row order) and places them at the library's leaf positions of a new node array. */
+function placeLeaves(leaves: Uint8Array, n: number, shared: boolean): { nodes: Uint8Array; order: Uint32Array } {
+  const order = sortByKey32(leaves, 32, 0, n);
+  const size = 2 * n - 1;
+  const nodes = shared ? sharedBytes(size * 32) : new Uint8Array(size * 32);
+  for (let k = 0; k < n; k++) nodes.set(leaves.subarray(order[k] * 32, order[k] * 32 + 32), (size - 1 - k) * 32);
+  return { nodes, order };
+}
+
+/** The same tree as buildRecordTree, on the calling thread and synchronously (for small epochs). */
+export function buildRecordTreeSync(table: RecordTable): RecordTree {
+  const n = table.count;
+  if (n === 0) return { leafCount: 0, nodes: new Uint8Array(0), order: new Uint32Array(0) };
+  const engine = keccakEngine();
+  const leaves = new Uint8Array(n * 32);
+  hashLeavesRange(engine, table.data, leaves, 0, n);
+  const { nodes, order } = placeLeaves(leaves, n, false);
+  hashSubtree(engine, nodes, n - 1, 0);
+  return { leafCount: n, nodes, order };
 }
 
 /** The root of a built tree (bytes32(0) when empty). */

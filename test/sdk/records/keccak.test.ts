@@ -56,7 +56,7 @@ describe("records: the generated WebAssembly keccak256", () => {
     }
   });
 
-  it("hashes a sorted pair, a run of leaves and a tree level inside the module", () => {
+  it("hashes a sorted pair, a run of leaves and a run of pairs inside the module", () => {
     const memory = sharedWasmMemory(1 << 16);
     const ex = instantiateKeccak(memory, true);
     const m = new Uint8Array(memory.buffer);
@@ -86,15 +86,16 @@ describe("records: the generated WebAssembly keccak256", () => {
       leafEncodingFromPacked(recs, i * PACKED_RECORD_SIZE, enc, true);
       expect(bytesToHex(m.subarray(base + 1024 + 32 * i, base + 1056 + 32 * i)), `leaf ${i}`).to.equal(keccak256(keccak256(enc)));
     }
-    // level: nodes 0..2 from their children 1..6
-    const tree = base + 2048;
-    m.set(bytes(4, 7 * 32), tree);
-    ex.level(tree, 0, 3, s);
-    const node = (i: number) => m.subarray(tree + 32 * i, tree + 32 * i + 32);
-    for (const i of [2, 1, 0]) {
-      const [l, r] = [node(2 * i + 1), node(2 * i + 2)];
+    // pairs: 3 inner nodes from 6 consecutive children
+    const kids = base + 2048;
+    const parents = base + 4096;
+    m.set(bytes(4, 6 * 32), kids);
+    ex.pairs(kids, 3, parents, s);
+    const node = (at: number, i: number) => m.subarray(at + 32 * i, at + 32 * i + 32);
+    for (const i of [0, 1, 2]) {
+      const [l, r] = [node(kids, 2 * i), node(kids, 2 * i + 1)];
       const want = keccak256(Buffer.compare(l, r) <= 0 ? Buffer.concat([l, r]) : Buffer.concat([r, l]));
-      expect(bytesToHex(node(i)), `node ${i}`).to.equal(want);
+      expect(bytesToHex(node(parents, i)), `node ${i}`).to.equal(want);
     }
   });
 

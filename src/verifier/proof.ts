@@ -86,7 +86,7 @@ interface RootMemo {
 function packItem(buf: Buffer, off: number, record: WorkRecord, proof: readonly string[], root: string, memo?: RootMemo): boolean {
   const n = Array.isArray(proof) ? proof.length : 0;
   buf.writeUInt32LE(n, off + PACKED_RECORD_SIZE + 32);
-  if (record === null || typeof record !== "object" || !packUints(record, buf, off)) return false;
+  if (!Array.isArray(proof) || record === null || typeof record !== "object" || !packUints(record, buf, off)) return false;
   const rootAt = off + PACKED_RECORD_SIZE;
   if (memo && root === memo.root) buf.copy(buf, rootAt, memo.at, memo.at + 32);
   else if (!toBytes32(root, buf, rootAt)) return false;

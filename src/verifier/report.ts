@@ -15,7 +15,7 @@ import type { RecordSource } from "../report/input";
 import { buildRecordTree, EpochTree } from "../report/merkle";
 import { epochKey, epochsInRange, replay, statusAt } from "../report/state";
 import type { EconomicsReport, Report, UptimeReport } from "../report/types";
-import { verifyRecordProof } from "./proof";
+import { ProofCheck, verifyRecordProofs } from "./proof";
 
 export interface VerifyReportResult {
   ok: boolean;
@@ -213,25 +213,33 @@ async function verifyReportUnsafe(report: Report, provider: Provider, options: V
     }
     const known = new Set(epochs.map((st) => `${st.latest.networkId}:${st.latest.epoch}:${st.latest.version}`));
     for (const k of claimed.keys()) if (!known.has(k)) differences.push(`lines: epoch version ${k} is not an epoch of this report on chain`);
-    const perEpoch = new Map<string, number>();
-    const limit = options.onChainChecksPerEpoch ?? 32;
-    for (let i = 0; i < lines.length && differences.length < max; i++) {
-      const l = (report as UptimeReport).lines[i];
+    // every line's proof, offline, in one batch (lines of an epoch share their upper nodes)
+    const uptimeLines = (report as UptimeReport).lines;
+    const recs: (WorkRecord | null)[] = new Array(lines.length).fill(null);
+    const checks: ProofCheck[] = [];
+    const checkOf = new Int32Array(lines.length).fill(-1);
+    for (let i = 0; i < lines.length; i++) {
+      const l = uptimeLines[i];
       const st = state.epochs.get(epochKey(l.networkId, l.epoch));
       if (!st) continue;
-      let rec: WorkRecord;
       try {
-        rec = toRecord(l.record);
+        recs[i] = toRecord(l.record);
       } catch {
         continue;
       }
+      checkOf[i] = checks.length;
+      checks.push({ record: recs[i] as WorkRecord, proof: l.proof, root: st.latest.root });
+    }
+    const provedAll = await verifyRecordProofs(checks);
+    const perEpoch = new Map<string, number>();
+    const limit = options.onChainChecksPerEpoch ?? 32;
+    for (let i = 0; i < lines.length && differences.length < max; i++) {
+      const l = uptimeLines[i];
+      const st = state.epochs.get(epochKey(l.networkId, l.epoch));
+      const rec = recs[i];
+      if (!st || !rec) continue;
       const leaf = [rec.nodeId, rec.epoch, rec.workUnits, rec.uptimeBps, rec.revenue, rec.evidence];
-      let proved = false;
-      try {
-        proved = Array.isArray(l.proof) && verifyRecordProof(rec, l.proof, st.latest.root);
-      } catch {
-        proved = false;
-      }
+      const proved = provedAll[checkOf[i]];
       if (!proved) differences.push(`lines[${i}].proof: does not prove the record against the on-chain root ${st.latest.root}`);
       const k = epochKey(l.networkId, l.epoch);
       const done = perEpoch.get(k) ?? 0;

@@ -144,5 +144,9 @@ describe("verifier: offline proof checks", () => {
     expect(verifyRecordProof(only.record, only.proof, only.root)).to.equal(true);
     const other: WorkRecord = { ...only.record, revenue: only.record.revenue + 1n };
     expect(verifyRecordProof(other, [], only.root)).to.equal(false);
+    // a proof that is not an array is refused even where no sibling is needed
+    const notArray = { ...only, proof: undefined as unknown as string[] };
+    expect(verifyRecordProof(notArray.record, notArray.proof, notArray.root)).to.equal(false);
+    expect(await verifyRecordProofs([only, notArray, { ...only, record: other }])).to.deep.equal([true, false, false]);
   });
 });

@@ -113,7 +113,7 @@ export {
   writeProofFile,
   verifyProofFile,
 } from "./verifier";
-export type { ProofFile, ProofFileCheck, VerifierSet, SignatureCheck } from "./verifier";
+export type { ProofCheck, VerifyProofsOptions, ProofFile, ProofFileCheck, VerifierSet, SignatureCheck } from "./verifier";
 export { verifyReport } from "./verifier/report";
 export type { VerifyReportResult, VerifyReportOptions } from "./verifier/report";
 

@@ -1,5 +1,5 @@
 /** verifier/: record proofs and signature sets, offline or against the chain (report verification lives in ./report). */
-export type { ProofCheck } from "./proof";
+export type { ProofCheck, VerifyProofsOptions } from "./proof";
 export { verifyRecordProof, verifyRecordProofs } from "./proof";
 export { verifyRecordOnChain } from "./onchain";
 export type { VerifierSet, SignatureCheck } from "./signatures";

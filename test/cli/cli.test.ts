@@ -10,7 +10,7 @@ import path from "path";
 import { HDNodeWallet } from "ethers";
 
 import { LocalNode, startHardhatNode } from "../helpers/node";
-import { RunResult, chainSnapshot, devAccount, runCli, snapshotDir } from "./harness";
+import { RunResult, chainSnapshot, devAccount, runCli, snapshotDir, spawnCli } from "./harness";
 
 describe("workledger CLI (real binary, hardhat node)", function () {
   this.timeout(180_000);
@@ -206,6 +206,36 @@ describe("workledger CLI (real binary, hardhat node)", function () {
       const bad = await cli(withRpc(["verify", "tampered.json"]));
       expect(bad.code).to.equal(1);
       expect(bad.stdout).to.match(/MISMATCH/).and.match(/totals\.refunded/);
+    });
+
+    it("sync --follow indexes new blocks as they come and stops cleanly on Ctrl-C", async function () {
+      const follow = spawnCli(withRpc(["sync", "--follow", "--db", "follow.sqlite"]), { cwd: dir });
+      try {
+        await follow.waitFor(/following chain \d+ into follow\.sqlite/);
+        // the first pass catches up with everything on chain so far
+        const first = await follow.waitFor(/indexed up to block (\d+) \(\+(\d+) events\)/);
+        expect(Number(first[2])).to.be.greaterThan(10);
+        // a deposit and its withdrawal while it follows (balances end as they were): picked up by a later pass
+        const mark = follow.stderr().length;
+        ok(await cli(withRpc(["deposit", "--network", "1", "--amount", "1"]), customer.privateKey));
+        ok(await cli(withRpc(["withdraw", "--network", "1", "--amount", "1"]), customer.privateKey));
+        const head = await node.provider.getBlockNumber();
+        expect(head).to.be.greaterThan(Number(first[1]));
+        // later passes report the new events, up to the head
+        const indexed = () => [...follow.stderr().slice(mark).matchAll(/indexed up to block (\d+) \(\+(\d+) events\)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+        await follow.waitFor(new RegExp(`indexed up to block ${head} `), 60_000, mark);
+        expect(indexed().reduce((sum, [, events]) => sum + events, 0)).to.be.greaterThan(1);
+      } finally {
+        const end = await follow.stop("SIGINT");
+        expect(end.code, `exit code after SIGINT (stderr: ${end.stderr})`).to.equal(0);
+        expect(end.stdout).to.match(/indexed to block:\s+\d+ \(0x[0-9a-f]{64}\)/);
+      }
+      // the followed database holds exactly what a fresh one-shot sync gets
+      const again = json(await cli(withRpc(["sync", "--db", "follow.sqlite", "--json"])));
+      const fresh = json(await cli(withRpc(["sync", "--db", "fresh.sqlite", "--json"])));
+      expect(again.newEvents).to.equal(0);
+      expect(again.totalEvents).to.equal(fresh.totalEvents);
+      expect(again.toBlock).to.equal(fresh.toBlock);
     });
 
     it("demo --rpc runs the whole job against the node and writes every report under its fixed name", async function () {

@@ -3,7 +3,7 @@
  * with hardhat node's well-known accounts as keys, and snapshots a directory to prove that a failed
  * command wrote nothing.
  */
-import { execFile } from "child_process";
+import { execFile, spawn } from "child_process";
 import fs from "fs";
 import path from "path";
 import { HDNodeWallet, JsonRpcProvider } from "ethers";
@@ -43,6 +43,48 @@ export function runCli(args: string[], opts: RunOptions): Promise<RunResult> {
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
   });
+}
+
+/** A long-running `workledger` process (e.g. `sync --follow`) whose stderr can be waited on. */
+export interface CliProcess {
+  /** Resolves with the first stderr line matching `re` after `from` characters of stderr (rejects after timeoutMs). */
+  waitFor(re: RegExp, timeoutMs?: number, from?: number): Promise<RegExpMatchArray>;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  /** Sends a signal and resolves with the exit code and the output. */
+  stop(signal?: NodeJS.Signals): Promise<RunResult>;
+}
+
+/** Starts `workledger ...args` and leaves it running. */
+export function spawnCli(args: string[], opts: RunOptions): CliProcess {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("WORKLEDGER_")) env[k] = v;
+  if (opts.key) env.WORKLEDGER_PRIVATE_KEY = opts.key;
+  Object.assign(env, opts.env ?? {});
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => (out += String(d)));
+  child.stderr.on("data", (d) => (err += String(d)));
+  const exited = new Promise<number>((resolve) => child.on("exit", (code, sig) => resolve(code ?? (sig ? 128 : 1))));
+  return {
+    stderr: () => err,
+    async waitFor(re, timeoutMs = 60_000, from = 0) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const m = err.slice(from).match(re);
+        if (m) return m;
+        if (child.exitCode !== null) throw new Error(`workledger exited (${child.exitCode}) before ${re}: ${err}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}; stderr so far:\n${err}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async stop(signal = "SIGINT") {
+      child.kill(signal);
+      const code = await exited;
+      return { code, stdout: out, stderr: err };
+    },
+  };
 }
 
 /** Every file under `dir` with its size and mtime (a failed command must not change it). */

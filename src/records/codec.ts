@@ -136,24 +136,12 @@ export function leafEncodingFromPacked(src: Uint8Array, off: number, dst: Uint8A
   for (let i = 0; i < 32; i++) dst[160 + i] = src[off + PACKED.evidence + i]; // evidence
 }
 
-/**
- * StandardMerkleTree leaf hash of the packed record at `src[off]`, written to `out[outOff..+32)`.
- * Uses `engine.mem` as scratch.
- */
-export function leafHashFromPacked(engine: KeccakEngine, src: Uint8Array, off: number, out: Uint8Array, outOff: number): void {
-  const mem = engine.mem;
-  leafEncodingFromPacked(src, off, mem, true);
-  engine.hashInPlace(LEAF_ENCODING_SIZE);
-  engine.hashInPlace(32);
-  for (let i = 0; i < 32; i++) out[outOff + i] = mem[i];
-}
-
 /** StandardMerkleTree leaf hash of a record (0x-hex). */
 export function recordLeafHash(record: WorkRecord): string {
   const packed = new Uint8Array(PACKED_RECORD_SIZE);
   packRecordInto(record, packed, 0);
   const out = new Uint8Array(32);
-  leafHashFromPacked(keccakEngine(), packed, 0, out, 0);
+  keccakEngine().leavesInto(packed, 0, 1, out, 0);
   return bytesToHex(out);
 }
 

@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import crypto from "crypto";
-import { keccak256 } from "ethers";
+import { AbiCoder, keccak256 } from "ethers";
 
-import { PACKED_RECORD_SIZE, bytesToHex, leafEncodingFromPacked } from "../../../src/records/codec";
+import { PACKED_RECORD_SIZE, bytesToHex, leafEncodingFromPacked, recordLeafHash } from "../../../src/records/codec";
+import { RECORD_LEAF_ENCODING } from "../../../src/records/types";
 import { KECCAK_ENGINE_BUFFER, createKeccakEngine, instantiateKeccak, keccak256Bytes, sharedWasmMemory } from "../../../src/records/keccak";
 import { KECCAK_RESERVED, KECCAK_SCRATCH } from "../../../src/records/keccakWasm";
 
@@ -128,6 +129,23 @@ describe("records: the generated WebAssembly keccak256", () => {
         m[src + 1] = p1;
         expect(ex.hex32(src, dst), `prefix ${p0},${p1}`).to.equal(0);
       }
+    }
+  });
+
+  it("recordLeafHash is StandardMerkleTree's leaf hash: keccak256(keccak256(abi.encode(record)))", () => {
+    const coder = AbiCoder.defaultAbiCoder();
+    for (let seed = 0; seed < 50; seed++) {
+      const b = bytes(seed, 80);
+      const record = {
+        nodeId: bytesToHex(b.subarray(0, 32)),
+        epoch: BigInt(seed) * 1_000_003n,
+        workUnits: seed % 2 ? (1n << 64n) - 1n : BigInt(seed),
+        uptimeBps: (seed * 211) % 10_001,
+        revenue: seed % 3 ? (1n << 128n) - 1n - BigInt(seed) : BigInt(seed) * 10n ** 18n,
+        evidence: bytesToHex(b.subarray(32, 64)),
+      };
+      const values = [record.nodeId, record.epoch, record.workUnits, record.uptimeBps, record.revenue, record.evidence];
+      expect(recordLeafHash(record), `seed ${seed}`).to.equal(keccak256(keccak256(coder.encode([...RECORD_LEAF_ENCODING], values))));
     }
   });
 

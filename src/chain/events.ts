@@ -109,10 +109,21 @@ export function decodeLog(log: Pick<Log, "address" | "topics" | "data" | "blockN
   } catch {
     return null;
   }
+  return chainEvent(contract, emitter, fragment.name, log, args);
+}
+
+/** The ChainEvent of a decoded log (position fields normalized: numbers, lowercase hashes). */
+export function chainEvent(
+  contract: ContractName,
+  address: string,
+  name: string,
+  log: { blockNumber: unknown; blockHash: unknown; transactionHash: unknown; index: unknown },
+  args: Record<string, EventValue>,
+): ChainEvent {
   return {
     contract,
-    address: emitter,
-    name: fragment.name,
+    address,
+    name,
     blockNumber: Number(log.blockNumber),
     blockHash: String(log.blockHash).toLowerCase(),
     txHash: String(log.transactionHash).toLowerCase(),

@@ -9,7 +9,7 @@
  */
 import { EventFragment, Interface, getAddress } from "ethers";
 
-import { ChainEvent, ContractName, EventValue, LedgerAddresses, normalizeEventValue, revenueLedgerEvents, workLedgerEvents } from "../chain/events";
+import { ChainEvent, ContractName, EventValue, LedgerAddresses, chainEvent, normalizeEventValue, revenueLedgerEvents, workLedgerEvents } from "../chain/events";
 import type { RawLog } from "./rpc";
 
 /** Where each argument of an event with only static (one-word) types sits: a topic or a data word. */
@@ -147,15 +147,6 @@ export class LogDecoder {
       }
       args = out;
     }
-    return {
-      contract,
-      address: emitter,
-      name: fragment.name,
-      blockNumber: Number(log.blockNumber),
-      blockHash: String(log.blockHash).toLowerCase(),
-      txHash: String(log.transactionHash).toLowerCase(),
-      logIndex: Number(log.index),
-      args,
-    };
+    return chainEvent(contract, emitter, fragment.name, log, args);
   }
 }

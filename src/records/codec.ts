@@ -63,11 +63,15 @@ export function hexToBytesInto(hex: string, out: Uint8Array, off: number, len: n
 
 /** Big-endian unsigned integer of `len` bytes as bigint. */
 export function readUintBE(buf: Uint8Array, off: number, len: number): bigint {
+  // small values (the usual case) without BigInt arithmetic
+  let hi = 0;
+  for (let i = 0; i < len - 6; i++) hi = hi * 256 + buf[off + i]; // leading bytes
+  let lo = 0;
+  for (let i = Math.max(0, len - 6); i < len; i++) lo = lo * 256 + buf[off + i]; // last 6 bytes (< 2^48)
+  if (hi === 0) return BigInt(lo);
+  if (len === 8 && hi < 32) return BigInt(hi * 2 ** 48 + lo); // < 2^53
   let v = 0n;
-  for (let i = 0; i < len; i += 4) {
-    const word = ((buf[off + i] << 24) | (buf[off + i + 1] << 16) | (buf[off + i + 2] << 8) | buf[off + i + 3]) >>> 0;
-    v = (v << 32n) | BigInt(word);
-  }
+  for (let i = 0; i < len; i++) v = (v << 8n) | BigInt(buf[off + i]);
   return v;
 }
 

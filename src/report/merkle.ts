@@ -5,7 +5,7 @@
  * the same layout, for large epochs); a test pins that both agree root-for-root and proof-for-proof.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { PACKED, PACKED_RECORD_SIZE } from "../records/codec";
+import { PACKED, PACKED_RECORD_SIZE, packRecordInto, readUintBE } from "../records/codec";
 import { RecordTable, sharedBytes } from "../records/table";
 import { PARALLEL_THRESHOLD } from "../writer/pool";
 import { RecordTree, buildRecordTree as buildWriterTree, buildRecordTreeSync as buildWriterTreeSync } from "../writer/tree";
@@ -27,32 +27,6 @@ export function recordTreeSync(records: readonly WorkRecord[]): EpochTree {
   return { root: tree.root, proof: (i) => tree.getProof(i) };
 }
 
-function nibble(c: number): number {
-  // '0'-'9' = 48-57, 'a'-'f' = 97-102, 'A'-'F' = 65-70
-  return c <= 57 ? c - 48 : c >= 97 ? c - 87 : c - 55;
-}
-
-/** Writes a 0x-prefixed 32-byte hex string at `off` without allocating. */
-function putHex32(mem: Uint8Array, off: number, hex: string): void {
-  for (let i = 0, j = 2; i < 32; i++, j += 2) mem[off + i] = (nibble(hex.charCodeAt(j)) << 4) | nibble(hex.charCodeAt(j + 1));
-}
-
-/** Writes `v` big-endian in the `len` bytes ending at `end` (the rest of the word must be zero). */
-function putUint(mem: Uint8Array, end: number, len: number, v: bigint): void {
-  if (v <= 0x1fffffffffffffn) {
-    let x = Number(v);
-    for (let i = 1; i <= len; i++) {
-      mem[end - i] = x % 256;
-      x = Math.floor(x / 256);
-    }
-    return;
-  }
-  for (let i = 1; i <= len; i++) {
-    mem[end - i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-}
-
 /** Hex of tree nodes: one flat hex string of every node, sliced per node on demand (each node's
  * string is made once and shared by every proof that names it). */
 function hexCache(nodes: Uint8Array, total: number): (i: number) => string {
@@ -68,21 +42,11 @@ function hexCache(nodes: Uint8Array, total: number): (i: number) => string {
   };
 }
 
-/** Records packed into a (shared) RecordTable with the allocation-free encoders above. */
+/** Records packed into a (shared) RecordTable. */
 function packRecords(records: readonly WorkRecord[]): RecordTable {
   const n = records.length;
   const data = sharedBytes(n * PACKED_RECORD_SIZE);
-  for (let i = 0; i < n; i++) {
-    const r = records[i];
-    const off = i * PACKED_RECORD_SIZE;
-    putHex32(data, off + PACKED.nodeId, r.nodeId);
-    putUint(data, off + PACKED.epoch + 8, 8, r.epoch);
-    putUint(data, off + PACKED.workUnits + 8, 8, r.workUnits);
-    data[off + PACKED.uptimeBps] = (r.uptimeBps >> 8) & 0xff;
-    data[off + PACKED.uptimeBps + 1] = r.uptimeBps & 0xff;
-    putUint(data, off + PACKED.revenue + 16, 16, r.revenue);
-    putHex32(data, off + PACKED.evidence, r.evidence);
-  }
+  for (let i = 0; i < n; i++) packRecordInto(records[i], data, i * PACKED_RECORD_SIZE);
   return new RecordTable(n, data, new Uint32Array(n), n);
 }
 
@@ -136,19 +100,6 @@ export interface BundleLike {
   readonly table: { data: Uint8Array; count: number };
 }
 
-/** A big-endian unsigned integer of `len` (8 or 16) bytes at `off`. */
-function readUint(d: Uint8Array, off: number, len: number): bigint {
-  let hi = 0;
-  for (let i = 0; i < len - 6; i++) hi = hi * 256 + d[off + i]; // leading bytes
-  let lo = 0;
-  for (let i = len - 6; i < len; i++) lo = lo * 256 + d[off + i]; // last 6 bytes (< 2^48)
-  if (hi === 0) return BigInt(lo);
-  if (len === 8 && hi < 32) return BigInt(hi * 2 ** 48 + lo); // < 2^53
-  let v = 0n;
-  for (let i = 0; i < len; i++) v = (v << 8n) | BigInt(d[off + i]);
-  return v;
-}
-
 /** Records of a packed table (src/records/codec layout), with flat hex strings. */
 function unpackTable(table: { data: Uint8Array; count: number }): WorkRecord[] {
   const n = table.count;
@@ -159,10 +110,10 @@ function unpackTable(table: { data: Uint8Array; count: number }): WorkRecord[] {
     const off = i * PACKED_RECORD_SIZE;
     out[i] = {
       nodeId: `0x${hex.slice((off + PACKED.nodeId) * 2, (off + PACKED.nodeId + 32) * 2)}`,
-      epoch: readUint(d, off + PACKED.epoch, 8),
-      workUnits: readUint(d, off + PACKED.workUnits, 8),
+      epoch: readUintBE(d, off + PACKED.epoch, 8),
+      workUnits: readUintBE(d, off + PACKED.workUnits, 8),
       uptimeBps: (d[off + PACKED.uptimeBps] << 8) | d[off + PACKED.uptimeBps + 1],
-      revenue: readUint(d, off + PACKED.revenue, 16),
+      revenue: readUintBE(d, off + PACKED.revenue, 16),
       evidence: `0x${hex.slice((off + PACKED.evidence) * 2, (off + PACKED.evidence + 32) * 2)}`,
     };
   }

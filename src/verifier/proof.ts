@@ -1,9 +1,10 @@
 /**
  * Offline checks of record proofs against a StandardMerkleTree root: one at a time, or in batches
  * on two cores. The hashing (leaf, path, comparison with the root) runs inside the WebAssembly
- * module of ../records/keccakWasm; JavaScript only turns the hex into bytes.
+ * module of ../records/keccakWasm, hex decoding included; JavaScript writes the record's integers
+ * and copies the text.
  */
-import { PACKED, PACKED_RECORD_SIZE } from "../records/codec";
+import { PACKED_RECORD_SIZE, packUintsInto, tryHexToBytesInto } from "../records/codec";
 import { KECCAK_ENGINE_BUFFER, KeccakExports, WasmMemory, instantiateKeccak, keccakEngine, sharedWasmMemory } from "../records/keccak";
 import { ITEM_TEXT, KECCAK_RESERVED, KECCAK_SCRATCH } from "../records/keccakWasm";
 import { WorkRecord } from "../records/types";
@@ -17,22 +18,13 @@ const ITEM_HEADER = ITEM_TEXT;
 /** Items per unit of work handed between the threads. */
 const CHUNK = 1024;
 
-/** Writes 0x-prefixed hex of exactly 32 bytes at `off` (Node's native hex decoder); false if it is not that. */
-function toBytes32(hex: unknown, out: Buffer, off: number): boolean {
-  return typeof hex === "string" && hex.length === 66 && hex.charCodeAt(0) === 48 && (hex.charCodeAt(1) | 32) === 120 && out.write(hex.slice(2), off, 32, "hex") === 32;
-}
-
 /** Writes the integer fields of the record into the packed layout; false if any is out of range. */
 function packUints(record: WorkRecord, out: Buffer, off: number): boolean {
   const { epoch, workUnits, uptimeBps, revenue } = record;
   if (typeof epoch !== "bigint" || typeof workUnits !== "bigint" || typeof revenue !== "bigint" || typeof uptimeBps !== "number") return false;
   if (epoch < 0n || epoch > U64_MAX || workUnits < 0n || workUnits > U64_MAX || revenue < 0n || revenue > U128_MAX) return false;
   if (!Number.isInteger(uptimeBps) || uptimeBps < 0 || uptimeBps > 0xffff) return false;
-  out.writeBigUInt64BE(epoch, off + PACKED.epoch);
-  out.writeBigUInt64BE(workUnits, off + PACKED.workUnits);
-  out.writeUInt16BE(uptimeBps, off + PACKED.uptimeBps);
-  out.writeBigUInt64BE(revenue >> 64n, off + PACKED.revenue);
-  out.writeBigUInt64BE(BigInt.asUintN(64, revenue), off + PACKED.revenue + 8);
+  packUintsInto(record, out, off);
   return true;
 }
 
@@ -89,7 +81,7 @@ function packItem(buf: Buffer, off: number, record: WorkRecord, proof: readonly 
   if (!Array.isArray(proof) || record === null || typeof record !== "object" || !packUints(record, buf, off)) return false;
   const rootAt = off + PACKED_RECORD_SIZE;
   if (memo && root === memo.root) buf.copy(buf, rootAt, memo.at, memo.at + 32);
-  else if (!toBytes32(root, buf, rootAt)) return false;
+  else if (!tryHexToBytesInto(root, buf, rootAt, 32)) return false;
   else if (memo) {
     memo.root = root;
     memo.at = rootAt;

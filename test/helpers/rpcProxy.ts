@@ -12,6 +12,8 @@
 import http from "http";
 import type { AddressInfo } from "net";
 
+import { seededRandom } from "./random";
+
 export type FaultKind = "http500" | "http429" | "rpcError" | "reset" | "truncate" | "slow";
 const FAULTS: FaultKind[] = ["http500", "http429", "rpcError", "reset", "truncate", "slow"];
 
@@ -43,18 +45,6 @@ export interface RpcProxy {
   url: string;
   stats: RpcProxyStats;
   stop(): Promise<void>;
-}
-
-/** mulberry32: a small seeded PRNG. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface RpcCall {

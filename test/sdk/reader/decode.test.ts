@@ -9,7 +9,7 @@ import { EventFragment, Interface, ParamType, getAddress, hexlify, zeroPadValue 
 import { LedgerAddresses, decodeLog, revenueLedgerEvents, workLedgerEvents } from "../../../src/chain/events";
 import { LogDecoder } from "../../../src/reader/decode";
 import type { RawLog } from "../../../src/reader/rpc";
-import { seededRandom } from "../../helpers/rpcProxy";
+import { seededRandom } from "../../helpers/random";
 
 const ADDRESSES: LedgerAddresses = { workLedger: getAddress("0x" + "1a".repeat(20)), revenueLedger: getAddress("0x" + "2b".repeat(20)) };
 

@@ -22,7 +22,8 @@ import type { WorkRecord } from "../../../src/records/types";
 import { buildEpoch, writeBundle } from "../../../src/writer";
 import { LocalNode, startHardhatNode } from "../../helpers/node";
 import { ReaderScenario } from "../../helpers/readerScenario";
-import { seededRandom, startRpcProxy } from "../../helpers/rpcProxy";
+import { seededRandom } from "../../helpers/random";
+import { startRpcProxy } from "../../helpers/rpcProxy";
 import { transpileTree } from "../../helpers/transpileTree";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");

@@ -17,7 +17,8 @@ import { bundleProof } from "../../../src/writer/bundle";
 import { commitEpoch } from "../../../src/writer/commit";
 import { publishEpoch } from "../../../src/writer/publish";
 import { EpochSigningContext, SignatureFile, readSignatureFile, signEpoch, verifyAndSignEpoch, writeSignatureFile } from "../../../src/writer/sign";
-import { LedgerFixture, deployLedger, prng, seededRecords, toCsv } from "./fixture";
+import { seededRandom } from "../../helpers/random";
+import { LedgerFixture, deployLedger, seededRecords, toCsv } from "./fixture";
 
 async function chainState(who: Signer) {
   return { nonce: await ethers.provider.getTransactionCount(await who.getAddress(), "latest"), block: await ethers.provider.getBlockNumber() };
@@ -80,7 +81,7 @@ describe("writer: signEpoch and commitEpoch (in-process Hardhat network)", funct
       expect(verifyRecordProof(r, p.proof, res.root), "offline").to.equal(true);
       expect(await verifyRecordOnChain(ethers.provider, f.workLedger, 1n, 0n, r, p.proof), "on chain").to.equal(true);
     }
-    const rnd = prng(7);
+    const rnd = seededRandom(7);
     for (let k = 0; k < 8; k++) {
       const r = records[Math.floor(rnd() * records.length)];
       const p = bundleProof(built.bundle, r.nodeId);

@@ -7,18 +7,7 @@ import { ethers, network } from "hardhat";
 
 import { WorkLedger__factory } from "../../../src/contracts";
 import { WorkRecord } from "../../../src/records/types";
-
-/** A small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../helpers/random";
 
 function randHex(rnd: () => number, bytes: number): string {
   let s = "0x";
@@ -32,7 +21,7 @@ function randBig(rnd: () => number, bits: number): bigint {
 
 /** `n` distinct random records of one epoch, reproducible from `seed`. */
 export function seededRecords(n: number, seed: number, epoch = 0n): WorkRecord[] {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const out: WorkRecord[] = [];
   for (let i = 0; i < n; i++) {
     const kind = rnd();

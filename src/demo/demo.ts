@@ -136,9 +136,11 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<Comma
     ...verified.map((v) => `  ${v.ok ? "ok      " : "MISMATCH"} ${rel(v.file)}${v.ok ? "" : `: ${v.differences[0]}`}`),
     "",
     "Where to look first",
-    `  ${rel(path.join(opts.out, "economics.html"))}   revenue per epoch, and how much of it money on chain backs`,
-    `  ${rel(path.join(opts.out, "uptime.html"))}      the uptime heat-map: the ${chainResult.timeline.outageRegion} outage, the flaky node, the late joiner`,
-    `  ${rel(path.join(opts.out, "spend.pdf"))}         a customer statement; ${rel(path.join(opts.out, "journal.beancount"))} for the accountant`,
+    ...[
+      ["economics.html", "revenue per epoch, and how much of it money on chain backs"],
+      ["uptime.html", `the uptime heat-map: the ${chainResult.timeline.outageRegion} outage, the flaky node, the late joiner`],
+      ["spend.pdf", `a customer statement; ${rel(path.join(opts.out, "journal.beancount"))} for the accountant`],
+    ].map(([file, what]) => `  ${rel(path.join(opts.out, file)).padEnd(rel(path.join(opts.out, "economics.html")).length)}   ${what}`),
     `  re-check any time: workledger verify ${rel(path.join(opts.out, "spend.json"))}${chain.embedded ? " --rpc <URL> (after `demo --rpc <URL>`: the embedded chain is gone when the demo exits)" : ` --rpc ${chain.url}`}`,
   ];
   void reportFiles;

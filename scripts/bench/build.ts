@@ -50,11 +50,11 @@ export function writeCsv(file: string, n: number): void {
 async function child(csv: string, bundleFile: string): Promise<void> {
   const { buildEpochFromFile } = await import("../../src/writer/build");
   const { writeBundle } = await import("../../src/writer/bundle");
-  const { buildRecordTree, treeRoot } = await import("../../src/writer/tree");
+  const { buildRecordTree, treeRoot } = await import("../../src/merkle/tree");
   const { RecordTable } = await import("../../src/records/table");
   const { recordToLeafValues } = await import("../../src/records/codec");
   const { RECORD_LEAF_ENCODING } = await import("../../src/records/types");
-  const { verifyRecordProofs } = await import("../../src/verifier/proof");
+  const { verifyRecordProofs } = await import("../../src/merkle/proof");
   const { StandardMerkleTree } = await import("@openzeppelin/merkle-tree");
   const out: Record<string, number> = {};
 

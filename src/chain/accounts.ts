@@ -4,7 +4,7 @@
  */
 import { toBeHex } from "ethers";
 
-import { keccakEngine } from "../records/keccak";
+import { keccakEngine } from "../merkle/keccak";
 
 /** IRevenueLedger.AccountKind. */
 export enum AccountKind {

@@ -1,6 +1,6 @@
 /** verifier/: record proofs and signature sets, offline or against the chain (report verification lives in ./report). */
-export type { ProofCheck, VerifyProofsOptions } from "./proof";
-export { verifyRecordProof, verifyRecordProofs } from "./proof";
+export type { ProofCheck, VerifyProofsOptions } from "../merkle/proof";
+export { verifyRecordProof, verifyRecordProofs } from "../merkle/proof";
 export { verifyRecordOnChain } from "./onchain";
 export type { VerifierSet, SignatureCheck } from "./signatures";
 export { verifyEpochSignatures } from "./signatures";

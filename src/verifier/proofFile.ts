@@ -19,7 +19,7 @@ import { IWorkLedger__factory } from "../contracts";
 import { InvalidInputError } from "../errors";
 import { WorkRecord } from "../records/types";
 import { verifyRecordOnChain } from "./onchain";
-import { verifyRecordProof } from "./proof";
+import { verifyRecordProof } from "../merkle/proof";
 
 export const PROOF_FILE_KIND = "workledger-record-proof";
 

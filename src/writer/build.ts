@@ -10,9 +10,9 @@ import { RecordTable } from "../records/table";
 import { EpochSummary, WorkRecord } from "../records/types";
 import { EpochBundle } from "./bundle";
 import { computeTotals } from "./totals";
-import { HashWorker, startHashWorker } from "./pool";
-import { LeafPrehasher } from "./prehash";
-import { buildRecordTree, treeRoot } from "./tree";
+import { HashWorker, startHashWorker } from "../merkle/pool";
+import { LeafPrehasher } from "../merkle/prehash";
+import { buildRecordTree, treeRoot } from "../merkle/tree";
 
 export interface BuildEpochOptions {
   /** The epoch being built; every record must carry it. */

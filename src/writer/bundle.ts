@@ -26,7 +26,7 @@ import { sortByKey32 } from "../records/sort";
 import { RecordTable, sharedBytes } from "../records/table";
 import { EpochSummary, RECORD_LEAF_ENCODING, WorkRecord } from "../records/types";
 import { computeTotals } from "./totals";
-import { EMPTY_ROOT, buildRecordTree, treeProof, treeRoot } from "./tree";
+import { EMPTY_ROOT, buildRecordTree, treeProof, treeRoot } from "../merkle/tree";
 
 export const BUNDLE_MAGIC = "WLBUNDLE";
 export const BUNDLE_FORMAT_VERSION = 1;

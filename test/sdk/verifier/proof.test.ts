@@ -2,8 +2,8 @@ import { expect } from "chai";
 
 import { RecordTable } from "../../../src/records/table";
 import { WorkRecord } from "../../../src/records/types";
-import { ProofCheck, verifyRecordProof, verifyRecordProofs } from "../../../src/verifier/proof";
-import { buildRecordTree, treeProof, treeRoot } from "../../../src/writer/tree";
+import { ProofCheck, verifyRecordProof, verifyRecordProofs } from "../../../src/merkle/proof";
+import { buildRecordTree, treeProof, treeRoot } from "../../../src/merkle/tree";
 import { seededRecords } from "../writer/fixture";
 
 /** Every record's check of a seeded epoch of n records. */

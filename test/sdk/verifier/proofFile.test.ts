@@ -7,7 +7,7 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { recordToLeafValues } from "../../../src/records/codec";
 import { RECORD_LEAF_ENCODING } from "../../../src/records/types";
 import { makeProofFile, readProofFile, verifyProofFile, writeProofFile } from "../../../src/verifier/proofFile";
-import { verifyRecordProof } from "../../../src/verifier/proof";
+import { verifyRecordProof } from "../../../src/merkle/proof";
 import { buildEpoch } from "../../../src/writer/build";
 import { bundleProof } from "../../../src/writer/bundle";
 import { seededRecords } from "../writer/fixture";

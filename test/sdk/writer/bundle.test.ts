@@ -10,10 +10,10 @@ import { canonicalDataHash } from "../../../src/records/canonical";
 import { recordToLeafValues } from "../../../src/records/codec";
 import { parseRecordStream, parseRecords } from "../../../src/records/parse";
 import { RECORD_LEAF_ENCODING, WorkRecord } from "../../../src/records/types";
-import { verifyRecordProof } from "../../../src/verifier/proof";
+import { verifyRecordProof } from "../../../src/merkle/proof";
 import { buildEpoch, buildEpochFromFile } from "../../../src/writer/build";
-import { startHashWorker } from "../../../src/writer/pool";
-import { LeafPrehasher } from "../../../src/writer/prehash";
+import { startHashWorker } from "../../../src/merkle/pool";
+import { LeafPrehasher } from "../../../src/merkle/prehash";
 import { bundleProof, readBundle, writeBundle } from "../../../src/writer/bundle";
 import { seededRecords, toCsv } from "./fixture";
 

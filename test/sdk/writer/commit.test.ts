@@ -9,7 +9,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ChainMismatchError, ContractRevertError, RecordsError, VerificationError, WorkLedgerError } from "../../../src/errors";
 import { WorkRecord } from "../../../src/records/types";
 import { verifyRecordOnChain } from "../../../src/verifier/onchain";
-import { verifyRecordProof } from "../../../src/verifier/proof";
+import { verifyRecordProof } from "../../../src/merkle/proof";
 import { makeProofFile, verifyProofFile } from "../../../src/verifier/proofFile";
 import { verifyEpochSignatures } from "../../../src/verifier/signatures";
 import { BuiltEpoch, buildEpoch } from "../../../src/writer/build";

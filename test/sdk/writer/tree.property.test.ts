@@ -5,9 +5,9 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { recordToLeafValues } from "../../../src/records/codec";
 import { RecordTable } from "../../../src/records/table";
 import { RECORD_LEAF_ENCODING, WorkRecord } from "../../../src/records/types";
-import { verifyRecordProof, verifyRecordProofs } from "../../../src/verifier/proof";
-import { HashWorker, startHashWorker } from "../../../src/writer/pool";
-import { buildRecordTree, treeProof, treeRoot } from "../../../src/writer/tree";
+import { verifyRecordProof, verifyRecordProofs } from "../../../src/merkle/proof";
+import { HashWorker, startHashWorker } from "../../../src/merkle/pool";
+import { buildRecordTree, treeProof, treeRoot } from "../../../src/merkle/tree";
 import { seededRecords } from "./fixture";
 
 const ENC = [...RECORD_LEAF_ENCODING];

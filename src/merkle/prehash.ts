@@ -4,7 +4,7 @@
  * hashed here and the leaf hashes (row order) are handed to buildRecordTree, which then only has
  * to sort them and hash the inner nodes.
  */
-import { keccakEngine } from "../records/keccak";
+import { keccakEngine } from "./keccak";
 import { RecordTable, sharedBytes } from "../records/table";
 import { HashWorker } from "./pool";
 import { hashLeavesRange } from "./tree";

@@ -8,7 +8,7 @@
  * for proof, is shown by test/sdk/writer/tree.property.test.ts.
  */
 import { PACKED_RECORD_SIZE, bytesToHex, hashPairInto } from "../records/codec";
-import { KeccakEngine, keccakEngine } from "../records/keccak";
+import { KeccakEngine, keccakEngine } from "./keccak";
 import { sortByKey32 } from "../records/sort";
 import { RecordTable, sharedBytes } from "../records/table";
 import { HashWorker, PARALLEL_THRESHOLD, startHashWorker } from "./pool";
@@ -150,13 +150,16 @@ export function treeRoot(tree: Pick<RecordTree, "leafCount" | "nodes">): string 
 export function treeProof(tree: Pick<RecordTree, "leafCount" | "nodes">, leafIndex: number): string[] {
   const n = tree.leafCount;
   if (!Number.isInteger(leafIndex) || leafIndex < 0 || leafIndex >= n) throw new RangeError(`leaf index ${leafIndex} out of range 0..${n - 1}`);
+  return proofPath(2 * n - 2 - leafIndex, (i) => bytesToHex(tree.nodes, i * 32, 32));
+}
+
+/**
+ * The proof walk of the StandardMerkleTree layout: the siblings of node `treeIndex` and of each of
+ * its ancestors below the root, leaf first; `node(i)` gives node i as hex.
+ */
+export function proofPath(treeIndex: number, node: (i: number) => string): string[] {
   const proof: string[] = [];
-  let i = 2 * n - 2 - leafIndex;
-  while (i > 0) {
-    const sibling = i % 2 === 1 ? i + 1 : i - 1;
-    proof.push(bytesToHex(tree.nodes, sibling * 32, 32));
-    i = (i - 1) >> 1;
-  }
+  for (let i = treeIndex; i > 0; i = (i - 1) >> 1) proof.push(node(i % 2 === 1 ? i + 1 : i - 1));
   return proof;
 }
 

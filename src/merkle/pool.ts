@@ -7,8 +7,8 @@
  */
 import { Worker } from "worker_threads";
 
-import { keccakWasmModule } from "../records/keccak";
-import { KECCAK_RESERVED, KECCAK_SCRATCH, PACKED_RECORD_BYTES } from "../records/keccakWasm";
+import { keccakWasmModule } from "./keccak";
+import { KECCAK_RESERVED, KECCAK_SCRATCH, PACKED_RECORD_BYTES } from "./keccakWasm";
 
 const WORKER_SOURCE = String.raw`
 const { parentPort, workerData } = require("worker_threads");

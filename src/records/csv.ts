@@ -1,33 +1,37 @@
 /**
- * Streaming CSV reader (RFC 4180): a header row naming the six columns (any order), then one row
- * per record. Quoted fields (with `""` escapes and embedded newlines), a UTF-8 BOM and CRLF line
+ * Streaming CSV reader (RFC 4180): a header row naming the sink's columns (any order), then one
+ * row per record (node records, usage records: see ./rows). Quoted fields (with `""` escapes and embedded newlines), a UTF-8 BOM and CRLF line
  * ends are accepted; empty lines are skipped. Rows without quotes take a fast path that never
  * builds strings. Line numbers are physical lines (a row with a quoted newline is reported at the
  * line it starts on).
  */
-import { RECORD_COLUMNS } from "./fields";
-import { RecordSink } from "./sink";
+import { RowSink } from "./rows";
 
 const COMMA = 44;
 const LF = 10;
 const CR = 13;
 const QUOTE = 34;
 
-/** Chunked RFC 4180 CSV reader feeding a RecordSink (see the module doc). */
-export class CsvRecordReader {
+/** Chunked RFC 4180 CSV reader feeding a RowSink (see the module doc). */
+export class CsvRowReader {
   private carry: Buffer | null = null;
   private line = 1;
   private started = false;
   private header: number[] | null = null; // header position -> column index
   private headerBad = false;
-  private readonly starts = new Int32Array(6);
-  private readonly ends = new Int32Array(6);
+  private readonly columns: readonly string[];
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
   private fs: number[] = [];
   private fe: number[] = [];
   private scratch = Buffer.alloc(1024);
   private readonly bufs: Buffer[] = [];
 
-  constructor(private readonly sink: RecordSink) {}
+  constructor(private readonly sink: RowSink) {
+    this.columns = sink.columns;
+    this.starts = new Int32Array(this.columns.length);
+    this.ends = new Int32Array(this.columns.length);
+  }
 
   /** Feeds a chunk of the file. */
   push(chunk: Uint8Array): void {
@@ -41,7 +45,7 @@ export class CsvRecordReader {
   end(): void {
     if (this.carry) this.process(this.carry, true);
     this.carry = null;
-    if (!this.header && !this.headerBad) this.sink.issue(1, undefined, "empty file");
+    if (!this.header && !this.headerBad) this.sink.issue(1, undefined, `empty file: no header row (expected ${this.columns.join(",")})`);
   }
 
   private process(buf: Buffer, final: boolean): number {
@@ -191,7 +195,7 @@ export class CsvRecordReader {
     }
     const h = this.header;
     if (nf !== h.length) {
-      if (nf < h.length) this.sink.issue(line, RECORD_COLUMNS[h[nf]], `missing column: row has ${nf} fields, header has ${h.length}`);
+      if (nf < h.length) this.sink.issue(line, this.columns[h[nf]], `missing column: row has ${nf} fields, header has ${h.length}`);
       else this.sink.issue(line, undefined, `extra column: row has ${nf} fields, header has ${h.length}`);
       return;
     }
@@ -199,7 +203,7 @@ export class CsvRecordReader {
       this.starts[h[p]] = this.fs[p];
       this.ends[h[p]] = this.fe[p];
     }
-    if (this.bufs[0] !== buf) for (let c = 0; c < 6; c++) this.bufs[c] = buf;
+    if (this.bufs[0] !== buf) for (let c = 0; c < this.columns.length; c++) this.bufs[c] = buf;
     this.sink.row(line, this.bufs, this.starts, this.ends);
   }
 
@@ -209,9 +213,9 @@ export class CsvRecordReader {
     const map: number[] = [];
     const seen = new Set<string>();
     for (const name of names) {
-      const col = (RECORD_COLUMNS as readonly string[]).indexOf(name);
+      const col = this.columns.indexOf(name);
       if (col < 0) {
-        this.sink.issue(line, name, `unknown column "${name}" (expected ${RECORD_COLUMNS.join(",")})`);
+        this.sink.issue(line, name, `unknown column "${name}" (expected ${this.columns.join(",")})`);
         this.headerBad = true;
       } else if (seen.has(name)) {
         this.sink.issue(line, name, `duplicate column "${name}"`);
@@ -220,7 +224,7 @@ export class CsvRecordReader {
       seen.add(name);
       map.push(col);
     }
-    for (const name of RECORD_COLUMNS) {
+    for (const name of this.columns) {
       if (!seen.has(name)) {
         this.sink.issue(line, name, "missing column in header");
         this.headerBad = true;

@@ -1,11 +1,12 @@
 /**
- * Byte-level validators of the six record fields. Each reads a field's raw bytes (`buf[s..e)`),
- * writes its packed form into a row of a RecordTable and returns null, or returns the reason it is
- * invalid. The CSV, JSON and NDJSON readers all go through these, so a value gets the same verdict
- * (and the same message) in every format.
+ * Byte-level validators of the fields of node records and usage records. Each reads a field's raw
+ * bytes (`buf[s..e)`), writes its binary form into a row (a RecordTable row, a usage row) and
+ * returns null, or returns the reason it is invalid. The CSV, JSON and NDJSON readers all go
+ * through these, so a value gets the same verdict (and the same message) in every format.
  *
  * nodeId rule (DESIGN.md, fixed): a value starting with `0x` must be 32-byte hex (64 hex digits)
- * and is used as is, lowercased; any other non-empty string is `keccak256(utf8(value))`.
+ * and is used as is, lowercased; any other non-empty string is `keccak256(utf8(value))`. A usage
+ * record's `ref` follows the same rule. Addresses: ./address.
  */
 import { PACKED } from "./codec";
 import { KeccakEngine } from "./keccak";
@@ -15,7 +16,8 @@ import { BPS } from "./types";
 export const RECORD_COLUMNS = ["nodeId", "epoch", "workUnits", "uptimeBps", "revenue", "evidence"] as const;
 export type RecordColumn = (typeof RECORD_COLUMNS)[number];
 
-const HEX_VALUE = new Int8Array(256).fill(-1);
+/** Value of a hex digit by character code (-1 if not a hex digit). */
+export const HEX_VALUE = new Int8Array(256).fill(-1);
 for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
 for (let i = 0; i < 6; i++) {
   HEX_VALUE[97 + i] = 10 + i;
@@ -24,7 +26,8 @@ for (let i = 0; i < 6; i++) {
 
 const UINT_MAX: Record<number, bigint> = { 16: (1n << 16n) - 1n, 64: (1n << 64n) - 1n, 128: (1n << 128n) - 1n };
 
-function hasHexPrefix(buf: Uint8Array, s: number, e: number): boolean {
+/** Whether buf[s..e) starts with 0x or 0X. */
+export function hasHexPrefix(buf: Uint8Array, s: number, e: number): boolean {
   return e - s >= 2 && buf[s] === 48 && (buf[s + 1] === 120 || buf[s + 1] === 88);
 }
 
@@ -33,11 +36,16 @@ function parseBytes32(buf: Uint8Array, s: number, e: number, out: Uint8Array, of
   if (!hasHexPrefix(buf, s, e)) return `${what} must be 0x-prefixed 32-byte hex`;
   const digits = e - s - 2;
   if (digits !== 64) return `${what} must be 32-byte hex (64 hex digits), got ${digits} digits`;
-  for (let i = 0; i < 32; i++) {
-    const hi = HEX_VALUE[buf[s + 2 + 2 * i]];
-    const lo = HEX_VALUE[buf[s + 3 + 2 * i]];
+  return decodeHexInto(buf, s + 2, 32, out, off, what);
+}
+
+/** Decodes the 2·len hex digits at buf[s..] into out[off..off+len); returns a reason or null. */
+export function decodeHexInto(buf: Uint8Array, s: number, len: number, out: Uint8Array, off: number, what: string): string | null {
+  for (let i = 0; i < len; i++) {
+    const hi = HEX_VALUE[buf[s + 2 * i]];
+    const lo = HEX_VALUE[buf[s + 1 + 2 * i]];
     if (hi < 0 || lo < 0) {
-      const bad = hi < 0 ? buf[s + 2 + 2 * i] : buf[s + 3 + 2 * i];
+      const bad = hi < 0 ? buf[s + 2 * i] : buf[s + 1 + 2 * i];
       return `bad hex character '${String.fromCharCode(bad)}' in ${what}`;
     }
     out[off + i] = (hi << 4) | lo;
@@ -45,12 +53,17 @@ function parseBytes32(buf: Uint8Array, s: number, e: number, out: Uint8Array, of
   return null;
 }
 
-/** nodeId: 0x + 32-byte hex used as is, or any other non-empty string hashed with keccak256. */
-export function parseNodeIdField(buf: Uint8Array, s: number, e: number, out: Uint8Array, row: number, engine: KeccakEngine): string | null {
-  if (e <= s) return "empty nodeId";
-  if (hasHexPrefix(buf, s, e)) return parseBytes32(buf, s, e, out, row + PACKED.nodeId, "nodeId");
-  engine.hashInto(buf.subarray(s, e), out, row + PACKED.nodeId);
+/** An id field (nodeId, a usage ref) into out[off..off+32): 0x + 32-byte hex used as is, or any other non-empty string hashed with keccak256. */
+export function parseIdField(buf: Uint8Array, s: number, e: number, out: Uint8Array, off: number, engine: KeccakEngine, what: string): string | null {
+  if (e <= s) return `empty ${what}`;
+  if (hasHexPrefix(buf, s, e)) return parseBytes32(buf, s, e, out, off, what);
+  engine.hashInto(buf.subarray(s, e), out, off);
   return null;
+}
+
+/** nodeId of a packed record row (see parseIdField). */
+export function parseNodeIdField(buf: Uint8Array, s: number, e: number, out: Uint8Array, row: number, engine: KeccakEngine): string | null {
+  return parseIdField(buf, s, e, out, row + PACKED.nodeId, engine, "nodeId");
 }
 
 /** evidence: 0x + 32-byte hex. */
@@ -70,7 +83,7 @@ export function parseUintField(buf: Uint8Array, s: number, e: number, bits: 16 |
   for (let i = s; i < e; i++) {
     const c = buf[i];
     if (c < 48 || c > 57) {
-      if (c === 46 || c === 101 || c === 69) return `${what} is not an integer: ${latin1(buf, s, e)}`;
+      if (c === 46 || c === 101 || c === 69) return notIntegerReason(what, latin1(buf, s, e));
       return `${what} is not a decimal integer: ${latin1(buf, s, e)}`;
     }
     n = n * 10 + (c - 48);
@@ -132,6 +145,23 @@ export function parseUintField(buf: Uint8Array, s: number, e: number, bits: 16 |
   return null;
 }
 
+/** Fields that hold token amounts, in the token's smallest unit. */
+const TOKEN_AMOUNT_FIELDS = new Set(["revenue", "amount"]);
+
+/**
+ * The reason for a number with a fraction or an exponent. For token amounts it says that files
+ * hold integers in the token's smallest unit (CLI flags such as --amount take decimals), with the
+ * integer a plain decimal stands for, e.g. 1.078920 → 1078920 for a 6-decimal token.
+ */
+export function notIntegerReason(what: string, text: string): string {
+  const base = `${what} is not an integer: ${text}`;
+  if (!TOKEN_AMOUNT_FIELDS.has(what)) return base;
+  const m = /^(\d*)\.(\d{1,18})$/.exec(text);
+  const decimals = m && m[2].length > 6 ? 18 : 6;
+  const example = m ? `${text} of ${decimals === 18 ? "an" : "a"} ${decimals}-decimal token is ${BigInt((m[1] || "0") + m[2].padEnd(decimals, "0"))}` : "1.5 of a 6-decimal token is 1500000";
+  return `${base} (amounts in files are integers in the token's smallest unit: ${example}; only CLI flags such as --amount take decimals)`;
+}
+
 const LIMBS = new Float64Array(6);
 const SCRATCH = new Uint8Array(18);
 const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000];
@@ -145,7 +175,8 @@ export function parseUptimeField(buf: Uint8Array, s: number, e: number, out: Uin
   return null;
 }
 
-function latin1(buf: Uint8Array, s: number, e: number, limit = 80): string {
+/** buf[s..e) as text for a message (cut at `limit` bytes). */
+export function latin1(buf: Uint8Array, s: number, e: number, limit = 80): string {
   const max = Math.min(e, s + limit);
   let str = Buffer.from(buf.buffer, buf.byteOffset + s, max - s).toString("utf8");
   if (max < e) str += "…";

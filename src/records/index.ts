@@ -1,4 +1,4 @@
-/** records/: schema, CSV/JSON/NDJSON readers with line-numbered errors, canonical encoding, leaf hashing. */
+/** records/: schema, CSV/JSON/NDJSON readers with line-numbered errors (node records and usage records), canonical encoding, leaf hashing, usage trees and UsageRef hashing. */
 export type { WorkRecord, EpochSummary } from "./types";
 export { RECORD_LEAF_ENCODING, PAYOUT_LEAF_ENCODING, BPS, NO_EPOCH } from "./types";
 export { EIP712_DOMAIN_NAME, EIP712_DOMAIN_VERSION, EPOCH_COMMIT_TYPE, EPOCH_COMMIT_TYPEHASH, EPOCH_COMMIT_TYPES, workLedgerDomain } from "./eip712";
@@ -13,3 +13,8 @@ export { normalizeNodeId } from "./nodeId";
 export { canonicalDataHash, nodeIdOrder, RECORD_PACKED_TYPES } from "./canonical";
 export { PACKED_RECORD_SIZE, recordLeafHash, recordToLeafValues, unpackRecord, packRecordInto, bytesToHex } from "./codec";
 export { keccak256Bytes } from "./keccak";
+export type { RowSink, IssueOptions } from "./rows";
+export { parseAddress, checksumAddressOf } from "./address";
+export { formatRecordIssue, formatRecordIssues, LISTED_ISSUES } from "./issues";
+export type { UsageRecord, ParseUsageOptions, UsageRows } from "./usage";
+export { USAGE_LEAF_ENCODING, USAGE_COLUMNS, UsageRowSchema, parseUsage, parseUsageStream, readUsageFile } from "./usage";

@@ -1,8 +1,9 @@
 /**
- * Streaming JSON readers: a JSON array of record objects, and NDJSON (one object per line).
- * Each object is cut out of the byte stream, parsed on its own and validated with the zod schema
- * {@link RecordRowSchema} (structure) and the shared field validators (values), so a file is never
- * held as an array of a million objects.
+ * Streaming JSON readers: a JSON array of row objects, and NDJSON (one object per line), feeding a
+ * RowSink (node records, usage records: see ./rows). Each object is cut out of the byte stream,
+ * parsed on its own and validated with the sink's zod schema (structure, e.g.
+ * {@link RecordRowSchema}) and its field validators (values), so a file is never held as an array
+ * of a million objects.
  *
  * Positions: NDJSON issues carry the physical line; JSON-array issues carry the record's index + 1
  * (as RecordIssue documents), and syntax errors name the physical line in their reason.
@@ -10,10 +11,12 @@
  */
 import { z } from "zod";
 
-import { RECORD_COLUMNS } from "./fields";
-import { RecordSink } from "./sink";
+import { notIntegerReason } from "./fields";
+import { RowSink } from "./rows";
 
-const intLike = z.union([z.string(), z.number()]);
+/** A JSON integer field: a number (safe integers only) or a decimal string. */
+export const jsonIntLike = z.union([z.string(), z.number()]);
+const intLike = jsonIntLike;
 
 /** zod schema of one record object of a JSON / NDJSON records file (exactly the six columns). */
 export const RecordRowSchema = z.strictObject({
@@ -25,14 +28,15 @@ export const RecordRowSchema = z.strictObject({
   evidence: z.string(),
 });
 
-/** Validates one parsed JSON value as a record row and hands it to the sink. */
-export function jsonRow(value: unknown, line: number, sink: RecordSink): void {
+/** Validates one parsed JSON value as a row of the sink's columns and hands it to the sink. */
+export function jsonRow(value: unknown, line: number, sink: RowSink): void {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    sink.issue(line, undefined, `expected a record object, got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`);
+    sink.issue(line, undefined, `expected a ${sink.rowNoun} object, got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`);
     return;
   }
-  const parsed = RecordRowSchema.safeParse(value);
-  const preset: (string | null)[] = [null, null, null, null, null, null];
+  const columns = sink.columns;
+  const parsed = sink.rowSchema.safeParse(value);
+  const preset: (string | null)[] = columns.map(() => null);
   if (!parsed.success) {
     let structural = false;
     for (const iss of parsed.error.issues) {
@@ -42,28 +46,28 @@ export function jsonRow(value: unknown, line: number, sink: RecordSink): void {
         continue;
       }
       const key = String(iss.path[0]);
-      const col = (RECORD_COLUMNS as readonly string[]).indexOf(key);
+      const col = columns.indexOf(key);
       if ((value as Record<string, unknown>)[key] === undefined) {
         sink.issue(line, key, "missing column");
         structural = true;
       } else if (col >= 0) {
-        preset[col] = `${key} must be ${col === 0 || col === 5 ? "a string" : "a decimal string or an integer"}`;
+        preset[col] = `${key} must be ${sink.textColumns[col] ? "a string" : "a decimal string or an integer"}`;
       }
     }
     if (structural) return;
   }
   const obj = value as Record<string, unknown>;
   const parts: Buffer[] = [];
-  const starts = new Int32Array(6);
-  const ends = new Int32Array(6);
+  const starts = new Int32Array(columns.length);
+  const ends = new Int32Array(columns.length);
   let at = 0;
-  for (let c = 0; c < 6; c++) {
-    const name = RECORD_COLUMNS[c];
+  for (let c = 0; c < columns.length; c++) {
+    const name = columns[c];
     const v = obj[name];
     let text = "";
     if (preset[c] === null) {
       if (typeof v === "number") {
-        if (!Number.isInteger(v)) preset[c] = `${name} is not an integer: ${v}`;
+        if (!Number.isInteger(v)) preset[c] = notIntegerReason(name, String(v));
         else if (v < 0) preset[c] = `negative ${name}: ${v}`;
         else if (!Number.isSafeInteger(v)) preset[c] = `${name} ${v} is not a safe JSON number; write it as a decimal string`;
         else text = String(v);
@@ -78,17 +82,17 @@ export function jsonRow(value: unknown, line: number, sink: RecordSink): void {
     ends[c] = at;
   }
   const buf = Buffer.concat(parts);
-  sink.row(line, [buf, buf, buf, buf, buf, buf], starts, ends, preset);
+  sink.row(line, columns.map(() => buf), starts, ends, preset);
 }
 
 /** NDJSON: one JSON object per line; empty lines are skipped. */
-export class NdjsonRecordReader {
+export class NdjsonRowReader {
   private carry: Buffer | null = null;
   private line = 1;
   private rows = 0;
   private started = false;
 
-  constructor(private readonly sink: RecordSink) {}
+  constructor(private readonly sink: RowSink) {}
 
   push(chunk: Uint8Array): void {
     let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
@@ -139,8 +143,8 @@ export class NdjsonRecordReader {
 const WS = new Uint8Array(256);
 WS[32] = WS[9] = WS[10] = WS[13] = 1;
 
-/** A JSON array of record objects, read element by element. */
-export class JsonArrayRecordReader {
+/** A JSON array of row objects, read element by element. */
+export class JsonArrayRowReader {
   private state: "start" | "between" | "value" | "done" | "failed" = "start";
   private needComma = false;
   private parts: Buffer[] = [];
@@ -154,7 +158,7 @@ export class JsonArrayRecordReader {
   private bomChecked = false;
   private sawArray = false;
 
-  constructor(private readonly sink: RecordSink) {}
+  constructor(private readonly sink: RowSink) {}
 
   push(chunk: Uint8Array): void {
     const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
@@ -204,7 +208,7 @@ export class JsonArrayRecordReader {
       }
       if (this.state === "start") {
         if (c !== 91) {
-          this.fail("a JSON records file must be an array of objects");
+          this.fail(`a JSON ${this.sink.fileKind} file must be an array of objects`);
           return;
         }
         this.sawArray = true;

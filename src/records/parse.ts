@@ -1,14 +1,15 @@
 /**
  * Entry points of the records readers: a file path, a string/bytes, or any async iterable of
- * chunks, in CSV, JSON (array) or NDJSON. The result is a RecordTable (packed rows, no object per
+ * chunks, in CSV, JSON (array) or NDJSON (usage files go through the same driver: ./usage). The result is a RecordTable (packed rows, no object per
  * record); any bad row makes the whole read fail with one RecordsError listing every issue.
  */
 import fs from "fs";
 import path from "path";
 
 import { InvalidInputError } from "../errors";
-import { CsvRecordReader } from "./csv";
-import { JsonArrayRecordReader, NdjsonRecordReader } from "./json";
+import { CsvRowReader } from "./csv";
+import { JsonArrayRowReader, NdjsonRowReader } from "./json";
+import { RowSink } from "./rows";
 import { ParseRecordsOptions, RecordSink } from "./sink";
 import { RecordTable } from "./table";
 
@@ -24,16 +25,16 @@ interface ChunkReader {
   end(): void;
 }
 
-function readerFor(format: RecordsFormat, sink: RecordSink): ChunkReader {
+function readerFor(format: RecordsFormat, sink: RowSink): ChunkReader {
   switch (format) {
     case "csv":
-      return new CsvRecordReader(sink);
+      return new CsvRowReader(sink);
     case "json":
-      return new JsonArrayRecordReader(sink);
+      return new JsonArrayRowReader(sink);
     case "ndjson":
-      return new NdjsonRecordReader(sink);
+      return new NdjsonRowReader(sink);
     default:
-      throw new InvalidInputError(`unknown records format "${String(format)}" (expected csv, json or ndjson)`);
+      throw new InvalidInputError(`unknown ${sink.fileKind} format "${String(format)}" (expected csv, json or ndjson)`);
   }
 }
 
@@ -56,14 +57,12 @@ export function sniffFormat(head: Uint8Array): RecordsFormat {
 }
 
 /**
- * Reads records from chunks (a stream). Throws RecordsError if any row is bad.
- *
- * @example
- * const table = await parseRecordStream(fs.createReadStream("epoch-7.csv"), { format: "csv", epoch: 7n });
+ * Feeds chunks (a stream) in `format` (sniffed from the first non-blank byte if not given) to any
+ * RowSink: the one streaming driver of the node-record and usage readers. `afterChunk` runs after
+ * each chunk is consumed.
  */
-export async function parseRecordStream(chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, options: ReadRecordsOptions = {}): Promise<RecordTable> {
-  const sink = new RecordSink(options);
-  let reader: ChunkReader | null = options.format ? readerFor(options.format, sink) : null;
+export async function feedRows(chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, sink: RowSink, format?: RecordsFormat, afterChunk?: () => void): Promise<void> {
+  let reader: ChunkReader | null = format ? readerFor(format, sink) : null;
   let pending: Uint8Array[] = [];
   for await (const c of chunks as AsyncIterable<Uint8Array | string>) {
     const chunk = typeof c === "string" ? Buffer.from(c, "utf8") : c;
@@ -74,15 +73,33 @@ export async function parseRecordStream(chunks: AsyncIterable<Uint8Array | strin
       reader = readerFor(sniffFormat(head), sink);
       for (const p of pending) reader.push(p);
       pending = [];
-      options.onProgress?.(sink.table);
+      afterChunk?.();
       continue;
     }
     reader.push(chunk);
-    options.onProgress?.(sink.table);
+    afterChunk?.();
   }
-  reader ??= readerFor(options.format ?? "csv", sink);
+  reader ??= readerFor(format ?? "csv", sink);
   for (const p of pending) reader.push(p);
   reader.end();
+}
+
+/** A file as a stream of 4 MiB chunks, with its format (from the extension unless given); `kind` names it in the not-found error. */
+export function openRowsFile(file: string, kind: string, format?: RecordsFormat): { chunks: AsyncIterable<Uint8Array>; format?: RecordsFormat } {
+  if (!fs.existsSync(file)) throw new InvalidInputError(`${kind} file not found: ${file}`);
+  return { chunks: fs.createReadStream(file, { highWaterMark: 4 * 1024 * 1024 }) as AsyncIterable<Buffer>, format: format ?? formatFromFileName(file) };
+}
+
+/**
+ * Reads records from chunks (a stream). Throws RecordsError if any row is bad.
+ *
+ * @example
+ * const table = await parseRecordStream(fs.createReadStream("epoch-7.csv"), { format: "csv", epoch: 7n });
+ */
+export async function parseRecordStream(chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, options: ReadRecordsOptions = {}): Promise<RecordTable> {
+  const sink = new RecordSink(options);
+  const progress = options.onProgress;
+  await feedRows(chunks, sink, options.format, progress && (() => progress(sink.table)));
   return sink.finish();
 }
 
@@ -99,8 +116,6 @@ export async function parseRecords(input: string | Uint8Array, options: ReadReco
  * console.log(table.count, table.get(0));
  */
 export async function readRecordsFile(file: string, options: ReadRecordsOptions = {}): Promise<RecordTable> {
-  if (!fs.existsSync(file)) throw new InvalidInputError(`records file not found: ${file}`);
-  const format = options.format ?? formatFromFileName(file);
-  const stream = fs.createReadStream(file, { highWaterMark: 4 * 1024 * 1024 });
-  return parseRecordStream(stream as AsyncIterable<Buffer>, { ...options, format, file: options.file ?? file });
+  const { chunks, format } = openRowsFile(file, "records", options.format);
+  return parseRecordStream(chunks, { ...options, format, file: options.file ?? file });
 }

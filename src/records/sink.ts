@@ -1,62 +1,42 @@
 /**
- * RecordSink: receives raw rows from a format reader, validates each field (./fields), packs good
- * rows into a RecordTable and collects every problem as a RecordIssue. `finish()` adds the
+ * RecordSink: the node-records RowSink (./rows). It receives raw rows from a format reader,
+ * validates each field (./fields), packs good rows into a RecordTable and collects every problem
+ * as a RecordIssue. `finish()` adds the
  * whole-file checks (duplicate nodeIds) and throws one RecordsError listing every issue.
  */
-import { RecordIssue, RecordsError } from "../errors";
-import { PACKED, PACKED_RECORD_SIZE, bytesToHex, readUintBE, writeUintBE } from "./codec";
+import { PACKED, PACKED_RECORD_SIZE, bytesToHex } from "./codec";
 import { RECORD_COLUMNS, parseEvidenceField, parseNodeIdField, parseUintField, parseUptimeField } from "./fields";
+import { RecordRowSchema } from "./json";
 import { KeccakEngine, keccakEngine } from "./keccak";
+import { ExpectedEpoch, IssueCollector, IssueOptions, RowSink } from "./rows";
 import { sortByKey32 } from "./sort";
 import { RecordTable } from "./table";
 
 /** Options of every records reader. */
-export interface ParseRecordsOptions {
+export interface ParseRecordsOptions extends IssueOptions {
   /** The epoch every row must carry. Without it, every row must carry the first row's epoch. */
   epoch?: bigint | number;
-  /** Stop listing issues after this many (default 1,000); the error says how many more there were. */
-  maxIssues?: number;
-  /** File name used in error messages. */
-  file?: string;
   /** Called after each chunk with the table so far (rows below `table.count` are final). */
   onProgress?: (table: RecordTable) => void;
 }
 
-/** Validates rows into a RecordTable and collects issues (see the module doc). */
-export class RecordSink {
+/** Validates node-record rows into a RecordTable and collects issues (see the module doc). */
+export class RecordSink extends IssueCollector implements RowSink {
+  readonly columns = RECORD_COLUMNS;
+  readonly textColumns = [true, false, false, false, false, true];
+  readonly rowSchema = RecordRowSchema;
+  readonly fileKind = "records";
+  readonly rowNoun = "record";
   readonly table = new RecordTable(4096);
-  readonly issues: RecordIssue[] = [];
-  private extraIssues = 0;
   private readonly engine: KeccakEngine = keccakEngine();
-  private expectedEpoch: Uint8Array | null = null;
-  private expectedEpochFromFirstRow = false;
-  private readonly maxIssues: number;
+  private readonly epoch: ExpectedEpoch;
 
-  constructor(private readonly opts: ParseRecordsOptions = {}) {
-    this.maxIssues = opts.maxIssues ?? 1000;
-    if (opts.epoch !== undefined) {
-      this.expectedEpoch = new Uint8Array(8);
-      writeUintBE(this.expectedEpoch, 0, 8, BigInt(opts.epoch));
-    }
+  constructor(opts: ParseRecordsOptions = {}) {
+    super(RECORD_COLUMNS, opts);
+    this.epoch = new ExpectedEpoch(opts.epoch);
   }
 
-  /** Records a problem at a line (and column). */
-  issue(line: number, column: string | undefined, reason: string): void {
-    if (this.issues.length >= this.maxIssues) {
-      this.extraIssues++;
-      return;
-    }
-    this.issues.push(column === undefined ? { line, reason } : { line, column, reason });
-  }
-
-  get hasIssues(): boolean {
-    return this.issues.length > 0;
-  }
-
-  /**
-   * One row: the field of column `c` (RECORD_COLUMNS order) is `bufs[c][starts[c]..ends[c])`.
-   * Returns true if the row was valid.
-   */
+  /** One row in RECORD_COLUMNS order (see RowSink.row). */
   row(line: number, bufs: readonly Uint8Array[], starts: ArrayLike<number>, ends: ArrayLike<number>, preset?: readonly (string | null)[]): boolean {
     const t = this.table;
     const off = t.allocRow(line);
@@ -64,21 +44,8 @@ export class RecordSink {
     let bad = 0;
     const r0 = preset?.[0] ?? parseNodeIdField(bufs[0], starts[0], ends[0], out, off, this.engine);
     if (r0 !== null) bad += this.fieldIssue(line, 0, r0);
-    const r1 = preset?.[1] ?? parseUintField(bufs[1], starts[1], ends[1], 64, out, off + PACKED.epoch, "epoch");
+    const r1 = preset?.[1] ?? parseUintField(bufs[1], starts[1], ends[1], 64, out, off + PACKED.epoch, "epoch") ?? this.epoch.check(out, off + PACKED.epoch);
     if (r1 !== null) bad += this.fieldIssue(line, 1, r1);
-    else if (this.expectedEpoch === null) {
-      this.expectedEpoch = out.slice(off + PACKED.epoch, off + PACKED.epoch + 8);
-      this.expectedEpochFromFirstRow = true;
-    } else {
-      for (let i = 0; i < 8; i++) {
-        if (out[off + PACKED.epoch + i] !== this.expectedEpoch[i]) {
-          const got = readUintBE(out, off + PACKED.epoch, 8);
-          const want = readUintBE(this.expectedEpoch, 0, 8);
-          bad += this.fieldIssue(line, 1, `epoch mismatch: expected ${want}${this.expectedEpochFromFirstRow ? " (the first row's)" : ""}, got ${got}`);
-          break;
-        }
-      }
-    }
     const r2 = preset?.[2] ?? parseUintField(bufs[2], starts[2], ends[2], 64, out, off + PACKED.workUnits, "workUnits");
     if (r2 !== null) bad += this.fieldIssue(line, 2, r2);
     const r3 = preset?.[3] ?? parseUptimeField(bufs[3], starts[3], ends[3], out, off);
@@ -100,11 +67,7 @@ export class RecordSink {
   /** Whole-file checks; returns the table or throws a RecordsError with every issue. */
   finish(): RecordTable {
     findDuplicateNodeIds(this.table, (line, column, reason) => this.issue(line, column, reason));
-    if (this.issues.length > 0) {
-      this.issues.sort((a, b) => a.line - b.line || RECORD_COLUMNS.indexOf(a.column as never) - RECORD_COLUMNS.indexOf(b.column as never));
-      if (this.extraIssues > 0) this.issues.push({ line: this.issues[this.issues.length - 1].line, reason: `${this.extraIssues} more issues not listed` });
-      throw new RecordsError(this.issues, this.opts.file);
-    }
+    this.throwIfIssues();
     return this.table;
   }
 }

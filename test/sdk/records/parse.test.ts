@@ -7,6 +7,7 @@ import { concat, keccak256, solidityPacked, toUtf8Bytes } from "ethers";
 
 import { RecordIssue, RecordsError } from "../../../src/errors";
 import { RECORD_PACKED_TYPES, canonicalDataHash } from "../../../src/records/canonical";
+import { formatRecordIssues } from "../../../src/records/issues";
 import { normalizeNodeId } from "../../../src/records/nodeId";
 import { RecordsFormat, parseRecordStream, parseRecords, readRecordsFile } from "../../../src/records/parse";
 import { WorkRecord } from "../../../src/records/types";
@@ -17,6 +18,7 @@ const ID = "0x" + "11".repeat(32);
 const ID2 = "0x" + "22".repeat(32);
 const U64_MAX = (1n << 64n) - 1n;
 const U128_MAX = (1n << 128n) - 1n;
+const SMALLEST_UNIT = (example: string) => `amounts in files are integers in the token's smallest unit: ${example}; only CLI flags such as --amount take decimals`;
 
 async function issuesOf(input: string | Buffer, opts: { epoch?: bigint; format?: RecordsFormat } = {}): Promise<RecordIssue[]> {
   try {
@@ -121,8 +123,8 @@ describe("records: parsing", () => {
 
   describe("malformed input: each reports its exact line, column and reason", () => {
     const cases: { name: string; input: string | Buffer; format?: RecordsFormat; epoch?: bigint; issues: RecordIssue[] }[] = [
-      { name: "empty file", input: "", issues: [{ line: 1, reason: "empty file" }] },
-      { name: "BOM and blank lines only", input: "\ufeff\n\n", issues: [{ line: 1, reason: "empty file" }] },
+      { name: "empty file", input: "", issues: [{ line: 1, reason: `empty file: no header row (expected ${HEADER})` }] },
+      { name: "BOM and blank lines only", input: "\ufeff\n\n", issues: [{ line: 1, reason: `empty file: no header row (expected ${HEADER})` }] },
       { name: "empty NDJSON", input: "\n", format: "ndjson", issues: [{ line: 1, reason: "empty file" }] },
       { name: "empty JSON", input: "  ", format: "json", issues: [{ line: 1, reason: "empty file" }] },
       { name: "header misses a column", input: "nodeId,epoch,workUnits,uptimeBps,revenue\n", issues: [{ line: 1, column: "evidence", reason: "missing column in header" }] },
@@ -142,8 +144,22 @@ describe("records: parsing", () => {
       { name: "0x nodeId with a bad character", input: csv(row({ nodeId: "0x" + "1g".repeat(32) })), issues: [{ line: 2, column: "nodeId", reason: "bad hex character 'g' in nodeId" }] },
       { name: "empty nodeId", input: csv(row({ nodeId: "" })), issues: [{ line: 2, column: "nodeId", reason: "empty nodeId" }] },
       { name: "negative workUnits", input: csv(row({ workUnits: "-5" })), issues: [{ line: 2, column: "workUnits", reason: "negative workUnits: -5" }] },
-      { name: "fractional revenue", input: csv(row({ revenue: "1.5" })), issues: [{ line: 2, column: "revenue", reason: "revenue is not an integer: 1.5" }] },
-      { name: "exponent revenue", input: csv(row({ revenue: "1e18" })), issues: [{ line: 2, column: "revenue", reason: "revenue is not an integer: 1e18" }] },
+      {
+        name: "decimal revenue: the error says records hold the token's smallest unit",
+        input: csv(row({ revenue: "1.078920" })),
+        issues: [{ line: 2, column: "revenue", reason: `revenue is not an integer: 1.078920 (${SMALLEST_UNIT("1.078920 of a 6-decimal token is 1078920")})` }],
+      },
+      {
+        name: "decimal revenue with 8 places: the example scales to 18 decimals",
+        input: csv(row({ revenue: ".12345678" })),
+        issues: [{ line: 2, column: "revenue", reason: `revenue is not an integer: .12345678 (${SMALLEST_UNIT(".12345678 of an 18-decimal token is 123456780000000000")})` }],
+      },
+      {
+        name: "exponent revenue",
+        input: csv(row({ revenue: "1e18" })),
+        issues: [{ line: 2, column: "revenue", reason: `revenue is not an integer: 1e18 (${SMALLEST_UNIT("1.5 of a 6-decimal token is 1500000")})` }],
+      },
+      { name: "decimal workUnits (not an amount: no token hint)", input: csv(row({ workUnits: "2.5" })), issues: [{ line: 2, column: "workUnits", reason: "workUnits is not an integer: 2.5" }] },
       { name: "hex workUnits", input: csv(row({ workUnits: "0x10" })), issues: [{ line: 2, column: "workUnits", reason: "workUnits is not a decimal integer: 0x10" }] },
       { name: "workUnits with a space", input: csv(row({ workUnits: " 10" })), issues: [{ line: 2, column: "workUnits", reason: "workUnits is not a decimal integer:  10" }] },
       { name: "empty workUnits", input: csv(row({ workUnits: "" })), issues: [{ line: 2, column: "workUnits", reason: "empty workUnits" }] },
@@ -278,5 +294,36 @@ describe("records: parsing", () => {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     });
+  });
+});
+
+describe("records: how a file's problems are shown (issue #12: up to 20 bad rows, each with line and column)", () => {
+  it("lists every bad row of a file with several, up to 20, each with its line and column, then sums up the rest", async () => {
+    const rows = [row()];
+    for (let i = 0; i < 23; i++) rows.push(row({ nodeId: `n${i}`, revenue: `${i}.5` }));
+    const issues = await issuesOf(csv(...rows));
+    const text = formatRecordIssues(issues, { file: "epoch-7.csv" });
+    const lines = text.split("\n");
+    expect(lines[0]).to.equal("epoch-7.csv: 23 problems in 23 rows");
+    expect(lines.slice(1, 21)).to.deep.equal(
+      Array.from({ length: 20 }, (_, i) => `  line ${i + 3}, column revenue: revenue is not an integer: ${i}.5 (${SMALLEST_UNIT(`${i}.5 of a 6-decimal token is ${BigInt(`${i}500000`)}`)})`),
+    );
+    expect(lines[21]).to.equal("  … and 3 more problems");
+    expect(lines.length).to.equal(22);
+  });
+
+  it("shows three bad rows in full (not `… (and 2 more)`), and a single problem on one line", async () => {
+    const issues = await issuesOf(csv(row({ uptimeBps: "10001" }), row({ nodeId: ID2, workUnits: "x", revenue: "-1" }), row({ nodeId: "n3", evidence: "0x12" })));
+    expect(formatRecordIssues(issues)).to.equal(
+      [
+        "4 problems in 3 rows",
+        "  line 2, column uptimeBps: uptimeBps 10001 exceeds 10000",
+        "  line 3, column workUnits: workUnits is not a decimal integer: x",
+        "  line 3, column revenue: negative revenue: -1",
+        "  line 4, column evidence: evidence must be 32-byte hex (64 hex digits), got 2 digits",
+      ].join("\n"),
+    );
+    expect(formatRecordIssues(issues.slice(0, 1), { file: "f.csv" })).to.equal("f.csv: line 2, column uptimeBps: uptimeBps 10001 exceeds 10000");
+    expect(formatRecordIssues([{ line: 1, reason: "empty file" }], { limit: 20 })).to.equal("line 1: empty file");
   });
 });

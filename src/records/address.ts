@@ -6,7 +6,7 @@
  */
 import { InvalidInputError } from "../errors";
 import { decodeHexInto, hasHexPrefix, latin1 } from "./fields";
-import { KeccakEngine, keccakEngine } from "./keccak";
+import { KeccakEngine, keccakEngine } from "../merkle/keccak";
 
 const LOWER_HEX = Buffer.from("0123456789abcdef", "latin1");
 const ASCII = new Uint8Array(40);

@@ -10,7 +10,7 @@
  * (e.g. with ethers: `keccak256(concat(sorted.map(r => solidityPacked(RECORD_PACKED_TYPES, fields(r)))))`).
  */
 import { PACKED, PACKED_RECORD_SIZE, bytesToHex } from "./codec";
-import { KECCAK_ENGINE_BUFFER, keccakEngine } from "./keccak";
+import { KECCAK_ENGINE_BUFFER, keccakEngine } from "../merkle/keccak";
 import { sortByKey32 } from "./sort";
 import { RecordTable } from "./table";
 

@@ -7,8 +7,8 @@
  * - **Leaf** (192 bytes): `abi.encode(...)` of the same six fields, which StandardMerkleTree hashes
  *   twice: `leaf = keccak256(keccak256(abi.encode(record)))`.
  */
-import { KeccakEngine, keccakEngine } from "./keccak";
-import { PACKED_RECORD_BYTES } from "./keccakWasm";
+import { KeccakEngine, keccakEngine } from "../merkle/keccak";
+import { PACKED_RECORD_BYTES } from "../merkle/keccakWasm";
 import { WorkRecord } from "./types";
 
 /** Size of a packed record. */

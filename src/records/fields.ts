@@ -9,7 +9,7 @@
  * record's `ref` follows the same rule. Addresses: ./address.
  */
 import { PACKED } from "./codec";
-import { KeccakEngine } from "./keccak";
+import { KeccakEngine } from "../merkle/keccak";
 import { BPS } from "./types";
 
 /** Names of the six columns, in leaf order. */

@@ -5,7 +5,7 @@
 import { InvalidInputError } from "../errors";
 import { bytesToHex } from "./codec";
 import { parseNodeIdField } from "./fields";
-import { keccakEngine } from "./keccak";
+import { keccakEngine } from "../merkle/keccak";
 
 /**
  * The bytes32 nodeId of a user-given node name or id.

@@ -7,7 +7,7 @@
 import { PACKED, PACKED_RECORD_SIZE, bytesToHex } from "./codec";
 import { RECORD_COLUMNS, parseEvidenceField, parseNodeIdField, parseUintField, parseUptimeField } from "./fields";
 import { RecordRowSchema } from "./json";
-import { KeccakEngine, keccakEngine } from "./keccak";
+import { KeccakEngine, keccakEngine } from "../merkle/keccak";
 import { ExpectedEpoch, IssueCollector, IssueOptions, RowSink } from "./rows";
 import { sortByKey32 } from "./sort";
 import { RecordTable } from "./table";

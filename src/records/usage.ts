@@ -24,7 +24,7 @@ import { checksumAddressOf, parseAddressField } from "./address";
 import { bytesToHex, readUintBE } from "./codec";
 import { parseIdField, parseUintField } from "./fields";
 import { jsonIntLike } from "./json";
-import { KeccakEngine, keccakEngine } from "./keccak";
+import { KeccakEngine, keccakEngine } from "../merkle/keccak";
 import { RecordsFormat, feedRows, openRowsFile } from "./parse";
 import { ExpectedEpoch, IssueCollector, IssueOptions, RowSink } from "./rows";
 import { sortByKey32 } from "./sort";

@@ -4,8 +4,8 @@ import { AbiCoder, keccak256 } from "ethers";
 
 import { PACKED_RECORD_SIZE, bytesToHex, leafEncodingFromPacked, recordLeafHash } from "../../../src/records/codec";
 import { RECORD_LEAF_ENCODING } from "../../../src/records/types";
-import { KECCAK_ENGINE_BUFFER, createKeccakEngine, instantiateKeccak, keccak256Bytes, sharedWasmMemory } from "../../../src/records/keccak";
-import { KECCAK_RESERVED, KECCAK_SCRATCH } from "../../../src/records/keccakWasm";
+import { KECCAK_ENGINE_BUFFER, createKeccakEngine, instantiateKeccak, keccak256Bytes, sharedWasmMemory } from "../../../src/merkle/keccak";
+import { KECCAK_RESERVED, KECCAK_SCRATCH } from "../../../src/merkle/keccakWasm";
 
 /** Deterministic bytes (seeded), so a failure names a reproducible input. */
 function bytes(seed: number, len: number): Uint8Array {

@@ -24,8 +24,6 @@ for (let i = 0; i < 6; i++) {
   HEX_VALUE[65 + i] = 10 + i;
 }
 
-const UINT_MAX: Record<number, bigint> = { 16: (1n << 16n) - 1n, 64: (1n << 64n) - 1n, 128: (1n << 128n) - 1n };
-
 /** Whether buf[s..e) starts with 0x or 0X. */
 export function hasHexPrefix(buf: Uint8Array, s: number, e: number): boolean {
   return e - s >= 2 && buf[s] === 48 && (buf[s + 1] === 120 || buf[s + 1] === 88);

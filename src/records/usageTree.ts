@@ -137,7 +137,7 @@ export function buildUsage(rows: readonly UsageRecord[], options: { epoch?: bigi
  * StandardMerkleTree.verify(root, USAGE_LEAF_ENCODING, usageLeafToValues(leaf), proof); // true
  */
 export function usageProof(source: UsageBuild | { leaves: readonly UsageRecord[] }, customer: string): UsageProof {
-  const built = "tree" in source && "root" in source ? (source as UsageBuild) : buildUsage(source.leaves);
+  const built = "tree" in source ? source : buildUsage(source.leaves);
   const who = parseAddress(customer, "customer");
   const index = built.leaves.findIndex((l) => l.customer === who);
   if (index < 0) throw new InvalidInputError(`no usage record for customer ${who} in this epoch (${built.leaves.length} customers)`);

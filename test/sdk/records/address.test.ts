@@ -35,8 +35,8 @@ describe("records: addresses (EIP-55)", () => {
         const bad = flipLetter(getAddress(lower), k);
         // an address whose letters are all one case after the flip carries no checksum: it is accepted
         fc.pre(bad !== null && /[a-f]/.test(bad.slice(2)) && /[A-F]/.test(bad.slice(2)));
-        expect(() => getAddress(bad!)).to.throw(/checksum/);
-        expect(() => parseAddress(bad!, "--operator")).to.throw(InvalidInputError, `--operator ${bad} has a bad EIP-55 checksum (the case of its letters does not match: check it for a typo, or write it all lowercase)`);
+        expect(() => getAddress(bad)).to.throw(/checksum/);
+        expect(() => parseAddress(bad, "--operator")).to.throw(InvalidInputError, `--operator ${bad} has a bad EIP-55 checksum (the case of its letters does not match: check it for a typo, or write it all lowercase)`);
       }),
       { numRuns: 300, seed: 56 },
     );

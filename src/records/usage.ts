@@ -99,22 +99,24 @@ export class UsageSink extends IssueCollector implements RowSink {
     const off = this.count * USAGE_ROW_SIZE;
     const out = this.data;
     out.fill(0, off, off + USAGE_ROW_SIZE);
-    const reasons = [
-      preset?.[0] ?? parseAddressField(bufs[0], starts[0], ends[0], out, off + USAGE_AT.customer, this.engine, "customer"),
-      preset?.[1] ?? parseUintField(bufs[1], starts[1], ends[1], 64, out, off + USAGE_AT.epoch, "epoch") ?? this.epoch.check(out, off + USAGE_AT.epoch),
-      preset?.[2] ?? parseUintField(bufs[2], starts[2], ends[2], 64, out, off + USAGE_AT.workUnits, "workUnits"),
-      preset?.[3] ?? parseUintField(bufs[3], starts[3], ends[3], 128, out, off + USAGE_AT.amount, "amount"),
-      preset?.[4] ?? parseIdField(bufs[4], starts[4], ends[4], out, off + USAGE_AT.ref, this.engine, "ref"),
-    ];
-    let ok = true;
-    reasons.forEach((reason, c) => {
-      if (reason !== null) {
-        this.issue(line, USAGE_COLUMNS[c], reason);
-        ok = false;
-      }
-    });
-    if (ok) this.lines[this.count++] = line;
-    return ok;
+    let bad = 0;
+    const r0 = preset?.[0] ?? parseAddressField(bufs[0], starts[0], ends[0], out, off + USAGE_AT.customer, this.engine, "customer");
+    if (r0 !== null) bad += this.fieldIssue(line, 0, r0);
+    const r1 = preset?.[1] ?? parseUintField(bufs[1], starts[1], ends[1], 64, out, off + USAGE_AT.epoch, "epoch") ?? this.epoch.check(out, off + USAGE_AT.epoch);
+    if (r1 !== null) bad += this.fieldIssue(line, 1, r1);
+    const r2 = preset?.[2] ?? parseUintField(bufs[2], starts[2], ends[2], 64, out, off + USAGE_AT.workUnits, "workUnits");
+    if (r2 !== null) bad += this.fieldIssue(line, 2, r2);
+    const r3 = preset?.[3] ?? parseUintField(bufs[3], starts[3], ends[3], 128, out, off + USAGE_AT.amount, "amount");
+    if (r3 !== null) bad += this.fieldIssue(line, 3, r3);
+    const r4 = preset?.[4] ?? parseIdField(bufs[4], starts[4], ends[4], out, off + USAGE_AT.ref, this.engine, "ref");
+    if (r4 !== null) bad += this.fieldIssue(line, 4, r4);
+    if (bad === 0) this.lines[this.count++] = line;
+    return bad === 0;
+  }
+
+  private fieldIssue(line: number, column: number, reason: string): number {
+    this.issue(line, USAGE_COLUMNS[column], reason);
+    return 1;
   }
 
   /** Whole-file checks (one row per customer, Σ amount within uint128); returns the rows or throws a RecordsError with every issue. */
@@ -148,8 +150,9 @@ export class UsageSink extends IssueCollector implements RowSink {
  * permutation that orders the rows by customer address (ascending bytes).
  */
 export function findDuplicateCustomers(rows: UsageRows, report: (line: number, reason: string) => void): Uint32Array {
-  // the first word is the address left-padded with zeros, so a 32-byte key sort orders by address
-  const perm = sortByKey32(rows.data, USAGE_ROW_SIZE, 0, rows.count);
+  // the 32 bytes from the address on are the address and the epoch word's zero padding: sorting by
+  // them orders rows by address, and two rows of one address compare equal
+  const perm = sortByKey32(rows.data, USAGE_ROW_SIZE, USAGE_AT.customer, rows.count);
   let first = 0;
   for (let k = 1; k < rows.count; k++) {
     const a = perm[first] * USAGE_ROW_SIZE;

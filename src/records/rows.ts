@@ -60,6 +60,12 @@ export class IssueCollector {
     this.issues.push(column === undefined ? { line, reason } : { line, column, reason });
   }
 
+  /** Records a problem of the field in column `column` (index in the column order); returns 1, to count bad fields. */
+  protected fieldIssue(line: number, column: number, reason: string): number {
+    this.issue(line, this.columnOrder[column], reason);
+    return 1;
+  }
+
   get hasIssues(): boolean {
     return this.issues.length > 0;
   }

@@ -59,11 +59,6 @@ export class RecordSink extends IssueCollector implements RowSink {
     return ok;
   }
 
-  private fieldIssue(line: number, column: number, reason: string): number {
-    this.issue(line, RECORD_COLUMNS[column], reason);
-    return 1;
-  }
-
   /** Whole-file checks; returns the table or throws a RecordsError with every issue. */
   finish(): RecordTable {
     findDuplicateNodeIds(this.table, (line, column, reason) => this.issue(line, column, reason));

@@ -114,11 +114,6 @@ export class UsageSink extends IssueCollector implements RowSink {
     return bad === 0;
   }
 
-  private fieldIssue(line: number, column: number, reason: string): number {
-    this.issue(line, USAGE_COLUMNS[column], reason);
-    return 1;
-  }
-
   /** Whole-file checks (one row per customer, Σ amount within uint128); returns the rows or throws a RecordsError with every issue. */
   finish(): UsageRows {
     const rows: UsageRows = { data: this.data.subarray(0, this.count * USAGE_ROW_SIZE), lines: this.lines.subarray(0, this.count), count: this.count };

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 
-import { RecordIssue, RecordsError } from "../errors";
+import { InvalidInputError, RecordIssue, RecordsError } from "../errors";
 import { readUintBE, writeUintBE } from "./codec";
 
 /** A consumer of raw rows (see the module doc). */
@@ -90,8 +90,10 @@ export class ExpectedEpoch {
 
   constructor(epoch?: bigint | number) {
     if (epoch !== undefined) {
+      const e = typeof epoch === "bigint" || Number.isSafeInteger(epoch) ? BigInt(epoch) : -1n;
+      if (e < 0n || e >= 1n << 64n) throw new InvalidInputError(`expected epoch must be an integer from 0 to 2^64-1, got ${String(epoch)}`);
       this.expected = new Uint8Array(8);
-      writeUintBE(this.expected, 0, 8, BigInt(epoch));
+      writeUintBE(this.expected, 0, 8, e);
     }
   }
 

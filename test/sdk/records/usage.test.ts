@@ -4,7 +4,7 @@ import os from "os";
 import path from "path";
 import { getAddress, keccak256, toUtf8Bytes } from "ethers";
 
-import { RecordIssue, RecordsError } from "../../../src/errors";
+import { InvalidInputError, RecordIssue, RecordsError } from "../../../src/errors";
 import { RecordsFormat } from "../../../src/records/parse";
 import { UsageRecord, parseUsage, parseUsageStream, readUsageFile } from "../../../src/records/usage";
 
@@ -210,6 +210,14 @@ describe("records: usage files", () => {
 
     it("has at least 20 malformed cases", () => {
       expect(cases.length).to.be.at.least(20);
+    });
+
+    it("refuses an expected epoch that is not a uint64", async () => {
+      for (const epoch of [-1n, 1n << 64n, 1.5]) {
+        const err = await parseUsage(csv(row()), { epoch }).catch((e) => e);
+        expect(err).to.be.instanceOf(InvalidInputError);
+        expect(err.message).to.equal(`expected epoch must be an integer from 0 to 2^64-1, got ${String(epoch)}`);
+      }
     });
 
     it("accepts the checksummed, all-lowercase and all-uppercase forms of every case's address", async () => {

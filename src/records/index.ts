@@ -16,7 +16,7 @@ export { keccak256Bytes } from "../merkle/keccak";
 export type { RowSink, IssueOptions } from "./rows";
 export { parseAddress, checksumAddressOf } from "./address";
 export { formatRecordIssue, formatRecordIssues, LISTED_ISSUES } from "./issues";
-export type { UsageRecord, ParseUsageOptions, UsageRows } from "./usage";
+export type { UsageRecord, UsageRecordJson, UsageRecordInput, ParseUsageOptions, UsageRows } from "./usage";
 export { USAGE_LEAF_ENCODING, USAGE_COLUMNS, UsageRowSchema, parseUsage, parseUsageStream, readUsageFile } from "./usage";
 export type { UsageBuild, UsageMerkleTree, UsageProof, UsageRef, UsageRevenueComparison } from "./usageTree";
 export { buildUsage, usageLeafHash, usageProof, verifyUsageProof, usageRefsHash, compareUsageToRevenue, usageLeafToValues, usageRecordToJson } from "./usageTree";

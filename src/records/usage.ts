@@ -38,6 +38,18 @@ export interface UsageRecord {
   ref: string; // bytes32, 0x-prefixed lowercase hex
 }
 
+/** A usage record as JSON (integers as decimal strings): the form bundles and reports carry. */
+export interface UsageRecordJson {
+  customer: string;
+  epoch: string;
+  workUnits: string;
+  amount: string;
+  ref: string;
+}
+
+/** A usage record given by a caller: objects with bigints, or their JSON form (decimal strings). */
+export type UsageRecordInput = UsageRecord | UsageRecordJson;
+
 /** StandardMerkleTree leaf encoding of a usage record (DESIGN.md, fixed). */
 export const USAGE_LEAF_ENCODING = ["address", "uint64", "uint64", "uint128", "bytes32"] as const;
 
@@ -186,11 +198,11 @@ export function usageRecordsOf(rows: UsageRows): UsageRecord[] {
 }
 
 /**
- * Validates usage records given as objects (from code, or from a bundle) with the file rules
+ * Validates usage records given as objects (from code, or from a bundle's JSON) with the file rules
  * (a `ref` may be text, hashed like a nodeId) and returns their rows; a bad record throws a
  * RecordsError whose `line` is the record's index + 1.
  */
-export function usageRowsFrom(records: readonly UsageRecord[], options: Pick<ParseUsageOptions, "epoch"> = {}): UsageRows {
+export function usageRowsFrom(records: readonly UsageRecordInput[], options: Pick<ParseUsageOptions, "epoch"> = {}): UsageRows {
   const sink = new UsageSink(options);
   const starts = new Int32Array(5);
   const ends = new Int32Array(5);

@@ -16,7 +16,7 @@ import { parseAddress } from "./address";
 import { bytesToHex, hashPairInto, tryHexToBytesInto, writeUintBE } from "./codec";
 import { keccak256Bytes, keccakEngine } from "../merkle/keccak";
 import { sortByKey32 } from "./sort";
-import { USAGE_ROW_SIZE, UsageRecord, UsageRows, findDuplicateCustomers, usageRowAt, usageRowsFrom } from "./usage";
+import { USAGE_ROW_SIZE, UsageRecord, UsageRecordInput, UsageRecordJson, UsageRows, findDuplicateCustomers, usageRowAt, usageRowsFrom } from "./usage";
 
 /** A built Merkle tree in the library's layout (see ../merkle/tree). */
 export interface UsageMerkleTree {
@@ -90,7 +90,7 @@ function treeFromLeafHashes(leaves: Uint8Array, n: number): UsageMerkleTree {
  * StandardMerkleTree leaf hash of a usage record (0x-hex): keccak256(keccak256(abi.encode(leaf))).
  * The record is validated as a file row would be (a text `ref` is hashed like a nodeId).
  */
-export function usageLeafHash(leaf: UsageRecord): string {
+export function usageLeafHash(leaf: UsageRecordInput): string {
   const rows = usageRowsFrom([leaf]);
   return bytesToHex(hashUsageRows(rows.data, 1));
 }
@@ -124,19 +124,19 @@ export function buildUsageFromRows(rows: UsageRows): UsageBuild {
  * const usage = await readUsageFile("usage-7.csv", { epoch: 7n });
  * const { root, usageCount, totalUsage } = buildUsage(usage);
  */
-export function buildUsage(rows: readonly UsageRecord[], options: { epoch?: bigint | number } = {}): UsageBuild {
+export function buildUsage(rows: readonly UsageRecordInput[], options: { epoch?: bigint | number } = {}): UsageBuild {
   return buildUsageFromRows(usageRowsFrom(rows, options));
 }
 
 /**
- * The proof of a customer's usage leaf, from a built tree or from a bundle's leaves (the tree is
- * then rebuilt). Throws InvalidInputError if the customer has no usage record there.
+ * The proof of a customer's usage leaf, from a built tree or from a bundle's leaves (objects or
+ * their JSON form; the tree is then rebuilt). Throws InvalidInputError if the customer has no usage record there.
  *
  * @example
  * const { leaf, proof, root } = usageProof(bundle.usage, "0x8ba1f109551bD432803012645Ac136ddd64DBA72");
  * StandardMerkleTree.verify(root, USAGE_LEAF_ENCODING, usageLeafToValues(leaf), proof); // true
  */
-export function usageProof(source: UsageBuild | { leaves: readonly UsageRecord[] }, customer: string): UsageProof {
+export function usageProof(source: UsageBuild | { leaves: readonly UsageRecordInput[] }, customer: string): UsageProof {
   const built = "tree" in source ? source : buildUsage(source.leaves);
   const who = parseAddress(customer, "customer");
   const index = built.leaves.findIndex((l) => l.customer === who);
@@ -157,7 +157,7 @@ export function usageProof(source: UsageBuild | { leaves: readonly UsageRecord[]
  * Whether `proof` proves `leaf` under `root` (StandardMerkleTree's check: fold the leaf hash with
  * each sibling, pairs in ascending order). Throws InvalidInputError on a malformed leaf or proof.
  */
-export function verifyUsageProof(leaf: UsageRecord, proof: readonly string[], root: string): boolean {
+export function verifyUsageProof(leaf: UsageRecordInput, proof: readonly string[], root: string): boolean {
   const engine = keccakEngine();
   const node = Buffer.from(usageLeafHash(leaf).slice(2), "hex");
   const sibling = new Uint8Array(32);
@@ -177,7 +177,7 @@ export function usageLeafToValues(r: UsageRecord): [string, string, string, stri
 }
 
 /** The usage record as JSON (integers as decimal strings): the form bundles and reports carry, and usage files accept. */
-export function usageRecordToJson(r: UsageRecord): { customer: string; epoch: string; workUnits: string; amount: string; ref: string } {
+export function usageRecordToJson(r: UsageRecord): UsageRecordJson {
   return { customer: r.customer, epoch: r.epoch.toString(), workUnits: r.workUnits.toString(), amount: r.amount.toString(), ref: r.ref };
 }
 

@@ -93,6 +93,9 @@ describe("records: usage tree, proofs and UsageRef hashing", () => {
     const p1 = usageProof(one, b.toLowerCase());
     const p2 = usageProof({ leaves: fromBundle }, b);
     expect(p2).to.deep.equal(p1);
+    // the bundle's JSON leaves (decimal strings) serve as they are
+    expect(usageProof({ leaves: one.leaves.map(usageRecordToJson) }, b)).to.deep.equal(p1);
+    expect(verifyUsageProof(usageRecordToJson(p1.leaf), p1.proof, p1.root)).to.equal(true);
     expect(verifyUsageProof(p2.leaf, p2.proof, p2.root)).to.equal(true);
   });
 

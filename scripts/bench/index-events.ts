@@ -1,12 +1,17 @@
 /**
  * Indexer benchmark: fills a local anvil chain with >= 100,000 WorkLedger/RevenueLedger events from
  * the real contracts (the reader scenario, then deposits: each emits Deposited + EntryPosted, sent in
- * JSON-RPC batches and mined in full blocks), then times a full `syncChain` into a fresh SQLite file.
+ * JSON-RPC batches and mined in full blocks), then times a full `syncChain` into a fresh SQLite file
+ * and, from the same chain, into a fresh database on a real PostgreSQL server (Debian's package,
+ * started here in a temp dir with its default durability: fsync and synchronous commit on).
  *
  * Keys: indexEvents, indexEventsPerSecond (wall clock), indexSeconds, indexCpuSeconds and
- * indexEventsPerCpuSecond (the indexer's own CPU time), dbBytesPer1000Events, indexBlocks,
- * indexGenerateSeconds. Options: BENCH_INDEX_EVENTS (default 100000), BENCH_INDEX_CHUNK (blocks per
- * eth_getLogs, default 50), BENCH_INDEX_PER_BLOCK (deposits per block, default 80).
+ * indexEventsPerCpuSecond (the indexer's own CPU time), dbBytesPerEvent (the SQLite file after a
+ * WAL checkpoint), dbBytesPer1000Events, indexBlocks, indexGenerateSeconds; PostgreSQL:
+ * indexEventsPerSecondPostgres, indexSecondsPostgres, dbBytesPerEventPostgres (tables, indexes and
+ * TOAST of the reader's tables: pg_total_relation_size). Options: BENCH_INDEX_EVENTS (default
+ * 100000), BENCH_INDEX_CHUNK (blocks per eth_getLogs, default 50), BENCH_INDEX_PER_BLOCK (deposits
+ * per block, default 80), BENCH_INDEX_POSTGRES=0 skips PostgreSQL.
  */
 import fs from "fs";
 import os from "os";
@@ -16,6 +21,7 @@ import { Interface } from "ethers";
 import { RevenueLedger__factory } from "../../src/contracts";
 import { openStore, syncChain } from "../../src/reader";
 import { startAnvil } from "../../test/helpers/node";
+import { startPostgres } from "../../test/helpers/postgres";
 import { ReaderScenario } from "../../test/helpers/readerScenario";
 
 /** Deposits per block while filling the chain (2 ledger events each). */
@@ -73,7 +79,7 @@ export async function run(): Promise<Record<string, number>> {
     log(`chain ready: ${head} blocks in ${generateSeconds.toFixed(1)} s`);
 
     const file = path.join(tmp, "index.db");
-    const store = openStore(file);
+    const store = await openStore(file);
     const cpu0 = process.cpuUsage();
     const t1 = process.hrtime.bigint();
     const readAhead = process.env.BENCH_INDEX_READ_AHEAD ? Number(process.env.BENCH_INDEX_READ_AHEAD) : undefined;
@@ -81,13 +87,13 @@ export async function run(): Promise<Record<string, number>> {
     const seconds = Number(process.hrtime.bigint() - t1) / 1e9;
     const cpu = process.cpuUsage(cpu0);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-    const events = store.eventCount();
+    const events = await store.eventCount();
     if (r.events !== events) throw new Error(`sync reported ${r.events} events, the store holds ${events}`);
-    store.db.pragma("wal_checkpoint(TRUNCATE)");
-    store.close();
+    await store.storageBytes(); // checkpoints the WAL into the file
+    await store.close();
     const bytes = fs.statSync(file).size + (fs.existsSync(file + "-wal") ? fs.statSync(file + "-wal").size : 0);
-    log(`indexed ${events} events in ${seconds.toFixed(2)} s (${Math.round(events / seconds)} events/s), ${bytes} bytes`);
-    return {
+    log(`sqlite: indexed ${events} events in ${seconds.toFixed(2)} s (${Math.round(events / seconds)} events/s), ${bytes} bytes`);
+    const out: Record<string, number> = {
       indexEvents: events,
       indexEventsPerSecond: Math.round(events / seconds),
       indexSeconds: Number(seconds.toFixed(3)),
@@ -95,10 +101,34 @@ export async function run(): Promise<Record<string, number>> {
       // throughput on an otherwise idle machine with a node at least as fast as the indexer.
       indexCpuSeconds: Number(cpuSeconds.toFixed(3)),
       indexEventsPerCpuSecond: Math.round(events / cpuSeconds),
+      dbBytesPerEvent: Math.round(bytes / events),
       dbBytesPer1000Events: Math.round((bytes / events) * 1000),
       indexBlocks: head - sc.deployBlock + 1,
       indexGenerateSeconds: Number(generateSeconds.toFixed(1)),
     };
+    if (process.env.BENCH_INDEX_POSTGRES !== "0") {
+      const server = await startPostgres({ durable: true });
+      try {
+        const pgStore = await openStore(await server.createDatabase("bench"));
+        try {
+          const t2 = process.hrtime.bigint();
+          const rp = await syncChain({ provider: node.url, store: pgStore, addresses: sc.addresses, fromBlock: sc.deployBlock, chunkSize, readAhead });
+          const pgSeconds = Number(process.hrtime.bigint() - t2) / 1e9;
+          const pgEvents = await pgStore.eventCount();
+          if (rp.events !== pgEvents || pgEvents !== events) throw new Error(`postgres: sync reported ${rp.events} events, the store holds ${pgEvents}, sqlite ${events}`);
+          const pgBytes = await pgStore.storageBytes();
+          log(`postgres: indexed ${pgEvents} events in ${pgSeconds.toFixed(2)} s (${Math.round(pgEvents / pgSeconds)} events/s), ${pgBytes} bytes`);
+          out.indexEventsPerSecondPostgres = Math.round(pgEvents / pgSeconds);
+          out.indexSecondsPostgres = Number(pgSeconds.toFixed(3));
+          out.dbBytesPerEventPostgres = Math.round(pgBytes / pgEvents);
+        } finally {
+          await pgStore.close();
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+    return out;
   } finally {
     await node.stop();
     fs.rmSync(tmp, { recursive: true, force: true });

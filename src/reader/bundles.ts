@@ -81,7 +81,7 @@ async function localFile(source: string): Promise<{ file: string; cleanup: () =>
  * @example
  * await syncChain({ provider, store, addresses, fromBlock });
  * await importBundle(store, "bundles/epoch-7.wlb");
- * store.bundleRecords(1, 7n, 1); // WorkRecord[]
+ * await store.bundleRecords(1, 7n, 1); // WorkRecord[]
  */
 export async function importBundle(store: ReaderStore, source: string, opts: ImportBundleOptions = {}): Promise<ImportBundleResult> {
   const { file, cleanup } = await localFile(source);
@@ -94,7 +94,7 @@ export async function importBundle(store: ReaderStore, source: string, opts: Imp
     }
     const networkId = Number(networkIdBig);
     const epoch = bundle.epoch;
-    const latest = store.latestEpochVersion(networkId, epoch);
+    const latest = await store.latestEpochVersion(networkId, epoch);
     if (!latest) throw new InvalidInputError(`bundle ${source}: network ${networkId} epoch ${epoch} has no committed version in the store (sync first)`);
     if (opts.provider && opts.addresses) {
       const wl = WorkLedger__factory.connect(opts.addresses.workLedger, opts.provider);
@@ -110,7 +110,7 @@ export async function importBundle(store: ReaderStore, source: string, opts: Imp
     if (root !== latest.root) throw new BundleMismatchError(networkId, epoch, latest.version, "root", latest.root, root, source);
     if (dataHash !== latest.dataHash) throw new BundleMismatchError(networkId, epoch, latest.version, "dataHash", latest.dataHash, dataHash, source);
     const records = [...bundle.records()];
-    store.putBundle({ networkId, epoch, version: latest.version, root, dataHash, source, records });
+    await store.putBundle({ networkId, epoch, version: latest.version, root, dataHash, source, records });
     return { networkId, epoch, version: latest.version, root, dataHash, records: records.length, source };
   } finally {
     cleanup();

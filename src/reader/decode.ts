@@ -10,6 +10,8 @@
 import { EventFragment, Interface, getAddress } from "ethers";
 
 import { ChainEvent, ContractName, EventValue, LedgerAddresses, chainEvent, normalizeEventValue, revenueLedgerEvents, workLedgerEvents } from "../chain/events";
+import { checksum } from "./codec";
+import { attachRawLog } from "./rawLog";
 import type { RawLog } from "./rpc";
 
 /** Where each argument of an event with only static (one-word) types sits: a topic or a data word. */
@@ -89,19 +91,6 @@ function decodeStatic(plan: StaticPlan, topics: readonly string[], data: string)
 const WL = cachedInterface(workLedgerEvents);
 const RL = cachedInterface(revenueLedgerEvents);
 
-const checksums = new Map<string, string>();
-/** getAddress, memoized (bounded). */
-function checksum(a: string): string {
-  const key = a.toLowerCase();
-  let v = checksums.get(key);
-  if (v === undefined) {
-    v = getAddress(key);
-    if (checksums.size > 100_000) checksums.clear();
-    checksums.set(key, v);
-  }
-  return v;
-}
-
 /** Decodes logs of one deployment; null for a foreign emitter, an unknown topic or bad data. */
 export class LogDecoder {
   private readonly wl: string;
@@ -147,6 +136,6 @@ export class LogDecoder {
       }
       args = out;
     }
-    return chainEvent(contract, emitter, fragment.name, log, args);
+    return attachRawLog(chainEvent(contract, emitter, fragment.name, log, args), log);
   }
 }

@@ -7,7 +7,7 @@ import { ACCOUNT_KINDS, AccountKindName, accountKindName, decodeAccountId as dec
 
 import type { ChainEvent, EventValue } from "../chain/events";
 import { NO_EPOCH } from "../records/types";
-import { Row, RowWriter } from "./sqliteRows";
+import { Row, RowWriter } from "./rows";
 
 export { ACCOUNT_KINDS };
 export type { AccountKindName };
@@ -42,7 +42,7 @@ function bool(v: EventValue): number {
   return v === true || v === "true" ? 1 : 0;
 }
 
-type Handler = (w: RowWriter, e: ChainEvent, a: Record<string, EventValue>, pos: Row) => void;
+type Handler = (w: RowWriter, e: ChainEvent, a: Record<string, EventValue>, pos: Row) => Promise<void>;
 
 const STATUS_BY_UPHELD = (upheld: boolean) => (upheld ? "voided" : "pending");
 
@@ -50,12 +50,12 @@ function epochKey(a: Record<string, EventValue>): Row {
   return { network_id: int(a.networkId), epoch: u64(a.epoch) };
 }
 
-function setEpochStatus(w: RowWriter, e: ChainEvent, a: Record<string, EventValue>, status: string, finalizesAt: bigint | null): void {
+async function setEpochStatus(w: RowWriter, e: ChainEvent, a: Record<string, EventValue>, status: string, finalizesAt: bigint | null): Promise<void> {
   const key = { ...epochKey(a), version: int(a.version) };
-  w.update("epoch_versions", key, { status, finalizes_at: finalizesAt }, e.blockNumber);
-  const ep = w.get("epochs", epochKey(a));
+  await w.update("epoch_versions", key, { status, finalizes_at: finalizesAt }, e.blockNumber);
+  const ep = await w.get("epochs", epochKey(a));
   if (ep && ep.latest_version === key.version) {
-    w.update("epochs", epochKey(a), { status, finalizes_at: finalizesAt }, e.blockNumber);
+    await w.update("epochs", epochKey(a), { status, finalizes_at: finalizesAt }, e.blockNumber);
   }
 }
 
@@ -63,19 +63,10 @@ function addDecimal(a: unknown, b: EventValue): string {
   return (BigInt(String(a ?? "0")) + BigInt(b as string)).toString();
 }
 
-function upsertAccount(w: RowWriter, e: ChainEvent, id: string, balance: string, pos: Row): void {
-  if (e.blockNumber < w.undoFromBlock) {
-    // Outside the reorg window: one statement, no undo record.
-    const d = decodeAccountId(id);
-    w.stmt(
-      `INSERT INTO accounts (account_id, kind, network_id, holder, balance, last_block, last_log_index, block_number, log_index, tx_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account_id) DO UPDATE SET balance = excluded.balance, last_block = excluded.last_block, last_log_index = excluded.last_log_index`,
-    ).run(id, d.kind, d.networkId, d.holder, balance, e.blockNumber, e.logIndex, e.blockNumber, e.logIndex, e.txHash);
-    return;
-  }
+async function upsertAccount(w: RowWriter, e: ChainEvent, id: string, balance: string, pos: Row): Promise<void> {
   const key = { account_id: id };
-  if (w.get("accounts", key)) {
-    w.update("accounts", key, { balance, last_block: e.blockNumber, last_log_index: e.logIndex }, e.blockNumber);
+  if (await w.get("accounts", key)) {
+    await w.update("accounts", key, { balance, last_block: e.blockNumber, last_log_index: e.logIndex }, e.blockNumber);
   } else {
     const d = decodeAccountId(id);
     w.insert("accounts", { ...key, kind: d.kind, network_id: d.networkId, holder: d.holder, balance, last_block: e.blockNumber, last_log_index: e.logIndex, ...pos });
@@ -84,7 +75,7 @@ function upsertAccount(w: RowWriter, e: ChainEvent, id: string, balance: string,
 
 const HANDLERS: Record<string, Handler> = {
   // ------------------------------------------------------------------ WorkLedger
-  NetworkCreated(w, _e, a, pos) {
+  async NetworkCreated(w, _e, a, pos) {
     w.insert("networks", {
       network_id: int(a.networkId),
       admin: str(a.admin),
@@ -102,40 +93,40 @@ const HANDLERS: Record<string, Handler> = {
       ...pos,
     });
   },
-  VerifierSetUpdated(w, e, a, pos) {
+  async VerifierSetUpdated(w, e, a, pos) {
     const verifiers = (a.verifiers as EventValue[]).map(str);
     const networkId = int(a.networkId);
     const setId = int(a.verifierSetId);
-    if (w.get("verifier_sets", { network_id: networkId, verifier_set_id: setId })) return;
+    if (await w.get("verifier_sets", { network_id: networkId, verifier_set_id: setId })) return;
     w.insert("verifier_sets", { network_id: networkId, verifier_set_id: setId, threshold: int(a.threshold), verifiers: JSON.stringify(verifiers), ...pos });
-    verifiers.forEach((v, i) => {
-      if (!w.get("verifiers", { network_id: networkId, verifier_set_id: setId, verifier: v })) {
+    for (const [i, v] of verifiers.entries()) {
+      if (!(await w.get("verifiers", { network_id: networkId, verifier_set_id: setId, verifier: v }))) {
         w.insert("verifiers", { network_id: networkId, verifier_set_id: setId, verifier: v, position: i, ...pos });
       }
-    });
-    w.update("networks", { network_id: networkId }, { verifier_set_id: setId, threshold: int(a.threshold), verifier_count: verifiers.length }, e.blockNumber);
+    }
+    await w.update("networks", { network_id: networkId }, { verifier_set_id: setId, threshold: int(a.threshold), verifier_count: verifiers.length }, e.blockNumber);
   },
-  ChallengeWindowUpdated(w, e, a) {
-    w.update("networks", { network_id: int(a.networkId) }, { challenge_window: u64(a.challengeWindow) }, e.blockNumber);
+  async ChallengeWindowUpdated(w, e, a) {
+    await w.update("networks", { network_id: int(a.networkId) }, { challenge_window: u64(a.challengeWindow) }, e.blockNumber);
   },
-  NetworkPauseSet(w, e, a) {
-    w.update("networks", { network_id: int(a.networkId) }, { paused: bool(a.paused) }, e.blockNumber);
+  async NetworkPauseSet(w, e, a) {
+    await w.update("networks", { network_id: int(a.networkId) }, { paused: bool(a.paused) }, e.blockNumber);
   },
-  NodeRegistered(w, e, a, pos) {
+  async NodeRegistered(w, e, a, pos) {
     const key = { network_id: int(a.networkId), node_id: str(a.nodeId) };
-    if (w.get("nodes", key)) {
-      w.update("nodes", key, { operator: str(a.operator), active: 1, registered_block: e.blockNumber, deactivated_block: null }, e.blockNumber);
+    if (await w.get("nodes", key)) {
+      await w.update("nodes", key, { operator: str(a.operator), active: 1, registered_block: e.blockNumber, deactivated_block: null }, e.blockNumber);
     } else {
       w.insert("nodes", { ...key, operator: str(a.operator), active: 1, registered_block: e.blockNumber, deactivated_block: null, ...pos });
     }
     w.insert("node_status", { ...key, status: "registered", account: str(a.operator), ...pos });
   },
-  NodeDeactivated(w, e, a, pos) {
+  async NodeDeactivated(w, e, a, pos) {
     const key = { network_id: int(a.networkId), node_id: str(a.nodeId) };
-    w.update("nodes", key, { active: 0, deactivated_block: e.blockNumber }, e.blockNumber);
+    await w.update("nodes", key, { active: 0, deactivated_block: e.blockNumber }, e.blockNumber);
     w.insert("node_status", { ...key, status: "deactivated", account: str(a.account), ...pos });
   },
-  EpochCommitted(w, e, a, pos) {
+  async EpochCommitted(w, e, a, pos) {
     const version = int(a.version);
     const summary = {
       root: str(a.root),
@@ -158,17 +149,17 @@ const HANDLERS: Record<string, Handler> = {
       ...pos,
     });
     const current = { latest_version: version, status: "pending", ...summary, committed_block: e.blockNumber };
-    if (!w.update("epochs", epochKey(a), current, e.blockNumber)) {
+    if (!(await w.update("epochs", epochKey(a), current, e.blockNumber))) {
       w.insert("epochs", { ...epochKey(a), ...current, ...pos });
     }
     w.insert("epoch_status_changes", { ...epochKey(a), version, change: "committed", status: "pending", upheld: null, account: null, reason_hash: null, ...pos });
   },
-  EpochCorrected(w, e, a, pos) {
+  async EpochCorrected(w, e, a, pos) {
     const superseded = int(a.supersededVersion);
     const version = int(a.version);
-    w.update("epoch_versions", { ...epochKey(a), version: superseded }, { superseded_by: version }, e.blockNumber);
-    w.update("epoch_versions", { ...epochKey(a), version }, { reason_hash: str(a.reasonHash) }, e.blockNumber);
-    const v = w.get("epoch_versions", { ...epochKey(a), version });
+    await w.update("epoch_versions", { ...epochKey(a), version: superseded }, { superseded_by: version }, e.blockNumber);
+    await w.update("epoch_versions", { ...epochKey(a), version }, { reason_hash: str(a.reasonHash) }, e.blockNumber);
+    const v = await w.get("epoch_versions", { ...epochKey(a), version });
     w.insert("epoch_status_changes", {
       ...epochKey(a),
       version,
@@ -180,7 +171,7 @@ const HANDLERS: Record<string, Handler> = {
       ...pos,
     });
   },
-  EpochChallenged(w, e, a, pos) {
+  async EpochChallenged(w, e, a, pos) {
     const version = int(a.version);
     w.insert("challenges", {
       ...epochKey(a),
@@ -194,37 +185,32 @@ const HANDLERS: Record<string, Handler> = {
       resolved_tx_hash: null,
       ...pos,
     });
-    setEpochStatus(w, e, a, "challenged", null);
+    await setEpochStatus(w, e, a, "challenged", null);
     w.insert("epoch_status_changes", { ...epochKey(a), version, change: "challenged", status: "challenged", upheld: null, account: str(a.challenger), reason_hash: str(a.reasonHash), ...pos });
   },
-  ChallengeResolved(w, e, a, pos) {
+  async ChallengeResolved(w, e, a, pos) {
     const version = int(a.version);
     const upheld = a.upheld === true;
-    const open = w
-      .stmt(`SELECT block_number, log_index FROM challenges WHERE network_id = ? AND epoch = ? AND version = ? AND resolved = 0 ORDER BY block_number DESC, log_index DESC LIMIT 1`)
-      .get(int(a.networkId), u64(a.epoch), version) as { block_number: number; log_index: number } | undefined;
+    const open = await w.first("challenges", { network_id: int(a.networkId), epoch: u64(a.epoch), version, resolved: 0 }, [
+      ["block_number", "desc"],
+      ["log_index", "desc"],
+    ]);
     if (open) {
-      w.update("challenges", open, { resolved: 1, upheld: upheld ? 1 : 0, arbiter: str(a.arbiter), resolved_block: e.blockNumber, resolved_tx_hash: e.txHash }, e.blockNumber);
+      await w.update("challenges", open, { resolved: 1, upheld: upheld ? 1 : 0, arbiter: str(a.arbiter), resolved_block: e.blockNumber, resolved_tx_hash: e.txHash }, e.blockNumber);
     }
     const status = STATUS_BY_UPHELD(upheld);
-    setEpochStatus(w, e, a, status, upheld ? null : u64(a.finalizesAt));
+    await setEpochStatus(w, e, a, status, upheld ? null : u64(a.finalizesAt));
     w.insert("epoch_status_changes", { ...epochKey(a), version, change: "resolved", status, upheld: upheld ? 1 : 0, account: str(a.arbiter), reason_hash: null, ...pos });
   },
   // --------------------------------------------------------------- RevenueLedger
-  EntryPosted(w, e, a, pos) {
+  async EntryPosted(w, e, a, pos) {
     const debit = str(a.debitAccount);
     const credit = str(a.creditAccount);
-    const d = decodeAccountId(debit);
-    const c = decodeAccountId(credit);
     w.insert("entries", {
-      entry_id: w.nextEntryId(),
+      entry_id: await w.nextEntryId(),
       network_id: int(a.networkId),
       debit_account: debit,
       credit_account: credit,
-      debit_kind: d.kind,
-      debit_holder: d.holder,
-      credit_kind: c.kind,
-      credit_holder: c.holder,
       amount: str(a.amount),
       epoch: u64(a.epoch),
       ref: str(a.ref),
@@ -232,16 +218,16 @@ const HANDLERS: Record<string, Handler> = {
       credit_balance: str(a.creditBalance),
       ...pos,
     });
-    upsertAccount(w, e, debit, str(a.debitBalance), pos);
-    upsertAccount(w, e, credit, str(a.creditBalance), pos);
+    await upsertAccount(w, e, debit, str(a.debitBalance), pos);
+    await upsertAccount(w, e, credit, str(a.creditBalance), pos);
   },
-  Deposited(w, _e, a, pos) {
+  async Deposited(w, _e, a, pos) {
     w.insert("deposits", { network_id: int(a.networkId), customer: str(a.customer), from_address: str(a.from), amount: str(a.amount), requested: str(a.requested), ...pos });
   },
-  Withdrawn(w, _e, a, pos) {
+  async Withdrawn(w, _e, a, pos) {
     w.insert("withdrawals", { network_id: int(a.networkId), customer: str(a.customer), to_address: str(a.to), amount: str(a.amount), ...pos });
   },
-  Charged(w, _e, a, pos) {
+  async Charged(w, _e, a, pos) {
     w.insert("charges", {
       charge_id: str(a.chargeId),
       network_id: int(a.networkId),
@@ -258,32 +244,32 @@ const HANDLERS: Record<string, Handler> = {
       ...pos,
     });
   },
-  ChargePosted(w, e, a) {
-    w.update("charges", { charge_id: str(a.chargeId) }, { status: "posted", fee: str(a.fee), settled_block: e.blockNumber, settled_tx_hash: e.txHash }, e.blockNumber);
+  async ChargePosted(w, e, a) {
+    await w.update("charges", { charge_id: str(a.chargeId) }, { status: "posted", fee: str(a.fee), settled_block: e.blockNumber, settled_tx_hash: e.txHash }, e.blockNumber);
   },
-  ChargeVoided(w, e, a) {
-    w.update("charges", { charge_id: str(a.chargeId) }, { status: "voided", settled_block: e.blockNumber, settled_tx_hash: e.txHash }, e.blockNumber);
+  async ChargeVoided(w, e, a) {
+    await w.update("charges", { charge_id: str(a.chargeId) }, { status: "voided", settled_block: e.blockNumber, settled_tx_hash: e.txHash }, e.blockNumber);
   },
-  Refunded(w, e, a, pos) {
+  async Refunded(w, e, a, pos) {
     w.insert("refunds", { charge_id: str(a.chargeId), network_id: int(a.networkId), customer: str(a.customer), epoch: u64(a.epoch), amount: str(a.amount), reason_hash: str(a.reasonHash), ...pos });
     const key = { charge_id: str(a.chargeId) };
-    const ch = w.get("charges", key);
-    if (ch) w.update("charges", key, { refunded: addDecimal(ch.refunded, a.amount) }, e.blockNumber);
+    const ch = await w.get("charges", key);
+    if (ch) await w.update("charges", key, { refunded: addDecimal(ch.refunded, a.amount) }, e.blockNumber);
   },
-  PayoutRootPosted(w, _e, a, pos) {
+  async PayoutRootPosted(w, _e, a, pos) {
     w.insert("payouts", { ...epochKey(a), root: str(a.root), total: str(a.total), leaf_count: str(a.leafCount), claimed: "0", claim_count: 0, ...pos });
   },
-  PayoutClaimed(w, e, a, pos) {
+  async PayoutClaimed(w, e, a, pos) {
     w.insert("claims", { ...epochKey(a), leaf_index: str(a.index), node_id: str(a.nodeId), operator: str(a.operator), to_address: str(a.to), amount: str(a.amount), ...pos });
-    const p = w.get("payouts", epochKey(a));
-    if (p) w.update("payouts", epochKey(a), { claimed: addDecimal(p.claimed, a.amount), claim_count: Number(p.claim_count) + 1 }, e.blockNumber);
+    const p = await w.get("payouts", epochKey(a));
+    if (p) await w.update("payouts", epochKey(a), { claimed: addDecimal(p.claimed, a.amount), claim_count: Number(p.claim_count) + 1 }, e.blockNumber);
   },
 };
 
 /** Update the derived tables for one newly stored event. */
-export function deriveEvent(w: RowWriter, e: ChainEvent): void {
+export async function deriveEvent(w: RowWriter, e: ChainEvent): Promise<void> {
   const handler = HANDLERS[e.name];
   if (!handler) return;
-  handler(w, e, e.args, { block_number: e.blockNumber, log_index: e.logIndex, tx_hash: e.txHash });
+  await handler(w, e, e.args, { block_number: e.blockNumber, log_index: e.logIndex });
 }
 

@@ -39,14 +39,14 @@ export async function reconcileReorg(
   maxReorgDepth: number,
   retry: RetryOptions & { signal?: AbortSignal },
 ): Promise<number | undefined> {
-  const cp = store.checkpoint();
+  const cp = await store.checkpoint();
   if (!cp) return undefined;
   const [head] = await withRetry(`eth_getBlockByNumber ${cp.blockNumber}`, () => source.headers([cp.blockNumber]), retry);
   if (head && head.hash === cp.blockHash) return undefined;
 
   // Walk the stored hashes downwards until one still matches the chain.
   const limit = Math.max(4 * maxReorgDepth + 8, 256);
-  const known = store.knownBlocks(cp.blockNumber, limit);
+  const known = await store.knownBlocks(cp.blockNumber, limit);
   let fork: Checkpoint | undefined;
   let above = cp.blockNumber + 1; // lowest known block that no longer matches
   for (let i = 0; i < known.length && !fork; i += WALK_BATCH) {
@@ -60,7 +60,7 @@ export async function reconcileReorg(
       above = part[j].number;
     }
   }
-  const firstBlock = store.meta()?.fromBlock ?? 0;
+  const firstBlock = (await store.meta())?.fromBlock ?? 0;
   if (!fork) {
     if (known.length >= limit) {
       // Nothing within reach matches: deeper than everything we compared.
@@ -69,12 +69,12 @@ export async function reconcileReorg(
     // Every stored block changed: the fork is below the first block synced.
     const depth = cp.blockNumber - (firstBlock - 1);
     if (depth > maxReorgDepth) throw new ReorgTooDeepError(depth, maxReorgDepth, cp, above === firstBlock ? "exact" : "atMost");
-    store.rollback(null);
+    await store.rollback(null, cp);
     return depth;
   }
   // Exact when the block right above the fork was compared; otherwise an upper bound.
   const depth = cp.blockNumber - fork.blockNumber;
   if (depth > maxReorgDepth) throw new ReorgTooDeepError(depth, maxReorgDepth, cp, above === fork.blockNumber + 1 ? "exact" : "atMost");
-  store.rollback(fork);
+  await store.rollback(fork, cp);
   return depth;
 }

@@ -1,9 +1,10 @@
 /**
- * The store the reader syncs into, as an interface: the sync engine (sync.ts) only talks to this,
- * so a shared server database can be added later without touching the sync logic. The embedded
- * SQLite implementation is sqliteStore.ts.
+ * The store the reader syncs into, as an interface: the sync engine (sync.ts) only talks to this.
+ * sqlStore.ts implements it for the embedded SQLite file and for a shared PostgreSQL server.
  *
  * Contract every implementation keeps:
+ * - every write (`commit`, `rollback`, `prune`) is one transaction under the store's writer lock,
+ *   so two processes syncing one store never double-write and readers never see half a batch;
  * - `commit` is atomic: the raw events, the derived rows, the block hashes and the checkpoint are
  *   written together or not at all (a crash at any point resumes from the last checkpoint).
  * - events are idempotent on (txHash, logIndex): committing the same event twice stores it once and
@@ -12,6 +13,7 @@
  *   rows that later events had changed, so the store equals one that never saw those blocks.
  */
 import type { ChainEvent } from "../chain/events";
+import { WorkLedgerError } from "../errors";
 import type { WorkRecord } from "../records/types";
 
 /** A block the store knows by number and hash. */
@@ -41,6 +43,8 @@ export interface CommitBatch {
   checkpoint: Checkpoint;
   /** Blocks below this can no longer be rolled back: rows they change need no undo record. */
   undoFromBlock?: number;
+  /** The checkpoint this batch continues (null: an empty store); when set, checked in the transaction. */
+  parent?: Checkpoint | null;
 }
 
 /** A range of blocks, both ends inclusive and optional. */
@@ -78,38 +82,58 @@ export interface MissingBundle {
   version: number;
 }
 
+/** Another writer moved the checkpoint since this batch was read: nothing was written; read again. */
+export class CheckpointMovedError extends WorkLedgerError {
+  override name = "CheckpointMovedError";
+  constructor(
+    readonly expected: Checkpoint | null,
+    readonly found: Checkpoint | null,
+  ) {
+    super(`the store's checkpoint moved (expected ${expected ? expected.blockNumber : "none"}, found ${found ? found.blockNumber : "none"}): another writer is syncing this store`, {
+      code: "E_CHECKPOINT_MOVED",
+    });
+  }
+}
+
 export interface ReaderStore {
   /** What this store was synced from, or null before the first sync. */
-  meta(): SyncMeta | null;
-  /** Record what this store is synced from (first sync only). */
-  setMeta(meta: SyncMeta): void;
+  meta(): Promise<SyncMeta | null>;
+  /**
+   * Record what this store is synced from (first sync only): when another writer recorded it first,
+   * returns what is stored, for the caller to compare.
+   */
+  setMeta(meta: SyncMeta): Promise<SyncMeta>;
   /** The last fully stored block, or null when nothing was synced yet. */
-  checkpoint(): Checkpoint | null;
+  checkpoint(): Promise<Checkpoint | null>;
   /** The stored hash of block `n` (a header, a checkpoint or a block with events), if known. */
-  blockHash(n: number): string | undefined;
+  blockHash(n: number): Promise<string | undefined>;
   /** Known block hashes at or below `atOrBelow`, newest first, at most `limit` (for reorg checks). */
-  knownBlocks(atOrBelow: number, limit: number): StoredBlock[];
-  /** Atomically store a batch; returns how many events were new. */
-  commit(batch: CommitBatch): number;
+  knownBlocks(atOrBelow: number, limit: number): Promise<StoredBlock[]>;
+  /**
+   * Atomically store a batch; returns how many events were new. With `batch.parent` set, refuses
+   * ({@link CheckpointMovedError}, nothing written) unless the stored checkpoint still equals it.
+   */
+  commit(batch: CommitBatch): Promise<number>;
   /**
    * Atomically remove everything above `to.blockNumber` and make `to` the checkpoint; `null`
-   * removes everything (the fork is below the first block synced).
+   * removes everything (the fork is below the first block synced). With `from`, refuses
+   * ({@link CheckpointMovedError}) unless the stored checkpoint still equals it.
    */
-  rollback(to: Checkpoint | null): void;
+  rollback(to: Checkpoint | null, from?: Checkpoint): Promise<void>;
   /** Forget undo data and non-event block hashes below `belowBlock` (they can no longer be reorged). */
-  prune(belowBlock: number): void;
+  prune(belowBlock: number): Promise<void>;
   /** Stored events ordered by (blockNumber, logIndex), exactly as decoded from the chain. */
-  events(range?: BlockRange): ChainEvent[];
+  events(range?: BlockRange): Promise<ChainEvent[]>;
   /** Number of stored events. */
-  eventCount(): number;
+  eventCount(): Promise<number>;
   /** The latest committed version of an epoch, or undefined if the store has no commit for it. */
-  latestEpochVersion(networkId: number, epoch: bigint | number): EpochVersionRef | undefined;
+  latestEpochVersion(networkId: number, epoch: bigint | number): Promise<EpochVersionRef | undefined>;
   /** Store the records of a bundle that was checked against its commit (replaces an earlier import). */
-  putBundle(bundle: VerifiedBundle): void;
+  putBundle(bundle: VerifiedBundle): Promise<void>;
   /** Records of an imported bundle, or undefined if none was imported for that version. */
-  bundleRecords(networkId: number, epoch: bigint | number, version: number): WorkRecord[] | undefined;
+  bundleRecords(networkId: number, epoch: bigint | number, version: number): Promise<WorkRecord[] | undefined>;
   /** Latest committed epoch versions (with records) whose bundle was not imported. */
-  missingBundles(): MissingBundle[];
-  /** Release the store. */
-  close(): void;
+  missingBundles(): Promise<MissingBundle[]>;
+  /** Release the store (its connections). */
+  close(): Promise<void>;
 }

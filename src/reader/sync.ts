@@ -4,15 +4,18 @@
  * before each pass; `followChain` repeats passes until stopped. Talks to the store only through
  * {@link ReaderStore}.
  */
+import fs from "fs";
+import path from "path";
 import { Provider, getAddress } from "ethers";
 
 import type { ChainEvent, LedgerAddresses } from "../chain/events";
 import { ChainMismatchError, InvalidInputError } from "../errors";
+import { ImportBundleResult, importBundle } from "./bundles";
 import { LogDecoder } from "./decode";
 import { DEFAULT_CHUNK_SIZE, SpanControl, decodeLogs, readLogChunk, retryOptions } from "./fetchEvents";
 import { reconcileReorg } from "./reorg";
 import { AbortedError, BlockHeader, ChainSource, RawLog, RetryOptions, RpcUnavailableError, chainSource, isChainMoved, sleep, withRetry } from "./rpc";
-import type { Checkpoint, ReaderStore, StoredBlock } from "./store";
+import { Checkpoint, CheckpointMovedError, ReaderStore, StoredBlock } from "./store";
 
 export interface SyncProgress {
   fromBlock: number; // first block of this pass
@@ -86,11 +89,9 @@ async function checkMeta(source: ChainSource, opts: SyncOptions, retry: RetryOpt
     revenueLedger: getAddress(opts.addresses.revenueLedger),
     fromBlock: opts.fromBlock,
   };
-  const have = opts.store.meta();
-  if (!have) {
-    opts.store.setMeta(want);
-    return;
-  }
+  let have = await opts.store.meta();
+  // Another writer may record the deployment between the read and the write: setMeta returns what is stored.
+  if (!have) have = await opts.store.setMeta(want);
   for (const k of ["chainId", "workLedger", "revenueLedger", "fromBlock"] as const) {
     if (String(have[k]) !== String(want[k])) {
       throw new ChainMismatchError(`the store was synced with ${k} ${have[k]}, not ${want[k]}`, {
@@ -179,6 +180,17 @@ async function readChunk(
   return { from, end, events, blocks, endHash: last.hash, parentHash: first.parentHash };
 }
 
+/** reconcileReorg, again when another writer moved the checkpoint while it compared. */
+async function reconcile(source: ChainSource, store: ReaderStore, maxReorgDepth: number, retry: RetryOptions & { signal?: AbortSignal }): Promise<number | undefined> {
+  for (;;) {
+    try {
+      return await reconcileReorg(source, store, maxReorgDepth, retry);
+    } catch (err) {
+      if (!(err instanceof CheckpointMovedError)) throw err;
+    }
+  }
+}
+
 /** Default number of chunk reads kept in flight ahead of the one being committed. */
 const READ_AHEAD = 4;
 
@@ -203,8 +215,8 @@ export async function syncChain(opts: SyncOptions): Promise<SyncResult> {
   let passFrom = -1;
   let events = 0;
   let reorgDepth: number | undefined;
-  const result = (aborted: boolean): SyncResult => {
-    const cp = store.checkpoint();
+  const result = async (aborted: boolean): Promise<SyncResult> => {
+    const cp = await store.checkpoint();
     const r: SyncResult = {
       fromBlock: passFrom >= 0 ? passFrom : (cp ? cp.blockNumber + 1 : opts.fromBlock),
       toBlock: cp ? cp.blockNumber : opts.fromBlock - 1,
@@ -220,11 +232,11 @@ export async function syncChain(opts: SyncOptions): Promise<SyncResult> {
     const head = await withRetry("eth_blockNumber", () => source.blockNumber(), retry);
     const safeHead = head - (opts.confirmations ?? 0);
     const target = Math.min(opts.toBlock ?? safeHead, safeHead);
-    const depth = await reconcileReorg(source, store, maxReorgDepth, retry);
+    const depth = await reconcile(source, store, maxReorgDepth, retry);
     if (depth !== undefined) reorgDepth = depth;
     const windowStart = target - headerWindow(maxReorgDepth) + 1;
     const ctl = new SpanControl(opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
-    let cp = store.checkpoint();
+    let cp = await store.checkpoint();
     passFrom = cp ? cp.blockNumber + 1 : opts.fromBlock;
     let inconsistent = 0;
     const decoder = new LogDecoder(opts.addresses);
@@ -247,7 +259,7 @@ export async function syncChain(opts: SyncOptions): Promise<SyncResult> {
       nextFrom = cp ? cp.blockNumber + 1 : opts.fromBlock;
     };
     while ((cp ? cp.blockNumber + 1 : opts.fromBlock) <= target) {
-      if (opts.signal?.aborted) return result(true);
+      if (opts.signal?.aborted) return await result(true);
       while (queue.length < readAhead + 1 && nextFrom <= target) launch();
       const next = queue.shift()!;
       let chunk: Chunk;
@@ -259,19 +271,20 @@ export async function syncChain(opts: SyncOptions): Promise<SyncResult> {
         // The chain moved under us: look for a reorg again and re-read.
         if (++inconsistent > MAX_INCONSISTENT) throw new RpcUnavailableError(`reading blocks from ${nextFrom}`, inconsistent, err);
         await sleep(Math.min(1000, 50 * inconsistent), opts.signal);
-        const d = await reconcileReorg(source, store, maxReorgDepth, retry);
+        const d = await reconcile(source, store, maxReorgDepth, retry);
         if (d !== undefined) reorgDepth = Math.max(reorgDepth ?? 0, d);
-        cp = store.checkpoint();
+        cp = await store.checkpoint();
         restart();
         // A head now below this pass's target ends the pass here; the next pass plans from the new head.
         const now = (await withRetry("eth_blockNumber", () => source.blockNumber(), retry)) - (opts.confirmations ?? 0);
         if (now < target) {
-          if (cp) store.prune(cp.blockNumber - headerWindow(maxReorgDepth) + 1);
-          return result(false);
+          if (cp) await store.prune(cp.blockNumber - headerWindow(maxReorgDepth) + 1);
+          return await result(false);
         }
         continue;
       }
       inconsistent = 0;
+      const parent = cp;
       const checkpoint = { blockNumber: chunk.end, blockHash: chunk.endHash };
       if (chunk.end !== next.plannedEnd) {
         cp = checkpoint; // (committed just below) so that restart() plans from here
@@ -279,16 +292,23 @@ export async function syncChain(opts: SyncOptions): Promise<SyncResult> {
       }
       if (!opts.signal?.aborted) {
         while (queue.length < readAhead && nextFrom <= target) launch();
-        await new Promise((r) => setImmediate(r)); // let the requests go out before the synchronous commit
       }
-      events += store.commit({ events: chunk.events, blocks: chunk.blocks, checkpoint, undoFromBlock: windowStart });
+      try {
+        events += await store.commit({ events: chunk.events, blocks: chunk.blocks, checkpoint, undoFromBlock: windowStart, parent });
+      } catch (err) {
+        if (!(err instanceof CheckpointMovedError)) throw err;
+        // Another writer committed first: nothing was written; go on from its checkpoint.
+        cp = await store.checkpoint();
+        restart();
+        continue;
+      }
       cp = checkpoint;
       opts.onProgress?.({ fromBlock: passFrom, toBlock: target, currentBlock: chunk.end, events });
     }
-    if (cp) store.prune(cp.blockNumber - headerWindow(maxReorgDepth) + 1);
-    return result(false);
+    if (cp) await store.prune(cp.blockNumber - headerWindow(maxReorgDepth) + 1);
+    return await result(false);
   } catch (err) {
-    if (err instanceof AbortedError) return result(true);
+    if (err instanceof AbortedError) return await result(true);
     throw err;
   } finally {
     source.close();
@@ -302,25 +322,80 @@ export interface FollowOptions extends SyncOptions {
   onPass?: (r: SyncResult) => void;
   /** Called when a pass fails because the endpoint is unreachable; following goes on. */
   onError?: (err: unknown) => void;
+  /**
+   * A directory of epoch bundles (`*.wlb`): after each pass, files that are new or changed since the
+   * last look are imported, and those that failed are tried again once the chain moved (a bundle
+   * often lands before its commit is indexed).
+   */
+  bundles?: string;
+  /** Called for each bundle file tried from `bundles`: imported, or the reason it was not. */
+  onBundle?: (r: { file: string; imported?: ImportBundleResult; error?: Error }) => void;
+}
+
+/** Imports the bundles of a directory as they appear (see FollowOptions.bundles). */
+class BundleWatcher {
+  /** file → "mtime:size" of the version last tried, and whether it imported. */
+  private readonly tried = new Map<string, { sig: string; ok: boolean }>();
+  constructor(
+    private readonly dir: string,
+    private readonly opts: FollowOptions,
+  ) {}
+
+  async scan(chainMoved: boolean, reorged: boolean): Promise<void> {
+    if (reorged) this.tried.clear(); // a rollback may have removed imported bundles
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir).filter((f) => f.endsWith(".wlb")).sort();
+    } catch (err) {
+      this.opts.onBundle?.({ file: this.dir, error: err as Error });
+      return;
+    }
+    for (const name of names) {
+      if (this.opts.signal?.aborted) return;
+      const file = path.join(this.dir, name);
+      let sig: string;
+      try {
+        const st = fs.statSync(file);
+        sig = `${st.mtimeMs}:${st.size}`;
+      } catch {
+        continue; // removed meanwhile
+      }
+      const prev = this.tried.get(file);
+      if (prev && prev.sig === sig && (prev.ok || !chainMoved)) continue;
+      try {
+        const imported = await importBundle(this.opts.store, file);
+        this.tried.set(file, { sig, ok: true });
+        this.opts.onBundle?.({ file, imported });
+      } catch (err) {
+        this.tried.set(file, { sig, ok: false });
+        this.opts.onBundle?.({ file, error: err as Error });
+      }
+    }
+  }
 }
 
 /**
  * Keep syncing: a pass, a pause of `pollMs`, again, until `signal` fires; then it ends cleanly after
  * the current transaction and returns the last pass's result. A reorg beyond the limit, a chain
- * mismatch or a bad option ends it with that error; an unreachable endpoint is retried.
+ * mismatch or a bad option ends it with that error; an unreachable endpoint is retried. With
+ * `bundles`, new epoch bundles in that directory are imported as they appear.
  *
  * @example
  * const ac = new AbortController();
  * process.once("SIGINT", () => ac.abort());
- * await followChain({ provider: url, store, addresses, fromBlock, pollMs: 1000, signal: ac.signal });
+ * await followChain({ provider: url, store, addresses, fromBlock, pollMs: 1000, signal: ac.signal, bundles: "bundles/" });
  */
 export async function followChain(opts: FollowOptions): Promise<SyncResult> {
   const pollMs = opts.pollMs ?? 2000;
+  const watcher = opts.bundles !== undefined ? new BundleWatcher(opts.bundles, opts) : undefined;
   let last: SyncResult | undefined;
+  let first = true;
   for (;;) {
     try {
       last = await syncChain(opts);
       opts.onPass?.(last);
+      await watcher?.scan(first || last.events > 0 || last.reorgDepth !== undefined, last.reorgDepth !== undefined);
+      first = false;
     } catch (err) {
       if (!(err instanceof RpcUnavailableError)) throw err;
       opts.onError?.(err);
@@ -332,6 +407,6 @@ export async function followChain(opts: FollowOptions): Promise<SyncResult> {
       break;
     }
   }
-  const cp = opts.store.checkpoint();
+  const cp = await opts.store.checkpoint();
   return last ?? { fromBlock: opts.fromBlock, toBlock: cp ? cp.blockNumber : opts.fromBlock - 1, toBlockHash: cp?.blockHash ?? "", events: 0, aborted: true };
 }

@@ -1,9 +1,10 @@
 /**
- * Child process of the reader crash test: syncs a chain into a SQLite file and prints one line per
- * committed chunk ("progress <block>") and "done" at the end. The test kills it with SIGKILL.
+ * Child process of the reader tests: syncs a chain into a store (a SQLite file or a postgres:// URL)
+ * and prints one line per committed chunk ("progress <block>") and "done" at the end. The crash test
+ * kills it with SIGKILL; with `follow` it keeps following until SIGTERM (the concurrent-writers test).
  * Usage: node -r ts-node/register/transpile-only test/helpers/readerSyncChild.ts '<json options>'
  */
-import { openStore, syncChain } from "../../src/reader";
+import { followChain, openStore, syncChain } from "../../src/reader";
 
 interface ChildOptions {
   url: string;
@@ -13,13 +14,16 @@ interface ChildOptions {
   fromBlock: number;
   toBlock?: number;
   chunkSize: number;
+  follow?: boolean;
 }
 
 async function main(): Promise<void> {
   const o = JSON.parse(process.argv[2]) as ChildOptions;
-  const store = openStore(o.db);
+  const store = await openStore(o.db);
+  const ac = new AbortController();
+  process.once("SIGTERM", () => ac.abort());
   try {
-    await syncChain({
+    const opts = {
       provider: o.url,
       store,
       addresses: { workLedger: o.workLedger, revenueLedger: o.revenueLedger },
@@ -27,11 +31,18 @@ async function main(): Promise<void> {
       toBlock: o.toBlock,
       chunkSize: o.chunkSize,
       retries: { retries: 20, baseDelayMs: 5, maxDelayMs: 100 },
-      onProgress: (p) => process.stdout.write(`progress ${p.currentBlock}\n`),
-    });
+      signal: ac.signal,
+      onProgress: (p: { currentBlock: number }) => process.stdout.write(`progress ${p.currentBlock}\n`),
+    };
+    if (o.follow) {
+      process.stdout.write("following\n");
+      await followChain({ ...opts, pollMs: 30, onPass: (r) => process.stdout.write(`pass ${r.toBlock}\n`) });
+    } else {
+      await syncChain(opts);
+    }
     process.stdout.write("done\n");
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

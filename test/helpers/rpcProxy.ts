@@ -7,7 +7,8 @@
  *   body sent, then the socket destroyed), or a slow reply;
  * - refuse eth_getLogs over more than maxLogRange blocks or returning more than maxLogResults logs
  *   (as public providers do, with their usual messages);
- * - slip a log from a foreign contract into eth_getLogs answers (the reader must check the emitter).
+ * - slip a log from a foreign contract into eth_getLogs answers (the reader must check the emitter);
+ * - follow a script (`decide`) instead of the dice for chosen requests, e.g. forward a send and drop its reply.
  */
 import http from "http";
 import type { AddressInfo } from "net";
@@ -30,6 +31,12 @@ export interface RpcProxyOptions {
   maxDelayMs?: number;
   /** Share of eth_getLogs answers that get a foreign log added (default 0.2). */
   foreignLogRate?: number;
+  /**
+   * A scripted fault for request number `n` (from 1), overriding the random draw when it returns
+   * one: a FaultKind, "dropReply" (forward upstream, then reset the connection before answering),
+   * or "http404"; `null` answers normally.
+   */
+  decide?: (body: RpcCall | RpcCall[], n: number) => FaultKind | "dropReply" | "http404" | null | undefined;
 }
 
 export interface RpcProxyStats {
@@ -39,6 +46,8 @@ export interface RpcProxyStats {
   refusedRanges: number;
   refusedResults: number;
   foreignLogs: number;
+  /** Requests forwarded upstream whose answer was then dropped (decide: "dropReply"). */
+  dropped: number;
 }
 
 export interface RpcProxy {
@@ -47,7 +56,7 @@ export interface RpcProxy {
   stop(): Promise<void>;
 }
 
-interface RpcCall {
+export interface RpcCall {
   id?: unknown;
   method?: string;
   params?: unknown[];
@@ -75,6 +84,7 @@ export async function startRpcProxy(opts: RpcProxyOptions): Promise<RpcProxy> {
     refusedRanges: 0,
     refusedResults: 0,
     foreignLogs: 0,
+    dropped: 0,
   };
   const sockets = new Set<import("net").Socket>();
   const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -109,10 +119,22 @@ export async function startRpcProxy(opts: RpcProxyOptions): Promise<RpcProxy> {
         // Draw every random number up front, in a fixed order, so runs replay from the seed.
         const delay = rand() * maxDelayMs;
         const fail = rand() < failRate;
-        const kind = FAULTS[Math.floor(rand() * FAULTS.length)];
+        const drawnKind = FAULTS[Math.floor(rand() * FAULTS.length)];
         const foreign = rand() < foreignLogRate;
         await wait(delay);
-        if (fail) {
+        const scripted = opts.decide?.(calls, stats.requests);
+        if (scripted === "dropReply") {
+          stats.dropped++;
+          await forward(body).catch(() => undefined);
+          req.socket.destroy();
+          return;
+        }
+        if (scripted === "http404") {
+          res.writeHead(404, { "content-type": "text/plain" }).end("not found (injected)");
+          return;
+        }
+        if (scripted !== undefined ? scripted !== null : fail) {
+          const kind = scripted ?? drawnKind;
           stats.faults[kind]++;
           switch (kind) {
             case "http500":

@@ -3,12 +3,14 @@
  * `depth` blocks with new ones holding the given transactions; the head keeps its height). After
  * each reorg the next sync must equal a fresh sync of the new chain, table for table; a reorg deeper
  * than maxReorgDepth must stop the sync with an error naming the depth and leave the store alone.
+ * One chain serves both engines: every reorg is checked on a SQLite and a PostgreSQL store at once.
  */
 import { expect } from "chai";
 
-import { ReorgTooDeepError, SqliteStore, balanceAt, fetchEvents, openStore, syncChain } from "../../../src/reader";
+import { DumpRow, ReorgTooDeepError, SqlStore, balanceAt, fetchEvents, syncChain } from "../../../src/reader";
 import { LocalNode, startAnvil } from "../../helpers/node";
 import { ReaderScenario, TxRequest } from "../../helpers/readerScenario";
+import { ENGINES, EngineName, TestStores } from "../../helpers/readerStores";
 import { startRpcProxy } from "../../helpers/rpcProxy";
 
 const GAS = "0x7a120"; // 500,000: above any single scenario call
@@ -31,63 +33,78 @@ describe("reader: reorgs on anvil", function () {
   this.timeout(180_000);
   let node: LocalNode;
   let sc: ReaderScenario;
-  let live: SqliteStore;
+  const stores = new TestStores();
+  const live = {} as Record<EngineName, SqlStore>;
 
-  const sync = (store: SqliteStore, maxReorgDepth?: number) =>
+  const sync = (store: SqlStore, maxReorgDepth?: number) =>
     syncChain({ provider: node.url, store, addresses: sc.addresses, fromBlock: sc.deployBlock, maxReorgDepth, chunkSize: 16 });
 
-  async function freshDump(): Promise<ReturnType<SqliteStore["dump"]>> {
-    const fresh = openStore(":memory:");
+  /** A fresh SQLite sync of the chain as it is now (the reference for both engines). */
+  async function freshDump(): Promise<Record<string, DumpRow[]>> {
+    const fresh = await stores.open("sqlite");
     try {
       await sync(fresh);
-      return fresh.dump();
+      return await fresh.dump();
     } finally {
-      fresh.close();
+      await fresh.close();
     }
   }
 
   before(async function () {
+    await stores.setup();
     node = await startAnvil();
     sc = new ReaderScenario(node.provider);
     await sc.base();
     await sc.activity(8, "start");
-    live = openStore(":memory:");
-    await sync(live);
+    for (const engine of ENGINES) {
+      live[engine] = await stores.open(engine);
+      await sync(live[engine]);
+    }
   });
 
   after(async function () {
-    live?.close();
+    await stores.teardown();
     await node?.stop();
   });
 
   for (const depth of [1, 2, 5, 12, 32]) {
-    it(`rolls back a reorg of depth ${depth} and matches a fresh sync of the new chain`, async function () {
+    it(`rolls back a reorg of depth ${depth} and matches a fresh sync of the new chain (${ENGINES.join(", ")})`, async function () {
       // Blocks that the reorg will replace: new rows and changes to older rows (deactivations, postings, balances).
       await sc.activity(depth + 2, `pre${depth}`);
-      await sync(live);
       const head = await node.provider.getBlockNumber();
-      const oldTail = live.events({ fromBlock: head - depth + 1 });
-      expect(oldTail.length, "the replaced blocks held events").to.be.greaterThan(0);
-      const oldHash = live.checkpoint()!.blockHash;
-      const undone = live.db.prepare(`SELECT COUNT(*) AS n FROM undo_log WHERE block_number > ?`).get(head - depth) as { n: number };
-      expect(undone.n, "rows changed inside the replaced blocks").to.be.greaterThan(0);
+      const oldTails = {} as Record<EngineName, Awaited<ReturnType<SqlStore["events"]>>>;
+      let oldHash = "";
+      for (const engine of ENGINES) {
+        const s = live[engine];
+        await sync(s);
+        oldTails[engine] = await s.events({ fromBlock: head - depth + 1 });
+        expect(oldTails[engine].length, "the replaced blocks held events").to.be.greaterThan(0);
+        oldHash = (await s.checkpoint())!.blockHash;
+        const undone = await s.db.selectFrom("undo_log").select((eb) => eb.fn.countAll().as("n")).where("block_number", ">", head - depth).executeTakeFirst();
+        expect(Number(undone?.n), `[${engine}] rows changed inside the replaced blocks`).to.be.greaterThan(0);
+      }
 
       const repl = replacements(sc, depth);
       await node.provider.send("anvil_reorg", [depth, repl]);
       await sc.refresh();
       expect(await node.provider.getBlockNumber()).to.equal(head);
 
-      const r = await sync(live);
-      expect(r.reorgDepth).to.equal(depth);
-      expect(r.toBlock).to.equal(head);
-      expect(live.dump()).to.deep.equal(await freshDump());
-      // The new tail is what the chain now says, and none of the old tail survived.
-      const newTail = live.events({ fromBlock: head - depth + 1 });
-      expect(newTail).to.deep.equal(await fetchEvents(node.url, sc.addresses, head - depth + 1, head));
-      const oldKeys = new Set(oldTail.map((e) => `${e.txHash}:${e.logIndex}`));
-      expect(live.events().filter((e) => oldKeys.has(`${e.txHash}:${e.logIndex}`))).to.deep.equal([]);
-      if (repl.length > 0) expect(newTail.length).to.be.at.least(repl.length);
-      else expect(newTail).to.deep.equal([]);
+      const want = await freshDump();
+      const chainTail = await fetchEvents(node.url, sc.addresses, head - depth + 1, head);
+      for (const engine of ENGINES) {
+        const s = live[engine];
+        const r = await sync(s);
+        expect(r.reorgDepth, engine).to.equal(depth);
+        expect(r.toBlock).to.equal(head);
+        expect(await s.dump(), engine).to.deep.equal(want);
+        // The new tail is what the chain now says, and none of the old tail survived.
+        const newTail = await s.events({ fromBlock: head - depth + 1 });
+        expect(newTail).to.deep.equal(chainTail);
+        const oldKeys = new Set(oldTails[engine].map((e) => `${e.txHash}:${e.logIndex}`));
+        expect((await s.events()).filter((e) => oldKeys.has(`${e.txHash}:${e.logIndex}`))).to.deep.equal([]);
+        if (repl.length > 0) expect(newTail.length).to.be.at.least(repl.length);
+        else expect(newTail).to.deep.equal([]);
+      }
       // A state read pinned to a reorged-away block hash is refused, never answered from the new fork.
       let err: unknown;
       await balanceAt(node.url, sc.token, sc.addresses.revenueLedger, oldHash, { retries: 0 }).catch((e) => (err = e));
@@ -95,60 +112,67 @@ describe("reader: reorgs on anvil", function () {
     });
   }
 
-  it("catches a reorg that happens in the middle of a pass and ends equal to a fresh sync", async function () {
-    const s = openStore(":memory:");
-    const proxy = await startRpcProxy({ upstream: node.url, seed: 3, failRate: 0, maxDelayMs: 40 });
-    try {
-      await sync(s);
-      await sc.activity(16, "midpass");
-      const head = await node.provider.getBlockNumber();
-      let reorg: Promise<unknown> | undefined;
-      const r = await syncChain({
-        provider: proxy.url,
-        store: s,
-        addresses: sc.addresses,
-        fromBlock: sc.deployBlock,
-        chunkSize: 1,
-        onProgress: (p) => {
-          // Blocks head-9..head are replaced while the pass is between head-6 and head.
-          if (!reorg && p.currentBlock >= head - 6) reorg = node.provider.send("anvil_reorg", [10, replacements(sc, 12).slice(0, 5).map(([tx], i) => [tx, i])]);
-        },
-      });
-      expect(reorg, "the reorg was sent during the pass").to.not.equal(undefined);
-      await reorg;
-      await sc.refresh();
-      // The pass saw the chain change under it (or the next one does) and rolled back.
-      const again = await sync(s);
-      if (process.env.READER_DEBUG) console.log("mid-pass:", r, "next:", again);
-      expect(r.reorgDepth ?? again.reorgDepth).to.be.at.least(1);
-      expect(s.dump()).to.deep.equal(await freshDump());
-    } finally {
-      s.close();
-      await proxy.stop();
-    }
-  });
+  for (const engine of ENGINES) {
+    it(`[${engine}] catches a reorg that happens in the middle of a pass and ends equal to a fresh sync`, async function () {
+      const s = await stores.open(engine);
+      const proxy = await startRpcProxy({ upstream: node.url, seed: 3, failRate: 0, maxDelayMs: 40 });
+      try {
+        await sync(s);
+        await sc.activity(16, `midpass-${engine}`);
+        const head = await node.provider.getBlockNumber();
+        let reorg: Promise<unknown> | undefined;
+        const r = await syncChain({
+          provider: proxy.url,
+          store: s,
+          addresses: sc.addresses,
+          fromBlock: sc.deployBlock,
+          chunkSize: 1,
+          onProgress: (p) => {
+            // Blocks head-9..head are replaced while the pass is between head-6 and head.
+            if (!reorg && p.currentBlock >= head - 6) reorg = node.provider.send("anvil_reorg", [10, replacements(sc, 12).slice(0, 5).map(([tx], i) => [tx, i])]);
+          },
+        });
+        expect(reorg, "the reorg was sent during the pass").to.not.equal(undefined);
+        await reorg;
+        await sc.refresh();
+        // The pass saw the chain change under it (or the next one does) and rolled back.
+        const again = await sync(s);
+        if (process.env.READER_DEBUG) console.log("mid-pass:", r, "next:", again);
+        expect(r.reorgDepth ?? again.reorgDepth).to.be.at.least(1);
+        expect(await s.dump()).to.deep.equal(await freshDump());
+      } finally {
+        await s.close();
+        await proxy.stop();
+      }
+    });
+  }
 
-  it("stops with an error naming the depth when the reorg is deeper than maxReorgDepth, leaving the store as it was", async function () {
-    const strict = openStore(":memory:");
+  it(`stops with an error naming the depth when the reorg is deeper than maxReorgDepth, leaving the store as it was (${ENGINES.join(", ")})`, async function () {
+    const strict = await Promise.all(ENGINES.map((e) => stores.open(e)));
     try {
       await sc.activity(14, "deep");
-      await sync(strict, 8);
-      await sync(live);
-      const before = strict.dump();
+      for (const s of strict) await sync(s, 8);
+      for (const engine of ENGINES) await sync(live[engine]);
+      const before = await Promise.all(strict.map((s) => s.dump()));
       await node.provider.send("anvil_reorg", [12, replacements(sc, 12)]);
       await sc.refresh();
-      let err: unknown;
-      await sync(strict, 8).catch((e) => (err = e));
-      expect(err).to.be.instanceOf(ReorgTooDeepError);
-      expect((err as ReorgTooDeepError).depth).to.equal(12);
-      expect(String((err as Error).message)).to.match(/reorganized 12 blocks deep .*maxReorgDepth 8/);
-      expect(strict.dump()).to.deep.equal(before);
+      for (const [i, s] of strict.entries()) {
+        let err: unknown;
+        await sync(s, 8).catch((e) => (err = e));
+        expect(err, ENGINES[i]).to.be.instanceOf(ReorgTooDeepError);
+        expect((err as ReorgTooDeepError).depth).to.equal(12);
+        expect(String((err as Error).message)).to.match(/reorganized 12 blocks deep .*maxReorgDepth 8/);
+        expect(await s.dump()).to.deep.equal(before[i]);
+      }
       // The default limit (64) takes the same reorg.
-      const r = await sync(live);
-      expect(r.reorgDepth).to.equal(12);
-      expect(live.dump()).to.deep.equal(await freshDump());
+      const want = await freshDump();
+      for (const engine of ENGINES) {
+        const r = await sync(live[engine]);
+        expect(r.reorgDepth).to.equal(12);
+        expect(await live[engine].dump(), engine).to.deep.equal(want);
+      }
     } finally {
-      strict.close();
+      for (const s of strict) await s.close();
     }
   });
 });

@@ -1,8 +1,10 @@
 /**
- * The reader against a real `hardhat node` on 127.0.0.1: a clean sync checked against the contracts'
- * own views, the same sync through a fault-injecting proxy (30% failures, refused ranges, delays,
- * dropped connections, foreign logs), resumption, idempotency, follow mode, and a sync in a child
- * process killed with SIGKILL at random points.
+ * The reader against a real `hardhat node` on 127.0.0.1, for both store engines (SQLite and a real
+ * PostgreSQL server started by the test): a clean sync checked against the contracts' own views,
+ * the same sync through a fault-injecting proxy (30% failures, refused ranges, delays, dropped
+ * connections, foreign logs), resumption, idempotency, follow mode (with bundles imported as they
+ * appear), two followers on one store in two processes, and a sync in a child process killed with
+ * SIGKILL at random points. Every engine's store must equal the clean SQLite sync, table for table.
  */
 import { expect } from "chai";
 import { ChildProcess, spawn } from "child_process";
@@ -17,11 +19,12 @@ import { Interface, keccak256, toUtf8Bytes } from "ethers";
 import { decodeLog } from "../../../src/chain/events";
 import { RevenueLedger__factory, WorkLedger__factory } from "../../../src/contracts";
 import { ChainMismatchError } from "../../../src/errors";
-import { BundleMismatchError, SqliteStore, balanceAt, fetchEvents, followChain, importBundle, openStore, syncChain } from "../../../src/reader";
+import { BundleMismatchError, CheckpointMovedError, DumpRow, SqlStore, balanceAt, fetchEvents, followChain, importBundle, openStore, syncChain } from "../../../src/reader";
 import type { WorkRecord } from "../../../src/records/types";
 import { buildEpoch, writeBundle } from "../../../src/writer";
 import { LocalNode, startHardhatNode } from "../../helpers/node";
 import { ReaderScenario } from "../../helpers/readerScenario";
+import { ENGINES, EngineName, TestStores } from "../../helpers/readerStores";
 import { seededRandom } from "../../helpers/random";
 import { startRpcProxy } from "../../helpers/rpcProxy";
 import { transpileTree } from "../../helpers/transpileTree";
@@ -37,160 +40,187 @@ describe("reader: sync against hardhat node", function () {
   this.timeout(180_000);
   let node: LocalNode;
   let sc: ReaderScenario;
-  let clean: SqliteStore;
+  const stores = new TestStores();
+  /** The clean sync of each engine, and the clean SQLite dump every test compares with. */
+  const clean = {} as Record<EngineName, SqlStore>;
+  let cleanDump: Record<string, DumpRow[]>;
+  let cleanEvents: Awaited<ReturnType<SqlStore["events"]>>;
   let head: number;
   let tmp: string;
 
   before(async function () {
+    await stores.setup();
     node = await startHardhatNode();
     sc = new ReaderScenario(node.provider);
     await sc.base();
     await sc.activity(60);
     head = await node.provider.getBlockNumber();
-    clean = openStore(":memory:");
-    await syncChain({ provider: node.url, store: clean, addresses: sc.addresses, fromBlock: sc.deployBlock });
+    for (const engine of ENGINES) {
+      clean[engine] = await stores.open(engine);
+      await syncChain({ provider: node.url, store: clean[engine], addresses: sc.addresses, fromBlock: sc.deployBlock });
+    }
+    cleanDump = await clean.sqlite.dump();
+    cleanEvents = await clean.sqlite.events();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "reader-sync-"));
   });
 
   after(async function () {
-    clean?.close();
+    await stores.teardown();
     await node?.stop();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   describe("a clean sync", function () {
-    it("stores every log of both contracts, and only theirs, exactly as fetchEvents decodes them", async function () {
-      const raw = (await node.provider.send("eth_getLogs", [{ fromBlock: "0x0", toBlock: "latest" }])) as Record<string, string>[];
-      const ours = raw.filter((l) =>
-        [sc.addresses.workLedger, sc.addresses.revenueLedger].map((a) => a.toLowerCase()).includes(l.address.toLowerCase()),
-      );
-      expect(ours.length).to.be.greaterThan(150);
-      expect(raw.length).to.be.greaterThan(ours.length); // the token's Transfer/Approval logs exist and are left out
-      const stored = clean.events();
-      expect(stored).to.have.length(ours.length);
-      expect(stored).to.deep.equal(await fetchEvents(node.url, sc.addresses, sc.deployBlock, head));
-      // ...and exactly as src/chain/events.ts decodeLog decodes the raw logs (the reader has its own fast decoder).
-      const byDecodeLog = ours.map((l) =>
-        decodeLog({ address: l.address, topics: l.topics as unknown as string[], data: l.data, blockNumber: Number(l.blockNumber), blockHash: l.blockHash, transactionHash: l.transactionHash, index: Number(l.logIndex) }, sc.addresses),
-      );
-      expect(stored).to.deep.equal(byDecodeLog);
-      expect(clean.checkpoint()).to.deep.equal({ blockNumber: head, blockHash: (await node.provider.getBlock(head))!.hash });
-    });
+    for (const engine of ENGINES) {
+      it(`[${engine}] stores every log of both contracts, and only theirs, exactly as fetchEvents decodes them`, async function () {
+        const raw = (await node.provider.send("eth_getLogs", [{ fromBlock: "0x0", toBlock: "latest" }])) as Record<string, string>[];
+        const ours = raw.filter((l) =>
+          [sc.addresses.workLedger, sc.addresses.revenueLedger].map((a) => a.toLowerCase()).includes(l.address.toLowerCase()),
+        );
+        expect(ours.length).to.be.greaterThan(150);
+        expect(raw.length).to.be.greaterThan(ours.length); // the token's Transfer/Approval logs exist and are left out
+        const stored = await clean[engine].events();
+        expect(stored).to.have.length(ours.length);
+        expect(stored).to.deep.equal(await fetchEvents(node.url, sc.addresses, sc.deployBlock, head));
+        // ...and exactly as src/chain/events.ts decodeLog decodes the raw logs (the reader has its own fast decoder).
+        const byDecodeLog = ours.map((l) =>
+          decodeLog({ address: l.address, topics: l.topics as unknown as string[], data: l.data, blockNumber: Number(l.blockNumber), blockHash: l.blockHash, transactionHash: l.transactionHash, index: Number(l.logIndex) }, sc.addresses),
+        );
+        expect(stored).to.deep.equal(byDecodeLog);
+        expect(await clean[engine].checkpoint()).to.deep.equal({ blockNumber: head, blockHash: (await node.provider.getBlock(head))!.hash });
+        // The same schema meaning in both engines: every table equal to the SQLite sync's.
+        expect(await clean[engine].dump()).to.deep.equal(cleanDump);
+      });
 
-    it("derives account balances, charges, nodes, epochs and payouts that match the contracts' views", async function () {
-      const rl = RevenueLedger__factory.connect(sc.addresses.revenueLedger, node.provider);
-      const wl = WorkLedger__factory.connect(sc.addresses.workLedger, node.provider);
-      const accounts = clean.db.prepare(`SELECT account_id, balance FROM accounts`).all() as { account_id: string; balance: string }[];
-      expect(accounts.length).to.be.greaterThan(5);
-      for (const a of accounts) expect((await rl.balanceOf(a.account_id)).toString(), a.account_id).to.equal(a.balance);
-      const charges = clean.db.prepare(`SELECT charge_id, status, refunded FROM charges`).all() as { charge_id: string; status: string; refunded: string }[];
-      const names = ["none", "held", "posted", "voided"];
-      for (const c of charges) {
-        const on = await rl.getCharge(c.charge_id);
-        expect(names[Number(on.status)], c.charge_id).to.equal(c.status);
-        expect(on.refunded.toString()).to.equal(c.refunded);
-      }
-      expect(new Set(charges.map((c) => c.status))).to.deep.equal(new Set(["held", "posted", "voided"]));
-      const nodes = clean.db.prepare(`SELECT node_id, operator, active FROM nodes`).all() as { node_id: string; operator: string; active: number }[];
-      for (const n of nodes) {
-        const [operator, active] = await wl.node(sc.networkId, n.node_id);
-        expect([operator, active]).to.deep.equal([n.operator, n.active === 1]);
-      }
-      expect(nodes.some((n) => n.active === 0)).to.equal(true);
-      const statusNames = ["none", "pending", "challenged", "final", "voided"];
-      const headTime = (await node.provider.getBlock(head))!.timestamp;
-      const summaries = clean.epochSummaries(sc.networkId, headTime);
-      expect(summaries.length).to.equal(4);
-      for (const e of summaries) {
-        const [status, version] = await wl.epochStatus(sc.networkId, e.epoch as number, { blockTag: head });
-        expect(Number(version)).to.equal(e.latest_version);
-        const onChain = statusNames[Number(status)];
-        expect(onChain === "final" ? "pending" : onChain).to.equal(e.status);
-        expect(e.effective_status).to.equal(onChain);
-      }
-      expect(summaries.map((e) => e.effective_status)).to.include.members(["final", "voided"]);
-      const payout = await rl.payout(sc.networkId, 0);
-      const p = clean.db.prepare(`SELECT claimed, total FROM payouts WHERE network_id = ? AND epoch = 0`).get(sc.networkId) as { claimed: string; total: string };
-      expect([p.claimed, p.total]).to.deep.equal([payout.claimed.toString(), payout.total.toString()]);
-    });
+      it(`[${engine}] derives account balances, charges, nodes, epochs and payouts that match the contracts' views`, async function () {
+        const s = clean[engine];
+        const rl = RevenueLedger__factory.connect(sc.addresses.revenueLedger, node.provider);
+        const wl = WorkLedger__factory.connect(sc.addresses.workLedger, node.provider);
+        const accounts = await s.rows("accounts");
+        expect(accounts.length).to.be.greaterThan(5);
+        for (const a of accounts) expect((await rl.balanceOf(a.account_id as string)).toString(), a.account_id as string).to.equal(a.balance);
+        const charges = await s.rows("charges");
+        const names = ["none", "held", "posted", "voided"];
+        for (const c of charges) {
+          const on = await rl.getCharge(c.charge_id as string);
+          expect(names[Number(on.status)], c.charge_id as string).to.equal(c.status);
+          expect(on.refunded.toString()).to.equal(c.refunded);
+        }
+        expect(new Set(charges.map((c) => c.status))).to.deep.equal(new Set(["held", "posted", "voided"]));
+        const nodes = await s.rows("nodes");
+        for (const n of nodes) {
+          const [operator, active] = await wl.node(sc.networkId, n.node_id as string);
+          expect([operator, active]).to.deep.equal([n.operator, n.active === 1]);
+        }
+        expect(nodes.some((n) => n.active === 0)).to.equal(true);
+        const statusNames = ["none", "pending", "challenged", "final", "voided"];
+        const headTime = (await node.provider.getBlock(head))!.timestamp;
+        const summaries = await s.epochSummaries(sc.networkId, headTime);
+        expect(summaries.length).to.equal(4);
+        for (const e of summaries) {
+          const [status, version] = await wl.epochStatus(sc.networkId, e.epoch as number, { blockTag: head });
+          expect(Number(version)).to.equal(e.latest_version);
+          const onChain = statusNames[Number(status)];
+          expect(onChain === "final" ? "pending" : onChain).to.equal(e.status);
+          expect(e.effective_status).to.equal(onChain);
+        }
+        expect(summaries.map((e) => e.effective_status)).to.include.members(["final", "voided"]);
+        const payout = await rl.payout(sc.networkId, 0);
+        const [p] = await s.rows("payouts", { network_id: sc.networkId, epoch: 0 });
+        expect([p.claimed, p.total]).to.deep.equal([payout.claimed.toString(), payout.total.toString()]);
+      });
 
-    it("answers the query helpers: epoch history, node history, customer entries, balances at a block", async function () {
-      const h = clean.epochHistory(sc.networkId, 1);
-      expect(h.versions.map((v) => [v.version, v.superseded_by])).to.deep.equal([
-        [1, 2],
-        [2, null],
-      ]);
-      expect(h.changes.map((c) => c.change)).to.deep.equal(["committed", "committed", "corrected"]);
-      expect(clean.epochHistory(sc.networkId, 2).changes.map((c) => [c.change, c.status])).to.deep.equal([
-        ["committed", "pending"],
-        ["challenged", "challenged"],
-        ["resolved", "voided"],
-      ]);
-      const deactivated = clean.db.prepare(`SELECT node_id FROM nodes WHERE active = 0 LIMIT 1`).get() as { node_id: string };
-      expect(clean.nodeHistory(sc.networkId, deactivated.node_id).map((r) => r.status)).to.deep.equal(["registered", "deactivated"]);
-      const entries = clean.customerEntries(sc.customers[0]);
-      expect(entries.length).to.be.greaterThan(3);
-      expect(entries[0].debit_kind).to.equal("assets"); // the first is the deposit
-      // Balances at a block equal the contract's balanceOf read at that block.
-      const rl = RevenueLedger__factory.connect(sc.addresses.revenueLedger, node.provider);
-      const mid = (entries[2].block_number as number) + 0;
-      for (const b of clean.balancesAt(mid)) {
-        expect((await rl.balanceOf(b.accountId, { blockTag: mid })).toString()).to.equal(b.balance.toString());
-      }
-    });
+      it(`[${engine}] answers the query helpers: epoch history, node history, customer entries, balances at a block`, async function () {
+        const s = clean[engine];
+        const h = await s.epochHistory(sc.networkId, 1);
+        expect(h.versions.map((v) => [v.version, v.superseded_by])).to.deep.equal([
+          [1, 2],
+          [2, null],
+        ]);
+        expect(h.changes.map((c) => c.change)).to.deep.equal(["committed", "committed", "corrected"]);
+        expect((await s.epochHistory(sc.networkId, 2)).changes.map((c) => [c.change, c.status])).to.deep.equal([
+          ["committed", "pending"],
+          ["challenged", "challenged"],
+          ["resolved", "voided"],
+        ]);
+        const [deactivated] = await s.rows("nodes", { active: 0 });
+        expect((await s.nodeHistory(sc.networkId, deactivated.node_id as string)).map((r) => r.status)).to.deep.equal(["registered", "deactivated"]);
+        const entries = await s.customerEntries(sc.customers[0]);
+        expect(entries.length).to.be.greaterThan(3);
+        expect(entries[0].debit_kind).to.equal("assets"); // the first is the deposit
+        expect(entries.every((e) => e.debit_holder === sc.customers[0] || e.credit_holder === sc.customers[0])).to.equal(true);
+        // Balances at a block equal the contract's balanceOf read at that block.
+        const rl = RevenueLedger__factory.connect(sc.addresses.revenueLedger, node.provider);
+        const mid = entries[2].block_number as number;
+        const balances = await s.balancesAt(mid);
+        expect(balances.length).to.be.greaterThan(3);
+        for (const b of balances) {
+          expect((await rl.balanceOf(b.accountId, { blockTag: mid })).toString()).to.equal(b.balance.toString());
+          expect(await s.balanceAt(b.accountId, mid)).to.equal(b.balance);
+        }
+      });
+    }
 
     it("syncs the same through an ethers Provider as through a URL", async function () {
-      const s = openStore(":memory:");
-      try {
-        await syncChain({ provider: node.provider, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: head, chunkSize: 25 });
-        expect(s.dump()).to.deep.equal(clean.dump());
-      } finally {
-        s.close();
-      }
+      const s = await stores.open("sqlite");
+      await syncChain({ provider: node.provider, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: head, chunkSize: 25 });
+      expect(await s.dump()).to.deep.equal(cleanDump);
+      await s.close();
     });
 
     it("reads token balances pinned to a block hash (EIP-1898)", async function () {
-      const cp = clean.checkpoint()!;
+      const cp = (await clean.sqlite.checkpoint())!;
       const held = await balanceAt(node.url, sc.token, sc.addresses.revenueLedger, cp.blockHash);
-      const assets = clean.balancesAt().filter((b) => b.kind === "assets");
+      const assets = (await clean.sqlite.balancesAt()).filter((b) => b.kind === "assets");
       expect(assets).to.have.length(1);
       expect(held).to.equal(assets[0].balance);
-      const early = clean.events()[5];
+      const early = cleanEvents[5];
       const iface = new Interface(["function balanceOf(address) view returns (uint256)"]);
       const atNumber = await node.provider.call({ to: sc.token, data: iface.encodeFunctionData("balanceOf", [sc.addresses.revenueLedger]), blockTag: early.blockNumber });
       expect(await balanceAt(node.provider, sc.token, sc.addresses.revenueLedger, early.blockHash)).to.equal(BigInt(atNumber));
     });
+
+    it("packs the index: hashes and addresses as bytes, events as packed log words", async function () {
+      const s = await stores.open("sqlite", { file: true });
+      await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: head });
+      const [e] = (await s.db.selectFrom("events").select(["tx_hash", "data"]).limit(1).execute()) as { tx_hash: Buffer; data: Buffer }[];
+      expect(Buffer.isBuffer(e.tx_hash) && e.tx_hash.length).to.equal(32);
+      expect(Buffer.isBuffer(e.data)).to.equal(true);
+      await s.close();
+    });
   });
 
   describe("through the fault-injecting proxy", function () {
-    for (const seed of PROXY_SEEDS) {
-    it(`ends with the same database as the clean sync: nothing lost, nothing doubled (seed ${seed})`, async function () {
-      const proxy = await startRpcProxy({ upstream: node.url, seed, failRate: 0.3, maxLogRange: 32, maxLogResults: 12, maxDelayMs: 15 });
-      const faulty = openStore(":memory:");
-      try {
-        const r = await syncChain({ provider: proxy.url, store: faulty, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: head, chunkSize: 64, retries: FAST_RETRY });
-        expect(r.toBlock).to.equal(head);
-        expect(faulty.dump()).to.deep.equal(clean.dump());
-        // The faults really happened.
-        const s = proxy.stats;
-        if (process.env.READER_DEBUG) console.log(JSON.stringify(s));
-        for (const [kind, n] of Object.entries(s.faults)) expect(n, kind).to.be.greaterThan(0);
-        expect(s.refusedRanges).to.be.greaterThan(0);
-        expect(s.refusedResults).to.be.greaterThan(0);
-        expect(s.foreignLogs).to.be.greaterThan(0);
-        const failed = Object.values(s.faults).reduce((a, b) => a + b, 0) - s.faults.slow;
-        expect(failed / s.requests).to.be.within(0.15, 0.4);
-      } finally {
-        faulty.close();
-        await proxy.stop();
+    for (const engine of ENGINES) {
+      for (const seed of PROXY_SEEDS) {
+        it(`[${engine}] ends with the same database as the clean sync: nothing lost, nothing doubled (seed ${seed})`, async function () {
+          const proxy = await startRpcProxy({ upstream: node.url, seed, failRate: 0.3, maxLogRange: 32, maxLogResults: 12, maxDelayMs: 15 });
+          const faulty = await stores.open(engine);
+          try {
+            const r = await syncChain({ provider: proxy.url, store: faulty, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: head, chunkSize: 64, retries: FAST_RETRY });
+            expect(r.toBlock).to.equal(head);
+            expect(await faulty.dump()).to.deep.equal(cleanDump);
+            // The faults really happened.
+            const st = proxy.stats;
+            if (process.env.READER_DEBUG) console.log(JSON.stringify(st));
+            for (const [kind, n] of Object.entries(st.faults)) expect(n, kind).to.be.greaterThan(0);
+            expect(st.refusedRanges).to.be.greaterThan(0);
+            expect(st.refusedResults).to.be.greaterThan(0);
+            expect(st.foreignLogs).to.be.greaterThan(0);
+            const failed = Object.values(st.faults).reduce((a, b) => a + b, 0) - st.faults.slow;
+            expect(failed / st.requests).to.be.within(0.15, 0.4);
+          } finally {
+            await faulty.close();
+            await proxy.stop();
+          }
+        });
       }
-    });
     }
 
     it("fetchEvents through the proxy equals the stored events", async function () {
       const proxy = await startRpcProxy({ upstream: node.url, seed: 9, maxLogRange: 32, maxLogResults: 60 });
       try {
-        expect(await fetchEvents(proxy.url, sc.addresses, sc.deployBlock, head, { chunkSize: 100, retries: FAST_RETRY })).to.deep.equal(clean.events());
+        expect(await fetchEvents(proxy.url, sc.addresses, sc.deployBlock, head, { chunkSize: 100, retries: FAST_RETRY })).to.deep.equal(cleanEvents);
       } finally {
         await proxy.stop();
       }
@@ -198,135 +228,121 @@ describe("reader: sync against hardhat node", function () {
   });
 
   describe("checkpoints", function () {
-    it("resumes from the checkpoint and reaches the same database", async function () {
-      const s = openStore(":memory:");
-      try {
+    for (const engine of ENGINES) {
+      it(`[${engine}] resumes from the checkpoint and reaches the same database`, async function () {
+        const s = await stores.open(engine);
         const mid = sc.deployBlock + Math.floor((head - sc.deployBlock) / 2);
         const a = await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: mid, chunkSize: 7 });
         expect(a.toBlock).to.equal(mid);
         const b = await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: head, chunkSize: 7 });
         expect(b.fromBlock).to.equal(mid + 1);
-        expect(a.events + b.events).to.equal(clean.eventCount());
-        expect(s.dump()).to.deep.equal(clean.dump());
+        expect(a.events + b.events).to.equal(cleanEvents.length);
+        expect(await s.dump()).to.deep.equal(cleanDump);
         const again = await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: head });
         expect(again.events).to.equal(0);
-      } finally {
-        s.close();
-      }
-    });
+        await s.close();
+      });
 
-    it("stores a re-committed event once and derives from it once", function () {
-      const s = openStore(":memory:");
-      try {
-        const events = clean.events();
-        const cp = clean.checkpoint()!;
-        expect(s.commit({ events, blocks: [], checkpoint: cp })).to.equal(events.length);
-        const before = s.dump();
-        expect(s.commit({ events: events.slice(10, 80), blocks: [], checkpoint: cp })).to.equal(0);
-        expect(s.dump()).to.deep.equal(before);
-      } finally {
-        s.close();
-      }
-    });
+      it(`[${engine}] stores a re-committed event once and derives from it once; refuses a batch that does not continue the checkpoint`, async function () {
+        const s = await stores.open(engine);
+        await s.setMeta((await clean.sqlite.meta())!);
+        const cp = (await clean.sqlite.checkpoint())!;
+        expect(await s.commit({ events: cleanEvents, blocks: [], checkpoint: cp })).to.equal(cleanEvents.length);
+        const before = await s.dump();
+        expect(await s.commit({ events: cleanEvents.slice(10, 80), blocks: [], checkpoint: cp })).to.equal(0);
+        expect(await s.dump()).to.deep.equal(before);
+        let err: unknown;
+        await s.commit({ events: [], blocks: [], checkpoint: cp, parent: { blockNumber: cp.blockNumber - 1, blockHash: cp.blockHash } }).catch((e) => (err = e));
+        expect(err).to.be.instanceOf(CheckpointMovedError);
+        expect(await s.dump()).to.deep.equal(before);
+        await s.close();
+      });
 
-    it("leaves `confirmations` blocks unread", async function () {
-      const s = openStore(":memory:");
-      try {
-        const r = await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, confirmations: 5 });
-        expect(r.toBlock).to.equal((await node.provider.getBlockNumber()) - 5);
-      } finally {
-        s.close();
-      }
-    });
-
-    it("refuses a store synced from another deployment", async function () {
-      const s = openStore(":memory:");
-      try {
+      it(`[${engine}] refuses a store synced from another deployment`, async function () {
+        const s = await stores.open(engine);
         await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: sc.deployBlock + 3 });
         const other = { workLedger: sc.addresses.revenueLedger, revenueLedger: sc.addresses.workLedger };
         let err: unknown;
         await syncChain({ provider: node.url, store: s, addresses: other, fromBlock: sc.deployBlock }).catch((e) => (err = e));
         expect(err).to.be.instanceOf(ChainMismatchError);
         expect(String(err)).to.match(/workLedger/);
-      } finally {
-        s.close();
-      }
+        await s.close();
+      });
+    }
+
+    it("leaves `confirmations` blocks unread", async function () {
+      const s = await stores.open("sqlite");
+      const r = await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, confirmations: 5 });
+      expect(r.toBlock).to.equal((await node.provider.getBlockNumber()) - 5);
+      await s.close();
+    });
+
+    it("refuses an index of an older schema version with a clear error", async function () {
+      const file = await stores.location("sqlite", { file: true });
+      const s = await openStore(file);
+      await s.db.updateTable("meta").set({ value: "1" }).where("key", "=", "schema_version").execute();
+      await s.close();
+      let err: unknown;
+      await openStore(file).catch((e) => (err = e));
+      expect(String(err)).to.match(/schema version 1, expected 2/);
     });
   });
 
   describe("stopping", function () {
-    it("ends a pass after the current transaction when the signal fires, and the next pass completes it", async function () {
-      const proxy = await startRpcProxy({ upstream: node.url, seed: 11, failRate: 0.1, maxDelayMs: 40 });
-      const s = openStore(":memory:");
-      const ac = new AbortController();
-      try {
-        let commits = 0;
-        const r = await syncChain({
-          provider: proxy.url,
-          store: s,
-          addresses: sc.addresses,
-          fromBlock: sc.deployBlock,
-          toBlock: head,
-          chunkSize: 4,
-          retries: FAST_RETRY,
-          signal: ac.signal,
-          onProgress: () => {
-            if (++commits === 3) ac.abort();
-          },
-        });
-        expect(r.aborted).to.equal(true);
-        expect(r.toBlock).to.be.below(head);
-        expect(s.checkpoint()!.blockNumber).to.equal(r.toBlock);
-        expect(s.events().every((e) => e.blockNumber <= r.toBlock)).to.equal(true);
-        const rest = await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: head });
-        expect(rest.fromBlock).to.equal(r.toBlock + 1);
-        expect(s.dump()).to.deep.equal(clean.dump());
-      } finally {
-        s.close();
-        await proxy.stop();
-      }
-    });
+    for (const engine of ENGINES) {
+      it(`[${engine}] ends a pass after the current transaction when the signal fires, and the next pass completes it`, async function () {
+        const proxy = await startRpcProxy({ upstream: node.url, seed: 11, failRate: 0.1, maxDelayMs: 40 });
+        const s = await stores.open(engine);
+        const ac = new AbortController();
+        try {
+          let commits = 0;
+          const r = await syncChain({
+            provider: proxy.url,
+            store: s,
+            addresses: sc.addresses,
+            fromBlock: sc.deployBlock,
+            toBlock: head,
+            chunkSize: 4,
+            retries: FAST_RETRY,
+            signal: ac.signal,
+            onProgress: () => {
+              if (++commits === 3) ac.abort();
+            },
+          });
+          expect(r.aborted).to.equal(true);
+          expect(r.toBlock).to.be.below(head);
+          expect((await s.checkpoint())!.blockNumber).to.equal(r.toBlock);
+          expect((await s.events()).every((e) => e.blockNumber <= r.toBlock)).to.equal(true);
+          const rest = await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: head });
+          expect(rest.fromBlock).to.equal(r.toBlock + 1);
+          expect(await s.dump()).to.deep.equal(cleanDump);
+        } finally {
+          await s.close();
+          await proxy.stop();
+        }
+      });
+    }
   });
-
-  describe("follow mode", function () {
-    it("indexes new blocks as they come and stops cleanly on abort", async function () {
-      const file = path.join(tmp, "follow.db");
-      const s = openStore(file);
-      const ac = new AbortController();
-      let passes = 0;
-      try {
-        const following = followChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, pollMs: 50, signal: ac.signal, onPass: () => passes++ });
-        await sc.activity(8, "follow");
-        const target = await node.provider.getBlockNumber();
-        while ((s.checkpoint()?.blockNumber ?? 0) < target) await new Promise((r) => setTimeout(r, 50));
-        ac.abort();
-        const last = await following;
-        expect(passes).to.be.greaterThan(1);
-        expect(last.toBlock).to.be.at.least(target);
-        const fresh = openStore(":memory:");
-        await syncChain({ provider: node.url, store: fresh, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: s.checkpoint()!.blockNumber });
-        expect(s.dump()).to.deep.equal(fresh.dump());
-        fresh.close();
-      } finally {
-        ac.abort();
-        s.close();
-      }
-    });
-  });
+  const recordsOf = (epoch: number, salt: string): WorkRecord[] =>
+    Array.from({ length: 12 }, (_, i) => ({
+      nodeId: sc.nodeId(`bundle-${i}`),
+      epoch: BigInt(epoch),
+      workUnits: BigInt(i === 3 ? 0 : 500 + i),
+      uptimeBps: 9_000 + i * 50,
+      revenue: BigInt(1_000 * (i + 1)),
+      evidence: keccak256(toUtf8Bytes(`${salt}-${i}`)),
+    }));
+  const byNode = (a: WorkRecord, b: WorkRecord) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0);
+  const until = async (what: string, cond: () => Promise<boolean> | boolean, ms = 60_000) => {
+    const deadline = Date.now() + ms;
+    while (!(await cond())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
 
   describe("epoch bundles", function () {
-    const recordsOf = (epoch: number, salt: string): WorkRecord[] =>
-      Array.from({ length: 12 }, (_, i) => ({
-        nodeId: sc.nodeId(`bundle-${i}`),
-        epoch: BigInt(epoch),
-        workUnits: BigInt(i === 3 ? 0 : 500 + i),
-        uptimeBps: 9_000 + i * 50,
-        revenue: BigInt(1_000 * (i + 1)),
-        evidence: keccak256(toUtf8Bytes(`${salt}-${i}`)),
-      }));
-    const byNode = (a: WorkRecord, b: WorkRecord) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0);
-
-    it("imports a bundle from a path, file:// or http:// URI only when root and dataHash match the latest version", async function () {
+    it("imports a bundle from a path, file:// or http:// URI only when root and dataHash match the latest version (both engines)", async function () {
       const epoch = 4;
       const good = recordsOf(epoch, "v1");
       const built = await buildEpoch(good, { epoch, networkId: sc.networkId });
@@ -336,68 +352,135 @@ describe("reader: sync against hardhat node", function () {
       const other = await buildEpoch(recordsOf(epoch, "forged"), { epoch, networkId: sc.networkId });
       const wrongFile = path.join(tmp, "e4-forged.wlb");
       await writeBundle(other.bundle, wrongFile);
-
-      const s = openStore(":memory:");
+      const fixed = recordsOf(epoch, "v2");
+      const built2 = await buildEpoch(fixed, { epoch, networkId: sc.networkId });
+      const file2 = path.join(tmp, "e4-v2.wlb");
+      await writeBundle(built2.bundle, file2);
+      const all = await Promise.all(ENGINES.map((e) => stores.open(e)));
+      const server = http.createServer((_req, res) => res.end(fs.readFileSync(goodFile)));
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       try {
-        await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock });
-        expect(s.missingBundles()).to.deep.include({ networkId: sc.networkId, epoch: 4n, version: 1 });
-        expect(s.bundleRecords(sc.networkId, 4, 1)).to.equal(undefined);
+        for (const s of all) {
+          await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock });
+          expect(await s.missingBundles()).to.deep.include({ networkId: sc.networkId, epoch: 4n, version: 1 });
+          expect(await s.bundleRecords(sc.networkId, 4, 1)).to.equal(undefined);
 
-        let err: unknown;
-        await importBundle(s, wrongFile).catch((e) => (err = e));
-        expect(err).to.be.instanceOf(BundleMismatchError);
-        expect(String((err as Error).message)).to.include(`network ${sc.networkId} epoch 4 version 1`).and.include(built.summary.root).and.include(other.summary.root);
-        expect(s.bundleRecords(sc.networkId, 4, 1)).to.equal(undefined);
+          let err: unknown;
+          await importBundle(s, wrongFile).catch((e) => (err = e));
+          expect(err).to.be.instanceOf(BundleMismatchError);
+          expect(String((err as Error).message)).to.include(`network ${sc.networkId} epoch 4 version 1`).and.include(built.summary.root).and.include(other.summary.root);
+          expect(await s.bundleRecords(sc.networkId, 4, 1)).to.equal(undefined);
 
-        const r = await importBundle(s, pathToFileURL(goodFile).href);
-        expect(r).to.include({ networkId: sc.networkId, epoch: 4n, version: 1, records: 12 });
-        expect([...s.bundleRecords(sc.networkId, 4, 1)!].sort(byNode)).to.deep.equal([...good].sort(byNode));
-        expect(s.epochRecords(sc.networkId, 4)).to.have.length(12);
-        expect(s.missingBundles()).to.not.deep.include({ networkId: sc.networkId, epoch: 4n, version: 1 });
+          const r = await importBundle(s, pathToFileURL(goodFile).href);
+          expect(r).to.include({ networkId: sc.networkId, epoch: 4n, version: 1, records: 12 });
+          expect([...(await s.bundleRecords(sc.networkId, 4, 1))!].sort(byNode)).to.deep.equal([...good].sort(byNode));
+          expect(await s.epochRecords(sc.networkId, 4)).to.have.length(12);
+          expect(await s.missingBundles()).to.not.deep.include({ networkId: sc.networkId, epoch: 4n, version: 1 });
 
-        // Over HTTP from a loopback server; re-importing replaces, never doubles.
-        const server = http.createServer((_req, res) => res.end(fs.readFileSync(goodFile)));
-        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-        try {
+          // Over HTTP from a loopback server; re-importing replaces, never doubles.
           const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/e4-v1.wlb`;
           expect((await importBundle(s, url)).records).to.equal(12);
-          expect(s.bundleRecords(sc.networkId, 4, 1)).to.have.length(12);
-        } finally {
-          await new Promise((resolve) => server.close(resolve));
+          expect(await s.bundleRecords(sc.networkId, 4, 1)).to.have.length(12);
         }
 
         // A correction makes version 2 the latest: the old bundle no longer matches, version 2 is missing.
-        const fixed = recordsOf(epoch, "v2");
-        const built2 = await buildEpoch(fixed, { epoch, networkId: sc.networkId });
         await sc.commitSummary(epoch, 2, built2.summary, "recount");
-        const file2 = path.join(tmp, "e4-v2.wlb");
-        await writeBundle(built2.bundle, file2);
-        err = undefined;
-        await importBundle(s, file2, { provider: node.provider, addresses: sc.addresses }).catch((e) => (err = e));
-        expect(String(err)).to.match(/store is behind the chain .* epoch 4/);
-        await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock });
-        expect(s.missingBundles()).to.deep.include({ networkId: sc.networkId, epoch: 4n, version: 2 });
-        err = undefined;
-        await importBundle(s, goodFile).catch((e) => (err = e));
-        expect(String((err as Error).message)).to.include(`network ${sc.networkId} epoch 4 version 2`);
-        await importBundle(s, file2, { provider: node.provider, addresses: sc.addresses });
-        expect([...s.epochRecords(sc.networkId, 4)!].sort(byNode)).to.deep.equal([...fixed].sort(byNode));
-        expect(s.bundleRecords(sc.networkId, 4, 1)).to.have.length(12); // history kept
+        for (const s of all) {
+          let err: unknown;
+          await importBundle(s, file2, { provider: node.provider, addresses: sc.addresses }).catch((e) => (err = e));
+          expect(String(err)).to.match(/store is behind the chain .* epoch 4/);
+          await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock });
+          expect(await s.missingBundles()).to.deep.include({ networkId: sc.networkId, epoch: 4n, version: 2 });
+          err = undefined;
+          await importBundle(s, goodFile).catch((e) => (err = e));
+          expect(String((err as Error).message)).to.include(`network ${sc.networkId} epoch 4 version 2`);
+          await importBundle(s, file2, { provider: node.provider, addresses: sc.addresses });
+          expect([...(await s.epochRecords(sc.networkId, 4))!].sort(byNode)).to.deep.equal([...fixed].sort(byNode));
+          expect(await s.bundleRecords(sc.networkId, 4, 1)).to.have.length(12); // history kept
+        }
+        expect(await all[1].dump()).to.deep.equal(await all[0].dump());
       } finally {
-        s.close();
+        await new Promise((resolve) => server.close(resolve));
+        for (const s of all) await s.close();
       }
     });
   });
 
-  describe("crash safety", function () {
+  describe("follow mode", function () {
+    ENGINES.forEach((engine) => {
+      it(`[${engine}] indexes new blocks as they come, imports bundles from --bundles DIR as they appear, stops cleanly on abort`, async function () {
+        const s = await stores.open(engine, { file: true });
+        const dir = fs.mkdtempSync(path.join(tmp, "follow-bundles-"));
+        const ac = new AbortController();
+        let passes = 0;
+        const imported: string[] = [];
+        try {
+          const following = followChain({
+            provider: node.url,
+            store: s,
+            addresses: sc.addresses,
+            fromBlock: sc.deployBlock,
+            pollMs: 50,
+            signal: ac.signal,
+            bundles: dir,
+            onPass: () => passes++,
+            onBundle: (b) => b.imported && imported.push(path.basename(b.file)),
+          });
+          await sc.activity(8, `follow-${engine}`);
+          // A bundle that lands before its commit is indexed, then the commit: imported once the commit is.
+          // Epochs are committed in order: the next one after what the chain has now.
+          const now = await node.provider.getBlockNumber();
+          await until("the follower at the head", async () => ((await s.checkpoint())?.blockNumber ?? 0) >= now);
+          const epoch = Math.max(...(await s.epochSummaries(sc.networkId)).map((e) => e.epoch as number)) + 1;
+          const early = await buildEpoch(recordsOf(epoch, `early-${engine}`), { epoch, networkId: sc.networkId });
+          await writeBundle(early.bundle, path.join(dir, `e${epoch}.wlb`));
+          await new Promise((r) => setTimeout(r, 200));
+          await sc.commitSummary(epoch, 1, early.summary);
+          await until("the early bundle", async () => (await s.bundleRecords(sc.networkId, epoch, 1)) !== undefined);
+          // A bundle that appears after its commit was indexed.
+          const late = await buildEpoch(recordsOf(epoch + 1, `late-${engine}`), { epoch: epoch + 1, networkId: sc.networkId });
+          await sc.commitSummary(epoch + 1, 1, late.summary);
+          await until("the late commit", async () => (await s.latestEpochVersion(sc.networkId, epoch + 1)) !== undefined);
+          await writeBundle(late.bundle, path.join(dir, `e${epoch + 1}.wlb`));
+          await until("the late bundle", async () => (await s.bundleRecords(sc.networkId, epoch + 1, 1)) !== undefined);
+          const target = await node.provider.getBlockNumber();
+          await until("the head", async () => ((await s.checkpoint())?.blockNumber ?? 0) >= target);
+          ac.abort();
+          const last = await following;
+          expect(passes).to.be.greaterThan(1);
+          expect(last.toBlock).to.be.at.least(target);
+          expect(imported).to.deep.equal([`e${epoch}.wlb`, `e${epoch + 1}.wlb`]);
+          expect([...(await s.bundleRecords(sc.networkId, epoch, 1))!].sort(byNode)).to.deep.equal([...recordsOf(epoch, `early-${engine}`)].sort(byNode));
+          const fresh = await stores.open("sqlite");
+          await syncChain({ provider: node.url, store: fresh, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: (await s.checkpoint())!.blockNumber });
+          const want = await fresh.dump();
+          const got = await s.dump();
+          for (const t of ["bundles", "bundle_records"]) got[t] = got[t].filter((r) => r.epoch !== epoch && r.epoch !== epoch + 1);
+          expect(got).to.deep.equal(want);
+          await fresh.close();
+        } finally {
+          ac.abort();
+          await s.close();
+        }
+      });
+    });
+  });
+
+  describe("processes", function () {
     let childJs: string;
     before(function () {
       // Plain JavaScript for the child, so each spawn starts in well under a second.
       childJs = transpileTree(path.join(ROOT, "test/helpers/readerSyncChild.ts"), ROOT, path.join(tmp, "js"));
     });
 
-    function runChild(db: string, url: string, onLine: (line: string, child: ChildProcess) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; lines: string[]; stderr: string }> {
-      const opts = { url, db, workLedger: sc.addresses.workLedger, revenueLedger: sc.addresses.revenueLedger, fromBlock: sc.deployBlock, toBlock: head, chunkSize: 2 };
+    interface ChildRun {
+      child: ChildProcess;
+      lines: string[];
+      done: Promise<{ code: number | null; signal: NodeJS.Signals | null; lines: string[]; stderr: string }>;
+    }
+
+    function spawnChild(db: string, url: string, extra: Record<string, unknown>, onLine: (line: string, child: ChildProcess) => void = () => undefined): ChildRun {
+      const opts = { url, db, workLedger: sc.addresses.workLedger, revenueLedger: sc.addresses.revenueLedger, fromBlock: sc.deployBlock, chunkSize: 2, ...extra };
       const child = spawn(process.execPath, [childJs, JSON.stringify(opts)], {
         cwd: ROOT,
         stdio: ["ignore", "pipe", "pipe"],
@@ -417,46 +500,89 @@ describe("reader: sync against hardhat node", function () {
         }
       });
       child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-      return new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal, lines, stderr })));
+      return { child, lines, done: new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal, lines, stderr }))) };
     }
 
-    it(`a sync killed with SIGKILL at ${CRASH_ROUNDS} random points resumes to the clean database`, async function () {
-      const proxy = await startRpcProxy({ upstream: node.url, seed: 5, failRate: 0.3, maxDelayMs: 10 });
-      const db = path.join(tmp, "crash.db");
-      const rand = seededRandom(2024);
-      const killedAt: number[] = [];
-      try {
-        for (let round = 0; round < CRASH_ROUNDS; round++) {
-          const killAfter = 1 + Math.floor(rand() * 4);
-          const delayMs = Math.floor(rand() * 40);
-          let seen = 0;
-          const r = await runChild(db, proxy.url, (line, child) => {
-            if (line.startsWith("progress") && ++seen === killAfter) {
-              setTimeout(() => child.kill("SIGKILL"), delayMs);
-            }
-          });
-          if (r.lines.includes("done")) break; // finished before the kill landed: nothing left to interrupt
-          expect(r.signal, `round ${round} should be killed mid-sync (exit ${r.code}): ${r.stderr}`).to.equal("SIGKILL");
-          const s = openStore(db);
-          killedAt.push(s.checkpoint()?.blockNumber ?? -1);
-          s.close();
-        }
-        expect(killedAt.length, "kills that landed mid-sync").to.be.at.least(Math.min(CRASH_ROUNDS, 4));
-        // Each round made progress from where the last one was killed.
-        for (let i = 1; i < killedAt.length; i++) expect(killedAt[i]).to.be.at.least(killedAt[i - 1]);
-        const last = await runChild(db, proxy.url, () => undefined);
-        expect(last.code, last.stderr).to.equal(0);
-        expect(last.lines).to.include("done");
-        const s = openStore(db);
+    for (const engine of ENGINES) {
+      it(`[${engine}] a sync killed with SIGKILL at ${CRASH_ROUNDS} random points resumes to the clean database`, async function () {
+        const proxy = await startRpcProxy({ upstream: node.url, seed: 5, failRate: 0.3, maxDelayMs: 10 });
+        const db = await stores.location(engine, { file: true });
+        const rand = seededRandom(2024);
+        const killedAt: number[] = [];
         try {
-          expect(s.dump()).to.deep.equal(clean.dump());
+          for (let round = 0; round < CRASH_ROUNDS; round++) {
+            const killAfter = 1 + Math.floor(rand() * 4);
+            const delayMs = Math.floor(rand() * 40);
+            let seen = 0;
+            const r = await spawnChild(db, proxy.url, { toBlock: head }, (line, child) => {
+              if (line.startsWith("progress") && ++seen === killAfter) {
+                setTimeout(() => child.kill("SIGKILL"), delayMs);
+              }
+            }).done;
+            if (r.lines.includes("done")) break; // finished before the kill landed: nothing left to interrupt
+            expect(r.signal, `round ${round} should be killed mid-sync (exit ${r.code}): ${r.stderr}`).to.equal("SIGKILL");
+            const s = await openStore(db);
+            killedAt.push((await s.checkpoint())?.blockNumber ?? -1);
+            await s.close();
+          }
+          expect(killedAt.length, "kills that landed mid-sync").to.be.at.least(Math.min(CRASH_ROUNDS, 4));
+          // Each round made progress from where the last one was killed.
+          for (let i = 1; i < killedAt.length; i++) expect(killedAt[i]).to.be.at.least(killedAt[i - 1]);
+          const last = await spawnChild(db, proxy.url, { toBlock: head }).done;
+          expect(last.code, last.stderr).to.equal(0);
+          expect(last.lines).to.include("done");
+          const s = await openStore(db);
+          try {
+            expect(await s.dump()).to.deep.equal(cleanDump);
+          } finally {
+            await s.close();
+          }
         } finally {
-          s.close();
+          await proxy.stop();
         }
-      } finally {
-        await proxy.stop();
-      }
-    });
+      });
+
+      it(`[${engine}] two followers in two processes on one store never double-write; a reader sees whole batches only`, async function () {
+        const db = await stores.location(engine, { file: true });
+        // The store exists before both start (as after a first `sync`).
+        const reader = await openStore(db);
+        const runs = [spawnChild(db, node.url, { follow: true, chunkSize: 1 }), spawnChild(db, node.url, { follow: true, chunkSize: 2 })];
+        try {
+          await until("both followers", () => runs.every((r) => r.lines.includes("following")));
+          await sc.activity(12, `two-${engine}`);
+          const target = await node.provider.getBlockNumber();
+          // While they race, every read sees a checkpoint whose events are all there (one transaction per batch).
+          let checks = 0;
+          await until(
+            "both followers at the head",
+            async () => {
+              const cp = await reader.checkpoint();
+              if (cp) {
+                const n = (await reader.events({ toBlock: cp.blockNumber })).length;
+                const expected = cleanEvents.filter((e) => e.blockNumber <= Math.min(cp.blockNumber, head)).length;
+                if (cp.blockNumber <= head) expect(n, `events up to checkpoint ${cp.blockNumber}`).to.equal(expected);
+                checks++;
+              }
+              return runs.every((r) => r.lines.some((l) => l.startsWith("pass ") && Number(l.slice(5)) >= target));
+            },
+            120_000,
+          );
+          for (const r of runs) r.child.kill("SIGTERM");
+          const ends = await Promise.all(runs.map((r) => r.done));
+          for (const e of ends) expect(e.code, e.stderr).to.equal(0);
+          expect(checks, "reads while the followers raced").to.be.greaterThan(0);
+          // Both did commit work (each printed progress), and the result is one clean sync.
+          for (const r of runs) expect(r.lines.some((l) => l.startsWith("progress"))).to.equal(true);
+          const cp = (await reader.checkpoint())!;
+          const fresh = await stores.open("sqlite");
+          await syncChain({ provider: node.url, store: fresh, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: cp.blockNumber });
+          expect(await reader.dump()).to.deep.equal(await fresh.dump());
+          await fresh.close();
+        } finally {
+          for (const r of runs) if (r.child.exitCode === null) r.child.kill("SIGKILL");
+          await reader.close();
+        }
+      });
+    }
   });
 });
-

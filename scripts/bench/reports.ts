@@ -15,7 +15,7 @@ import { NO_EPOCH, WorkRecord } from "../../src/records/types";
 import { buildReport, REPORT_KINDS } from "../../src/report/build";
 import type { ReportInput } from "../../src/report/input";
 import { AccountKind, encodeAccountId } from "../../src/report/journal";
-import { buildRecordTree, epochFromBundle } from "../../src/report/merkle";
+import { buildEpochTree, epochFromBundle } from "../../src/merkle";
 import { buildEpoch, EpochBundle } from "../../src/writer";
 import { renderCsvTables } from "../../src/report/render/csv";
 
@@ -152,7 +152,7 @@ export async function run(): Promise<Record<string, number>> {
   // Rebuilding the trees from bare records instead (the store path when no bundle is at hand).
   const cpu1 = process.cpuUsage();
   const t2 = process.hrtime.bigint();
-  for (const e of fromBundles.values()) await buildRecordTree(e.records);
+  for (const e of fromBundles.values()) await buildEpochTree(e.records);
   const t3 = process.hrtime.bigint();
   const cpuTrees = process.cpuUsage(cpu1);
   const s = (a: bigint, b: bigint) => Number(b - a) / 1e9;

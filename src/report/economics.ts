@@ -3,12 +3,12 @@
  * active nodes, work units, revenue, revenue per active node, utilisation, revenue concentration of
  * the top 10% of nodes, and how much of the signed revenue is backed by charges settled on chain.
  */
-import type { ChainEvent } from "../chain/events";
 import { ReportOptions, eventsUpTo, makeManifest, ratioBps, resolveParameters, tokenList } from "./common";
 import type { ReportInput } from "./input";
-import { big, epochKey, epochsInRange, num, replay, statusAt as statusOf } from "./state";
-import type { EconomicsLine, EconomicsReport, NetworkEconomics } from "./types";
-import { MissingRecordsError } from "./uptime";
+import { LabelUse } from "./labels";
+import { big, blockTime, epochKey, epochsInRange, num, replay, statusAt as statusOf } from "./state";
+import type { EconomicsFigures, EconomicsLine, EconomicsReport, NetworkEconomics } from "./types";
+import { MissingRecordsError, epochTimes } from "./uptime";
 
 /** Share of nodes whose revenue concentration is reported: the top 10%. */
 const TOP_SHARE_DIVISOR = 10;
@@ -36,26 +36,33 @@ function topSum(values: bigint[], k: number): bigint {
  * Builds the economics report over `input`'s block range (epochs first committed in the range).
  * revenuePerActiveNode = floor(totalRevenue / activeNodes); utilizationBps = floor(10000 ×
  * totalWorkUnits / (activeNodes × capacityPerNode)); settledRevenue = charges posted for the epoch
- * less refunds against them (as of toBlock); revenueBackedBps = min(10000, floor(10000 ×
- * settledRevenue / totalRevenue)).
+ * (gross: what left the customers' held balances, fee included) less refunds against them (as of
+ * toBlock); settledFee = the protocol fee of those postings; settledNet = settledRevenue −
+ * settledFee; revenueBackedBps = min(10000, floor(10000 × settledRevenue / totalRevenue)).
  * @throws MissingRecordsError when an epoch's records are unknown (unless allowMissingRecords)
  */
 export function buildEconomicsReport(input: ReportInput, options: EconomicsOptions = {}): EconomicsReport {
   const parameters = resolveParameters(options);
+  const labels = new LabelUse(options.labels);
   const events = eventsUpTo(input.events, input.toBlock);
   const state = replay(events);
-  const posted = new Map<string, bigint>();
+  const posted = new Map<string, bigint>(); // gross: amount + fee
+  const fees = new Map<string, bigint>();
   const refunded = new Map<string, bigint>();
-  for (const e of events as ChainEvent[]) {
+  const add = (m: Map<string, bigint>, k: string, v: bigint) => m.set(k, (m.get(k) ?? 0n) + v);
+  for (const e of events) {
     if (e.contract !== "RevenueLedger") continue;
-    const target = e.name === "ChargePosted" ? posted : e.name === "Refunded" ? refunded : undefined;
-    if (!target) continue;
+    if (e.name !== "ChargePosted" && e.name !== "Refunded") continue;
     const k = epochKey(num(e, "networkId"), num(e, "epoch"));
-    target.set(k, (target.get(k) ?? 0n) + big(e, "amount"));
+    if (e.name === "Refunded") add(refunded, k, big(e, "amount"));
+    else {
+      add(posted, k, big(e, "amount") + big(e, "fee"));
+      add(fees, k, big(e, "fee"));
+    }
   }
 
   const lines: EconomicsLine[] = [];
-  const perNet = new Map<number, { epochs: number; work: bigint; revenue: bigint; settled: bigint }>();
+  const perNet = new Map<number, Acc>();
   for (const st of epochsInRange(state, input.fromBlock, parameters)) {
     const v = st.latest;
     const net = state.networks.get(v.networkId);
@@ -63,7 +70,9 @@ export function buildEconomicsReport(input: ReportInput, options: EconomicsOptio
     const k = epochKey(v.networkId, v.epoch);
     const p = posted.get(k) ?? 0n;
     const r = refunded.get(k) ?? 0n;
+    const fee = fees.get(k) ?? 0n;
     const settled = p - r;
+    const times = epochTimes(net, v.epoch);
     const active = BigInt(v.activeNodes);
     const topNodes = topNodeCount(v.recordCount);
     let topRevenue: bigint | null = 0n;
@@ -72,7 +81,7 @@ export function buildEconomicsReport(input: ReportInput, options: EconomicsOptio
       if (!records && !options.allowMissingRecords) throw new MissingRecordsError(v.networkId, v.epoch, v.version);
       topRevenue = records ? topSum(records.map((x) => x.revenue), topNodes) : null;
     }
-    lines.push({
+    const line: EconomicsLine = {
       networkId: v.networkId,
       epoch: v.epoch,
       version: v.version,
@@ -90,49 +99,79 @@ export function buildEconomicsReport(input: ReportInput, options: EconomicsOptio
       postedRevenue: p.toString(),
       refunded: r.toString(),
       settledRevenue: settled.toString(),
+      settledFee: fee.toString(),
+      settledNet: (settled - fee).toString(),
       revenueBackedBps: ratioBps(settled > 0n ? settled : 0n, v.totalRevenue, 10_000),
+      startTime: times.start,
+      endTime: times.end,
       root: v.root,
+      timestamp: blockTime(input, v.evidence.blockNumber),
       evidence: v.evidence,
-    });
+    };
+    lines.push(labels.tag(line, v.networkId));
     let agg = perNet.get(v.networkId);
-    if (!agg) perNet.set(v.networkId, (agg = { epochs: 0, work: 0n, revenue: 0n, settled: 0n }));
-    agg.epochs++;
-    agg.work += v.totalWorkUnits;
-    agg.revenue += v.totalRevenue;
-    agg.settled += settled;
+    if (!agg) perNet.set(v.networkId, (agg = zero()));
+    accumulate(agg, { epochs: 1, work: v.totalWorkUnits, revenue: v.totalRevenue, posted: p, refunded: r, fee });
   }
 
+  const all = zero();
   const networks: NetworkEconomics[] = [...perNet.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([networkId, a]) => ({
-      networkId,
-      epochs: a.epochs,
-      totalWorkUnits: a.work.toString(),
-      totalRevenue: a.revenue.toString(),
-      settledRevenue: a.settled.toString(),
-      revenueBackedBps: ratioBps(a.settled > 0n ? a.settled : 0n, a.revenue, 10_000),
-    }));
-  const work = networks.reduce((s, n) => s + BigInt(n.totalWorkUnits), 0n);
-  const revenue = networks.reduce((s, n) => s + BigInt(n.totalRevenue), 0n);
-  const settled = networks.reduce((s, n) => s + BigInt(n.settledRevenue), 0n);
+    .map(([networkId, a]) => {
+      accumulate(all, a);
+      return labels.tag({ networkId, ...figures(a) }, networkId);
+    });
   const tokens = new Set<string>();
   for (const n of networks) {
     const t = state.networks.get(n.networkId)?.token;
     if (t) tokens.add(t);
   }
+  const used = labels.list();
   return {
     kind: "economics",
     manifest: makeManifest(input, options.generatedAt),
     parameters,
     tokens: tokenList(input, tokens),
-    totals: {
-      epochs: lines.length,
-      totalWorkUnits: work.toString(),
-      totalRevenue: revenue.toString(),
-      settledRevenue: settled.toString(),
-      revenueBackedBps: ratioBps(settled > 0n ? settled : 0n, revenue, 10_000),
-      networks,
-    },
+    ...(used ? { labels: used } : {}),
+    totals: { ...figures(all), networks },
     lines,
+  };
+}
+
+interface Acc {
+  epochs: number;
+  work: bigint;
+  revenue: bigint;
+  posted: bigint;
+  refunded: bigint;
+  fee: bigint;
+}
+
+function zero(): Acc {
+  return { epochs: 0, work: 0n, revenue: 0n, posted: 0n, refunded: 0n, fee: 0n };
+}
+
+function accumulate(a: Acc, b: Acc): void {
+  a.epochs += b.epochs;
+  a.work += b.work;
+  a.revenue += b.revenue;
+  a.posted += b.posted;
+  a.refunded += b.refunded;
+  a.fee += b.fee;
+}
+
+/** The period figures of an accumulator (settled figures gross, then fee and net). */
+function figures(a: Acc): EconomicsFigures {
+  const settled = a.posted - a.refunded;
+  return {
+    epochs: a.epochs,
+    totalWorkUnits: a.work.toString(),
+    totalRevenue: a.revenue.toString(),
+    postedRevenue: a.posted.toString(),
+    refunded: a.refunded.toString(),
+    settledRevenue: settled.toString(),
+    settledFee: a.fee.toString(),
+    settledNet: (settled - a.fee).toString(),
+    revenueBackedBps: ratioBps(settled > 0n ? settled : 0n, a.revenue, 10_000),
   };
 }

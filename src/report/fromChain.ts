@@ -8,7 +8,7 @@ import { ChainEvent, compareEvents } from "../chain/events";
 import { fetchEvents } from "../reader/fetchEvents";
 import { ChainMismatchError } from "../errors";
 import type { RecordSource, ReportInput } from "./input";
-import type { EpochTree } from "./merkle";
+import type { EpochTree } from "../merkle";
 import { replay } from "./state";
 import type { TokenInfo } from "./types";
 
@@ -93,8 +93,9 @@ export async function reportInputFromChain(provider: Provider, opts: ChainInputO
   const revenueLedger = getAddress(opts.revenueLedger);
   const network = await provider.getNetwork();
   const toBlock = opts.toBlock ?? (await provider.getBlockNumber());
-  const block = await provider.getBlock(toBlock);
+  const [block, first] = await Promise.all([provider.getBlock(toBlock), provider.getBlock(opts.fromBlock)]);
   if (!block || !block.hash) throw new ChainMismatchError(`block ${toBlock} not found`);
+  if (!first) throw new ChainMismatchError(`block ${opts.fromBlock} not found`);
   let events = opts.events;
   if (!events) {
     const start = opts.eventsFromBlock ?? (await findDeploymentBlock(provider, [ledger, revenueLedger], toBlock));
@@ -112,6 +113,7 @@ export async function reportInputFromChain(provider: Provider, opts: ChainInputO
     toBlock,
     toBlockHash: block.hash.toLowerCase(),
     toBlockTimestamp: block.timestamp,
+    fromBlockTimestamp: first.timestamp,
     events,
     records: opts.records,
     trees: opts.trees,
@@ -121,9 +123,9 @@ export async function reportInputFromChain(provider: Provider, opts: ChainInputO
   };
 }
 
-/** Timestamps of the blocks in [fromBlock, toBlock] that hold a RevenueLedger event. */
+/** Timestamps of the blocks in [fromBlock, toBlock] that hold an event (every dated line's block). */
 export async function readBlockTimestamps(provider: Provider, events: ChainEvent[], fromBlock: number, toBlock: number): Promise<Record<number, number>> {
-  const blocks = [...new Set(events.filter((e) => e.contract === "RevenueLedger" && e.blockNumber >= fromBlock && e.blockNumber <= toBlock).map((e) => e.blockNumber))];
+  const blocks = [...new Set(events.filter((e) => e.blockNumber >= fromBlock && e.blockNumber <= toBlock).map((e) => e.blockNumber))];
   const out: Record<number, number> = {};
   const BATCH = 16;
   for (let i = 0; i < blocks.length; i += BATCH) {

@@ -9,7 +9,7 @@ import { ChainMismatchError } from "../errors";
 import type { WorkRecord } from "../records/types";
 import { reportInputFromChain } from "./fromChain";
 import type { ReportInput, ReportRange } from "./input";
-import { BundleLike, EpochTree, buildRecordTree, epochFromBundle } from "./merkle";
+import { BundleLike, EpochTree, buildEpochTree, epochFromBundle } from "../merkle";
 import { replay } from "./state";
 
 /** What reports need from the indexer's store (src/reader's store satisfies it). */
@@ -54,7 +54,7 @@ export async function reportInputFromStore(
     if (!recs) continue;
     const key = `${v.networkId}:${v.epoch}:${v.version}`;
     records.set(key, recs);
-    trees.set(key, await buildRecordTree(recs));
+    trees.set(key, await buildEpochTree(recs));
   }
   const input = await reportInputFromChain(provider, {
     ledger: range.ledger,

@@ -7,7 +7,7 @@
  */
 import type { ChainEvent } from "../chain/events";
 import type { WorkRecord } from "../records/types";
-import type { EpochTree } from "./merkle";
+import type { EpochTree } from "../merkle";
 import type { TokenInfo } from "./types";
 
 /** Looks up the records of one version of an epoch (undefined when not known). */
@@ -21,6 +21,7 @@ export interface ReportInput {
   toBlock: number;
   toBlockHash: string;
   toBlockTimestamp: number; // unix seconds of toBlock: decides Pending vs Final
+  fromBlockTimestamp?: number; // unix seconds of fromBlock (the period's start date)
   /** WorkLedger and RevenueLedger events from deployment to toBlock, ordered by (block, logIndex). */
   events: ChainEvent[];
   /** Records of (networkId, epoch, version); needed by uptime and economics lines. */
@@ -28,7 +29,7 @@ export interface ReportInput {
   /** Trees of (networkId, epoch, version) already built (e.g. from bundles); when absent or
    * undefined for an epoch, the builder makes the tree from the records with the library. */
   trees?: (networkId: number, epoch: number, version: number) => EpochTree | undefined;
-  /** Unix seconds of every block in [fromBlock, toBlock] that holds a RevenueLedger event (dates of lines). */
+  /** Unix seconds of every block in [fromBlock, toBlock] that holds an event (dates of lines). */
   blockTimestamps: Record<number, number>;
   /** Token metadata at toBlock, by checksummed address. */
   tokens: Record<string, TokenInfo>;

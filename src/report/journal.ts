@@ -5,9 +5,9 @@
  */
 import { AccountKind, DecodedAccount, accountName, decodeAccountId, encodeAccountId } from "../chain/accounts";
 
-import type { ChainEvent } from "../chain/events";
 import { ReportOptions, eventsUpTo, makeManifest, resolveParameters, tokenList } from "./common";
 import type { ReportInput } from "./input";
+import { LabelUse } from "./labels";
 import { blockTime } from "./state";
 import { big, epochOrNull, evidenceOf, num, replay, str } from "./state";
 import type { EntryKind, JournalLine, JournalReport, TrialBalanceRow } from "./types";
@@ -46,6 +46,7 @@ export function entryKind(debit: AccountKind, credit: AccountKind): EntryKind {
  */
 export function buildJournalReport(input: ReportInput, options: ReportOptions = {}): JournalReport {
   const parameters = resolveParameters(options);
+  const labels = new LabelUse(options.labels);
   const events = eventsUpTo(input.events, input.toBlock);
   const state = replay(events);
   const lines: JournalLine[] = [];
@@ -69,7 +70,7 @@ export function buildJournalReport(input: ReportInput, options: ReportOptions = 
     r.debit += debit;
     r.credit += credit;
   };
-  for (const e of events as ChainEvent[]) {
+  for (const e of events) {
     if (e.contract !== "RevenueLedger" || e.name !== "EntryPosted") continue;
     entryId++;
     const networkId = num(e, "networkId");
@@ -89,7 +90,11 @@ export function buildJournalReport(input: ReportInput, options: ReportOptions = 
     if (parameters.networkId !== null && networkId !== parameters.networkId) continue;
     if (isContra) contra[token] = (contra[token] ?? 0n) + amount;
     debits += amount;
-    lines.push({
+    // Names for the holders of the two accounts (customers) and the reference, for the human formats.
+    labels.of(d.holder);
+    labels.of(c.holder);
+    labels.of(str(e, "ref"));
+    const line: JournalLine = {
       entryId,
       networkId,
       token,
@@ -104,7 +109,8 @@ export function buildJournalReport(input: ReportInput, options: ReportOptions = 
       creditAccountId: creditId,
       timestamp: blockTime(input, e.blockNumber),
       evidence: evidenceOf(e),
-    });
+    };
+    lines.push(labels.tag(line, networkId));
   }
   const trialBalance: TrialBalanceRow[] = [...rows.values()]
     .sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : a.token < b.token ? -1 : a.token > b.token ? 1 : 0))
@@ -121,11 +127,13 @@ export function buildJournalReport(input: ReportInput, options: ReportOptions = 
   }
   const contraRevenue: Record<string, string> = {};
   for (const t of Object.keys(contra).sort()) contraRevenue[t] = contra[t].toString();
+  const used = labels.list();
   return {
     kind: "journal",
     manifest: makeManifest(input, options.generatedAt),
     parameters,
     tokens: tokenList(input, tokens),
+    ...(used ? { labels: used } : {}),
     totals: {
       entries: lines.length,
       debits: debits.toString(),

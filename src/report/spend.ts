@@ -2,9 +2,9 @@
  * Spend statement (enterprise customer): one line per escrow movement, opening and closing free and
  * held balances per customer, the two identities of DESIGN.md, and runway.
  */
-import type { ChainEvent } from "../chain/events";
 import { ReportOptions, eventsUpTo, makeManifest, resolveParameters, tokenList } from "./common";
 import type { ReportInput } from "./input";
+import { LabelUse } from "./labels";
 import { blockTime } from "./state";
 import { big, evidenceOf, num, replay, str } from "./state";
 import type { CustomerSpend, Runway, SpendFigures, SpendLine, SpendLineKind, SpendReport } from "./types";
@@ -122,6 +122,7 @@ function hundredths(value: bigint): string {
  */
 export function buildSpendReport(input: ReportInput, options: ReportOptions = {}): SpendReport {
   const parameters = resolveParameters(options);
+  const labels = new LabelUse(options.labels);
   const events = eventsUpTo(input.events, input.toBlock);
   const state = replay(events);
   const tokenOf = (networkId: number): string => state.networks.get(networkId)?.token ?? "0x0000000000000000000000000000000000000000";
@@ -131,7 +132,7 @@ export function buildSpendReport(input: ReportInput, options: ReportOptions = {}
   const byCustomerNetwork = new Map<string, { acc: Acc; epochs: Set<number> }>(); // key customer|networkId
   const lines: SpendLine[] = [];
 
-  for (const e of events as ChainEvent[]) {
+  for (const e of events) {
     if (e.contract !== "RevenueLedger") continue;
     const kind = SPEND_EVENTS[e.name];
     if (!kind) continue;
@@ -159,7 +160,8 @@ export function buildSpendReport(input: ReportInput, options: ReportOptions = {}
     const charge = chargeId ? state.charges.get(chargeId) : undefined;
     const epoch = chargeId ? num(e, "epoch") : null;
     if (kind === "charge" && epoch !== null) cn.epochs.add(epoch);
-    lines.push({
+    if (charge) labels.of(charge.ref);
+    const line: SpendLine = {
       customer,
       networkId,
       token,
@@ -174,14 +176,23 @@ export function buildSpendReport(input: ReportInput, options: ReportOptions = {}
       reasonHash: kind === "refund" ? str(e, "reasonHash") : null,
       timestamp: blockTime(input, e.blockNumber),
       evidence: evidenceOf(e),
-    });
+    };
+    if (kind === "charge") {
+      // Per-epoch charges: the reference is a bytes32 on chain (no text), no statement, no cap.
+      line.referenceText = null;
+      line.statement = null;
+      line.usage = [];
+      line.epochsCovered = { from: epoch as number, to: epoch as number };
+      line.capPerEpoch = null;
+    }
+    lines.push(labels.tag(line, customer));
   }
 
   const customerRows: CustomerSpend[] = [...byCustomer.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, acc]) => {
       const [customer, token] = k.split("|");
-      return { customer, token, ...figures(acc) };
+      return labels.tag({ customer, token, ...figures(acc) }, customer);
     });
 
   const runway: Runway[] = [...byCustomerNetwork.entries()]
@@ -192,7 +203,7 @@ export function buildSpendReport(input: ReportInput, options: ReportOptions = {}
       const n = v.epochs.size;
       const avg = n > 0 ? v.acc.charged / BigInt(n) : 0n;
       const epochSeconds = BigInt(state.networks.get(networkId)?.epochSeconds ?? 0);
-      return {
+      return labels.tag({
         customer,
         networkId,
         token: tokenOf(networkId),
@@ -201,16 +212,19 @@ export function buildSpendReport(input: ReportInput, options: ReportOptions = {}
         averageChargePerEpoch: n > 0 ? avg.toString() : null,
         epochs: avg > 0n ? hundredths((free * 100n) / avg) : null,
         days: avg > 0n ? hundredths((free * 100n * epochSeconds) / (avg * SECONDS_PER_DAY)) : null,
-      };
+      }, customer);
     })
     .sort((a, b) => (a.customer < b.customer ? -1 : a.customer > b.customer ? 1 : a.networkId - b.networkId));
 
   const tokens = new Set<string>(customerRows.map((r) => r.token));
+  for (const n of new Set(lines.map((l) => l.networkId))) labels.of(n);
+  const used = labels.list();
   return {
     kind: "spend",
     manifest: makeManifest(input, options.generatedAt),
     parameters,
     tokens: tokenList(input, tokens),
+    ...(used ? { labels: used } : {}),
     totals: { ...figures(total), byCustomer: customerRows, runway },
     lines,
   };

@@ -24,6 +24,24 @@ export interface ReportManifest {
   toBlockHash: string;
   generatedAt: string; // ISO-8601 UTC; the only field that differs between two runs over a range
   tool: string; // "workledger@x.y.z"
+  fromTime: string | null; // ISO-8601 UTC timestamp of fromBlock (null when not read)
+  toTime: string; // ISO-8601 UTC timestamp of toBlock
+  /** Uptime reports: the SLA terms applied (checked by verify). */
+  sla?: SlaTerms;
+}
+
+/** The SLA terms an uptime report applies: target and credit tiers. */
+export interface SlaTerms {
+  slaBps: number;
+  creditTiers: CreditTier[]; // sorted by belowBps descending
+}
+
+/** A name and group (e.g. region) given to an id by a labels file (`--labels`, CSV id,name,group).
+ * Never checked by verify: names are the reader's own. */
+export interface LabelJson {
+  id: string; // node id / reference (0x + 64 hex, lowercase), customer (checksummed address) or network id (decimal)
+  name: string;
+  group: string | null;
 }
 
 /** Options that shape a report; kept in the report so that a verifier rebuilds the same one. */
@@ -32,8 +50,8 @@ export interface ReportParameters {
   customer: string | null; // spend: only this customer (checksummed)
   fromEpoch: number | null; // uptime/economics: only epochs >= this
   toEpoch: number | null; // uptime/economics: only epochs <= this
-  slaBps: number; // uptime: SLA target in bps (a line below it is a breach)
-  creditTiers: CreditTier[]; // uptime: sorted by belowBps descending
+  fromDate: string | null; // the period as asked by date (ISO-8601 UTC), resolved to fromBlock
+  toDate: string | null; // ... and to toBlock (exclusive end: the last block before it)
 }
 
 /** Below `belowBps` of uptime, `creditBps` of the epoch's charge is credited. */
@@ -56,15 +74,41 @@ interface ReportBase<K extends ReportKind, T, L> {
   manifest: ReportManifest;
   parameters: ReportParameters;
   tokens: TokenInfo[];
+  /** Names of the ids this report mentions, from `--labels` (absent without labels). */
+  labels?: LabelJson[];
   totals: T;
   lines: L[];
+}
+
+/** Label-derived fields a line or total row may carry (ignored by verify). */
+export interface Named {
+  name?: string;
+  group?: string | null;
 }
 
 /* ------------------------------------------------------------------ spend */
 
 export type SpendLineKind = "deposit" | "charge" | "post" | "void" | "withdraw" | "refund";
 
-export interface SpendLine {
+/** A signed billing statement behind a charge (usage-backed billing; not on chain yet). */
+export interface StatementJson {
+  networkId: number;
+  customer: string;
+  fromEpoch: number;
+  toEpoch: number;
+  amount: string;
+  usageHash: string;
+  signers: string[];
+}
+
+/** One usage leaf of a statement, with its proof against the epoch's usage root. */
+export interface UsageProofJson {
+  leaf: { customer: string; epoch: number; workUnits: string; amount: string; ref: string };
+  usageRoot: string;
+  proof: string[];
+}
+
+export interface SpendLine extends Named {
   customer: string;
   networkId: number;
   token: string;
@@ -79,6 +123,12 @@ export interface SpendLine {
   reasonHash: string | null; // refund lines
   timestamp: string | null; // ISO UTC time of the block
   evidence: Evidence;
+  /* charge lines only: */
+  referenceText?: string | null; // the reference as charged, when the charge carried text (else null)
+  statement?: StatementJson | null; // the billing statement charged (null: a per-epoch charge)
+  usage?: UsageProofJson[]; // one per covered epoch with usage
+  epochsCovered?: { from: number; to: number };
+  capPerEpoch?: string | null; // the cap the charge ran under (null: no cap on chain)
 }
 
 export interface SpendFigures {
@@ -94,12 +144,12 @@ export interface SpendFigures {
   closingHeld: string;
 }
 
-export interface CustomerSpend extends SpendFigures {
+export interface CustomerSpend extends SpendFigures, Named {
   customer: string;
   token: string;
 }
 
-export interface Runway {
+export interface Runway extends Named {
   customer: string;
   networkId: number;
   token: string;
@@ -128,7 +178,7 @@ export interface RecordJson {
   evidence: string;
 }
 
-export interface UptimeLine {
+export interface UptimeLine extends Named {
   networkId: number;
   nodeId: string;
   epoch: number;
@@ -141,6 +191,7 @@ export interface UptimeLine {
   record: RecordJson;
   root: string;
   proof: string[];
+  timestamp: string | null; // ISO UTC time of the commit's block
   evidence: Evidence; // the EpochCommitted log of that version
 }
 
@@ -153,10 +204,11 @@ export interface EpochRef {
   status: EpochStatusName;
   startTime: string; // ISO UTC
   endTime: string;
+  timestamp: string | null; // ISO UTC time of the commit's block
   evidence: Evidence;
 }
 
-export interface IncidentWindow {
+export interface IncidentWindow extends Named {
   networkId: number;
   nodeId: string;
   fromEpoch: number;
@@ -165,10 +217,12 @@ export interface IncidentWindow {
   start: string; // ISO UTC start of fromEpoch
   end: string; // ISO UTC end (exclusive) of toEpoch
   worstUptimeBps: number;
+  creditBps: number; // the credit tier of the worst epoch (the deepest credit of the window)
   settled: boolean; // every epoch of the window is Final
+  pendingEpochs: number[]; // epochs of the window not yet Final (Pending or Challenged)
 }
 
-export interface NetworkUptime {
+export interface NetworkUptime extends Named {
   networkId: number;
   epochs: number; // epochs in the report (any status)
   finalEpochs: number;
@@ -190,7 +244,7 @@ export type UptimeReport = ReportBase<"uptime", UptimeTotals, UptimeLine>;
 
 /* -------------------------------------------------------------- economics */
 
-export interface EconomicsLine {
+export interface EconomicsLine extends Named {
   networkId: number;
   epoch: number;
   version: number;
@@ -205,29 +259,36 @@ export interface EconomicsLine {
   topNodes: number; // ceil(10% of records), at least 1 when there are records
   topNodesRevenue: string | null; // null only when the records were not available (verification without bundles)
   concentrationBps: number | null; // floor(10000 × topNodesRevenue / totalRevenue)
-  postedRevenue: string; // charges posted for this network and epoch, net of the protocol fee (Σ ChargePosted.amount)
+  postedRevenue: string; // charges posted for this network and epoch, gross (Σ ChargePosted.amount + fee)
   refunded: string; // refunds against those charges
-  settledRevenue: string; // postedRevenue − refunded
+  settledRevenue: string; // gross: postedRevenue − refunded
+  settledFee: string; // protocol fee of the posted charges (Σ ChargePosted.fee)
+  settledNet: string; // settledRevenue − settledFee: what the network's nodes can be paid from
   revenueBackedBps: number | null;
+  startTime: string; // ISO UTC start of the epoch
+  endTime: string; // ISO UTC end (exclusive)
   root: string;
+  timestamp: string | null; // ISO UTC time of the commit's block
   evidence: Evidence;
 }
 
-export interface NetworkEconomics {
-  networkId: number;
+export interface EconomicsFigures {
   epochs: number;
   totalWorkUnits: string;
   totalRevenue: string;
+  postedRevenue: string;
+  refunded: string;
   settledRevenue: string;
+  settledFee: string;
+  settledNet: string;
   revenueBackedBps: number | null;
 }
 
-export interface EconomicsTotals {
-  epochs: number;
-  totalWorkUnits: string;
-  totalRevenue: string;
-  settledRevenue: string;
-  revenueBackedBps: number | null;
+export interface NetworkEconomics extends EconomicsFigures, Named {
+  networkId: number;
+}
+
+export interface EconomicsTotals extends EconomicsFigures {
   networks: NetworkEconomics[];
 }
 
@@ -248,7 +309,7 @@ export type EntryKind =
   | "fee-withdraw"
   | "other";
 
-export interface JournalLine {
+export interface JournalLine extends Named {
   entryId: number;
   networkId: number;
   token: string;

@@ -5,10 +5,11 @@
  */
 import { WorkLedgerError } from "../errors";
 import type { WorkRecord } from "../records/types";
-import { ReportOptions, creditFor, eventsUpTo, makeManifest, resolveParameters, tokenList } from "./common";
+import { ReportOptions, creditFor, eventsUpTo, makeManifest, resolveParameters, resolveSla, tokenList } from "./common";
 import type { ReportInput } from "./input";
-import { EpochTree, buildRecordTreeSync } from "./merkle";
-import { EpochState, NetworkInfo, epochsInRange, isoUtc, replay, statusAt } from "./state";
+import { LabelUse } from "./labels";
+import { EpochTree, buildEpochTreeSync } from "../merkle";
+import { EpochState, NetworkInfo, blockTime, epochsInRange, isoUtc, replay, statusAt } from "./state";
 import type { EpochRef, IncidentWindow, NetworkUptime, RecordJson, UptimeLine, UptimeReport } from "./types";
 
 /** The records of an epoch version are needed but unknown (no bundle imported for it). */
@@ -39,7 +40,7 @@ export function epochRecords(input: ReportInput, st: EpochState): { records: Wor
   const v = st.latest;
   const records = v.recordCount === 0 ? [] : input.records(v.networkId, v.epoch, v.version);
   if (!records) throw new MissingRecordsError(v.networkId, v.epoch, v.version);
-  const tree = input.trees?.(v.networkId, v.epoch, v.version) ?? buildRecordTreeSync(records);
+  const tree = input.trees?.(v.networkId, v.epoch, v.version) ?? buildEpochTreeSync(records);
   return { records, tree };
 }
 
@@ -55,7 +56,7 @@ export function byNodeId(records: readonly WorkRecord[]): number[] {
   return idx.sort((a, b) => keys[a] - keys[b] || (records[a].nodeId < records[b].nodeId ? -1 : records[a].nodeId > records[b].nodeId ? 1 : 0));
 }
 
-function epochTimes(net: NetworkInfo | undefined, epoch: number): { start: string; end: string } {
+export function epochTimes(net: NetworkInfo | undefined, epoch: number): { start: string; end: string } {
   const g = net?.genesisTime ?? 0;
   const s = net?.epochSeconds ?? 0;
   return { start: isoUtc(g + epoch * s), end: isoUtc(g + (epoch + 1) * s) };
@@ -69,6 +70,8 @@ function epochTimes(net: NetworkInfo | undefined, epoch: number): { start: strin
  */
 export function buildUptimeReport(input: ReportInput, options: ReportOptions = {}): UptimeReport {
   const parameters = resolveParameters(options);
+  const sla = resolveSla(options);
+  const labels = new LabelUse(options.labels);
   const state = replay(eventsUpTo(input.events, input.toBlock));
   const epochs = epochsInRange(state, input.fromBlock, parameters);
   const lines: UptimeLine[] = [];
@@ -82,6 +85,7 @@ export function buildUptimeReport(input: ReportInput, options: ReportOptions = {
     const status = statusAt(v, input.toBlockTimestamp);
     const net = state.networks.get(v.networkId);
     const times = epochTimes(net, v.epoch);
+    const timestamp = blockTime(input, v.evidence.blockNumber);
     refs.push({
       networkId: v.networkId,
       epoch: v.epoch,
@@ -91,6 +95,7 @@ export function buildUptimeReport(input: ReportInput, options: ReportOptions = {
       status,
       startTime: times.start,
       endTime: times.end,
+      timestamp,
       evidence: v.evidence,
     });
     let agg = perNetwork.get(v.networkId);
@@ -110,22 +115,25 @@ export function buildUptimeReport(input: ReportInput, options: ReportOptions = {
     const counted = status !== "voided";
     for (const i of byNodeId(records)) {
       const r = records[i];
-      const breach = r.uptimeBps < parameters.slaBps;
-      lines.push({
+      const breach = r.uptimeBps < sla.slaBps;
+      const credit = creditFor(r.uptimeBps, sla.creditTiers);
+      const line: UptimeLine = {
         networkId: v.networkId,
         nodeId: r.nodeId,
         epoch: v.epoch,
         version: v.version,
         status,
         uptimeBps: r.uptimeBps,
-        slaBps: parameters.slaBps,
+        slaBps: sla.slaBps,
         breach,
-        creditBps: creditFor(r.uptimeBps, parameters.creditTiers),
+        creditBps: credit,
         record: recordJson(r),
         root: v.root,
         proof: tree.proof(i),
+        timestamp,
         evidence: v.evidence,
-      });
+      };
+      lines.push(labels.tag(line, r.nodeId));
       if (!counted) continue;
       agg.n.records++;
       agg.sum += r.uptimeBps;
@@ -142,7 +150,9 @@ export function buildUptimeReport(input: ReportInput, options: ReportOptions = {
         w.epochs++;
         w.end = times.end;
         w.worstUptimeBps = Math.min(w.worstUptimeBps, r.uptimeBps);
+        w.creditBps = Math.max(w.creditBps, credit);
         w.settled = w.settled && status === "final";
+        if (status !== "final") w.pendingEpochs.push(v.epoch);
       } else {
         const nw: IncidentWindow = {
           networkId: v.networkId,
@@ -153,8 +163,11 @@ export function buildUptimeReport(input: ReportInput, options: ReportOptions = {
           start: times.start,
           end: times.end,
           worstUptimeBps: r.uptimeBps,
+          creditBps: credit,
           settled: status === "final",
+          pendingEpochs: status === "final" ? [] : [v.epoch],
         };
+        labels.tag(nw, r.nodeId);
         open.set(key, nw);
         incidents.get(v.networkId)!.push(nw);
       }
@@ -163,25 +176,27 @@ export function buildUptimeReport(input: ReportInput, options: ReportOptions = {
 
   const networks = [...perNetwork.values()]
     .sort((a, b) => a.n.networkId - b.n.networkId)
-    .map((a) => ({
+    .map((a) => labels.tag({
       ...a.n,
       uptimeBps: a.n.records > 0 ? Math.floor(a.sum / a.n.records) : null,
       settledUptimeBps: a.finalRecords > 0 ? Math.floor(a.finalSum / a.finalRecords) : null,
       incidents: incidents
         .get(a.n.networkId)!
         .sort((x, y) => (x.nodeId < y.nodeId ? -1 : x.nodeId > y.nodeId ? 1 : x.fromEpoch - y.fromEpoch)),
-    }));
+    }, a.n.networkId));
 
   const tokens = new Set<string>();
   for (const n of networks) {
     const t = state.networks.get(n.networkId)?.token;
     if (t) tokens.add(t);
   }
+  const used = labels.list();
   return {
     kind: "uptime",
-    manifest: makeManifest(input, options.generatedAt),
+    manifest: makeManifest(input, options.generatedAt, sla),
     parameters,
     tokens: tokenList(input, tokens),
+    ...(used ? { labels: used } : {}),
     totals: { epochs: refs, networks, lines: lines.length, breaches: networks.reduce((s, n) => s + n.breaches, 0) },
     lines,
   };

@@ -8,14 +8,15 @@ import { Contract, getAddress, Provider } from "ethers";
 
 import type { WorkRecord } from "../records/types";
 import { buildReport } from "../report/build";
-import { optionsFromParameters } from "../report/common";
+import { optionsFromReport, resolveSla } from "../report/common";
+import { firstBlockAtOrAfter, periodEnd, periodStart } from "../report/dates";
+import { DocumentFormat, embeddedReport, htmlRenderingDifferences, pdfRenderingDifferences, sniffFormat } from "../report/embedded";
 import { topNodeCount } from "../report/economics";
 import { reportInputFromChain } from "../report/fromChain";
 import type { RecordSource } from "../report/input";
-import { buildRecordTree, EpochTree } from "../report/merkle";
+import { buildEpochTree, EpochTree, ProofCheck, verifyRecordProofs } from "../merkle";
 import { epochKey, epochsInRange, replay, statusAt } from "../report/state";
 import type { EconomicsReport, Report, UptimeReport } from "../report/types";
-import { ProofCheck, verifyRecordProofs } from "./proof";
 
 export interface VerifyReportResult {
   ok: boolean;
@@ -99,6 +100,52 @@ function toRecord(r: UptimeReport["lines"][number]["record"]): WorkRecord {
 }
 
 /**
+ * Verifies a report file as people pass it around: the JSON itself, a PDF (its attached
+ * `<kind>.json`) or an HTML page (its `<script id="workledger-report">`). For a PDF or HTML, the
+ * document must show exactly what its embedded JSON renders (re-rendered here and compared, so a
+ * visible total that differs from the JSON is caught), and the JSON must match the chain.
+ * @returns the report (when one was found), its format, and every difference
+ * @example
+ * const { ok, differences } = await verifyReportDocument(fs.readFileSync("spend.pdf"), provider);
+ */
+export async function verifyReportDocument(
+  bytes: Buffer,
+  provider: Provider,
+  options: VerifyReportOptions & { format?: DocumentFormat } = {},
+): Promise<VerifyReportResult & { format: DocumentFormat; report?: Report }> {
+  const format = options.format ?? sniffFormat(bytes);
+  const found = embeddedReport(bytes, format);
+  if ("error" in found) return { ok: false, differences: [`${format}: ${found.error}`], format };
+  const visible = format === "pdf" ? await pdfRenderingDifferences(bytes, found.report) : format === "html" ? await htmlRenderingDifferences(bytes.toString("utf8"), found.report) : [];
+  const chain = await verifyReport(found.report, provider, options);
+  const differences = [...visible, ...chain.differences];
+  return { ...chain, ok: differences.length === 0, differences, format, report: found.report };
+}
+
+/** When the report was asked by date, its block range must be exactly what the dates resolve to. */
+async function checkDates(report: Report, provider: Provider, differences: string[]): Promise<void> {
+  const p = report.parameters ?? ({} as Report["parameters"]);
+  const m = report.manifest;
+  const ts = async (b: number) => (await provider.getBlock(b))?.timestamp;
+  if (p.fromDate) {
+    const start = periodStart(p.fromDate);
+    const at = await ts(m.fromBlock);
+    const before = m.fromBlock > 0 ? await ts(m.fromBlock - 1) : undefined;
+    if (Number.isNaN(start) || at === undefined || at < start || (before !== undefined && before >= start)) {
+      differences.push(`parameters.fromDate: ${p.fromDate} resolves to block ${Number.isNaN(start) ? "?" : await firstBlockAtOrAfter(provider, start, 0, m.toBlock)}, the report starts at block ${m.fromBlock}`);
+    }
+  }
+  if (p.toDate) {
+    const end = periodEnd(p.toDate);
+    const at = await ts(m.toBlock);
+    const after = await ts(m.toBlock + 1);
+    if (Number.isNaN(end) || at === undefined || at >= end || (after !== undefined && after < end)) {
+      differences.push(`parameters.toDate: ${p.toDate} does not end at block ${m.toBlock} (the last block before ${Number.isNaN(end) ? "?" : new Date(end * 1000).toISOString()})`);
+    }
+  }
+}
+
+/**
  * Re-derives `report` from the chain behind `provider` and lists every difference.
  * @returns ok only when chain, contracts, block and every figure and line match
  * @example
@@ -172,7 +219,7 @@ async function verifyReportUnsafe(report: Report, provider: Provider, options: V
     }
   }
   const trees = new Map<string, EpochTree>();
-  for (const [k, recs] of claimed) trees.set(k, await buildRecordTree(recs));
+  for (const [k, recs] of claimed) trees.set(k, await buildEpochTree(recs));
   const records: RecordSource =
     report.kind === "uptime" ? (n, e, v) => claimed.get(`${n}:${e}:${v}`) ?? [] : (options.records ?? (() => undefined));
 
@@ -185,9 +232,21 @@ async function verifyReportUnsafe(report: Report, provider: Provider, options: V
     records,
     trees: (n, e, v) => trees.get(`${n}:${e}:${v}`),
   });
+  // The SLA terms an uptime report applied: well-formed, and applied to every line (the rebuild below).
+  if (report.kind === "uptime") {
+    try {
+      const sla = resolveSla({ slaBps: m.sla?.slaBps, creditTiers: m.sla?.creditTiers });
+      if (!m.sla) differences.push("manifest.sla: missing (an uptime report records the SLA terms it applied)");
+      else if (JSON.stringify(sla) !== JSON.stringify({ slaBps: m.sla.slaBps, creditTiers: m.sla.creditTiers })) differences.push(`manifest.sla: credit tiers are not sorted by threshold, descending`);
+    } catch (e) {
+      return { ok: false, differences: [...differences, `manifest.sla: ${(e as Error).message.split("\n")[0]}`] };
+    }
+  }
+  // A period asked by date: the block range is the one the dates resolve to.
+  await checkDates(report, provider, differences);
   let rebuilt: Report;
   try {
-    const opts = { ...optionsFromParameters(report.parameters), generatedAt: m.generatedAt, allowMissingRecords: true };
+    const opts = { ...optionsFromReport(report), generatedAt: m.generatedAt, allowMissingRecords: true };
     rebuilt = buildReport(report.kind, input, opts);
   } catch (e) {
     return { ok: false, differences: [...differences, `parameters: the report cannot be rebuilt with its parameters (${(e as Error).message})`] };
@@ -214,7 +273,7 @@ async function verifyReportUnsafe(report: Report, provider: Provider, options: V
     const known = new Set(epochs.map((st) => `${st.latest.networkId}:${st.latest.epoch}:${st.latest.version}`));
     for (const k of claimed.keys()) if (!known.has(k)) differences.push(`lines: epoch version ${k} is not an epoch of this report on chain`);
     // every line's proof, offline, in one batch (lines of an epoch share their upper nodes)
-    const uptimeLines = (report as UptimeReport).lines;
+    const uptimeLines = (report).lines;
     const recs: (WorkRecord | null)[] = new Array(lines.length).fill(null);
     const checks: ProofCheck[] = [];
     const checkOf = new Int32Array(lines.length).fill(-1);
@@ -245,7 +304,7 @@ async function verifyReportUnsafe(report: Report, provider: Provider, options: V
       const done = perEpoch.get(k) ?? 0;
       if (done < limit && statusAt(st.latest, input.toBlockTimestamp) !== "voided" && Array.isArray(l.proof)) {
         perEpoch.set(k, done + 1);
-        let ok = false;
+        let ok: boolean;
         try {
           ok = await wl.verifyRecord(l.networkId, l.epoch, leaf, l.proof, { blockTag: m.toBlock });
         } catch {
@@ -258,7 +317,7 @@ async function verifyReportUnsafe(report: Report, provider: Provider, options: V
 
   // 5. Economics without records: concentration is checked for consistency only.
   if (report.kind === "economics") {
-    const r = report as EconomicsReport;
+    const r = report;
     const d = rebuilt as EconomicsReport;
     for (let i = 0; i < d.lines.length && i < r.lines.length; i++) {
       if (d.lines[i].topNodesRevenue !== null) continue;
@@ -298,12 +357,14 @@ async function verifyReportUnsafe(report: Report, provider: Provider, options: V
     }
   }
 
-  // 8. Every figure and line.
+  // 8. Every figure and line, apart from the names and groups a labels file gave (rule 12).
   const { generatedAt: _g, ...claimedManifest } = m;
   const { generatedAt: _d, ...derivedManifest } = rebuilt.manifest;
   void _g;
   void _d;
-  const json = (x: unknown) => JSON.parse(JSON.stringify(x));
-  diffJson(json({ ...report, manifest: claimedManifest }), json({ ...rebuilt, manifest: derivedManifest }), "report", differences, max);
+  const json = (x: unknown) => JSON.parse(JSON.stringify(x), (k, v) => (k === "name" || k === "group" ? undefined : v));
+  const { labels: _l, ...claimedRest } = report;
+  void _l;
+  diffJson(json({ ...claimedRest, manifest: claimedManifest }), json({ ...rebuilt, manifest: derivedManifest }), "report", differences, max);
   return { ok: differences.length === 0, differences, ...(unchecked.length ? { unchecked } : {}) };
 }

@@ -51,6 +51,35 @@ export interface Scenario {
   recordsByKey: Map<string, WorkRecord[]>;
 }
 
+/**
+ * Whether a colour ("#rrggbb" or "rgb(r, g, b)") reads as green: its hue in 75..165 degrees.
+ * The heat-map checks use it (a breach must never be drawn green).
+ */
+export function isGreen(colour: string): boolean {
+  const [r, g, b] = colour.startsWith("#") ? [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16)) : colour.match(/\d+/g)!.map(Number);
+  const max = Math.max(r, g, b);
+  const min = Math.min(r, g, b);
+  if (max === min) return false;
+  const d = max - min;
+  const h = ((max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4) * 60 + 360) % 360;
+  return h >= 75 && h <= 165;
+}
+
+/** Region of node i in the scenario's labels. */
+export const NODE_GROUPS = ["eu-west", "eu-west", "us-east", "us-east", "ap-south"];
+/** Names of the scenario's customers in its labels. */
+export const CUSTOMER_NAMES = { alice: "Acme Analytics", bob: "Globex Render", carol: "Initech Labs" } as const;
+
+/** The labels file rows of the scenario: its nodes (by their id strings), customers, network and invoice references. */
+export function scenarioLabelRows(s: Pick<Scenario, "customers" | "networkId">): { id: string; name: string; group?: string }[] {
+  const rows: { id: string; name: string; group?: string }[] = [];
+  for (let i = 0; i < NODE_COUNT; i++) rows.push({ id: `scenario-node-${i}`, name: `gpu-${NODE_GROUPS[i]}-${String(i).padStart(2, "0")}`, group: NODE_GROUPS[i] });
+  for (const [k, name] of Object.entries(CUSTOMER_NAMES)) rows.push({ id: s.customers[k as keyof typeof CUSTOMER_NAMES].address, name, group: k === "carol" ? "trial" : "enterprise" });
+  rows.push({ id: String(s.networkId), name: "Scenario GPU", group: "compute" });
+  for (const c of Object.keys(CUSTOMER_NAMES)) for (let e = 0; e < EPOCHS; e++) rows.push({ id: keccak256(toUtf8Bytes(`usage-${c}-${e}`)), name: `INV-${c.toUpperCase()}-${e}` });
+  return rows;
+}
+
 function nodeId(i: number): string {
   return keccak256(toUtf8Bytes(`scenario-node-${i}`));
 }

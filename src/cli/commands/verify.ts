@@ -1,49 +1,67 @@
 /**
- * `workledger verify REPORT.json [--rpc URL]`: re-derive the report from the chain alone (not the
- * local index) with verifier/report and compare every figure and line. Exit 0 only if all match;
- * otherwise each difference is printed and the exit code is 1.
+ * `workledger verify REPORT.json|REPORT.pdf|REPORT.html|REPORT.csv [--rpc URL] [--bundles DIR]`:
+ * re-derive the report from the chain alone (not the local index) with verifier/report and compare
+ * every figure and line. A PDF or HTML is checked through the report JSON it embeds, and must show
+ * exactly what that JSON renders; a CSV through its `.sha256` sidecar and the JSON it names. Exit 0
+ * only if all match; otherwise each difference is printed and the exit code is 1.
  */
 import fs from "fs";
+import path from "path";
 
-import { InvalidInputError } from "../../errors";
+import { InvalidInputError, Report, VerifyReportResult, csvDifferences, embeddedReport, sniffReportFormat as sniffFormat, verifyReport, verifyReportDocument } from "../../index";
 import { CliContext } from "../context";
 import { CommandOutput } from "../output";
-import { Report, verifyReport } from "../sdkIndex";
 
-/** Read a report JSON file (one-line errors). */
-export function readReportFile(file: string): Report {
-  let text: string;
+function readBytes(file: string): Buffer {
   try {
-    text = fs.readFileSync(file, "utf8");
+    return fs.readFileSync(file);
   } catch {
     throw new InvalidInputError(`report file not found: ${file}`);
   }
-  let j: unknown;
-  try {
-    j = JSON.parse(text);
-  } catch (e) {
-    throw new InvalidInputError(`report ${file} is not JSON: ${(e as Error).message}`);
-  }
-  const r = j as Partial<Report>;
-  if (!r || typeof r !== "object" || typeof r.kind !== "string" || !r.manifest) throw new InvalidInputError(`${file} is not a WorkLedger report (no kind or manifest)`);
-  return r as Report;
 }
 
-/** Verify one report file against a provider. */
-export async function verifyReportFile(ctx: CliContext, file: string) {
-  const report = readReportFile(file);
+/** Read a report from a .json, .pdf or .html file (one-line errors). */
+export function readReportFile(file: string): Report {
+  const bytes = readBytes(file);
+  const found = embeddedReport(bytes, sniffFormat(bytes));
+  if ("error" in found) throw new InvalidInputError(`${file}: ${found.error}`);
+  return found.report;
+}
+
+/** Verify one report file (.json, .pdf, .html or .csv) against the chain. */
+export async function verifyReportFile(ctx: CliContext, file: string): Promise<{ report?: Report; format: string; result: VerifyReportResult }> {
+  const bytes = readBytes(file);
   const chain = await ctx.chain();
-  return { report, result: await verifyReport(report, chain.provider) };
+  const options = {};
+  if (path.extname(file).toLowerCase() === ".csv") {
+    const side = `${file}.sha256`;
+    if (!fs.existsSync(side)) throw new InvalidInputError(`${file}: no ${path.basename(side)} sidecar beside it`);
+    const sidecar = fs.readFileSync(side, "utf8");
+    const jsonName = /^[0-9a-f]{64} [ *](.+)$/m.exec(sidecar.trim().split(/\r?\n/)[1] ?? "")?.[1];
+    const jsonFile = jsonName ? path.join(path.dirname(file), path.basename(jsonName)) : undefined;
+    const json = jsonFile && fs.existsSync(jsonFile) ? fs.readFileSync(jsonFile) : undefined;
+    const found = json ? embeddedReport(json, "json") : undefined;
+    const report = found && !("error" in found) ? found.report : undefined;
+    const diffs = csvDifferences(bytes, sidecar, json, report);
+    if (!report) return { report: undefined, format: "csv", result: { ok: false, differences: diffs.length ? diffs : [`csv: ${jsonName} is not a report`] } };
+    const r = await verifyReport(report, chain.provider, options);
+    const differences = [...diffs, ...r.differences];
+    return { report, format: "csv", result: { ...r, ok: differences.length === 0, differences } };
+  }
+  const r = await verifyReportDocument(bytes, chain.provider, options);
+  return { report: r.report, format: r.format, result: r };
 }
 
 /** The `verify` command. */
 export async function verifyCommand(ctx: CliContext, _o: unknown, args: string[]): Promise<CommandOutput> {
   const file = args[0];
-  if (!file) throw new InvalidInputError("missing REPORT.json");
-  const { report, result } = await verifyReportFile(ctx, file);
-  const head = `${result.ok ? "OK" : "MISMATCH"}: ${file} (${report.kind}, chain ${report.manifest.chainId}, blocks ${report.manifest.fromBlock}..${report.manifest.toBlock})`;
+  if (!file) throw new InvalidInputError("missing REPORT.json|.pdf|.html|.csv");
+  const { report, format, result } = await verifyReportFile(ctx, file);
+  const what = report ? `${format}, ${report.kind}, chain ${report.manifest?.chainId}, blocks ${report.manifest?.fromBlock}..${report.manifest?.toBlock}` : format;
+  const head = `${result.ok ? "OK" : "MISMATCH"}: ${file} (${what})`;
+  const shows = format === "pdf" || format === "html" ? "; the document shows exactly its embedded report" : format === "csv" ? "; the CSV and its JSON match the sidecar" : "";
   const lines = result.ok
-    ? [head, `every figure and line re-derived from the chain matches${result.unchecked?.length ? ` (${result.unchecked.length} figures not checkable from the chain alone)` : ""}`]
+    ? [head, `every figure and line re-derived from the chain matches${shows}${result.unchecked?.length ? ` (${result.unchecked.length} figures not checkable from the chain alone)` : ""}`]
     : [head, ...result.differences.map((d) => `  - ${d}`)];
-  return { data: { file, kind: report.kind, ok: result.ok, differences: result.differences, unchecked: result.unchecked ?? [] }, lines, exitCode: result.ok ? 0 : 1 };
+  return { data: { file, format, kind: report?.kind ?? null, ok: result.ok, differences: result.differences, unchecked: result.unchecked ?? [] }, lines, exitCode: result.ok ? 0 : 1 };
 }

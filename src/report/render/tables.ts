@@ -99,7 +99,7 @@ export function reportTables(report: Report, options: TableOptions = {}): Table[
   const human = options.human ?? false;
   const skip = new Set<string>(options.compact ? ["proof", "record.evidence", "record.nodeId", "record.epoch", "record.uptimeBps", "record.workUnits", "debitAccountId", "creditAccountId", "evidence.txHash", "root", "slaBps", "reasonHash", "chargeId", "token"] : []);
   const tokens = report.tokens ?? [];
-  const tables: Table[] = [toTable("", "Lines", report.lines as object[], tokens, human, skip)];
+  const tables: Table[] = [toTable("", "Lines", report.lines, tokens, human, skip)];
   const t = report.totals as unknown as Record<string, unknown>;
   const scalars: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(t)) {

@@ -5,10 +5,13 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { buildReport, REPORT_KINDS } from "../../../src/report/build";
 import { reportInputFromChain } from "../../../src/report/fromChain";
 import type { ReportInput } from "../../../src/report/input";
-import { buildRecordTree, recordTreeSync } from "../../../src/report/merkle";
+import { buildEpochTree, recordTreeSync } from "../../../src/merkle";
 import type { EconomicsReport, JournalReport, SpendFigures, SpendReport, UptimeReport } from "../../../src/report/types";
 import { verifyReport } from "../../../src/verifier/report";
-import { FINAL_UPTIME, NODE_COUNT, Scenario, USD, reportScenario } from "../../helpers/reportScenario";
+import { blocksForDates } from "../../../src/report/dates";
+import { labelsCsv, parseLabels } from "../../../src/report/labels";
+import { parseCreditTiers } from "../../../src/report/common";
+import { CUSTOMER_NAMES, FINAL_UPTIME, NODE_COUNT, NODE_GROUPS, Scenario, USD, reportScenario, scenarioLabelRows } from "../../helpers/reportScenario";
 
 const GENERATED_AT = "2026-01-01T00:00:00.000Z";
 
@@ -136,6 +139,7 @@ describe("reports", function () {
         expect(l.topNodes).to.equal(1);
         expect(l.concentrationBps).to.equal(Number((10_000n * top) / total));
         expect(BigInt(l.settledRevenue)).to.equal(BigInt(l.postedRevenue) - BigInt(l.refunded));
+        expect(BigInt(l.settledNet)).to.equal(BigInt(l.settledRevenue) - BigInt(l.settledFee));
         const backed = (10_000n * BigInt(l.settledRevenue)) / total;
         expect(l.revenueBackedBps).to.equal(Number(backed > 10_000n ? 10_000n : backed));
       }
@@ -143,8 +147,24 @@ describe("reports", function () {
       expect(e2.status).to.equal("voided");
       expect(e2.settledRevenue).to.equal("0");
       const e3 = r.lines.find((l) => l.epoch === 3)!;
-      // 50 + 20 posted less the 1% fee, less alice's 5 credit.
-      expect(e3.settledRevenue).to.equal(((70n * USD * 99n) / 100n - 5n * USD).toString());
+      // settledRevenue is gross (DESIGN.md): 50 + 20 posted, less alice's 5 credit; the 1% fee and
+      // the net beside it.
+      expect(e3.postedRevenue).to.equal((70n * USD).toString());
+      expect(e3.settledRevenue).to.equal((65n * USD).toString());
+      expect(e3.settledFee).to.equal(((70n * USD) / 100n).toString());
+      expect(e3.settledNet).to.equal((65n * USD - (70n * USD) / 100n).toString());
+      // A cleanly settled epoch is 100% backed when its charges equal its signed revenue's share.
+      const e0 = r.lines.find((l) => l.epoch === 0)!;
+      expect(e0.settledRevenue).to.equal((85n * USD).toString());
+      // Totals and per-network figures are the sums of the lines.
+      for (const f of ["postedRevenue", "refunded", "settledRevenue", "settledFee", "settledNet", "totalRevenue"] as const) {
+        const sum = r.lines.reduce((a, l) => a + BigInt(l[f]), 0n).toString();
+        expect(r.totals[f], f).to.equal(sum);
+        expect(r.totals.networks[0][f], f).to.equal(sum);
+      }
+      // Each epoch has its start and end dates.
+      expect(e3.startTime).to.equal(new Date((s.genesisTime + 3 * 3_600) * 1000).toISOString().replace(".000Z", "Z"));
+      expect(e3.endTime).to.equal(new Date((s.genesisTime + 4 * 3_600) * 1000).toISOString().replace(".000Z", "Z"));
     });
   });
 
@@ -196,7 +216,7 @@ describe("reports", function () {
     it("builds the same trees with the WASM builder and the library", async function () {
       for (const recs of s.recordsByKey.values()) {
         const a = recordTreeSync(recs);
-        const b = await buildRecordTree(recs);
+        const b = await buildEpochTree(recs);
         expect(b.root).to.equal(a.root);
         for (let i = 0; i < recs.length; i++) expect(b.proof(i)).to.deep.equal(a.proof(i));
       }
@@ -207,12 +227,125 @@ describe("reports", function () {
         const r = s.recordsByKey.get("1:0:1")![i % NODE_COUNT];
         return { ...r, nodeId: ethers.toBeHex(BigInt(i) * 7919n + 1n, 32), revenue: r.revenue + BigInt(i) };
       });
-      const one = await buildRecordTree(big, { parallel: false });
-      const two = await buildRecordTree(big);
+      const one = await buildEpochTree(big, { parallel: false });
+      const two = await buildEpochTree(big);
       expect(two.root).to.equal(one.root);
       for (const i of [0, 1, 4_999, 12_345, 24_999]) expect(two.proof(i)).to.deep.equal(one.proof(i));
       const small = big.slice(0, 300);
-      expect((await buildRecordTree(small, { parallel: false })).root).to.equal(recordTreeSync(small).root);
+      expect((await buildEpochTree(small, { parallel: false })).root).to.equal(recordTreeSync(small).root);
+    });
+  });
+
+  describe("for people: dates, names, SLA terms", function () {
+    const iso = (t: number) => new Date(t * 1000).toISOString().replace(".000Z", "Z");
+
+    it("dates every line with evidence by its block, and the period both ways", async function () {
+      const blocks = new Map<number, number>();
+      const time = async (b: number) => {
+        if (!blocks.has(b)) blocks.set(b, (await ethers.provider.getBlock(b))!.timestamp);
+        return iso(blocks.get(b)!);
+      };
+      for (const kind of REPORT_KINDS) {
+        const r = buildReport(kind, input);
+        expect(r.manifest.fromTime, kind).to.equal(await time(r.manifest.fromBlock));
+        expect(r.manifest.toTime, kind).to.equal(await time(r.manifest.toBlock));
+        expect(r.lines.length, kind).to.be.greaterThan(0);
+        for (const l of r.lines as { timestamp: string | null; evidence: { blockNumber: number } }[]) expect(l.timestamp, kind).to.equal(await time(l.evidence.blockNumber));
+      }
+      const up = buildReport("uptime", input) as UptimeReport;
+      for (const e of up.totals.epochs) expect(e.timestamp).to.equal(await time(e.evidence.blockNumber));
+    });
+
+    it("resolves --from/--to dates to blocks by timestamp, records both, and verify checks them", async function () {
+      const first = s.afterDepositsBlock + 3;
+      const last = s.afterDepositsBlock + 30;
+      const t0 = (await ethers.provider.getBlock(first))!.timestamp;
+      const t1 = (await ethers.provider.getBlock(last))!.timestamp;
+      const t1next = (await ethers.provider.getBlock(last + 1))!.timestamp;
+      const head = await ethers.provider.getBlockNumber();
+      const r = await blocksForDates(ethers.provider, { from: iso(t0), to: iso(t1next - 1) }, s.deployBlock, head);
+      // The first block at or after the start; the last block before the end.
+      expect(r.fromBlock).to.be.at.most(first);
+      expect((await ethers.provider.getBlock(r.fromBlock))!.timestamp).to.be.at.least(t0);
+      expect((await ethers.provider.getBlock(r.fromBlock - 1))!.timestamp).to.be.below(t0);
+      expect(r.toBlock).to.be.at.least(last);
+      expect((await ethers.provider.getBlock(r.toBlock))!.timestamp).to.be.at.most(t1next - 1);
+      expect((await ethers.provider.getBlock(r.toBlock + 1))!.timestamp).to.be.at.least(t1next);
+      void t1;
+      const ranged = await reportInputFromChain(ethers.provider, { ledger: await s.wl.getAddress(), revenueLedger: await s.rl.getAddress(), fromBlock: r.fromBlock, toBlock: r.toBlock, records: s.records });
+      const report = buildReport("spend", ranged, { fromDate: r.fromDate, toDate: r.toDate });
+      expect(report.parameters.fromDate).to.equal(iso(t0));
+      expect(report.manifest.fromBlock).to.equal(r.fromBlock);
+      expect((await verifyReport(JSON.parse(JSON.stringify(report)), ethers.provider)).differences).to.deep.equal([]);
+      // A date that does not resolve to the report's first block is caught.
+      const moved = JSON.parse(JSON.stringify(report));
+      moved.parameters.fromDate = iso(t0 - 3_600 * 5);
+      const res = await verifyReport(moved, ethers.provider);
+      expect(res.ok).to.equal(false);
+      expect(res.differences.join("\n")).to.match(/parameters.fromDate/);
+      const none = await blocksForDates(ethers.provider, { from: "2001-01-01", to: "2001-01-02" }, s.deployBlock, head).then(() => "resolved", (e: Error) => e.message);
+      expect(none).to.match(/no block between 2001-01-01 and 2001-01-02/);
+    });
+
+    it("carries names and groups from labels on lines and rows, and verify ignores them", async function () {
+      const labels = parseLabels(labelsCsv(scenarioLabelRows(s)), "labels.csv");
+      const up = buildReport("uptime", input, { labels }) as UptimeReport;
+      for (const l of up.lines) {
+        const i = s.nodes.indexOf(l.nodeId);
+        expect(l.name).to.equal(`gpu-${NODE_GROUPS[i]}-0${i}`);
+        expect(l.group).to.equal(NODE_GROUPS[i]);
+      }
+      expect(up.totals.networks[0].name).to.equal("Scenario GPU");
+      expect(up.totals.networks[0].incidents.every((w) => typeof w.name === "string" && w.group)).to.equal(true);
+      const spend = buildReport("spend", input, { labels }) as SpendReport;
+      const alice = spend.lines.filter((l) => l.customer === s.customers.alice.address);
+      expect(alice.every((l) => l.name === CUSTOMER_NAMES.alice && l.group === "enterprise")).to.equal(true);
+      expect(spend.totals.byCustomer.map((c) => c.name)).to.have.members(Object.values(CUSTOMER_NAMES));
+      expect(spend.labels!.map((l) => l.name)).to.include("INV-ALICE-0");
+      const econ = buildReport("economics", input, { labels }) as EconomicsReport;
+      expect(econ.lines.every((l) => l.name === "Scenario GPU")).to.equal(true);
+      // Without labels, nothing is named.
+      const plain = buildReport("uptime", input) as UptimeReport;
+      expect(plain.labels).to.equal(undefined);
+      expect(plain.lines.some((l) => "name" in l)).to.equal(false);
+      // verify ignores names (rule 12): another name still verifies; a figure does not.
+      const renamed = JSON.parse(JSON.stringify(up));
+      renamed.lines[0].name = "someone else";
+      renamed.lines[1].group = "mars";
+      renamed.labels[0].name = "x";
+      expect((await verifyReport(renamed, ethers.provider)).differences).to.deep.equal([]);
+      renamed.lines[0].uptimeBps -= 1;
+      expect((await verifyReport(renamed, ethers.provider)).ok).to.equal(false);
+    });
+
+    it("applies --sla and --credit-tiers, records them in the manifest, and verify checks them", async function () {
+      const def = buildReport("uptime", input) as UptimeReport;
+      expect(def.manifest.sla).to.deep.equal({ slaBps: 9_990, creditTiers: [{ belowBps: 9_990, creditBps: 1_000 }, { belowBps: 9_900, creditBps: 2_500 }, { belowBps: 9_500, creditBps: 10_000 }] });
+      const terms = { slaBps: 9_950, creditTiers: parseCreditTiers("99.5:20,99:40,90:100") };
+      const own = buildReport("uptime", input, terms) as UptimeReport;
+      expect(own.manifest.sla).to.deep.equal({ slaBps: 9_950, creditTiers: [{ belowBps: 9_950, creditBps: 2_000 }, { belowBps: 9_900, creditBps: 4_000 }, { belowBps: 9_000, creditBps: 10_000 }] });
+      // Credits follow the terms: node 1 epoch 1 at 98.50% gets 25% by default, 40% under these terms;
+      // node 4 epoch 4 at 99.50% is a breach by default, not under a 99.50% target.
+      const at = (r: UptimeReport, node: number, epoch: number) => r.lines.find((l) => l.nodeId === s.nodes[node] && l.epoch === epoch)!;
+      expect([at(def, 1, 1).creditBps, at(own, 1, 1).creditBps]).to.deep.equal([2_500, 4_000]);
+      expect([at(def, 4, 4).breach, at(own, 4, 4).breach]).to.deep.equal([true, false]);
+      expect([at(def, 2, 3).creditBps, at(own, 2, 3).creditBps]).to.deep.equal([10_000, 4_000]);
+      expect(own.lines.every((l) => l.slaBps === 9_950)).to.equal(true);
+      expect(own.totals.breaches).to.be.below(def.totals.breaches);
+      expect((await verifyReport(JSON.parse(JSON.stringify(own)), ethers.provider)).differences).to.deep.equal([]);
+      // Terms changed in the manifest but not in the lines (or the reverse) are caught.
+      const tiersMoved = JSON.parse(JSON.stringify(own));
+      tiersMoved.manifest.sla.creditTiers[1].creditBps = 2_500;
+      expect((await verifyReport(tiersMoved, ethers.provider)).differences.join("\n")).to.match(/creditBps/);
+      const targetMoved = JSON.parse(JSON.stringify(own));
+      targetMoved.manifest.sla.slaBps = 9_990;
+      expect((await verifyReport(targetMoved, ethers.provider)).ok).to.equal(false);
+      const bad = JSON.parse(JSON.stringify(own));
+      bad.manifest.sla.creditTiers[0].creditBps = 20_000;
+      expect((await verifyReport(bad, ethers.provider)).differences[0]).to.match(/manifest.sla: credit tier 1: creditBps 20000/);
+      const missing = JSON.parse(JSON.stringify(own));
+      delete missing.manifest.sla;
+      expect((await verifyReport(missing, ethers.provider)).ok).to.equal(false);
     });
   });
 });

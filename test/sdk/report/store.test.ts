@@ -18,7 +18,7 @@ describe("reports from the indexer's store", function () {
   it("are byte-identical to the reports read straight from the chain", async function () {
     const s = await loadFixture(reportScenario);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workledger-report-store-"));
-    const store = openStore(path.join(dir, "index.db"));
+    const store = await openStore(path.join(dir, "index.db"));
     try {
       const ledger = await s.wl.getAddress();
       const revenueLedger = await s.rl.getAddress();
@@ -34,9 +34,9 @@ describe("reports from the indexer's store", function () {
       expect(() => buildReport("uptime", bare)).to.throw(MissingRecordsError, /network 1 epoch 0 version 1/);
       for (const [key, records] of s.recordsByKey) {
         const [networkId, epoch, version] = key.split(":").map(Number);
-        const ref = store.latestEpochVersion(networkId, epoch)!;
+        const ref = (await store.latestEpochVersion(networkId, epoch))!;
         if (ref.version !== version) continue; // superseded versions are not needed
-        store.putBundle({ networkId, epoch: BigInt(epoch), version, root: ref.root, dataHash: ref.dataHash, source: "test", records });
+        await store.putBundle({ networkId, epoch: BigInt(epoch), version, root: ref.root, dataHash: ref.dataHash, source: "test", records });
       }
       const fromStore = await reportInputFromStore(store, ethers.provider, range);
       const fromChain = await reportInputFromChain(ethers.provider, { ...range, records: s.records });
@@ -48,7 +48,7 @@ describe("reports from the indexer's store", function () {
         expect(c, kind).to.equal(b);
       }
     } finally {
-      store.close();
+      await store.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -110,8 +110,16 @@ export abstract class SqlStore implements ReaderStore {
     return s;
   }
 
-  /** Create the tables (idempotent) and check the schema version. */
+  /**
+   * Check the schema version; create the tables when the store is new. A current store is only
+   * read here, so a role that may only SELECT (a team's report readers) can open it.
+   */
   async init(): Promise<void> {
+    const have = await this.getMeta("schema_version").catch(() => undefined); // no meta table yet: a new store
+    if (have !== undefined) {
+      if (Number(have) !== SCHEMA_VERSION) throw new InvalidInputError(`${this.location}: reader schema version ${have}, expected ${SCHEMA_VERSION}; sync into a new database`);
+      return;
+    }
     await this.writeTx(async (trx) => {
       for (const s of schemaStatements(this.engine)) await sql.raw(s).execute(trx);
       const v = await trx.selectFrom("meta").select("value").where("key", "=", "schema_version").executeTakeFirst();

@@ -277,6 +277,32 @@ describe("reader: sync against hardhat node", function () {
       await s.close();
     });
 
+    it("[postgres] a role that may only SELECT opens the shared store and reads it; its writes are refused", async function () {
+      const url = new URL(clean.postgres.location);
+      const role = `reader_${process.pid}`;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const pg = require("pg") as typeof import("pg");
+      const admin = new pg.Client({ connectionString: url.toString() });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE ROLE ${role} LOGIN`);
+        await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
+      } finally {
+        await admin.end();
+      }
+      url.username = role;
+      const ro = await openStore(url.toString());
+      try {
+        expect(await ro.events()).to.deep.equal(cleanEvents);
+        expect(await ro.checkpoint()).to.deep.equal(await clean.postgres.checkpoint());
+        let err: unknown;
+        await ro.prune(head).catch((e) => (err = e));
+        expect(String(err)).to.match(/permission denied/);
+      } finally {
+        await ro.close();
+      }
+    });
+
     it("refuses an index of an older schema version with a clear error", async function () {
       const file = await stores.location("sqlite", { file: true });
       const s = await openStore(file);

@@ -16,6 +16,7 @@ import { jsonChunks, renderJson } from "../../../src/report/render/json";
 import { createHash } from "crypto";
 import { humanAmount } from "../../../src/report/render/tables";
 import { fmtAmount, fmtPct } from "../../../src/report/render/format";
+import { csvDifferences } from "../../../src/report/embedded";
 import { labelsCsv, parseLabels } from "../../../src/report/labels";
 import type { EconomicsReport, JournalReport, Report, SpendReport, UptimeReport } from "../../../src/report/types";
 import { writeReportFiles } from "../../../src/report/write";
@@ -123,6 +124,22 @@ describe("report formats", function () {
     const tb = parseCsv(fs.readFileSync(path.join(dir, "journal.trialBalance.csv"), "utf8"));
     expect(tb[0]).to.deep.equal(["account", "token", "debit", "credit", "balance"]);
     expect(fs.existsSync(path.join(dir, "uptime.incidents.csv"))).to.equal(true);
+  });
+
+  it("checks a CSV against its sidecar and the JSON it names (what `verify FILE.csv` does)", function () {
+    const csv = fs.readFileSync(path.join(dir, "spend.csv"));
+    const side = fs.readFileSync(path.join(dir, "spend.csv.sha256"), "utf8");
+    const json = fs.readFileSync(path.join(dir, "spend.json"));
+    const r = reports.get("spend")!;
+    expect(csvDifferences(csv, side, json, r)).to.deep.equal([]);
+    const edited = Buffer.from(csv.toString("utf8").replace(/,(\d)(\d*),/, (_m, a: string, b: string) => `,${(Number(a) + 1) % 10}${b},`));
+    expect(edited.equals(csv)).to.equal(false);
+    expect(csvDifferences(edited, side, json, r).join("\n")).to.match(/csv: its SHA-256 is .*, the sidecar says/);
+    // A CSV and sidecar rewritten together still must match the JSON's lines.
+    const resealed = side.replace(/^[0-9a-f]{64}/, createHash("sha256").update(edited).digest("hex"));
+    expect(csvDifferences(edited, resealed, json, r)).to.deep.equal(["csv: its lines differ from those of spend.json"]);
+    expect(csvDifferences(csv, side, undefined, r)).to.deep.equal(["csv: the JSON the sidecar names (spend.json) is not beside it"]);
+    expect(csvDifferences(csv, "nonsense", json, r)[0]).to.match(/two lines/);
   });
 
   it("streams JSON and CSV byte-identical to the in-memory renderers", function () {

@@ -5,8 +5,17 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { buildReport, REPORT_KINDS } from "../../../src/report/build";
 import { reportInputFromChain } from "../../../src/report/fromChain";
 import type { Report, ReportKind } from "../../../src/report/types";
-import { verifyReport } from "../../../src/verifier/report";
-import { Scenario, reportScenario } from "../../helpers/reportScenario";
+import { createHash } from "crypto";
+import zlib from "zlib";
+
+import { labelsCsv, parseLabels } from "../../../src/report/labels";
+import { fmtAmount } from "../../../src/report/render/format";
+import { renderHtml } from "../../../src/report/render/html";
+import { renderJson } from "../../../src/report/render/json";
+import { pdfPageContents, renderPdf } from "../../../src/report/render/pdf";
+import type { SpendReport } from "../../../src/report/types";
+import { verifyReport, verifyReportDocument } from "../../../src/verifier/report";
+import { Scenario, reportScenario, scenarioLabelRows } from "../../helpers/reportScenario";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Mutable = any;
@@ -149,6 +158,213 @@ describe("verifyReport", function () {
       const res = await verifyReport(r, ethers.provider);
       expect(res.ok, "tampered report accepted").to.equal(false);
       expect(res.differences.length).to.be.greaterThan(0);
+    });
+  }
+});
+
+/** Replaces the (Flate) stream of PDF object `num` by `edit(inflated)`, fixing its /Length. */
+function editPdfStream(pdf: Buffer, num: number, edit: (raw: Buffer) => Buffer): Buffer {
+  const text = pdf.toString("latin1");
+  const m = new RegExp(`(?:^|\\n)${num} 0 obj`).exec(text);
+  if (!m) throw new Error(`no object ${num}`);
+  const start = m.index + m[0].length;
+  const kw = text.indexOf("stream", start);
+  const dict = text.slice(start, kw);
+  const len = Number(/\/Length (\d+)/.exec(dict)![1]);
+  const dataStart = kw + "stream\n".length;
+  const edited = zlib.deflateSync(edit(zlib.inflateSync(pdf.subarray(dataStart, dataStart + len))));
+  return Buffer.concat([pdf.subarray(0, start), Buffer.from(dict.replace(/\/Length \d+/, `/Length ${edited.length}`), "latin1"), pdf.subarray(kw, dataStart), edited, pdf.subarray(dataStart + len)]);
+}
+
+const hex = (s: string) => Buffer.from(s, "latin1").toString("hex");
+
+/** The page-1 content of a PDF with the hex-encoded `from` text replaced by `to` (throws when absent). */
+function editPage1Text(pdf: Buffer, from: string, to: string): Buffer {
+  return editPdfStream(pdf, pdfPageContents(pdf)[0], (raw) => {
+    const t = raw.toString("latin1");
+    if (!t.includes(hex(from))) throw new Error(`page 1 does not show ${from}`);
+    return Buffer.from(t.replace(hex(from), hex(to)), "latin1");
+  });
+}
+
+/** The number of the object holding the PDF's embedded file. */
+function embeddedFileObject(pdf: Buffer): number {
+  return Number(/(\d+) 0 obj\s*<<\s*\/Type \/EmbeddedFile/.exec(pdf.toString("latin1"))![1]);
+}
+
+interface DocTamper {
+  name: string;
+  format: "pdf" | "html";
+  mutate(doc: Buffer, ctx: { report: SpendReport; other: Buffer }): Buffer;
+  /** What the difference must mention. */
+  expect: RegExp;
+}
+
+const DOC_TAMPERS: DocTamper[] = [
+  {
+    name: "the embedded JSON altered (a total bumped), the visible pages kept",
+    format: "pdf",
+    mutate: (pdf, { report }) =>
+      editPdfStream(pdf, embeddedFileObject(pdf), () => {
+        const r = JSON.parse(JSON.stringify(report));
+        r.totals.deposited = (BigInt(r.totals.deposited) + 1n).toString();
+        return Buffer.from(renderJson(r));
+      }),
+    expect: /page 1 \(the summary\) shows other text or figures than its embedded report renders[\s\S]*totals.deposited/,
+  },
+  {
+    name: "a visible total altered (the closing balance on page 1)",
+    format: "pdf",
+    mutate: (pdf, { report }) => {
+      const closing = fmtAmount((BigInt(report.totals.closingFree) + BigInt(report.totals.closingHeld)).toString(), report.tokens[0]);
+      return editPage1Text(pdf, closing, closing.replace(/^\d/, (d) => String((Number(d) + 1) % 10)));
+    },
+    expect: /page 1 \(the summary\) shows other text or figures/,
+  },
+  {
+    name: "the printed SHA-256 altered",
+    format: "pdf",
+    mutate: (pdf, { report }) => {
+      // The digest is printed in runs split by kerning: alter a 12-digit window of one run.
+      const sha = createHash("sha256").update(renderJson(report)).digest("hex");
+      for (let k = 0; k + 12 <= 64; k++) {
+        const w = sha.slice(k, k + 12);
+        try {
+          return editPage1Text(pdf, w, `${w[0] === "0" ? "1" : "0"}${w.slice(1)}`);
+        } catch {
+          /* this window spans two runs */
+        }
+      }
+      throw new Error("the digest is not on page 1");
+    },
+    expect: /page 1 \(the summary\)/,
+  },
+  {
+    name: "a name changed on a page (the JSON kept)",
+    format: "pdf",
+    mutate: (pdf) => editPage1Text(pdf, "Acme Analytics", "Acme Analytica"),
+    expect: /page 1 \(the summary\)/,
+  },
+  {
+    name: "the attachment removed (renamed)",
+    format: "pdf",
+    mutate: (pdf) => Buffer.from(pdf.toString("latin1").replace(/\(spend\.json\)/g, "(spend.txt_)"), "latin1"),
+    expect: /the PDF has no embedded report/,
+  },
+  {
+    name: "the attachment replaced by another report's JSON",
+    format: "pdf",
+    mutate: (pdf, { other }) => editPdfStream(pdf, embeddedFileObject(pdf), () => other),
+    expect: /shows other text or figures than its embedded report renders/,
+  },
+  {
+    name: "bytes appended after the end (an incremental update)",
+    format: "pdf",
+    mutate: (pdf) => Buffer.concat([pdf, Buffer.from("\n99 0 obj\n<< /Type /Annot /Contents (paid in full) >>\nendobj\n%%EOF\n", "latin1")]),
+    expect: /differs from the rendering of its embedded report outside the page text/,
+  },
+  {
+    name: "the document title in the metadata changed",
+    format: "pdf",
+    mutate: (pdf) => Buffer.from(pdf.toString("latin1").replace("\n(Statement of account: Acme Analytics)\n", "\n(Statement of account: Acme Analytica)\n"), "latin1"),
+    expect: /outside the page text/,
+  },
+  {
+    name: "a truncated file",
+    format: "pdf",
+    mutate: (pdf) => pdf.subarray(0, Math.floor(pdf.length / 2)),
+    expect: /.+/,
+  },
+  {
+    name: "a visible total altered",
+    format: "html",
+    mutate: (html, { report }) => {
+      const deposited = fmtAmount(report.totals.deposited, report.tokens[0]);
+      const t = html.toString("utf8");
+      if (!t.includes(`${deposited} mUSD`)) throw new Error("no deposited figure");
+      return Buffer.from(t.replace(`${deposited} mUSD`, `${deposited.replace(/^\d/, (d) => String((Number(d) + 1) % 10))} mUSD`));
+    },
+    expect: /html: line \d+ shows/,
+  },
+  {
+    name: "the embedded JSON altered (a line amount), the page kept",
+    format: "html",
+    mutate: (html, { report }) => {
+      const t = html.toString("utf8");
+      const amount = `"amount": "${report.lines[1].amount}"`;
+      if (!t.includes(amount)) throw new Error("no amount in the JSON");
+      return Buffer.from(t.replace(amount, `"amount": "${BigInt(report.lines[1].amount) + 1n}"`));
+    },
+    expect: /html: line \d+ shows[\s\S]*lines\[1\]\.amount/,
+  },
+  {
+    name: "the embedded JSON removed",
+    format: "html",
+    mutate: (html) => Buffer.from(html.toString("utf8").replace(/<script type="application\/json" id="workledger-report">[\s\S]*?<\/script>/, "")),
+    expect: /no single <script type="application\/json" id="workledger-report"> element/,
+  },
+  {
+    name: "a second embedded report injected",
+    format: "html",
+    mutate: (html, { other }) => Buffer.from(html.toString("utf8").replace("</main>", `<script type="application/json" id="workledger-report">${other.toString("utf8")}</script></main>`)),
+    expect: /no single <script/,
+  },
+  {
+    name: "a statement line removed from a table",
+    format: "html",
+    mutate: (html) => {
+      const t = html.toString("utf8");
+      const row = /<tr><td[^>]*>\d{4}-\d{2}-\d{2} \d{2}:\d{2}<\/td>.*?<\/tr>\n/.exec(t);
+      if (!row) throw new Error("no dated row");
+      return Buffer.from(t.replace(row[0], ""));
+    },
+    expect: /html: line \d+ shows/,
+  },
+];
+
+describe("verifyReportDocument (PDF and HTML carry their report)", function () {
+  let pdf: Buffer;
+  let html: Buffer;
+  let report: SpendReport;
+  let other: Buffer;
+
+  before(async function () {
+    const s = await loadFixture(reportScenario);
+    const input = await reportInputFromChain(ethers.provider, {
+      ledger: await s.wl.getAddress(),
+      revenueLedger: await s.rl.getAddress(),
+      fromBlock: s.deployBlock,
+      records: s.records,
+    });
+    const labels = parseLabels(labelsCsv(scenarioLabelRows(s)));
+    report = buildReport("spend", input, { labels, customer: s.customers.alice.address }) as SpendReport;
+    pdf = await renderPdf(report);
+    html = Buffer.from(await renderHtml(report));
+    other = Buffer.from(renderJson(buildReport("spend", input, { labels, customer: s.customers.bob.address })));
+  });
+
+  it("accepts the untampered PDF, HTML and JSON, and reads the same report from each", async function () {
+    for (const [doc, format] of [[pdf, "pdf"], [html, "html"], [Buffer.from(renderJson(report)), "json"]] as const) {
+      const res = await verifyReportDocument(doc, ethers.provider);
+      expect(res.differences, format).to.deep.equal([]);
+      expect(res.ok).to.equal(true);
+      expect(res.format).to.equal(format);
+      expect(renderJson(res.report!)).to.equal(renderJson(report));
+    }
+  });
+
+  it(`has at least 8 kinds of document tampering (${DOC_TAMPERS.length})`, function () {
+    expect(DOC_TAMPERS.length).to.be.at.least(8);
+  });
+
+  for (const t of DOC_TAMPERS) {
+    it(`catches ${t.name} (${t.format})`, async function () {
+      const doc = t.format === "pdf" ? pdf : html;
+      const bad = t.mutate(doc, { report, other });
+      expect(bad.equals(doc), "the tamper changed nothing").to.equal(false);
+      const res = await verifyReportDocument(bad, ethers.provider);
+      expect(res.ok, "tampered document accepted").to.equal(false);
+      expect(res.differences.join("\n")).to.match(t.expect);
     });
   }
 });

@@ -18,9 +18,12 @@ import { Interface, keccak256, toUtf8Bytes } from "ethers";
 
 import { decodeLog } from "../../../src/chain/events";
 import { RevenueLedger__factory, WorkLedger__factory } from "../../../src/contracts";
+import { connectRpc } from "../../../src/chain/transport";
 import { ChainMismatchError } from "../../../src/errors";
 import { BundleMismatchError, CheckpointMovedError, DumpRow, SqlStore, balanceAt, fetchEvents, followChain, importBundle, openStore, syncChain } from "../../../src/reader";
 import type { WorkRecord } from "../../../src/records/types";
+import { REPORT_KINDS, buildReport } from "../../../src/report/build";
+import { reportInputFromStore } from "../../../src/report/fromStore";
 import { buildEpoch, writeBundle } from "../../../src/writer";
 import { LocalNode, startHardhatNode } from "../../helpers/node";
 import { ReaderScenario } from "../../helpers/readerScenario";
@@ -178,6 +181,34 @@ describe("reader: sync against hardhat node", function () {
       const iface = new Interface(["function balanceOf(address) view returns (uint256)"]);
       const atNumber = await node.provider.call({ to: sc.token, data: iface.encodeFunctionData("balanceOf", [sc.addresses.revenueLedger]), blockTag: early.blockNumber });
       expect(await balanceAt(node.provider, sc.token, sc.addresses.revenueLedger, early.blockHash)).to.equal(BigInt(atNumber));
+    });
+
+    it("gives byte-identical reports from a PostgreSQL store read through a 30%-fault RPC and from a SQLite store read directly", async function () {
+      const range = { ledger: sc.addresses.workLedger, revenueLedger: sc.addresses.revenueLedger, fromBlock: sc.deployBlock, toBlock: head };
+      const proxy = await startRpcProxy({ upstream: node.url, seed: 21, failRate: 0.3, maxDelayMs: 5 });
+      const flaky = await connectRpc(proxy.url, { retries: 20, baseDelayMs: 5, maxDelayMs: 100 });
+      const reports: Record<string, string[]> = {};
+      try {
+        for (const engine of ENGINES) {
+          const s = await stores.open(engine);
+          await syncChain({ provider: engine === "postgres" ? flaky : node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: head });
+          for (const [key, records] of sc.records) {
+            const [epoch, version] = key.split(":").map(Number);
+            const ref = (await s.latestEpochVersion(sc.networkId, epoch))!;
+            if (ref.version === version) await s.putBundle({ networkId: sc.networkId, epoch: BigInt(epoch), version, root: ref.root, dataHash: ref.dataHash, source: "test", records });
+          }
+          const input = await reportInputFromStore(s, engine === "postgres" ? flaky : node.provider, range);
+          reports[engine] = REPORT_KINDS.map((kind) => JSON.stringify(buildReport(kind, input, { generatedAt: "x" })));
+          await s.close();
+        }
+        expect(reports.postgres).to.deep.equal(reports.sqlite);
+        expect(JSON.parse(reports.sqlite[1]).lines.length, "uptime lines").to.be.greaterThan(4);
+        const failed = Object.values(proxy.stats.faults).reduce((a, b) => a + b, 0) - proxy.stats.faults.slow;
+        expect(failed, "faults injected").to.be.greaterThan(5);
+      } finally {
+        flaky.destroy();
+        await proxy.stop();
+      }
     });
 
     it("packs the index: hashes and addresses as bytes, events as packed log words", async function () {

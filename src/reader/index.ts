@@ -5,7 +5,7 @@
  */
 export type { ReaderStore, Checkpoint, StoredBlock, SyncMeta, CommitBatch, BlockRange, EpochVersionRef, VerifiedBundle, MissingBundle } from "./store";
 export { CheckpointMovedError } from "./store";
-export { SqlStore, SqliteStore, PostgresStore, openStore, isPostgresUrl } from "./sqlStore";
+export { SqlStore, SqliteStore, PostgresStore, openStore, isPostgresUrl, isStoreUnavailable } from "./sqlStore";
 export type { AccountBalance, DumpRow, PostgresStoreOptions } from "./sqlStore";
 export { ACCOUNT_KINDS, decodeAccountId } from "./derive";
 export { TABLES, SCHEMA_VERSION } from "./schema";

@@ -711,6 +711,21 @@ function redactUrl(url: string): string {
   }
 }
 
+/**
+ * Whether an error says the store is unreachable for now rather than wrong: the PostgreSQL server
+ * restarting or the connection dropped (SQLSTATE class 08, 57P0x), or SQLite's write lock still held
+ * by another process after the wait. A follower waits and tries again.
+ */
+export function isStoreUnavailable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 4; i++, e = e.cause as typeof e) {
+    const code = typeof e.code === "string" ? e.code : "";
+    if (/^08/.test(code) || /^57P0[1-3]$/.test(code) || code === "SQLITE_BUSY" || ["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT"].includes(code)) return true;
+    const msg = String((e as { message?: unknown }).message ?? "");
+    if (/Connection terminated|terminating connection|the database system is (starting up|shutting down)|Client has encountered a connection error/i.test(msg)) return true;
+  }
+  return false;
+}
+
 /** Whether `location` names a PostgreSQL database (`postgres://` or `postgresql://`). */
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);

@@ -14,6 +14,7 @@ import { ImportBundleResult, importBundle } from "./bundles";
 import { LogDecoder } from "./decode";
 import { DEFAULT_CHUNK_SIZE, SpanControl, decodeLogs, readLogChunk, retryOptions } from "./fetchEvents";
 import { reconcileReorg } from "./reorg";
+import { isStoreUnavailable } from "./sqlStore";
 import { AbortedError, BlockHeader, ChainSource, RawLog, RetryOptions, RpcUnavailableError, chainSource, isChainMoved, sleep, withRetry } from "./rpc";
 import { Checkpoint, CheckpointMovedError, ReaderStore, StoredBlock } from "./store";
 
@@ -320,7 +321,7 @@ export interface FollowOptions extends SyncOptions {
   pollMs?: number;
   /** Called after each pass. */
   onPass?: (r: SyncResult) => void;
-  /** Called when a pass fails because the endpoint is unreachable; following goes on. */
+  /** Called when a pass fails because the endpoint or the store is unreachable for now; following goes on. */
   onError?: (err: unknown) => void;
   /**
    * A directory of epoch bundles (`*.wlb`): after each pass, files that are new or changed since the
@@ -377,7 +378,8 @@ class BundleWatcher {
 /**
  * Keep syncing: a pass, a pause of `pollMs`, again, until `signal` fires; then it ends cleanly after
  * the current transaction and returns the last pass's result. A reorg beyond the limit, a chain
- * mismatch or a bad option ends it with that error; an unreachable endpoint is retried. With
+ * mismatch or a bad option ends it with that error; an unreachable endpoint or store (a database
+ * server restarting) is waited for and retried. With
  * `bundles`, new epoch bundles in that directory are imported as they appear.
  *
  * @example
@@ -397,7 +399,7 @@ export async function followChain(opts: FollowOptions): Promise<SyncResult> {
       await watcher?.scan(first || last.events > 0 || last.reorgDepth !== undefined, last.reorgDepth !== undefined);
       first = false;
     } catch (err) {
-      if (!(err instanceof RpcUnavailableError)) throw err;
+      if (!(err instanceof RpcUnavailableError) && !isStoreUnavailable(err)) throw err;
       opts.onError?.(err);
     }
     if (opts.signal?.aborted) break;

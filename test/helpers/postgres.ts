@@ -19,6 +19,8 @@ export interface PostgresServer {
   dir: string;
   /** A new empty database; returns its URL. */
   createDatabase(prefix?: string): Promise<string>;
+  /** Stop the server (fast: connections are cut), wait `downMs`, start it again. */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ async function start(durable = false): Promise<PostgresServer> {
   const serverOpts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1` + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
   asServerUser(path.join(bin, "pg_ctl"), ["-D", data, "-o", serverOpts, "-l", path.join(dir, "log"), "-w", "-t", "60", "start"], { timeout: 90_000 });
   const url = `postgres://wl@127.0.0.1:${port}/postgres`;
+  const startArgs = ["-D", data, "-o", serverOpts, "-l", path.join(dir, "log"), "-w", "-t", "60", "start"];
   const stop = async () => {
     try {
       asServerUser(path.join(bin, "pg_ctl"), ["-D", data, "-m", "fast", "-w", "stop"]);
@@ -97,6 +100,11 @@ async function start(durable = false): Promise<PostgresServer> {
         await client.end();
       }
       return `postgres://wl@127.0.0.1:${port}/${name}`;
+    },
+    async restart(downMs = 500) {
+      asServerUser(path.join(bin, "pg_ctl"), ["-D", data, "-m", "fast", "-w", "stop"]);
+      await new Promise((r) => setTimeout(r, downMs));
+      asServerUser(path.join(bin, "pg_ctl"), startArgs, { timeout: 90_000 });
     },
     async stop() {
       process.removeListener("exit", onExit);

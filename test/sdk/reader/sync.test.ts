@@ -20,13 +20,14 @@ import { decodeLog } from "../../../src/chain/events";
 import { RevenueLedger__factory, WorkLedger__factory } from "../../../src/contracts";
 import { connectRpc } from "../../../src/chain/transport";
 import { ChainMismatchError } from "../../../src/errors";
-import { BundleMismatchError, CheckpointMovedError, DumpRow, SqlStore, balanceAt, fetchEvents, followChain, importBundle, openStore, syncChain } from "../../../src/reader";
+import { BundleMismatchError, CheckpointMovedError, DumpRow, SqlStore, isStoreUnavailable, balanceAt, fetchEvents, followChain, importBundle, openStore, syncChain } from "../../../src/reader";
 import type { WorkRecord } from "../../../src/records/types";
 import { REPORT_KINDS, buildReport } from "../../../src/report/build";
 import { reportInputFromStore } from "../../../src/report/fromStore";
 import { buildEpoch, writeBundle } from "../../../src/writer";
 import { LocalNode, startHardhatNode } from "../../helpers/node";
 import { ReaderScenario } from "../../helpers/readerScenario";
+import { startPostgres } from "../../helpers/postgres";
 import { ENGINES, EngineName, TestStores } from "../../helpers/readerStores";
 import { seededRandom } from "../../helpers/random";
 import { startRpcProxy } from "../../helpers/rpcProxy";
@@ -397,6 +398,36 @@ describe("reader: sync against hardhat node", function () {
       await new Promise((r) => setTimeout(r, 50));
     }
   };
+
+  describe("a store that goes away", function () {
+    it("[postgres] a follower waits out a database server restart and goes on where it was", async function () {
+      const server = await startPostgres(); // its own server: the shared one stays up for the other tests
+      const s = await openStore(await server.createDatabase("restart"));
+      const ac = new AbortController();
+      const errors: unknown[] = [];
+      try {
+        const target0 = await node.provider.getBlockNumber();
+        const following = followChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock, pollMs: 50, signal: ac.signal, onError: (e) => errors.push(e) });
+        await until("the first head", async () => ((await s.checkpoint().catch(() => null))?.blockNumber ?? 0) >= target0);
+        await server.restart(800);
+        await sc.activity(6, "restart");
+        const target = await node.provider.getBlockNumber();
+        await until("the head after the restart", async () => ((await s.checkpoint().catch(() => null))?.blockNumber ?? 0) >= target);
+        ac.abort();
+        await following;
+        expect(errors.length, "passes that met the server down").to.be.greaterThan(0);
+        expect(errors.every((e) => isStoreUnavailable(e)), String(errors[0])).to.equal(true);
+        const fresh = await stores.open("sqlite");
+        await syncChain({ provider: node.url, store: fresh, addresses: sc.addresses, fromBlock: sc.deployBlock, toBlock: (await s.checkpoint())!.blockNumber });
+        expect(await s.dump()).to.deep.equal(await fresh.dump());
+        await fresh.close();
+      } finally {
+        ac.abort();
+        await s.close();
+        await server.stop();
+      }
+    });
+  });
 
   describe("epoch bundles", function () {
     it("imports a bundle from a path, file:// or http:// URI only when root and dataHash match the latest version (both engines)", async function () {

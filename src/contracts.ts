@@ -2,13 +2,10 @@
  * The only module that imports the generated TypeChain bindings (typechain-types/, made by
  * `hardhat compile`). Everything else in src/ takes contract types and factories from here.
  */
-export {
-  IWorkLedger__factory,
-  IRevenueLedger__factory,
-  WorkLedger__factory,
-} from "../typechain-types";
-// CLI (deploy, demo):
-export { RevenueLedger__factory, MockStablecoin__factory } from "../typechain-types";
-export type { IWorkLedger, IRevenueLedger } from "../typechain-types";
-export type { WorkLedger } from "../typechain-types";
-export type { RevenueLedger, MockStablecoin } from "../typechain-types";
+export { IWorkLedger__factory, IRevenueLedger__factory, WorkLedger__factory, RevenueLedger__factory } from "../typechain-types";
+// the test token deployed by `deploy` without --token and by the demo (public under workledger/testing only)
+export { MockStablecoin__factory } from "../typechain-types";
+// ERC-20 metadata, balances and approvals, and the standard ERC-20 custom errors (revert decoding)
+export { IERC20Metadata__factory } from "../typechain-types";
+export { IERC20Errors__factory } from "../typechain-types";
+export type { IWorkLedger, IRevenueLedger, WorkLedger, RevenueLedger, MockStablecoin, IERC20Metadata } from "../typechain-types";

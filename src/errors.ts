@@ -2,6 +2,8 @@
  * Errors of the WorkLedger SDK. One base class with a short message, optional details and cause
  * (after viem's BaseError); subclasses per domain. Messages name the field, line or argument.
  */
+import { formatRecordIssues } from "./records/issues";
+
 export interface WorkLedgerErrorOptions {
   /** Extra lines for a human (what to check, what was expected). */
   details?: string;
@@ -55,20 +57,14 @@ export interface RecordIssue {
   reason: string;
 }
 
-/** A records file with one or more bad rows: nothing is signed or sent. */
+/** A records (or usage) file with one or more bad rows: nothing is signed or sent. The message lists up to 20 of them. */
 export class RecordsError extends WorkLedgerError {
   override name = "RecordsError";
   readonly issues: RecordIssue[];
   readonly file?: string;
   constructor(issues: RecordIssue[], file?: string) {
-    const first = issues[0];
-    const where = first ? `line ${first.line}${first.column ? `, column ${first.column}` : ""}: ${first.reason}` : "no issues";
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
-    super(`${file ? `${file}: ` : ""}${where}${more}`, {
-      code: "E_RECORDS",
-      exitCode: 2,
-      details: issues.slice(1, 20).map((i) => `line ${i.line}${i.column ? `, column ${i.column}` : ""}: ${i.reason}`).join("\n") || undefined,
-    });
+    // every bad row up to 20, each with its line and column (records/issues.ts)
+    super(formatRecordIssues(issues, { file }), { code: "E_RECORDS", exitCode: 2 });
     this.issues = issues;
     this.file = file;
   }

@@ -1,8 +1,10 @@
 /**
  * The public API of the WorkLedger SDK, named export by export (pinned by test/sdk/index.test.ts,
  * so any change to the surface shows up in review). Modules by role:
- * records (parse and validate), writer (build, sign, commit), reader (index the chain),
- * verifier (proofs, signatures, reports) and report (build and render).
+ * records (parse and validate), merkle (trees, proofs, the hash engine), writer (the jobs: build,
+ * sign, publish, deploy, networks and nodes, money, payouts, simulate-then-send), reader (index the
+ * chain), verifier (proofs, signatures, reports) and report (build and render). The CLI and the demo
+ * use nothing else (test/layering.test.ts). Test mocks live under `workledger/testing`.
  */
 
 // errors
@@ -16,15 +18,9 @@ export {
 } from "./errors";
 export type { WorkLedgerErrorOptions, RecordIssue } from "./errors";
 
-// contracts (TypeChain factories and types)
-export {
-  WorkLedger__factory,
-  RevenueLedger__factory,
-  MockStablecoin__factory,
-  IWorkLedger__factory,
-  IRevenueLedger__factory,
-} from "./contracts";
-export type { WorkLedger, RevenueLedger, MockStablecoin, IWorkLedger, IRevenueLedger } from "./contracts";
+// contracts (TypeChain factories and types; test mocks are in workledger/testing)
+export { WorkLedger__factory, RevenueLedger__factory, IWorkLedger__factory, IRevenueLedger__factory } from "./contracts";
+export type { WorkLedger, RevenueLedger, IWorkLedger, IRevenueLedger } from "./contracts";
 
 // chain events and ledger accounts
 export { decodeLog, compareEvents } from "./chain/events";
@@ -52,19 +48,27 @@ export {
   RecordRowSchema,
   canonicalDataHash,
   recordLeafHash,
+  parseAddress,
+  formatRecordIssues,
 } from "./records";
 export type { WorkRecord, EpochSummary, RecordsFormat, ReadRecordsOptions, ParseRecordsOptions } from "./records";
 
-// writer
+// merkle
+export { EMPTY_ROOT, buildTreeFromLeafHashes, treeRoot, treeProof } from "./merkle";
+
+// writer: build, sign, publish
 export {
   buildEpoch,
   buildEpochFromFile,
   tableFromRecords,
-  EMPTY_ROOT,
   EpochBundle,
   bundleProof,
+  bundleFileName,
   writeBundle,
   readBundle,
+  summaryToJson,
+  summaryFromJson,
+  summaryDifference,
   signEpoch,
   verifyAndSignEpoch,
   writeSignatureFile,
@@ -73,6 +77,7 @@ export {
   commitEpoch,
   checkDeployment,
   publishEpoch,
+  reasonHash,
 } from "./writer";
 export type {
   BuildEpochOptions,
@@ -80,16 +85,70 @@ export type {
   RecordProof,
   EpochSigningContext,
   SignatureFile,
+  VerifyAndSignOptions,
   CommitEpochParams,
   CommitEpochResult,
   PublishEpochParams,
   PublishEpochResult,
+  NodeCheck,
 } from "./writer";
+
+// writer: deployment, transactions (simulate, then send) and revert decoding
+export { deployContracts, readDeploymentFile, writeDeploymentFile, assertDeployment, sendCall, simulateCall, receiptEvents, decodeRevert } from "./writer";
+export type { Deployment, DeployOptions, DeployResult, ContractCall, SendOptions, TxOutcome } from "./writer";
+
+// writer: networks, nodes and the epoch lifecycle
+export {
+  createNetwork,
+  readNetwork,
+  assertNetwork,
+  registerNode,
+  unregisteredNodes,
+  unregisteredError,
+  nodeIdsOf,
+  isCurrentVerifier,
+  nextEpochVersion,
+  listEpochs,
+  challengeEpoch,
+  resolveChallenge,
+  epochStatusName,
+  DEFAULT_CHALLENGE_WINDOW,
+} from "./writer";
+export type { NetworkParams, CreatedNetwork, NetworkInfo, EpochVersionInfo } from "./writer";
+
+// writer: money and payouts
+export {
+  tokenInfo,
+  networkToken,
+  tokenBalance,
+  customerEscrow,
+  mintTestToken,
+  formatTokenAmount,
+  formatInteger,
+  deposit,
+  withdraw,
+  charge,
+  readCharge,
+  settleCharge,
+  refundCharge,
+  splitPayouts,
+  makePayoutSet,
+  payoutTree,
+  payoutSetJson,
+  readPayoutFile,
+  writePayoutFile,
+  buildPayouts,
+  postPayoutRoot,
+  claimPayout,
+} from "./writer";
+export type { TokenInfo, ChargeInfo, PayoutLeaf, PayoutSet } from "./writer";
 
 // reader
 export {
   openStore,
+  SqlStore,
   SqliteStore,
+  PostgresStore,
   syncChain,
   followChain,
   fetchEvents,
@@ -98,8 +157,14 @@ export {
   balanceAt,
   ReorgTooDeepError,
   BundleMismatchError,
+  CheckpointMovedError,
+  isPostgresUrl,
 } from "./reader";
-export type { ReaderStore, SyncOptions, SyncResult, FollowOptions, ImportBundleOptions, ImportBundleResult } from "./reader";
+export type { ReaderStore, SyncOptions, SyncResult, FollowOptions, ImportBundleOptions, ImportBundleResult, PostgresStoreOptions } from "./reader";
+
+// chain access: one retrying JSON-RPC transport behind an ethers provider
+export { connectRpc, RetryingRpcProvider, isTransientRpcError } from "./chain/transport";
+export type { ConnectRpcOptions } from "./chain/transport";
 
 // verifier
 export {
@@ -114,7 +179,7 @@ export {
   verifyProofFile,
 } from "./verifier";
 export type { ProofCheck, VerifyProofsOptions, ProofFile, ProofFileCheck, VerifierSet, SignatureCheck } from "./verifier";
-export { verifyReport } from "./verifier/report";
+export { verifyReport, verifyReportDocument } from "./verifier/report";
 export type { VerifyReportResult, VerifyReportOptions } from "./verifier/report";
 
 // reports
@@ -129,4 +194,14 @@ export {
   DEFAULT_CREDIT_TIERS,
   DEFAULT_SLA_BPS,
 } from "./report";
-export type { ReportInput, ReportOptions, ReportFormat } from "./report";
+export type { ReportInput, ReportOptions, ReportFormat, Report, ReportKind, SpendReport, UptimeReport, EconomicsReport, JournalReport, CreditTier } from "./report";
+// report inputs a person gives: periods as dates, names for ids, SLA terms (used by `workledger report` and the demo)
+export { blocksForDates } from "./report/dates";
+export { readLabels, writeLabels, resolveCustomer } from "./report/labels";
+export type { Labels, LabelRow } from "./report/labels";
+export { parseSla, parseCreditTiers } from "./report/common";
+export { renderJson } from "./report/render/json";
+export { csvSidecar } from "./report/write";
+// report documents: the report JSON embedded in a PDF or HTML, and a CSV checked against its JSON (`workledger verify`)
+export { sniffFormat as sniffReportFormat, embeddedReport, csvDifferences } from "./report/embedded";
+export type { DocumentFormat } from "./report/embedded";

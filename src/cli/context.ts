@@ -3,12 +3,10 @@
  * logger and progress bar it needs, each created lazily and in a safe order (flags, deployment
  * file, RPC, chain id, key, simulation, send) so a failure never leaves anything written.
  */
-import { Contract, Signer } from "ethers";
+import { Signer } from "ethers";
 
-import { IRevenueLedger, IRevenueLedger__factory, IWorkLedger, IWorkLedger__factory } from "../contracts";
-import { InvalidInputError } from "../errors";
+import { Deployment, IRevenueLedger, IRevenueLedger__factory, IWorkLedger, IWorkLedger__factory, TokenInfo, assertDeployment, assertNetwork, readDeploymentFile, tokenInfo } from "../index";
 import { Chain, DEFAULT_RPC, connect } from "./chain";
-import { Deployment, checkDeployment, defaultDeploymentPath, readDeployment } from "./deployment";
 import { loadSigner } from "./keys";
 import { Logger, makeLogger } from "./output";
 import { Progress, createProgress, progressEnabled } from "./progress";
@@ -23,22 +21,9 @@ export interface CommonOptions {
   keystore?: string;
 }
 
-/** Minimal ERC-20 ABI the CLI needs (plus the mock's mint). */
-export const ERC20_ABI = [
-  "function decimals() view returns (uint8)",
-  "function symbol() view returns (string)",
-  "function balanceOf(address) view returns (uint256)",
-  "function allowance(address,address) view returns (uint256)",
-  "function approve(address,uint256) returns (bool)",
-  "function transfer(address,uint256) returns (bool)",
-  "function mint(address,uint256)",
-];
-
-/** Token metadata for formatting. */
-export interface TokenInfo {
-  address: string;
-  decimals: number;
-  symbol: string;
+/** Default `--deployment`: `$WORKLEDGER_DEPLOYMENT` or ./deployment.json. */
+export function defaultDeploymentPath(): string {
+  return process.env.WORKLEDGER_DEPLOYMENT || "deployment.json";
 }
 
 export class CliContext {
@@ -64,6 +49,11 @@ export class CliContext {
     return Boolean(this.opts.dryRun);
   }
 
+  /** `{ dryRun }` for the SDK's writes. */
+  get send(): { dryRun: boolean } {
+    return { dryRun: this.dryRun };
+  }
+
   /** The --rpc URL (or "embedded"). */
   get rpcUrl(): string {
     return this.opts.rpc ?? this.defaultRpc;
@@ -80,18 +70,12 @@ export class CliContext {
     return this.opts.deployment ?? defaultDeploymentPath();
   }
 
-  /** Use another deployment file from now on (the demo, after it deploys). */
-  useDeployment(file: string): void {
-    this.opts.deployment = file;
-    this.deploymentP = undefined;
-  }
-
   /** The deployment file, read before connecting and then checked against the chain. */
   deployment(): Promise<Deployment> {
     this.deploymentP ??= (async () => {
-      const d = readDeployment(this.deploymentFile);
+      const d = readDeploymentFile(this.deploymentFile);
       const chain = await this.chain();
-      await checkDeployment(chain, d, this.deploymentFile);
+      await assertDeployment(chain.provider, d, `deployment file ${this.deploymentFile}`);
       return d;
     })();
     return this.deploymentP;
@@ -123,12 +107,7 @@ export class CliContext {
   token(address: string): Promise<TokenInfo> {
     let p = this.tokens.get(address);
     if (!p) {
-      p = (async () => {
-        const chain = await this.chain();
-        const c = new Contract(address, ERC20_ABI, chain.provider);
-        const [decimals, symbol] = await Promise.all([c.decimals().catch(() => 18n), c.symbol().catch(() => "")]);
-        return { address, decimals: Number(decimals), symbol: String(symbol) };
-      })();
+      p = this.chain().then((c) => tokenInfo(c.provider, address));
       this.tokens.set(address, p);
     }
     return p;
@@ -136,11 +115,8 @@ export class CliContext {
 
   /** Throw a one-line error unless network `id` exists. */
   async requireNetwork(id: bigint): Promise<void> {
-    const { workLedger, deployment } = await this.ledgers();
-    const count = await workLedger.networkCount();
-    if (id < 1n || id > count) {
-      throw new InvalidInputError(`unknown network ${id}: the WorkLedger at ${deployment.workLedger} has ${count} network${count === 1n ? "" : "s"}`);
-    }
+    const { deployment, chain } = await this.ledgers();
+    await assertNetwork(chain.provider, deployment, id);
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { CommanderError } from "commander";
 
-import { WorkLedgerError } from "../errors";
+import type * as Sdk from "../index";
 import { printOutput } from "./output";
 import { buildProgram, RunState } from "./program";
 
@@ -25,11 +25,16 @@ function oneLine(s: string): string {
 
 /** Message and exit code of any error the CLI can meet. */
 export function describeError(err: unknown): { message: string; exitCode: number } {
+  // the SDK is loaded here only on the error path (a flag error must not wait for every module)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { RecordsError, WorkLedgerError } = (err instanceof CommanderError ? {} : require("../index")) as Partial<typeof Sdk>;
   if (err instanceof CommanderError) {
     if (err.code === "commander.help") return { message: "missing subcommand: add --help to list them", exitCode: EXIT_USAGE };
     return { message: oneLine(err.message), exitCode: err.exitCode === 0 ? 0 : EXIT_USAGE };
   }
-  if (err instanceof WorkLedgerError) return { message: oneLine(err.shortMessage), exitCode: err.exitCode };
+  // a records file's problems: one line per bad row (up to 20), not flattened
+  if (RecordsError && err instanceof RecordsError) return { message: err.shortMessage, exitCode: err.exitCode };
+  if (WorkLedgerError && err instanceof WorkLedgerError) return { message: oneLine(err.shortMessage), exitCode: err.exitCode };
   const e = err as { shortMessage?: string; message?: string; code?: string };
   if (e?.code === "ECONNREFUSED") return { message: `cannot reach RPC: ${e.message}`, exitCode: EXIT_FAILURE };
   return { message: oneLine(e?.shortMessage ?? e?.message ?? String(err)), exitCode: EXIT_FAILURE };

@@ -7,7 +7,7 @@ import fs from "fs";
 import path from "path";
 import { Provider, Wallet } from "ethers";
 
-import { InvalidInputError, WorkLedgerError } from "../errors";
+import { InvalidInputError, WorkLedgerError } from "../index";
 
 export const PRIVATE_KEY_ENV = "WORKLEDGER_PRIVATE_KEY";
 export const KEYSTORE_PASSWORD_ENV = "WORKLEDGER_KEYSTORE_PASSWORD";

@@ -3,7 +3,11 @@
  * `data` as one JSON document (`--json`, exact integers as decimal strings) or its human lines
  * (token amounts with decimals and thousands separators).
  */
-import { formatUnits } from "ethers";
+import type * as Sdk from "../index";
+
+/** The SDK, loaded on first use: `workledger --help` and flag errors stay fast (index loads every module). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sdk = (): typeof Sdk => require("../index") as typeof Sdk;
 
 /** What a command returns: machine data and the lines a human sees. */
 export interface CommandOutput {
@@ -18,24 +22,11 @@ export function toJson(value: unknown, indent = 2): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), indent);
 }
 
-/** 1234567 -> "1,234,567" (bigint or integer number). */
-export function formatInt(v: bigint | number): string {
-  const s = BigInt(v).toString();
-  const neg = s.startsWith("-");
-  const digits = neg ? s.slice(1) : s;
-  return (neg ? "-" : "") + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
+/** 1234567 -> "1,234,567" (bigint or integer number): the SDK's formatInteger. */
+export const formatInt = (v: bigint | number): string => sdk().formatInteger(v);
 
-/** Token amount in units with separators: (1234500000n, 6) -> "1,234.50". Keeps at least 2 decimals. */
-export function formatAmount(v: bigint, decimals: number, symbol?: string): string {
-  const neg = v < 0n;
-  const s = formatUnits(neg ? -v : v, decimals);
-  const [whole, fracRaw = ""] = s.split(".");
-  let frac = fracRaw.replace(/0+$/, "");
-  if (decimals >= 2 && frac.length < 2) frac = frac.padEnd(2, "0");
-  const body = formatInt(BigInt(whole)) + (frac ? `.${frac}` : "");
-  return `${neg ? "-" : ""}${body}${symbol ? ` ${symbol}` : ""}`;
-}
+/** Token amount in units with separators: (1234500000n, 6) -> "1,234.50", at least 2 decimals: the SDK's formatTokenAmount. */
+export const formatAmount = (v: bigint, decimals: number, symbol?: string): string => sdk().formatTokenAmount(v, decimals, symbol);
 
 /** Aligned "label: value" lines. */
 export function kv(rows: Array<[string, string | number | bigint | null | undefined]>): string[] {

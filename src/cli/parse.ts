@@ -2,10 +2,9 @@
  * Flag value parsers. Each throws InvalidInputError (exit code 2) naming the flag and the value.
  * Values stay strings in commander; conversion happens here (no silent casts to numbers).
  */
-import { getAddress, isAddress, parseUnits } from "ethers";
+import { parseUnits } from "ethers";
 
-import { InvalidInputError } from "../errors";
-import { normalizeNodeId as nodeIdFromString } from "../records/nodeId";
+import { InvalidInputError, normalizeNodeId as nodeIdFromString, parseAddress as parseAddressValue } from "../index";
 
 /** A positive integer id (networks count from 1). */
 export function parseNetworkId(v: string | undefined, flag = "--network"): bigint {
@@ -23,11 +22,10 @@ export function parseUint(v: string | undefined, flag: string, bits = 64): bigin
   return n;
 }
 
-/** A checksummed address. */
+/** A checksummed address (a bad EIP-55 checksum is called one, not a length problem). */
 export function parseAddress(v: string | undefined, flag: string): string {
   if (v === undefined) throw new InvalidInputError(`missing ${flag} ADDR`);
-  if (!isAddress(v)) throw new InvalidInputError(`${flag} must be a 0x address (20 bytes), got "${v}"`);
-  return getAddress(v);
+  return parseAddressValue(v, flag);
 }
 
 /** A comma-separated list of addresses. */
@@ -35,8 +33,8 @@ export function parseAddressList(v: string | undefined, flag: string): string[] 
   if (v === undefined || v.trim() === "") throw new InvalidInputError(`missing ${flag} A,B,C`);
   return v.split(",").map((s, i) => {
     const t = s.trim();
-    if (!isAddress(t)) throw new InvalidInputError(`${flag}: item ${i + 1} is not an address: "${t}"`);
-    return getAddress(t);
+    if (!/^0x[0-9a-fA-F]{40}$/.test(t)) throw new InvalidInputError(`${flag}: item ${i + 1} is not an address: "${t}"`);
+    return parseAddressValue(t, `${flag} item ${i + 1}`);
   });
 }
 

@@ -13,7 +13,7 @@ import { REPORT_FORMATS, REPORT_KINDS } from "./reportNames";
 
 /**
  * Command modules are loaded only when their command runs, so `--help` and early errors stay fast.
- * `lazy("./commands/deploy", "deployCommand")` is the command function of that module.
+ * `lazy("./commands/deploy", "deployCommand")` is the command function of that module (one command per file).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyRun = (ctx: CliContextType, opts: any, args: string[]) => Promise<CommandOutput>;
@@ -25,31 +25,32 @@ function lazy(mod: string, fn: string): AnyRun {
   };
 }
 const deployCommand = lazy("./commands/deploy", "deployCommand");
-const networkCreateCommand = lazy("./commands/network", "networkCreateCommand");
-const networkShowCommand = lazy("./commands/network", "networkShowCommand");
-const nodeRegisterCommand = lazy("./commands/node", "nodeRegisterCommand");
-const nodeShowCommand = lazy("./commands/node", "nodeShowCommand");
-const chargeCommand = lazy("./commands/money", "chargeCommand");
-const chargeRefundCommand = lazy("./commands/money", "chargeRefundCommand");
-const chargePostCommand = lazy("./commands/money", "chargePostCommand");
-const chargeVoidCommand = lazy("./commands/money", "chargeVoidCommand");
-const claimCommand = lazy("./commands/money", "claimCommand");
-const depositCommand = lazy("./commands/money", "depositCommand");
-const payoutBuildCommand = lazy("./commands/money", "payoutBuildCommand");
-const payoutPostCommand = lazy("./commands/money", "payoutPostCommand");
-const withdrawCommand = lazy("./commands/money", "withdrawCommand");
-const challengeCommand = lazy("./commands/epoch", "challengeCommand");
-const epochStatusCommand = lazy("./commands/epoch", "epochStatusCommand");
-const resolveCommand = lazy("./commands/epoch", "resolveCommand");
-const timeAdvanceCommand = lazy("./commands/epoch", "timeAdvanceCommand");
-const keysAddressCommand = lazy("./commands/keys", "keysAddressCommand");
-const keysNewCommand = lazy("./commands/keys", "keysNewCommand");
-const tokenBalanceCommand = lazy("./commands/token", "tokenBalanceCommand");
-const tokenMintCommand = lazy("./commands/token", "tokenMintCommand");
-const signCommand = lazy("./commands/epochData", "signCommand");
-const publishCommand = lazy("./commands/epochData", "publishCommand");
-const proveCommand = lazy("./commands/epochData", "proveCommand");
-const checkProofCommand = lazy("./commands/epochData", "checkProofCommand");
+const networkCreateCommand = lazy("./commands/networkCreate", "networkCreateCommand");
+const networkShowCommand = lazy("./commands/networkShow", "networkShowCommand");
+const nodeRegisterCommand = lazy("./commands/nodeRegister", "nodeRegisterCommand");
+const nodeShowCommand = lazy("./commands/nodeShow", "nodeShowCommand");
+const chargeCommand = lazy("./commands/charge", "chargeCommand");
+const chargeRefundCommand = lazy("./commands/chargeRefund", "chargeRefundCommand");
+const chargePostCommand = lazy("./commands/chargePost", "chargePostCommand");
+const chargeVoidCommand = lazy("./commands/chargeVoid", "chargeVoidCommand");
+const claimCommand = lazy("./commands/claim", "claimCommand");
+const depositCommand = lazy("./commands/deposit", "depositCommand");
+const payoutBuildCommand = lazy("./commands/payoutBuild", "payoutBuildCommand");
+const payoutPostCommand = lazy("./commands/payoutPost", "payoutPostCommand");
+const withdrawCommand = lazy("./commands/withdraw", "withdrawCommand");
+const challengeCommand = lazy("./commands/challenge", "challengeCommand");
+const epochStatusCommand = lazy("./commands/epochStatus", "epochStatusCommand");
+const epochListCommand = lazy("./commands/epochList", "epochListCommand");
+const resolveCommand = lazy("./commands/resolve", "resolveCommand");
+const timeAdvanceCommand = lazy("./commands/timeAdvance", "timeAdvanceCommand");
+const keysAddressCommand = lazy("./commands/keysAddress", "keysAddressCommand");
+const keysNewCommand = lazy("./commands/keysNew", "keysNewCommand");
+const tokenBalanceCommand = lazy("./commands/tokenBalance", "tokenBalanceCommand");
+const tokenMintCommand = lazy("./commands/tokenMint", "tokenMintCommand");
+const signCommand = lazy("./commands/sign", "signCommand");
+const publishCommand = lazy("./commands/publish", "publishCommand");
+const proveCommand = lazy("./commands/prove", "proveCommand");
+const checkProofCommand = lazy("./commands/checkProof", "checkProofCommand");
 const syncCommand = lazy("./commands/sync", "syncCommand");
 const reportCommand = lazy("./commands/report", "reportCommand");
 const verifyCommand = lazy("./commands/verify", "verifyCommand");
@@ -90,7 +91,7 @@ export function buildProgram(state: RunState): Command {
   const program = new Command("workledger");
   program
     .description("On-chain proof-of-work accounting for DePIN networks: signed epochs, escrow, payouts and re-derivable reports.")
-    .version(require("../../package.json").version as string, "-V, --version")
+    .version((require("workledger/package.json") as { version: string }).version, "-V, --version")
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: () => undefined, writeErr: () => undefined })
@@ -156,7 +157,8 @@ export function buildProgram(state: RunState): Command {
     .option("--records <file>", "records file (CSV, JSON or NDJSON)")
     .option("--out <file>", "signature file to write")
     .option("--epoch-version <v>", "epoch version to sign (default: 1, or latest + 1 for a correction)")
-    .option("--expect <file>", "summary (or signature file) the publisher asks you to sign: refuse unless the records rebuild to it");
+    .option("--expect <file>", "summary (or signature file) the publisher asks you to sign: refuse unless the records rebuild to it")
+    .option("--strict", "refuse records whose node ids were never registered on the network (default: warn)");
 
   leaf(program, "publish", "build the epoch bundle, check each signature and commit the epoch", { signs: true, sends: true }, publishCommand)
     .option("--network <id>", "network id")
@@ -165,7 +167,8 @@ export function buildProgram(state: RunState): Command {
     .option("--signatures <files>", "signature files, comma-separated")
     .option("--bundle-out <file>", "where to write the epoch bundle (default: next to the records file)")
     .option("--correction", "supersede the committed epoch with a new version (admin)")
-    .option("--reason <text>", "reason of a correction");
+    .option("--reason <text>", "reason of a correction")
+    .option("--strict", "refuse records whose node ids were never registered on the network (default: warn)");
 
   leaf(program, "prove", "write the Merkle proof of one node's record as a self-describing JSON file", {}, proveCommand)
     .option("--network <id>", "network id")
@@ -230,9 +233,10 @@ export function buildProgram(state: RunState): Command {
     .option("--rejected", "the challenge is rejected: pending again");
   const epoch = program.command("epoch").description("inspect epochs");
   leaf(epoch, "status", "status, version and root of an epoch", {}, epochStatusCommand).option("--network <id>", "network id").option("--epoch <e>", "epoch number");
+  leaf(epoch, "list", "every committed epoch of a network: versions, statuses, roots and dates (ISO 8601)", {}, epochListCommand).option("--network <id>", "network id");
 
-  leaf(program, "sync", "index the chain into the local SQLite store", {}, syncCommand)
-    .option("--db <file>", "SQLite file", "workledger.sqlite")
+  leaf(program, "sync", "index the chain into a SQLite file or a shared PostgreSQL database", {}, syncCommand)
+    .option("--db <file|url>", "SQLite file or postgres://user@host:port/db URL", "workledger.sqlite")
     .option("--follow", "keep following new blocks until Ctrl-C")
     .option("--confirmations <n>", "blocks to wait before indexing", "0")
     .option("--bundles <dir>", "import the epoch bundles found in this directory");
@@ -241,15 +245,22 @@ export function buildProgram(state: RunState): Command {
     .argument("<kind>", REPORT_KINDS.join("|"))
     .option("--format <format>", `output format: ${REPORT_FORMATS.join("|")} (default: from --out's extension)`)
     .option("--out <file>", "output file")
-    .option("--db <file>", "SQLite file", "workledger.sqlite")
+    .option("--db <file|url>", "SQLite file or postgres://user@host:port/db URL", "workledger.sqlite")
     .option("--bundles <dir>", "directory of epoch bundles to import first")
     .option("--from-block <n>", "first block (default: the deployment's fromBlock)")
     .option("--to-block <n>", "last block (default: the store's checkpoint)")
+    .option("--from <date>", "period start, ISO-8601 date or date-time (UTC), resolved to the first block at or after it")
+    .option("--to <date>", "period end, ISO-8601 (a date means the whole day), resolved to the last block before its end")
     .option("--network <id>", "only this network")
-    .option("--customer <addr>", "only this customer (spend)")
+    .option("--customer <addr>", "only this customer (spend): an address, or a name from --labels")
+    .option("--labels <file>", "CSV id,name,group naming node ids, customer addresses, networks and references")
+    .option("--sla <percent>", "uptime: SLA target, e.g. 99.9 (default 99.9)")
+    .option("--credit-tiers <tiers>", 'uptime: credit tiers BELOW%:CREDIT%, e.g. "99.9:10,99:25,95:100" (default)')
     .option("--no-sync", "do not run a sync pass first (use the index as it is)");
 
-  leaf(program, "verify", "re-derive a report from the chain alone and compare every figure and line", {}, verifyCommand).argument("<report>", "report JSON file");
+  leaf(program, "verify", "re-derive a report from the chain alone and compare every figure and line", {}, verifyCommand)
+    .argument("<report>", "report file: .json, .pdf or .html")
+    .option("--bundles <dir>", "epoch bundles (economics concentration figures)");
 
   const time = program.command("time").description("dev-chain clock (hardhat node, anvil)");
   leaf(time, "advance", "advance the chain's clock and mine a block", { noDeployment: true }, timeAdvanceCommand).option("--seconds <s>", "seconds to advance");

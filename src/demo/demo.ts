@@ -5,65 +5,99 @@
  */
 import fs from "fs";
 import path from "path";
+import { Signer } from "ethers";
 
-import { CliContext } from "../cli/context";
-import { CommandOutput, formatAmount, formatInt } from "../cli/output";
-import { importBundles, openStore, writeReportFiles } from "../cli/sdkIndex";
-import type { Report } from "../cli/sdkIndex";
-import { syncStore } from "../cli/commands/sync";
-import { buildStoreReport, REPORT_KINDS } from "../cli/commands/report";
-import { readReportFile } from "../cli/commands/verify";
-import { verifyReport } from "../verifier/report";
-import type { EconomicsReport, JournalReport, SpendReport, UptimeReport } from "../report/types";
-import { DemoOptions, demoPaths, runDemoChain } from "./run";
+import {
+  InvalidInputError,
+  REPORT_KINDS,
+  Report,
+  SqlStore,
+  buildReport,
+  formatInteger as formatInt,
+  formatTokenAmount as formatAmount,
+  importBundleDir,
+  openStore,
+  readLabels,
+  reportInputFromStore,
+  syncChain,
+  verifyReport,
+  writeReportFiles,
+} from "../index";
+import type { EconomicsReport, JournalReport, Labels, SpendReport, UptimeReport } from "../index";
+import { DemoChain, DemoHooks, DemoOptions, demoPaths, runDemoChain } from "./run";
+
+/** What a demo run returns: the summary as data and as lines for a person, and whether every report verified. */
+export interface DemoResult {
+  ok: boolean;
+  data: Record<string, unknown>;
+  lines: string[];
+}
 
 function removeDb(file: string): void {
   for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
 }
 
+/** A report of `kind` from the store over the demo's whole block range. */
+async function storeReport(store: SqlStore, chain: DemoChain, d: { chainId: number; workLedger: string; revenueLedger: string }, kind: Report["kind"], range: { fromBlock: number; toBlock: number }, labels: Labels): Promise<Report> {
+  const input = await reportInputFromStore(store, chain.provider, { chainId: d.chainId, ledger: d.workLedger, revenueLedger: d.revenueLedger, ...range });
+  try {
+    return buildReport(kind, input, { networkId: null, customer: null, labels });
+  } catch (e) {
+    if ((e as Error).name === "MissingRecordsError") throw new InvalidInputError(`${(e as Error).message.split("\n")[0]} (the demo's bundles did not import)`);
+    throw e;
+  }
+}
+
 const pct = (bps: number | null | undefined) => (bps === null || bps === undefined ? "-" : `${(bps / 100).toFixed(2)}%`);
 
-/** Run the whole demo and return its summary. */
-export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<CommandOutput> {
+/**
+ * Runs the whole demo on `chain` from `deployer` (see ./run.ts for the on-chain story), then indexes
+ * the chain (SQLite in the out dir, bundles imported), writes every report in every format under its
+ * fixed name, verifies each against the chain alone, and returns the summary.
+ */
+export async function runDemo(chain: DemoChain, deployer: Signer, opts: DemoOptions, hooks: DemoHooks): Promise<DemoResult> {
   const started = Date.now();
-  const chainResult = await runDemoChain(ctx, opts);
-  const chain = await ctx.chain();
+  const chainResult = await runDemoChain(chain, deployer, opts, hooks);
   const p = demoPaths(opts.out);
   const d = chainResult.deployment;
+  const labels = readLabels(p.labels);
 
   // Index the chain and import the epoch bundles.
   removeDb(p.db);
-  const store = openStore(p.db);
+  const store = await openStore(p.db);
   const reports: Report[] = [];
   const written: string[] = [];
-  let sync;
-  let imports;
   try {
-    sync = await syncStore(ctx, chain, d, store);
-    imports = await importBundles(store, p.bundles);
-    ctx.log.info(`indexed ${formatInt(store.eventCount())} events up to block ${sync.toBlock} into ${p.db}; imported ${imports.filter((i) => i.imported).length} bundles`);
+    const sync = await syncChain({
+      provider: chain.embedded ? chain.provider : chain.url,
+      store,
+      addresses: { workLedger: d.workLedger, revenueLedger: d.revenueLedger },
+      fromBlock: d.fromBlock,
+    });
+    const imports = await importBundleDir(store, p.bundles);
+    hooks.log(`indexed ${formatInt(await store.eventCount())} events up to block ${sync.toBlock} into ${p.db}; imported ${imports.imported.length} bundles`);
     // Every report, every format, fixed names.
-    ctx.progress.start(REPORT_KINDS.length, "writing reports");
+    hooks.progress.start(REPORT_KINDS.length, "writing reports");
     for (const kind of REPORT_KINDS) {
-      const report = await buildStoreReport(ctx, store, kind, { fromBlock: d.fromBlock, toBlock: sync.toBlock });
+      const report = await storeReport(store, chain, d, kind, { fromBlock: d.fromBlock, toBlock: sync.toBlock }, labels);
       written.push(...(await writeReportFiles(report, opts.out, kind)));
       reports.push(report);
-      ctx.progress.increment();
+      hooks.progress.increment();
     }
-    ctx.progress.stop();
+    hooks.progress.stop();
   } finally {
-    store.close();
+    await store.close();
   }
 
   // Verify each report JSON from the chain alone.
   const verified: Array<{ file: string; ok: boolean; differences: string[] }> = [];
   for (const kind of REPORT_KINDS) {
     const file = path.join(opts.out, `${kind}.json`);
-    const r = await verifyReport(readReportFile(file), chain.provider);
+    const r = await verifyReport(JSON.parse(fs.readFileSync(file, "utf8")) as Report, chain.provider);
     verified.push({ file, ok: r.ok, differences: r.differences.slice(0, 5) });
   }
   const allOk = verified.every((v) => v.ok);
-  ctx.log.info(`verified ${verified.length} reports against the chain: ${allOk ? "all match" : "MISMATCHES"}`);
+  hooks.log(`verified ${verified.length} reports against the chain: ${allOk ? "all match" : "MISMATCHES"}`);
 
   // Headline figures.
   const spend = reports.find((r) => r.kind === "spend") as SpendReport;
@@ -118,6 +152,7 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<Comma
     reports: written,
     verification: verified,
     database: p.db,
+    labels: p.labels,
   };
   const rel = (f: string) => path.relative(process.cwd(), f) || f;
   const lines = [
@@ -127,7 +162,7 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<Comma
     `  revenue signed by the verifiers  ${amt(econ.totals.totalRevenue)}`,
     `  settled on chain (posted−refunds) ${amt(econ.totals.settledRevenue)}  (${pct(econ.totals.revenueBackedBps)} backed; the last epoch is still pending)`,
     `  customers deposited ${amt(spend.totals.deposited)}, charged ${amt(spend.totals.charged)}, voided ${amt(spend.totals.voided)}, refunded ${amt(spend.totals.refunded)} (SLA credits)`,
-    `  network uptime ${pct(net?.uptimeBps)}; ${formatInt(uptime.totals.breaches)} node-epochs below the ${pct(uptime.parameters.slaBps)} SLA; ${net?.incidents.length ?? 0} incident windows`,
+    `  network uptime ${pct(net?.uptimeBps)}; ${formatInt(uptime.totals.breaches)} node-epochs below the ${pct(uptime.manifest.sla?.slaBps)} SLA; ${net?.incidents.length ?? 0} incident windows`,
     `  epoch ${chainResult.timeline.challengedEpoch}: v1 challenged and voided (metering bug), corrected as v2; ${chainResult.timeline.outageRegion} outage in epoch${chainResult.timeline.outageEpochs.length > 1 ? "s" : ""} ${chainResult.timeline.outageEpochs.join(", ")}`,
     `  ${chainResult.payoutRoots} payout roots posted, ${chainResult.claims} payouts claimed (${amt(chainResult.claimedTotal)})`,
     `  journal: ${formatInt(journal.totals.entries)} entries; tokens held by the contract ${held ? amt(held) : "-"} = ledger assets ${assets ? amt(assets) : "-"}`,
@@ -144,5 +179,5 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<Comma
     `  re-check any time: workledger verify ${rel(path.join(opts.out, "spend.json"))}${chain.embedded ? " --rpc <URL> (after `demo --rpc <URL>`: the embedded chain is gone when the demo exits)" : ` --rpc ${chain.url}`}`,
   ];
   void reportFiles;
-  return { data, lines, exitCode: allOk ? 0 : 1 };
+  return { ok: allOk, data, lines };
 }

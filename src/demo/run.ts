@@ -3,25 +3,44 @@
  * nodes, funds three customers, then for every epoch writes the records file, has two of the three
  * verifiers sign it independently (separate keys, separate signature files) and publishes it,
  * charges the customers; one epoch is challenged, voided and corrected; then finalises, posts the
- * charges, refunds an SLA credit, posts payout roots and claims, syncs the indexer, writes every
- * report in every format, verifies them and summarises.
+ * charges, refunds an SLA credit, posts payout roots and claims; ./demo.ts then syncs the indexer,
+ * writes every report in every format, verifies them and summarises. The demo uses the SDK only
+ * (src/index.ts): every step is a call any integrator can make.
  */
 import fs from "fs";
 import path from "path";
-import { Contract, Interface, Signer, keccak256, toUtf8Bytes } from "ethers";
+import { AbstractProvider, Signer, keccak256, toUtf8Bytes } from "ethers";
 
-import { IRevenueLedger__factory, IWorkLedger__factory } from "../contracts";
-import { InvalidInputError } from "../errors";
-import { Chain, advanceTime } from "../cli/chain";
-import { CliContext, ERC20_ABI } from "../cli/context";
-import { Deployment, writeDeployment } from "../cli/deployment";
-import { deployContracts } from "../cli/commands/deploy";
-import { publishRecords, signRecords } from "../cli/commands/epochData";
-import { splitPayouts } from "../cli/commands/money";
-import { makePayoutSet, payoutSetJson, payoutTree } from "../cli/payouts";
-import { toJson } from "../cli/output";
-import { bundleFileName, nodeIdFromString } from "../cli/sdk";
-import { execute } from "../cli/tx";
+import {
+  Deployment,
+  IRevenueLedger__factory,
+  IWorkLedger__factory,
+  bundleFileName,
+  challengeEpoch,
+  charge,
+  claimPayout,
+  createNetwork,
+  deployContracts,
+  deposit,
+  makePayoutSet,
+  mintTestToken,
+  normalizeNodeId,
+  postPayoutRoot,
+  publishEpoch,
+  refundCharge,
+  registerNode,
+  resolveChallenge,
+  sendCall,
+  settleCharge,
+  splitPayouts,
+  verifyAndSignEpoch,
+  withdraw,
+  writeDeploymentFile,
+  writeLabels,
+  writePayoutFile,
+  writeSignatureFile,
+} from "../index";
+import type { TxOutcome } from "../index";
 import { Actors, fundActors, makeActorWallets } from "./actors";
 import {
   CAPACITY_PER_NODE,
@@ -30,15 +49,40 @@ import {
   DEMO_FEE_BPS,
   DemoNode,
   EPOCH_SECONDS,
+  NETWORK_NAME,
   PRICE_PER_UNIT,
   Timeline,
   VERIFIER_NAMES,
+  WORK_UNIT,
   customerCharges,
   epochRecords,
   makeNodes,
   recordsCsv,
   timeline,
 } from "./scenario";
+
+/** The chain the demo runs on (the CLI passes its connection: embedded Hardhat or an RPC URL). */
+export interface DemoChain {
+  provider: AbstractProvider;
+  chainId: bigint;
+  /** The URL, or "embedded". */
+  url: string;
+  embedded: boolean;
+  /** Raw JSON-RPC (evm_increaseTime, evm_mine: a dev chain's clock). */
+  send(method: string, params: unknown[]): Promise<unknown>;
+}
+
+/** Where the demo reports what it does (the CLI: stderr lines and progress bars). */
+export interface DemoHooks {
+  log(message: string): void;
+  progress: { start(total: number, label: string): void; increment(by?: number): void; stop(): void };
+}
+
+/** Moves a dev chain's clock forward by `seconds` and mines a block. */
+export async function advanceChainTime(chain: DemoChain, seconds: number): Promise<void> {
+  await chain.send("evm_increaseTime", [seconds]);
+  await chain.send("evm_mine", []);
+}
 
 /** Options of a demo run. */
 export interface DemoOptions {
@@ -79,8 +123,6 @@ export interface DemoChainResult {
   files: string[];
 }
 
-const wl = (): Interface => IWorkLedger__factory.createInterface();
-const rl = (): Interface => IRevenueLedger__factory.createInterface();
 
 /** Directory layout of a demo run. */
 export function demoPaths(out: string) {
@@ -92,42 +134,34 @@ export function demoPaths(out: string) {
     bundles: path.join(out, "bundles"),
     payouts: path.join(out, "payouts"),
     nodes: path.join(out, "nodes.csv"),
+    labels: path.join(out, "labels.csv"),
     db: path.join(out, "workledger.sqlite"),
   };
 }
 
-/** The deployer: WORKLEDGER_PRIVATE_KEY, else the node's first unlocked account. */
-async function demoDeployer(ctx: CliContext, chain: Chain): Promise<Signer> {
-  if (process.env.WORKLEDGER_PRIVATE_KEY) return ctx.signer();
-  const s = await chain.unlockedSigner(0);
-  if (!s) throw new InvalidInputError(`${chain.url} has no unlocked account: set WORKLEDGER_PRIVATE_KEY to a funded key`);
-  return s;
-}
-
-/** Run the on-chain part of the demo. */
-export async function runDemoChain(ctx: CliContext, opts: DemoOptions): Promise<DemoChainResult> {
-  const log = (m: string) => ctx.log.info(m);
-  const chain = await ctx.chain();
+/** Run the on-chain part of the demo, from `deployer` (a funded key or the node's unlocked account). */
+export async function runDemoChain(chain: DemoChain, deployer: Signer, opts: DemoOptions, hooks: DemoHooks): Promise<DemoChainResult> {
+  const { log, progress } = hooks;
   const p = demoPaths(opts.out);
   // A fresh run: clear the sub-directories the demo owns (files of an earlier, larger run would linger).
   for (const d of [p.records, p.signatures, p.bundles, p.payouts]) fs.rmSync(d, { recursive: true, force: true });
   for (const d of [p.out, p.records, p.signatures, p.bundles, p.payouts]) fs.mkdirSync(d, { recursive: true });
   const files: string[] = [];
   let txCount = 0;
-  const send = async (signer: Signer, to: string, iface: Interface, method: string, args: unknown[], contract = "RevenueLedger") => {
+  /** Counts the transactions a job sent. */
+  const sent = <T extends { outcome: TxOutcome } | TxOutcome>(r: T): T => {
     txCount++;
-    return execute(signer, { contract, to, iface, method, args }, false);
+    return r;
   };
+  const rlCall = (d: Deployment, method: string, args: unknown[]) => ({ contract: "RevenueLedger", to: d.revenueLedger, iface: IRevenueLedger__factory.createInterface(), method, args });
 
   // 1. Deploy.
-  const deployer = await demoDeployer(ctx, chain);
   const deployerAddress = await deployer.getAddress();
   log(`deploying WorkLedger, RevenueLedger and MockStablecoin on ${chain.embedded ? "the embedded Hardhat chain" : chain.url} (chain ${chain.chainId})`);
-  const { deployment } = await deployContracts(deployer, {}, false);
-  txCount += 3;
-  writeDeployment(p.deployment, deployment);
+  const { deployment, creations } = await deployContracts(deployer);
+  txCount += creations.length;
+  writeDeploymentFile(p.deployment, deployment);
   files.push(p.deployment);
-  ctx.useDeployment(p.deployment);
 
   // 2. Actors.
   const w = makeActorWallets(opts.seed, chain.provider);
@@ -135,74 +169,57 @@ export async function runDemoChain(ctx: CliContext, opts: DemoOptions): Promise<
   txCount += await fundActors(deployer, [...w.verifiers, ...w.customers, ...w.operators]);
 
   // 3. Protocol fee and the network.
-  await send(deployer, deployment.revenueLedger, rl(), "setProtocolFee", [DEMO_FEE_BPS]);
+  sent(await sendCall(deployer, rlCall(deployment, "setProtocolFee", [DEMO_FEE_BPS])));
   const t = timeline(opts.epochs);
   const nodes = makeNodes(opts.nodes, t);
-  const created = await send(
-    deployer,
-    deployment.workLedger,
-    wl(),
-    "createNetwork",
-    [
-      {
-        admin: deployerAddress,
-        token: deployment.token,
-        genesisTime: 0,
-        epochSeconds: EPOCH_SECONDS,
-        challengeWindow: CHALLENGE_WINDOW,
-        capacityPerNode: CAPACITY_PER_NODE,
-        threshold: 2,
-        name: "Demo GPU Network",
-        workUnit: "GPU-seconds",
-        verifiers: actors.verifiers.map((v) => v.address),
-      },
-    ],
-    "WorkLedger",
+  const { network } = sent(
+    await createNetwork(deployer, deployment, {
+      admin: deployerAddress,
+      token: deployment.token,
+      genesisTime: 0n,
+      epochSeconds: BigInt(EPOCH_SECONDS),
+      challengeWindow: BigInt(CHALLENGE_WINDOW),
+      capacityPerNode: BigInt(CAPACITY_PER_NODE),
+      threshold: 2,
+      name: NETWORK_NAME,
+      workUnit: WORK_UNIT,
+      verifiers: actors.verifiers.map((v) => v.address),
+    }),
   );
-  let networkId = 0n;
-  for (const lg of created.receipt!.logs) {
-    try {
-      const d = wl().parseLog(lg);
-      if (d?.name === "NetworkCreated") networkId = d.args.networkId as bigint;
-    } catch {
-      // other log
-    }
-  }
-  const workLedger = IWorkLedger__factory.connect(deployment.workLedger, chain.provider);
-  const revenueLedger = IRevenueLedger__factory.connect(deployment.revenueLedger, chain.provider);
-  const genesis = Number((await workLedger.network(networkId)).genesisTime);
+  const networkId = network!.networkId;
+  const genesis = Number(network!.genesisTime);
   log(`network ${networkId}: 2-of-3 verifiers, ${EPOCH_SECONDS / 3600} h epochs, ${CHALLENGE_WINDOW / 3600} h challenge window, ${DEMO_FEE_BPS / 100}% protocol fee`);
 
-  // 4. Nodes (the late joiner registers later).
+  // 4. Nodes (the late joiner registers later), and the names a report can put on ids.
   fs.writeFileSync(
     p.nodes,
-    ["name,nodeId,region,operator,joinEpoch,flaky", ...nodes.map((n) => `${n.name},${nodeIdFromString(n.name)},${n.region},${actors.operators[n.operator].address},${n.joinEpoch},${n.flaky}`)].join("\n") + "\n",
+    ["name,nodeId,region,operator,joinEpoch,flaky", ...nodes.map((n) => `${n.name},${normalizeNodeId(n.name)},${n.region},${actors.operators[n.operator].address},${n.joinEpoch},${n.flaky}`)].join("\n") + "\n",
   );
   files.push(p.nodes);
-  const register = async (n: DemoNode) => send(deployer, deployment.workLedger, wl(), "registerNode", [networkId, nodeIdFromString(n.name), actors.operators[n.operator].address], "WorkLedger");
-  ctx.progress.start(nodes.length, "registering nodes");
+  writeLabels(p.labels, [
+    { id: String(networkId), name: NETWORK_NAME, group: WORK_UNIT },
+    ...nodes.map((n) => ({ id: normalizeNodeId(n.name), name: n.name, group: n.region })),
+    ...actors.customers.map((c, i) => ({ id: c.address, name: CUSTOMER_NAMES[i], group: "customers" })),
+  ]);
+  files.push(p.labels);
+  const register = async (n: DemoNode) => sent(await registerNode(deployer, deployment, { networkId, nodeId: n.name, operator: actors.operators[n.operator].address }));
+  progress.start(nodes.length, "registering nodes");
   for (const n of nodes) {
     if (n.joinEpoch === 0) await register(n);
-    ctx.progress.increment();
+    progress.increment();
   }
-  ctx.progress.stop();
-  log(`registered ${nodes.filter((n) => n.joinEpoch === 0).length} nodes; ${nodes.filter((n) => n.joinEpoch > 0).length} will join at epoch ${t.lateJoinEpoch}`);
+  progress.stop();
+  log(`registered ${nodes.filter((n) => n.joinEpoch === 0).length} nodes in ${new Set(nodes.map((n) => n.region)).size} regions (one more joins in epoch ${t.lateJoinEpoch})`);
 
-  // 5. Customers: mint, approve, deposit (about 1.3x their expected spend), a runway alert threshold.
-  const expectedTotal = BigInt(nodes.length * opts.epochs * CAPACITY_PER_NODE) * PRICE_PER_UNIT * 3n / 4n;
-  const token = new Contract(deployment.token, ERC20_ABI, chain.provider);
-  const tokenIface = new Interface(ERC20_ABI);
-  const deposits: bigint[] = [];
+  // 5. Customers: mint, approve and deposit (about 1.3x their expected spend), a runway alert threshold.
+  const expectedTotal = (BigInt(nodes.length * opts.epochs * CAPACITY_PER_NODE) * PRICE_PER_UNIT * 3n) / 4n;
   for (const [i, c] of actors.customers.entries()) {
     const share = customerCharges(expectedTotal)[i];
     const amount = ((share * 13n) / 10n / 1_000_000n + 1n) * 1_000_000n;
-    deposits.push(amount);
-    await send(deployer, deployment.token, tokenIface, "mint", [c.address, amount], "MockStablecoin");
-    await send(c, deployment.token, tokenIface, "approve", [deployment.revenueLedger, amount], "MockStablecoin");
-    await send(c, deployment.revenueLedger, rl(), "deposit", [networkId, amount]);
-    await send(c, deployment.revenueLedger, rl(), "setRunwayThreshold", [networkId, amount / 4n]);
+    sent(await mintTestToken(deployer, deployment.token, { to: c.address, amount }));
+    txCount += (await deposit(c, deployment, { networkId, amount })).transactions.length;
+    sent(await sendCall(c, rlCall(deployment, "setRunwayThreshold", [networkId, amount / 4n])));
   }
-  void token;
   log(`funded ${CUSTOMER_NAMES.length} customers (${CUSTOMER_NAMES.join(", ")}) with escrow deposits`);
 
   // 6. Epochs.
@@ -214,44 +231,42 @@ export async function runDemoChain(ctx: CliContext, opts: DemoOptions): Promise<
     for (const [i, c] of actors.customers.entries()) {
       if (amounts[i] === 0n) continue;
       const ref = keccak256(toUtf8Bytes(`usage:${CUSTOMER_NAMES[i]}:epoch-${epoch}:v${version}`));
-      const o = await send(deployer, deployment.revenueLedger, rl(), "charge", [networkId, c.address, epoch, amounts[i], ref]);
-      let id = "";
-      for (const lg of o.receipt!.logs) {
-        try {
-          const d = rl().parseLog(lg);
-          if (d?.name === "Charged") id = String(d.args.chargeId);
-        } catch {
-          // other log
-        }
-      }
-      charges.push({ id, customer: i, epoch, version, amount: amounts[i], status: "held" });
+      const { chargeId } = sent(await charge(deployer, deployment, { networkId, customer: c.address, epoch: BigInt(epoch), amount: amounts[i], ref }));
+      charges.push({ id: chargeId!, customer: i, epoch, version, amount: amounts[i], status: "held" });
     }
   };
   const publish = async (epoch: number, version: number, recordsFile: string, signerIdx: number[], correction?: string) => {
-    const sigFiles: string[] = [];
+    const signatures: string[] = [];
     for (const vi of signerIdx) {
       const out = path.join(p.signatures, `epoch-${epoch}-v${version}.${VERIFIER_NAMES[vi]}.json`);
       // Each verifier rebuilds the epoch from the records file on its own and signs with its own key.
-      await signRecords({ deployment, networkId, epoch: BigInt(epoch), version, recordsFile, out }, actors.verifiers[vi]);
-      sigFiles.push(out);
+      const sig = await verifyAndSignEpoch(recordsFile, { networkId, epoch: BigInt(epoch), version, chainId: deployment.chainId, workLedger: deployment.workLedger }, actors.verifiers[vi]);
+      writeSignatureFile(sig, out);
+      signatures.push(out);
     }
-    const bundleOut = path.join(p.bundles, bundleFileName(networkId, epoch, version));
-    const r = await publishRecords(
-      ctx,
-      { deployment, networkId, epoch: BigInt(epoch), recordsFile, signatureFiles: sigFiles, bundleOut, correction: correction !== undefined, reason: correction, dryRun: false },
-      deployer,
-    );
+    const r = await publishEpoch(deployer, deployment, {
+      networkId,
+      epoch: BigInt(epoch),
+      recordsFile,
+      signatures,
+      bundleFile: path.join(p.bundles, bundleFileName(networkId, epoch, version)),
+      correction: correction === undefined ? undefined : { reason: correction },
+      nodeCheck: "skip", // the demo registers every node before its first record
+      pollMs: 50,
+    });
     txCount++;
     commits++;
     return r;
   };
 
-  ctx.progress.start(opts.epochs, "simulating epochs");
+  const workLedger = IWorkLedger__factory.connect(deployment.workLedger, chain.provider);
+  const revenueLedger = IRevenueLedger__factory.connect(deployment.revenueLedger, chain.provider);
+  progress.start(opts.epochs, "simulating epochs");
   for (let e = 0; e < opts.epochs; e++) {
     // The epoch must have ended on chain before it can be committed.
     const now = (await chain.provider.getBlock("latest"))!.timestamp;
     const end = genesis + (e + 1) * EPOCH_SECONDS + 60;
-    if (now < end) await advanceTime(chain, end - now);
+    if (now < end) await advanceChainTime(chain, end - now);
     for (const n of nodes) if (n.joinEpoch === e && e > 0) await register(n);
     const signers = [e % 3, (e + 1) % 3].sort();
     const good = epochRecords(opts.seed, nodes, e, t);
@@ -266,10 +281,11 @@ export async function runDemoChain(ctx: CliContext, opts: DemoOptions): Promise<
       fs.writeFileSync(faultyFile, recordsCsv(faulty));
       const v1 = await publish(e, 1, faultyFile, signers);
       await chargeEpoch(e, 1, v1.summary.totalRevenue);
-      await send(deployer, deployment.workLedger, wl(), "challengeEpoch", [networkId, e, keccak256(toUtf8Bytes(`${nodes[0].name} reported ${faulty[0].workUnits} GPU-seconds, above its capacity of ${CAPACITY_PER_NODE}`))], "WorkLedger");
-      await send(deployer, deployment.workLedger, wl(), "resolveChallenge", [networkId, e, true], "WorkLedger");
+      const why = keccak256(toUtf8Bytes(`${nodes[0].name} reported ${faulty[0].workUnits} GPU-seconds, above its capacity of ${CAPACITY_PER_NODE}`));
+      sent(await challengeEpoch(deployer, deployment, { networkId, epoch: BigInt(e), reasonHash: why }));
+      sent(await resolveChallenge(deployer, deployment, { networkId, epoch: BigInt(e), upheld: true }));
       for (const c of charges.filter((x) => x.epoch === e && x.version === 1)) {
-        await send(deployer, deployment.revenueLedger, rl(), "voidCharge", [c.id]);
+        sent(await settleCharge(deployer, deployment, { chargeId: c.id, action: "void" }));
         c.status = "voided";
       }
       const v2 = await publish(e, 2, goodFile, signers, "metering bug: node gpu-us-east-000 double-reported");
@@ -279,9 +295,9 @@ export async function runDemoChain(ctx: CliContext, opts: DemoOptions): Promise<
       const r = await publish(e, 1, goodFile, signers);
       await chargeEpoch(e, 1, r.summary.totalRevenue);
     }
-    ctx.progress.increment();
+    progress.increment();
   }
-  ctx.progress.stop();
+  progress.stop();
   files.push(p.records, p.signatures, p.bundles);
   log(`published ${opts.epochs} epochs (${commits} commits, each signed by 2 of the 3 verifiers) and charged ${charges.length} times`);
 
@@ -289,18 +305,18 @@ export async function runDemoChain(ctx: CliContext, opts: DemoOptions): Promise<
   const lastCommit = Number((await workLedger.latestEpoch(networkId, t.pendingEpoch)).committedAt);
   const target = lastCommit + CHALLENGE_WINDOW - 600;
   const now = (await chain.provider.getBlock("latest"))!.timestamp;
-  if (now < target) await advanceTime(chain, target - now);
+  if (now < target) await advanceChainTime(chain, target - now);
 
   // 8. Post the charges of final epochs.
-  ctx.progress.start(charges.length, "posting charges");
+  progress.start(charges.length, "posting charges");
   for (const c of charges) {
     if (c.status === "held" && c.epoch !== t.pendingEpoch) {
-      await send(deployer, deployment.revenueLedger, rl(), "postCharge", [c.id]);
+      sent(await settleCharge(deployer, deployment, { chargeId: c.id, action: "post" }));
       c.status = "posted";
     }
-    ctx.progress.increment();
+    progress.increment();
   }
-  ctx.progress.stop();
+  progress.stop();
 
   // 9. SLA credits for the outage: the largest customer gets 10% of its charge back per outage epoch.
   const refunds: DemoChainResult["refunds"] = [];
@@ -309,7 +325,7 @@ export async function runDemoChain(ctx: CliContext, opts: DemoOptions): Promise<
     if (!c) continue;
     const amount = c.amount / 10n;
     if (amount === 0n) continue;
-    await send(deployer, deployment.revenueLedger, rl(), "refund", [c.id, amount, keccak256(toUtf8Bytes(`SLA credit: ${t.outageRegion} outage in epoch ${e}`))]);
+    sent(await refundCharge(deployer, deployment, { chargeId: c.id, amount, reasonHash: keccak256(toUtf8Bytes(`SLA credit: ${t.outageRegion} outage in epoch ${e}`)) }));
     refunds.push({ epoch: e, customer: actors.customers[0].address, amount });
   }
   if (refunds.length) log(`refunded ${refunds.length} SLA credit${refunds.length > 1 ? "s" : ""} for the ${t.outageRegion} outage`);
@@ -319,40 +335,38 @@ export async function runDemoChain(ctx: CliContext, opts: DemoOptions): Promise<
   let claims = 0;
   let claimedTotal = 0n;
   const opOf = (name: string) => actors.operators[nodes.find((n) => n.name === name)!.operator];
-  ctx.progress.start(opts.epochs - 1, "posting payout roots");
+  progress.start(opts.epochs - 1, "posting payout roots");
   for (let e = 0; e < opts.epochs; e++) {
     if (e === t.pendingEpoch) continue;
     const available = await revenueLedger.epochRevenue(networkId, e);
     const recs = recordsByEpoch.get(e)!;
     const leaves = splitPayouts(
-      recs.map((r) => ({ nodeId: nodeIdFromString(r.node.name), operator: opOf(r.node.name).address, revenue: r.revenue })),
+      recs.map((r) => ({ nodeId: normalizeNodeId(r.node.name), operator: opOf(r.node.name).address, revenue: r.revenue })),
       available,
     );
-    ctx.progress.increment();
+    progress.increment();
     if (leaves.length === 0) continue;
     const set = makePayoutSet(Number(networkId), e, leaves);
-    const file = path.join(p.payouts, `epoch-${e}.json`);
-    fs.writeFileSync(file, toJson(payoutSetJson(set)) + "\n");
-    await send(deployer, deployment.revenueLedger, rl(), "postPayoutRoot", [networkId, e, set.root, set.total, leaves.length]);
+    writePayoutFile(set, path.join(p.payouts, `epoch-${e}.json`));
+    sent(await postPayoutRoot(deployer, deployment, { networkId, epoch: BigInt(e), set }));
     payoutRoots++;
     if (e === 0) {
-      const tree = payoutTree(leaves);
       for (const l of leaves) {
         const op = actors.operators.find((o) => o.address === l.operator)!;
-        await send(op, deployment.revenueLedger, rl(), "claim", [networkId, e, l.index, l.nodeId, l.amount, tree.getProof(l.index), op.address]);
+        sent(await claimPayout(op, deployment, { networkId, epoch: BigInt(e), set, nodeId: l.nodeId }));
         claims++;
         claimedTotal += l.amount;
       }
     }
   }
-  ctx.progress.stop();
+  progress.stop();
   files.push(p.payouts);
   log(`posted ${payoutRoots} payout roots; operators claimed ${claims} payouts of epoch 0`);
 
   // 11. A customer withdraws part of its free escrow.
   const last = actors.customers[2];
   const free = (await revenueLedger.customer(networkId, last.address)).free;
-  if (free > 10n) await send(last, deployment.revenueLedger, rl(), "withdraw", [networkId, free / 10n, last.address]);
+  if (free > 10n) sent(await withdraw(last, deployment, { networkId, amount: free / 10n }));
 
   const revenueTotal = charges.filter((c) => c.status !== "voided").reduce((s, c) => s + c.amount, 0n);
   return {

@@ -15,6 +15,9 @@ export const CHALLENGE_WINDOW = 7200;
 export const CAPACITY_PER_NODE = 3600;
 /** Price of one GPU-second in mUSD's smallest unit (6 decimals): $1.20 per GPU-hour. */
 export const PRICE_PER_UNIT = 333n;
+/** The demo network's name and work unit (NetworkCreated; labels.csv). */
+export const NETWORK_NAME = "Demo GPU Network";
+export const WORK_UNIT = "GPU-seconds";
 /** Protocol fee of the demo: 1%. */
 export const DEMO_FEE_BPS = 100;
 /** Customers' shares of each epoch's revenue, in percent (the last takes the remainder). */

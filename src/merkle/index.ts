@@ -8,7 +8,7 @@
 export type { KeccakEngine } from "./keccak";
 export { keccakEngine, createKeccakEngine, keccak256Bytes } from "./keccak";
 export type { RecordTree, BuildTreeOptions } from "./tree";
-export { EMPTY_ROOT, buildRecordTree, buildRecordTreeSync, treeRoot, treeProof, proofPath, hashPairHex } from "./tree";
+export { EMPTY_ROOT, buildRecordTree, buildRecordTreeSync, buildTreeFromLeafHashes, treeRoot, treeProof, proofPath, hashPairHex } from "./tree";
 export type { HashWorker } from "./pool";
 export { startHashWorker, PARALLEL_THRESHOLD } from "./pool";
 export { LeafPrehasher } from "./prehash";

@@ -133,11 +133,22 @@ function placeLeaves(leaves: Uint8Array, n: number, shared: boolean): { nodes: U
 export function buildRecordTreeSync(table: RecordTable): RecordTree {
   const n = table.count;
   if (n === 0) return { leafCount: 0, nodes: new Uint8Array(0), order: new Uint32Array(0) };
-  const engine = keccakEngine();
   const leaves = new Uint8Array(n * 32);
-  hashLeavesRange(engine, table.data, leaves, 0, n);
+  hashLeavesRange(keccakEngine(), table.data, leaves, 0, n);
+  return buildTreeFromLeafHashes(leaves, n);
+}
+
+/**
+ * The StandardMerkleTree over precomputed leaf hashes (`n` × 32 bytes, any order), synchronously:
+ * for trees of any leaf encoding (usage leaves, payout leaves) once their leaves are hashed.
+ *
+ * @example
+ * const tree = buildTreeFromLeafHashes(leafHashes, n); // treeRoot(tree), treeProof(tree, k)
+ */
+export function buildTreeFromLeafHashes(leaves: Uint8Array, n: number): RecordTree {
+  if (n === 0) return { leafCount: 0, nodes: new Uint8Array(0), order: new Uint32Array(0) };
   const { nodes, order } = placeLeaves(leaves, n, false);
-  hashSubtree(engine, nodes, n - 1, 0);
+  hashSubtree(keccakEngine(), nodes, n - 1, 0);
   return { leafCount: n, nodes, order };
 }
 

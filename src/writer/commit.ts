@@ -19,7 +19,7 @@ import { IWorkLedger__factory } from "../contracts";
 import { ChainMismatchError, InvalidInputError, VerificationError, WorkLedgerError } from "../errors";
 import { EpochSummary } from "../records/types";
 import { summaryFromJson } from "./bundle";
-import { SignatureFile, recoverSignatureFile } from "./sign";
+import { SignatureFile, recoverSignatureFile, summaryDifference } from "./sign";
 import { toContractRevertError, withRevertDecoding } from "./revert";
 
 export interface CommitEpochParams {
@@ -33,6 +33,8 @@ export interface CommitEpochParams {
   epoch: bigint | number;
   summary: EpochSummary;
   signatures: readonly SignatureFile[];
+  /** Labels of the signatures in errors (e.g. their file names), by index. */
+  signatureNames?: readonly string[];
   /** Declares a correction of an epoch committed with a different root. */
   correction?: { reasonHash: string };
   /** How long to wait for a receipt before checking / rebroadcasting (default 120 s). */
@@ -72,34 +74,32 @@ export interface CommitEpochResult {
 
 const ZERO32 = /^0x0{64}$/;
 
-function sameSummary(a: EpochSummary, b: EpochSummary): string | null {
-  for (const k of ["root", "recordCount", "activeNodes", "totalWorkUnits", "totalRevenue", "dataHash"] as const) {
-    const x = typeof a[k] === "string" ? String(a[k]).toLowerCase() : a[k];
-    const y = typeof b[k] === "string" ? String(b[k]).toLowerCase() : b[k];
-    if (x !== y) return k;
-  }
-  return null;
-}
-
-/** Checks the signature files for a commit and returns them sorted by ascending signer. */
+/**
+ * Checks the signature files for a commit and returns them sorted by ascending signer: each must be
+ * for this deployment, network, epoch and version, sign exactly this summary and recover to its
+ * signer, and no signer may sign twice. `names[i]` (e.g. a file name) labels signature i in errors.
+ */
 export function prepareSignatures(
   sigs: readonly SignatureFile[],
   expect: { chainId: bigint; workLedger: string; networkId: bigint; epoch: bigint; version: number; summary: EpochSummary },
+  names: readonly string[] = [],
 ): SignatureFile[] {
   if (sigs.length === 0) throw new InvalidInputError("no signatures given");
   const seen = new Set<string>();
   sigs.forEach((s, i) => {
-    const where = `signature ${i + 1} (${s.signer})`;
-    if (BigInt(s.chainId) !== expect.chainId) throw new VerificationError(`${where}: chainId ${s.chainId}, expected ${expect.chainId}`);
-    if (getAddress(s.workLedger) !== getAddress(expect.workLedger)) throw new VerificationError(`${where}: workLedger ${s.workLedger}, expected ${expect.workLedger}`);
-    if (BigInt(s.networkId) !== expect.networkId) throw new VerificationError(`${where}: networkId ${s.networkId}, expected ${expect.networkId}`);
-    if (BigInt(s.epoch) !== expect.epoch) throw new VerificationError(`${where}: epoch ${s.epoch}, expected ${expect.epoch}`);
-    if (Number(s.version) !== expect.version) throw new VerificationError(`${where}: version ${s.version}, expected ${expect.version}`);
-    const field = sameSummary(summaryFromJson(s.summary), expect.summary);
-    if (field) throw new VerificationError(`${where}: summary field ${field} differs from the summary being committed`);
+    const where = names[i] ?? `signature ${i + 1} (${s.signer})`;
+    if (BigInt(s.chainId) !== expect.chainId || getAddress(s.workLedger) !== getAddress(expect.workLedger)) {
+      throw new VerificationError(`${where}: signed for chain ${s.chainId} / ${s.workLedger}, not this deployment (chain ${expect.chainId} / ${getAddress(expect.workLedger)})`);
+    }
+    if (BigInt(s.networkId) !== expect.networkId || BigInt(s.epoch) !== expect.epoch) {
+      throw new VerificationError(`${where}: signed for network ${s.networkId} epoch ${s.epoch}, not network ${expect.networkId} epoch ${expect.epoch}`);
+    }
+    if (Number(s.version) !== expect.version) throw new VerificationError(`${where}: signed version ${s.version}, but this commit is version ${expect.version}`);
+    const diff = summaryDifference(summaryFromJson(s.summary), expect.summary);
+    if (diff) throw new VerificationError(`${where}: signed ${diff.field} ${diff.claimed} but the records give ${diff.rebuilt}`);
     const recovered = recoverSignatureFile(s);
     if (recovered !== getAddress(s.signer)) throw new VerificationError(`${where}: signature recovers to ${recovered}`);
-    if (seen.has(recovered)) throw new VerificationError(`${where}: duplicate signer`);
+    if (seen.has(recovered)) throw new VerificationError(`${where}: ${recovered} signed twice`);
     seen.add(recovered);
   });
   return [...sigs].sort((a, b) => (BigInt(a.signer) < BigInt(b.signer) ? -1 : 1));
@@ -156,7 +156,7 @@ export async function commitEpoch(params: CommitEpochParams): Promise<CommitEpoc
     if (ZERO32.test(summary.root) !== (summary.recordCount === 0n)) {
       throw new InvalidInputError("summary: root must be 0x00…00 exactly when recordCount is 0");
     }
-    const sorted = prepareSignatures(params.signatures, { chainId, workLedger, networkId, epoch, version, summary });
+    const sorted = prepareSignatures(params.signatures, { chainId, workLedger, networkId, epoch, version, summary }, params.signatureNames);
     const sigBytes = sorted.map((s) => s.signature);
     const summaryTuple = { ...summary };
     const data = params.correction

@@ -1,17 +1,18 @@
-/** writer/: build an epoch (tree, totals, bundle), sign it, commit it. */
+/** writer/: the jobs. Build an epoch (tree, totals, bundle), sign it, publish it, deploy, networks and nodes, money, payouts, simulate-then-send. */
 export type { BuildEpochOptions, BuiltEpoch } from "./build";
 export { buildEpoch, buildEpochFromFile, tableFromRecords } from "./build";
 export type { RecordProof } from "./bundle";
 export { EpochBundle, bundleProof, writeBundle, readBundle, summaryToJson, summaryFromJson, BUNDLE_FORMAT_VERSION } from "./bundle";
-export type { RecordTree } from "../merkle/tree";
 export { EMPTY_ROOT } from "../merkle/tree";
 export type { EpochTotals } from "./totals";
 export { computeTotals, UINT128_MAX } from "./totals";
-export type { EpochSigningContext, SignatureFile } from "./sign";
+export type { EpochSigningContext, SignatureFile, VerifyAndSignOptions } from "./sign";
 export {
   signEpoch,
   verifyAndSignEpoch,
   assertSameSummary,
+  summaryDifference,
+  SUMMARY_FIELDS,
   writeSignatureFile,
   readSignatureFile,
   parseSignatureFile,
@@ -21,6 +22,31 @@ export {
 } from "./sign";
 export type { CommitEpochParams, CommitEpochResult } from "./commit";
 export { commitEpoch, checkDeployment, prepareSignatures, sendWithRebroadcast } from "./commit";
-export { toContractRevertError, decodeRevertData, findRevertData, withRevertDecoding } from "./revert";
-export type { PublishEpochParams, PublishEpochResult } from "./publish";
-export { publishEpoch } from "./publish";
+export { CONTRACT_ERRORS, decodeRevert, toContractRevertError, decodeRevertData, findRevertData, withRevertDecoding } from "./revert";
+export type { ContractCall, SendOptions, TxOutcome } from "./tx";
+export { sendCall, simulateCall, receiptEvents } from "./tx";
+export type { PublishEpochParams, PublishEpochResult, NodeCheck } from "./publish";
+export { publishEpoch, bundleFileName, reasonHash, nodeIdsOf, unregisteredError } from "./publish";
+export type { Deployment, DeployOptions, DeployResult, Creation } from "./deployment";
+export { deployContracts, readDeploymentFile, writeDeploymentFile, assertDeployment } from "./deployment";
+export type { NetworkParams, CreatedNetwork, NetworkInfo, EpochVersionInfo, EpochStatusName } from "./network";
+export {
+  createNetwork,
+  readNetwork,
+  assertNetwork,
+  registerNode,
+  unregisteredNodes,
+  isCurrentVerifier,
+  nextEpochVersion,
+  epochVersions,
+  listEpochs,
+  challengeEpoch,
+  resolveChallenge,
+  epochStatusName,
+  EPOCH_STATUS_NAMES,
+  DEFAULT_CHALLENGE_WINDOW,
+} from "./network";
+export type { TokenInfo, ChargeInfo } from "./revenue";
+export { tokenInfo, networkToken, tokenBalance, customerEscrow, mintTestToken, formatTokenAmount, formatInteger, deposit, withdraw, charge, readCharge, settleCharge, refundCharge, CHARGE_STATUS_NAMES } from "./revenue";
+export type { PayoutLeaf, PayoutSet } from "./payouts";
+export { splitPayouts, makePayoutSet, payoutTree, payoutSetJson, readPayoutFile, writePayoutFile, buildPayouts, postPayoutRoot, claimPayout } from "./payouts";

@@ -8,7 +8,7 @@ import { Signer, TypedDataDomain, getAddress, verifyTypedData } from "ethers";
 import { InvalidInputError, VerificationError } from "../errors";
 import { EPOCH_COMMIT_TYPES, workLedgerDomain } from "../records/eip712";
 import { EpochSummary } from "../records/types";
-import { buildEpochFromFile } from "./build";
+import { BuiltEpoch, buildEpochFromFile } from "./build";
 import { summaryFromJson, summaryToJson } from "./bundle";
 
 /** What a signature binds besides the summary: the deployment, the network, the epoch and version. */
@@ -132,16 +132,26 @@ export function readSignatureFile(file: string): SignatureFile {
   return sig;
 }
 
+/** The fields of an epoch summary, in the order of the signed struct (one list for every comparison). */
+export const SUMMARY_FIELDS = ["root", "recordCount", "activeNodes", "totalWorkUnits", "totalRevenue", "dataHash"] as const satisfies ReadonlyArray<keyof EpochSummary>;
+
+/** The first field where two summaries differ (hex compared case-insensitively), or null if they are equal. */
+export function summaryDifference(claimed: EpochSummary, rebuilt: EpochSummary): { field: keyof EpochSummary; claimed: string; rebuilt: string } | null {
+  for (const k of SUMMARY_FIELDS) {
+    const a = String(claimed[k]);
+    const b = String(rebuilt[k]);
+    if (a.toLowerCase() !== b.toLowerCase()) return { field: k, claimed: a, rebuilt: b };
+  }
+  return null;
+}
+
 /** Throws a VerificationError naming the first field where `claimed` differs from `rebuilt`. */
 export function assertSameSummary(claimed: EpochSummary, rebuilt: EpochSummary): void {
-  for (const k of ["root", "recordCount", "activeNodes", "totalWorkUnits", "totalRevenue", "dataHash"] as const) {
-    const a = typeof claimed[k] === "string" ? String(claimed[k]).toLowerCase() : claimed[k];
-    const b = typeof rebuilt[k] === "string" ? String(rebuilt[k]).toLowerCase() : rebuilt[k];
-    if (a !== b) {
-      throw new VerificationError(`summary field ${k} differs from the records: claimed ${String(claimed[k])}, rebuilt ${String(rebuilt[k])}`, {
-        details: "Refusing to sign a summary that the records file does not produce.",
-      });
-    }
+  const d = summaryDifference(claimed, rebuilt);
+  if (d) {
+    throw new VerificationError(`refusing to sign: summary field ${d.field} is ${d.claimed} but the records give ${d.rebuilt}`, {
+      details: "Refusing to sign a summary that the records file does not produce.",
+    });
   }
 }
 
@@ -156,9 +166,18 @@ export async function verifyAndSignEpoch(
   recordsFile: string,
   ctx: EpochSigningContext,
   signer: Signer,
-  options: { expected?: EpochSummary } = {},
+  options: VerifyAndSignOptions = {},
 ): Promise<SignatureFile> {
-  const { summary } = await buildEpochFromFile(recordsFile, { epoch: ctx.epoch, networkId: ctx.networkId });
-  if (options.expected) assertSameSummary(options.expected, summary);
-  return signEpoch(summary, ctx, signer);
+  const built = await buildEpochFromFile(recordsFile, { epoch: ctx.epoch, networkId: ctx.networkId });
+  if (options.expected) assertSameSummary(options.expected, built.summary);
+  await options.onBuilt?.(built);
+  return signEpoch(built.summary, ctx, signer);
+}
+
+/** Options of {@link verifyAndSignEpoch}. */
+export interface VerifyAndSignOptions {
+  /** The summary the verifier was asked to sign: refused unless the records rebuild to exactly it. */
+  expected?: EpochSummary;
+  /** Called with the rebuilt epoch before signing (throw to refuse, e.g. on unregistered nodes). */
+  onBuilt?: (built: BuiltEpoch) => void | Promise<void>;
 }

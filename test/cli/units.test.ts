@@ -8,11 +8,10 @@ import os from "os";
 import path from "path";
 import { keccak256, toUtf8Bytes } from "ethers";
 
-import { InvalidInputError } from "../../src/errors";
+import { InvalidInputError, makePayoutSet, payoutSetJson, payoutTree, readPayoutFile, splitPayouts } from "../../src";
 import { formatAmount, formatInt, toJson } from "../../src/cli/output";
-import { parseAmount, parseNetworkId, parseNodeId, parseUint } from "../../src/cli/parse";
-import { makePayoutSet, readPayoutFile, payoutSetJson, payoutTree } from "../../src/cli/payouts";
-import { splitPayouts } from "../../src/cli/commands/money";
+import { checkOutExtension, formatFromOut } from "../../src/cli/outputFile";
+import { parseAddress, parseAddressList, parseAmount, parseNetworkId, parseNodeId, parseUint } from "../../src/cli/parse";
 import { customerCharges, epochRecords, makeNodes, recordsCsv, timeline } from "../../src/demo/scenario";
 
 describe("CLI units", function () {
@@ -38,6 +37,32 @@ describe("CLI units", function () {
       expect(() => parseAmount("0.0000001", 6)).to.throw(InvalidInputError, /more than 6 decimals/);
       expect(() => parseAmount("-5", 6)).to.throw(InvalidInputError);
       expect(() => parseAmount("0", 6)).to.throw(InvalidInputError, /greater than zero/);
+    });
+  });
+
+  describe("addresses", function () {
+    const good = "0x8ba1f109551bD432803012645Ac136ddd64DBA72";
+    it("are checksummed; a bad EIP-55 checksum is called a checksum problem, not a length problem", function () {
+      expect(parseAddress(good.toLowerCase(), "--operator")).to.equal(good);
+      const badChecksum = good.replace("8ba1", "8Ba1");
+      expect(() => parseAddress(badChecksum, "--operator")).to.throw(InvalidInputError, /--operator .*checksum/i);
+      expect(() => parseAddress(badChecksum, "--operator")).to.not.throw(/20 bytes|length|40 hex digits/);
+      expect(() => parseAddress(good.slice(0, -1), "--operator")).to.throw(InvalidInputError, /39/);
+      expect(() => parseAddressList(`${good},${badChecksum}`, "--verifiers")).to.throw(InvalidInputError, /--verifiers item 2 .*checksum/i);
+    });
+  });
+
+  describe("--out against --format", function () {
+    it("refuses an extension that does not match the format, and one that names no format", function () {
+      expect(formatFromOut("r/uptime.PDF")).to.equal("pdf");
+      expect(formatFromOut("uptime.xlsx")).to.equal(null);
+      expect(() => checkOutExtension("uptime.pdf", "pdf")).to.not.throw();
+      expect(() => checkOutExtension("uptime", "pdf")).to.not.throw();
+      expect(() => checkOutExtension("journal.beancount", "beancount")).to.not.throw();
+      expect(() => checkOutExtension("uptime.xlsx", "pdf")).to.throw(InvalidInputError, "--out uptime.xlsx has extension .xlsx but --format is pdf: use --out uptime.pdf");
+      expect(() => checkOutExtension("uptime.json", "csv")).to.throw(InvalidInputError, /--format is csv/);
+      expect(() => checkOutExtension("uptime.xlsx", undefined)).to.throw(InvalidInputError, /extension \.xlsx is no report format/);
+      expect(() => checkOutExtension("uptime.md", undefined)).to.not.throw();
     });
   });
 

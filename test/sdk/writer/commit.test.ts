@@ -197,25 +197,28 @@ describe("writer: signEpoch and commitEpoch (in-process Hardhat network)", funct
     const good = path.join(dir, "e0.csv");
     fs.writeFileSync(good, toCsv(records));
     const sigs = await signBy(f.verifiers.slice(0, 2), built, ctxOf(f));
-    const base = { signer: f.admin, workLedger: f.workLedger, chainId: f.chainId, networkId: 1n, epoch: 0n, signatures: sigs };
+    const deployment = { chainId: Number(f.chainId), workLedger: f.workLedger };
+    const base = { networkId: 1n, epoch: 0n, signatures: sigs, nodeCheck: "skip" as const };
     const before = await chainState(f.admin);
 
     const bad = path.join(dir, "bad.csv");
     fs.writeFileSync(bad, toCsv(records).replace(/\n([^,\n]+),0,(\d+),/, "\n$1,0,-$2,"));
-    const e1 = await publishEpoch({ ...base, recordsFile: bad }).catch((e) => e);
+    const e1 = await publishEpoch(f.admin, deployment, { ...base, recordsFile: bad }).catch((e) => e);
     expect(e1).to.be.instanceOf(RecordsError);
     expect(e1.issues).to.have.length(1);
     expect(e1.issues[0]).to.deep.include({ line: 2, column: "workUnits" });
 
     const other = await buildEpoch(records.slice(1), { epoch: 0n });
     const wrongSig = await signEpoch(other.summary, ctxOf(f), f.verifiers[2]);
-    const e2 = await publishEpoch({ ...base, signatures: [sigs[0], wrongSig], recordsFile: good }).catch((e) => e);
+    const e2 = await publishEpoch(f.admin, deployment, { ...base, signatures: [sigs[0], wrongSig], recordsFile: good }).catch((e) => e);
     expect(e2).to.be.instanceOf(VerificationError);
-    expect(e2.shortMessage).to.match(/^signature 2 \(0x[0-9a-fA-F]{40}\) does not sign the summary of .*e0\.csv: summary field root differs from the records/);
+    expect(e2.shortMessage).to.match(/^signature 2 \(0x[0-9a-fA-F]{40}\): signed root 0x[0-9a-f]{64} but the records give 0x[0-9a-f]{64}$/);
 
     expect(await chainState(f.admin)).to.deep.equal(before);
-    const ok = await publishEpoch({ ...base, recordsFile: good, bundleFile: path.join(dir, "e0.wlb") });
-    expect(ok.commit.version).to.equal(1);
+    expect(fs.readdirSync(dir).filter((n) => n.endsWith(".wlb") || n.includes(".publishing"))).to.deep.equal([]);
+    const ok = await publishEpoch(f.admin, deployment, { ...base, recordsFile: good, bundleFile: path.join(dir, "e0.wlb") });
+    expect(ok.commit!.version).to.equal(1);
+    expect(ok.bundleFile).to.equal(path.join(dir, "e0.wlb"));
     expect(fs.existsSync(path.join(dir, "e0.wlb"))).to.equal(true);
   });
 
@@ -231,7 +234,7 @@ describe("writer: signEpoch and commitEpoch (in-process Hardhat network)", funct
     const claimed = { ...built.summary, totalRevenue: built.summary.totalRevenue + 1n };
     const refused = await verifyAndSignEpoch(file, ctxOf(f), f.verifiers[1], { expected: claimed }).catch((e) => e);
     expect(refused).to.be.instanceOf(VerificationError);
-    expect(refused.shortMessage).to.equal(`summary field totalRevenue differs from the records: claimed ${claimed.totalRevenue}, rebuilt ${built.summary.totalRevenue}`);
+    expect(refused.shortMessage).to.equal(`refusing to sign: summary field totalRevenue is ${claimed.totalRevenue} but the records give ${built.summary.totalRevenue}`);
     fs.writeFileSync(sigFile, JSON.stringify({ ...sig, signer: await f.verifiers[1].getAddress() }));
     expect(() => readSignatureFile(sigFile)).to.throw(VerificationError, /recovers to/);
   });

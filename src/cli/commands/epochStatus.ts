@@ -1,0 +1,35 @@
+/** `workledger epoch status --network ID --epoch E`: status, version and root of an epoch's latest version. */
+import { InvalidInputError, epochStatusName } from "../../index";
+import { CliContext } from "../context";
+import { CommandOutput, kv } from "../output";
+import { parseNetworkId, parseUint } from "../parse";
+
+export async function epochStatusCommand(ctx: CliContext, o: { network?: string; epoch?: string }): Promise<CommandOutput> {
+  const networkId = parseNetworkId(o.network);
+  const epoch = parseUint(o.epoch, "--epoch");
+  await ctx.requireNetwork(networkId);
+  const { workLedger } = await ctx.ledgers();
+  const [status, version] = await workLedger.epochStatus(networkId, epoch);
+  if (Number(status) === 0) throw new InvalidInputError(`unknown epoch ${epoch} on network ${networkId}: it was never committed`);
+  const v = await workLedger.latestEpoch(networkId, epoch);
+  const data = {
+    networkId: Number(networkId),
+    epoch: Number(epoch),
+    version: Number(version),
+    status: epochStatusName(status),
+    root: v.root,
+    committedAt: Number(v.committedAt),
+    finalizesAt: Number(v.finalizesAt),
+  };
+  return {
+    data,
+    lines: kv([
+      ["epoch", `${data.epoch} of network ${data.networkId}`],
+      ["version", data.version],
+      ["status", data.status],
+      ["root", data.root],
+      ["committed", new Date(data.committedAt * 1000).toISOString()],
+      ["finalizes", data.finalizesAt ? new Date(data.finalizesAt * 1000).toISOString() : "-"],
+    ]),
+  };
+}

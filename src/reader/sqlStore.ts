@@ -11,8 +11,8 @@
  * syncs of one store never write the same blocks twice: the later one gets CheckpointMovedError and
  * reads again from the new checkpoint.
  */
-import Database from "better-sqlite3";
-import { CompiledQuery, Driver, Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import type Database from "better-sqlite3";
+import type { Driver } from "kysely";
 import type { Pool, PoolConfig } from "pg";
 
 import type { ChainEvent } from "../chain/events";
@@ -50,6 +50,14 @@ export interface AccountBalance {
 
 /** One row of a table dump: column name to value. */
 export type DumpRow = Record<string, unknown>;
+
+type KyselyModule = typeof import("kysely");
+let kyselyModule: KyselyModule | undefined;
+/** Kysely, loaded on first use: commands that open no store do not pay for it (nor for the drivers). */
+function kysely(): KyselyModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (kyselyModule ??= require("kysely") as KyselyModule);
+}
 
 const EVENTS = tableDef("events");
 const BLOCKS = tableDef("blocks");
@@ -120,6 +128,7 @@ export abstract class SqlStore implements ReaderStore {
       if (Number(have) !== SCHEMA_VERSION) throw new InvalidInputError(`${this.location}: reader schema version ${have}, expected ${SCHEMA_VERSION}; sync into a new database`);
       return;
     }
+    const { sql } = kysely();
     await this.writeTx(async (trx) => {
       for (const s of schemaStatements(this.engine)) await sql.raw(s).execute(trx);
       const v = await trx.selectFrom("meta").select("value").where("key", "=", "schema_version").executeTakeFirst();
@@ -179,6 +188,7 @@ export abstract class SqlStore implements ReaderStore {
 
   /** Insert or refresh block hashes (has_events never goes back from 1 to 0). */
   private async putBlocks(trx: AnyDb, blocks: Map<number, { hash: string; hasEvents: number }>): Promise<void> {
+    const { sql } = kysely();
     const rows = [...blocks.entries()].map(([n, b]) => ({ block_number: n, block_hash: toDb(BLOCKS.columns[1], b.hash), has_events: b.hasEvents }));
     for (let i = 0; i < rows.length; i += 1000) {
       await trx
@@ -572,30 +582,36 @@ export abstract class SqlStore implements ReaderStore {
 }
 
 /** Kysely's SQLite dialect with `BEGIN IMMEDIATE` transactions: the write lock is taken up front. */
-class ImmediateSqliteDialect extends SqliteDialect {
-  override createDriver(): Driver {
-    const driver = super.createDriver();
-    driver.beginTransaction = async (connection) => {
-      await connection.executeQuery(CompiledQuery.raw("begin immediate"));
-    };
-    return driver;
+function immediateSqliteDialect(database: Database.Database) {
+  const { SqliteDialect, CompiledQuery } = kysely();
+  class ImmediateSqliteDialect extends SqliteDialect {
+    override createDriver(): Driver {
+      const driver = super.createDriver();
+      driver.beginTransaction = async (connection) => {
+        await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+      };
+      return driver;
+    }
   }
+  return new ImmediateSqliteDialect({ database });
 }
 
 /** The embedded store: one SQLite file (or `:memory:`). */
 export class SqliteStore extends SqlStore {
   readonly engine = "sqlite" as const;
-  /** The better-sqlite3 connection. */
+  /** The better-sqlite3 connection. @internal */
   readonly sqlite: Database.Database;
   readonly file: string;
   private readonly inserts = new Map<string, Database.Statement>();
 
   private constructor(file: string) {
-    const conn = new Database(file, { timeout: 30_000 });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const BetterSqlite = require("better-sqlite3") as typeof import("better-sqlite3");
+    const conn = new BetterSqlite(file, { timeout: 30_000 });
     if (file !== ":memory:") conn.pragma("journal_mode = WAL");
     // NORMAL is durable against a killed process (the WAL is fsynced at checkpoints); FULL adds power-loss safety.
     conn.pragma("synchronous = NORMAL");
-    super(new Kysely({ dialect: new ImmediateSqliteDialect({ database: conn }) }), file);
+    super(new (kysely().Kysely)({ dialect: immediateSqliteDialect(conn) }), file);
     this.sqlite = conn;
     this.file = file;
   }
@@ -648,9 +664,11 @@ export interface PostgresStoreOptions {
 /** The shared store: a PostgreSQL database (tables in the connection's current schema). */
 export class PostgresStore extends SqlStore {
   readonly engine = "postgres" as const;
+  /** The node-postgres pool. @internal */
   readonly pool: Pool;
 
   private constructor(pool: Pool, location: string) {
+    const { Kysely, PostgresDialect } = kysely();
     super(new Kysely({ dialect: new PostgresDialect({ pool }) }), location);
     this.pool = pool;
   }
@@ -673,6 +691,7 @@ export class PostgresStore extends SqlStore {
   }
 
   protected writeTx<T>(fn: (trx: AnyDb) => Promise<T>): Promise<T> {
+    const { sql } = kysely();
     return this.db.transaction().execute(async (trx) => {
       await sql`SELECT pg_advisory_xact_lock(${PG_LOCK_KEY}::bigint)`.execute(trx);
       return fn(trx);
@@ -680,6 +699,7 @@ export class PostgresStore extends SqlStore {
   }
 
   protected readonly bulkInsert: BulkInsert = async (trx, t, rows) => {
+    const { sql } = kysely();
     const CHUNK = 20_000;
     for (let i = 0; i < rows.length; i += CHUNK) {
       const part = rows.slice(i, i + CHUNK);
@@ -691,6 +711,7 @@ export class PostgresStore extends SqlStore {
   };
 
   async storageBytes(): Promise<number> {
+    const { sql } = kysely();
     const r = await sql<{ n: string }>`SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::text AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind = 'r' AND n.nspname = current_schema() AND c.relname IN (${sql.join(TABLES.map((t) => t.name))})`.execute(this.db);
     return Number(r.rows[0].n);

@@ -4,18 +4,17 @@
  * - Tree (DESIGN.md, fixed): OpenZeppelin StandardMerkleTree over USAGE_LEAF_ENCODING
  *   `["address","uint64","uint64","uint128","bytes32"]`, default options (leaves sorted by hash);
  *   leaf hash = keccak256(bytes.concat(keccak256(abi.encode(leaf)))). Built with the project's
- *   Keccak engine and tree builder (../merkle); equal to @openzeppelin/merkle-tree's, root for root
- *   and proof for proof (test/sdk/records/usageTree.test.ts). An epoch without usage has root
- *   bytes32(0), usageCount 0 and totalUsage 0.
+ *   Keccak engine and tree builder over leaf hashes (../merkle); equal to
+ *   @openzeppelin/merkle-tree's, root for root and proof for proof (test/sdk/records/usageTree.test.ts).
+ *   An epoch without usage has root bytes32(0), usageCount 0 and totalUsage 0.
  * - UsageRef (DESIGN rule 9): `usageHash = keccak256(abi.encode(UsageRef[]))`, UsageRef =
  *   `(uint64 epoch, uint32 version, bytes32 usageRoot, bytes32 leafHash)`, epochs ascending.
  */
 import { InvalidInputError } from "../errors";
-import { hashSubtree, treeProof, treeRoot } from "../merkle/tree";
+import { buildTreeFromLeafHashes, treeProof, treeRoot } from "../merkle/tree";
 import { parseAddress } from "./address";
 import { bytesToHex, hashPairInto, tryHexToBytesInto, writeUintBE } from "./codec";
 import { keccak256Bytes, keccakEngine } from "../merkle/keccak";
-import { sortByKey32 } from "./sort";
 import { USAGE_ROW_SIZE, UsageRecord, UsageRecordInput, UsageRecordJson, UsageRows, findDuplicateCustomers, usageRowAt, usageRowsFrom } from "./usage";
 
 /** A built Merkle tree in the library's layout (see ../merkle/tree). */
@@ -72,21 +71,6 @@ function hashUsageRows(data: Uint8Array, count: number): Uint8Array {
 }
 
 /**
- * The tree over leaf hashes given in any order: sorted, placed at the library's leaf positions
- * and hashed with ../merkle's subtree hasher.
- * TODO(H2): replace with ../merkle's generic builder over leaf hashes once it exports one.
- */
-function treeFromLeafHashes(leaves: Uint8Array, n: number): UsageMerkleTree {
-  if (n === 0) return { leafCount: 0, nodes: new Uint8Array(0), order: new Uint32Array(0) };
-  const order = sortByKey32(leaves, 32, 0, n);
-  const size = 2 * n - 1;
-  const nodes = new Uint8Array(size * 32);
-  for (let k = 0; k < n; k++) nodes.set(leaves.subarray(order[k] * 32, order[k] * 32 + 32), (size - 1 - k) * 32);
-  hashSubtree(keccakEngine(), nodes, n - 1, 0);
-  return { leafCount: n, nodes, order };
-}
-
-/**
  * StandardMerkleTree leaf hash of a usage record (0x-hex): keccak256(keccak256(abi.encode(leaf))).
  * The record is validated as a file row would be (a text `ref` is hashed like a nodeId).
  */
@@ -110,7 +94,7 @@ export function buildUsageFromRows(rows: UsageRows): UsageBuild {
     leaves[k] = usageRowAt({ data }, k);
     total += leaves[k].amount;
   }
-  const tree = treeFromLeafHashes(hashUsageRows(data, n), n);
+  const tree = buildTreeFromLeafHashes(hashUsageRows(data, n), n);
   return { root: treeRoot(tree), usageCount: BigInt(n), totalUsage: total, leaves, tree };
 }
 

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { HDNodeWallet } from "ethers";
+import { HDNodeWallet, keccak256, toUtf8Bytes } from "ethers";
 
 import { LocalNode, startHardhatNode } from "../helpers/node";
 import { RunResult, chainSnapshot, devAccount, runCli, snapshotDir, spawnCli } from "./harness";
@@ -95,6 +95,11 @@ describe("workledger CLI (real binary, hardhat node)", function () {
       expect(r.networkId).to.equal(1);
       const show = json(await cli(withRpc(["network", "show", "--network", "1", "--json"])));
       expect(show).to.include({ networkId: 1, threshold: 2, verifierCount: 3, epochSeconds: 60, challengeWindow: 120, tokenDecimals: 6 });
+      // the genesis time actually used (the creation block's, as none was given), and the name and work unit
+      expect(r.genesisTime as number).to.be.greaterThan(1_600_000_000);
+      expect(show).to.include({ genesisTime: r.genesisTime, name: "GPU test net", workUnit: "GPU-seconds", admin: admin.address });
+      const human = ok(await cli(withRpc(["network", "show", "--network", "1"])));
+      expect(human.stdout).to.match(/network:\s+1 "GPU test net"/).and.match(/work unit:\s+GPU-seconds/);
     });
 
     it("node register (string ids hashed, 0x ids as is) and node show", async function () {
@@ -123,6 +128,20 @@ describe("workledger CLI (real binary, hardhat node)", function () {
       expect(again.alreadyCommitted).to.equal(true);
       const st = json(await cli(withRpc(["epoch", "status", "--network", "1", "--epoch", "0", "--json"])));
       expect(st).to.include({ version: 1, status: "pending", root: pub.root });
+      const list = json(await cli(withRpc(["epoch", "list", "--network", "1", "--json"])));
+      const epochs = list.epochs as Array<Record<string, unknown>>;
+      expect(epochs).to.have.length(1);
+      expect(epochs[0]).to.include({ epoch: 0, version: 1, status: "pending", superseded: false, root: pub.root });
+      expect(epochs[0].committedAt).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      expect(new Date(epochs[0].finalizesAt as string).getTime() - new Date(epochs[0].committedAt as string).getTime()).to.equal(120_000);
+    });
+
+    it("sign warns about node ids never registered on the network (a typo in the records); --json lists them", async function () {
+      fs.writeFileSync(path.join(dir, "epoch-2-typo.csv"), records(2, [["gpu-1", 10, 9000, 10], ["gpu-l", 5, 9000, 5]]));
+      const human = ok(await cli(withRpc(["sign", "--network", "1", "--epoch", "2", "--records", "epoch-2-typo.csv", "--out", "sig2t-a.json"]), v1.privateKey));
+      expect(human.stderr).to.match(/^warning: 1 node id in epoch-2-typo\.csv was never registered on network 1: 0x[0-9a-f]{64} \(a typo\? --strict refuses\)$/m);
+      const j = json(await cli(withRpc(["sign", "--network", "1", "--epoch", "2", "--records", "epoch-2-typo.csv", "--out", "sig2t-b.json", "--json"]), v2.privateKey));
+      expect(j.unregisteredNodes).to.deep.equal([keccak256(toUtf8Bytes("gpu-l"))]);
     });
 
     it("prove writes a proof file that check-proof accepts offline and on chain", async function () {
@@ -282,6 +301,10 @@ describe("workledger CLI (real binary, hardhat node)", function () {
       { name: "publish below threshold", args: () => withRpc(["publish", "--network", "1", "--epoch", "2", "--records", "epoch-2.csv", "--signatures", "sig2-a.json"]), key: () => admin.privateKey, code: 1, message: /1 valid signature but network 1 needs 2/ },
       { name: "publish with a signature for another epoch", args: () => withRpc(["publish", "--network", "1", "--epoch", "2", "--records", "epoch-2.csv", "--signatures", "sig2-a.json,sig-b.json"]), key: () => admin.privateKey, code: 1, message: /sig-b\.json: signed for network 1 epoch 0, not network 1 epoch 2/ },
       { name: "publish a different root without --correction", args: () => withRpc(["publish", "--network", "1", "--epoch", "0", "--records", "epoch-0b.csv", "--signatures", "sig-a.json,sig-b.json"]), key: () => admin.privateKey, code: 2, message: /epoch 0 of network 1 is already committed .* pass --correction/ },
+      { name: "sign --strict refuses a node id never registered", args: () => withRpc(["sign", "--network", "1", "--epoch", "2", "--records", "epoch-2-typo.csv", "--out", "sig-strict.json", "--strict"]), key: () => v1.privateKey, code: 2, message: /1 node id was never registered on network 1: 0x[0-9a-f]{64}$/ },
+      { name: "publish --strict refuses a node id never registered", args: () => withRpc(["publish", "--network", "1", "--epoch", "2", "--records", "epoch-2-typo.csv", "--signatures", "sig2t-a.json,sig2t-b.json", "--strict"]), key: () => admin.privateKey, code: 2, message: /1 node id was never registered on network 1/ },
+      { name: "publish out of order (epoch 3 before 2) writes no bundle", args: () => withRpc(["publish", "--network", "1", "--epoch", "3", "--records", "epoch-3.csv", "--signatures", "sig3-a.json,sig3-b.json"]), key: () => admin.privateKey, code: 1, message: /contract reverted: WorkLedgerEpochOutOfOrder\(networkId=1, epoch=3, expected=2\)/ },
+      { name: "an operator address with a bad checksum is called a checksum problem", args: () => withRpc(["node", "register", "--network", "1", "--node", "gpu-8", "--operator", operator.address.replace(/[a-f]/, (c) => c.toUpperCase())]), key: () => admin.privateKey, code: 2, message: /--operator .*checksum/i },
       { name: "prove an unknown epoch", args: () => withRpc(["prove", "--network", "1", "--epoch", "99", "--node", "gpu-1"]), code: 2, message: /unknown epoch 99 on network 1: it was never committed/ },
       { name: "prove a node with no record", args: () => withRpc(["prove", "--network", "1", "--epoch", "0", "--node", "gpu-404", "--out", "p404.json"]), code: 2, message: /node gpu-404 \(0x[0-9a-f]{64}\) has no record in epoch 0 of network 1/ },
       { name: "charge above the free escrow", args: () => withRpc(["charge", "--network", "1", "--customer", customer.address, "--epoch", "0", "--amount", "100000", "--ref", "too-much"]), key: () => admin.privateKey, code: 2, message: /insufficient escrow: 0x[0-9a-fA-F]{40} has 355\.00 mUSD free on network 1, charge needs 100,000\.00 mUSD/ },
@@ -307,11 +330,14 @@ describe("workledger CLI (real binary, hardhat node)", function () {
       fs.writeFileSync(path.join(dir, "bad.csv"), records(2, [["gpu-1", 1, 9000, 1]]) + "gpu-2,2,5,12000,7,0x" + "3".repeat(64) + "\n");
       fs.writeFileSync(path.join(dir, "epoch-2.csv"), records(2, [["gpu-1", 10, 9000, 10]]));
       fs.writeFileSync(path.join(dir, "epoch-0b.csv"), records(0, [["gpu-1", 1, 9000, 1]]));
+      fs.writeFileSync(path.join(dir, "epoch-3.csv"), records(3, [["gpu-1", 7, 9000, 7]]));
     });
 
-    it("prepares a valid signature for epoch 2 (used by the threshold cases)", async function () {
+    it("prepares valid signatures for epoch 2 (threshold cases) and epoch 3 (out-of-order case)", async function () {
       ok(await cli(withRpc(["time", "advance", "--seconds", "70"])));
       ok(await cli(withRpc(["sign", "--network", "1", "--epoch", "2", "--records", "epoch-2.csv", "--out", "sig2-a.json"]), v1.privateKey));
+      ok(await cli(withRpc(["sign", "--network", "1", "--epoch", "3", "--records", "epoch-3.csv", "--out", "sig3-a.json"]), v1.privateKey));
+      ok(await cli(withRpc(["sign", "--network", "1", "--epoch", "3", "--records", "epoch-3.csv", "--out", "sig3-b.json"]), v2.privateKey));
     });
 
     for (const c of cases) {

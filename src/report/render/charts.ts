@@ -297,7 +297,7 @@ function spendChart(r: SpendReport): Chart {
 }
 
 /** The report's summary chart (laid out in points, 515 wide), or null. */
-export function summaryChart(report: Report, maxHeight = 330): Chart | null {
+export function summaryChart(report: Report, maxHeight = 460): Chart | null {
   const book = new LabelBook(report);
   const token = tokenOf(report);
   const sym = token?.symbol ?? "units";

@@ -281,6 +281,12 @@ function spendDescription(l: SpendLine, book: LabelBook, token: TokenInfo | unde
   }
 }
 
+/** A movement's amount, signed by its effect on the customer's escrow (+ in, - out; a charge moves free to held). */
+function signedAmount(l: SpendLine, token: TokenInfo | undefined): string {
+  const sign = l.kind === "withdraw" || l.kind === "post" ? "-" : l.kind === "charge" ? "" : "+";
+  return `${sign}${fmtAmount(l.amount, token)}`;
+}
+
 function referenceCell(l: SpendLine, book: LabelBook): Cell {
   if (l.referenceText) return c(l.referenceText, l.reference ?? undefined);
   if (!l.reference) return c("–");
@@ -325,6 +331,20 @@ function spendDoc(r: SpendReport, book: LabelBook): Omit<ReportDocument, "sha256
       return [c(book.who(x.customer), x.customer), c(book.network(x.networkId)), c(fmtAmount(x.free, tk)), c(fmtInt(x.epochsCharged)), c(fmtAmount(x.averageChargePerEpoch, tk)), c(x.epochs ?? "–"), c(x.days ?? "–")];
     });
   if (one) summary.push({ type: "table", title: "Runway", table: { columns: runwayCols, rows: runwayRows(t.runway) } });
+  if (one) {
+    // The latest movements, as a bank statement shows them on its first page.
+    const LATEST = 10;
+    const mine = r.lines.filter((l) => l.customer === one);
+    summary.push({
+      type: "table",
+      title: `Latest movements (${Math.min(LATEST, mine.length)} of ${mine.length})`,
+      table: {
+        columns: [col("Date (UTC)", "left", 1.3), col("Description", "left", 2.6), col("Reference", "left", 1.6), col("Amount", "right", 1.2), col("Evidence (block · tx)", "left", 1.5)],
+        rows: mine.slice(-LATEST).map((l) => [c(fmtDate(l.timestamp, false), l.timestamp ?? undefined), c(spendDescription(l, book, tokenOf(r, l.token))), referenceCell(l, book), c(signedAmount(l, tokenOf(r, l.token))), c(`${l.evidence.blockNumber} · ${shortId(l.evidence.txHash)}`, `tx ${l.evidence.txHash}, log ${l.evidence.logIndex}`)]),
+      },
+      more: mine.length > LATEST ? `Every movement, with running balances, under "Statement lines" below.` : undefined,
+    });
+  }
 
   // One section per customer: the account summary, then the statement lines with running balances.
   const lineCols = [col("Date (UTC)", "left", 1.35), col("Description", "left", 2.6), col("Reference", "left", 1.5), col("Amount", "right", 1.2), col("Free after", "right", 1.25), col("Held after", "right", 1.2), col("Evidence (block · tx)", "left", 1.5)];
@@ -337,12 +357,11 @@ function spendDoc(r: SpendReport, book: LabelBook): Omit<ReportDocument, "sha256
       if (l.customer !== x.customer || l.token !== x.token) continue;
       applySpendLine(bal, l);
       const { free, held } = bal;
-      const sign = l.kind === "withdraw" || l.kind === "post" ? "-" : l.kind === "charge" ? "" : "+";
       rows.push([
         c(fmtDate(l.timestamp, false), l.timestamp ?? undefined),
         c(spendDescription(l, book, tk)),
         referenceCell(l, book),
-        c(`${sign}${fmtAmount(l.amount, tk)}`),
+        c(signedAmount(l, tk)),
         c(fmtAmount(free, tk)),
         c(fmtAmount(held, tk)),
         c(`${l.evidence.blockNumber} · ${shortId(l.evidence.txHash)}`, `tx ${l.evidence.txHash}, log ${l.evidence.logIndex}`),
@@ -381,7 +400,7 @@ function spendDoc(r: SpendReport, book: LabelBook): Omit<ReportDocument, "sha256
       ],
     });
   }
-  const subject = one ? [`Customer: ${book.who(one)}${book.group(one) ? `, ${book.group(one)}` : ""} — ${one}`] : [`${t.byCustomer.length} customers`];
+  const subject = one ? [`Customer: ${book.name(one) ?? shortId(one)}${book.group(one) ? ` (${book.group(one)})` : ""}, account ${one}`] : [`${t.byCustomer.length} customers`];
   if (r.parameters.networkId !== null) subject.push(book.network(r.parameters.networkId));
   return { subject, figures, chart: summaryChart(r), summary, sections };
 }

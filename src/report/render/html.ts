@@ -24,9 +24,9 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;m
 main{max-width:1180px;margin:0 auto;padding:20px 24px}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}h3{font-size:15px;margin:18px 0 4px}
 .subject{font-weight:600;margin:2px 0}.period{color:#57606a;margin:2px 0}.note{color:#57606a;font-size:12px}
-.top{display:grid;grid-template-columns:400px minmax(0,1fr);gap:20px;align-items:start;margin-top:12px}
+.top{display:grid;grid-template-columns:440px minmax(0,1fr);gap:20px;align-items:start;margin-top:12px}
 .figures{display:grid;grid-template-columns:1fr 1fr;gap:8px}
-.fig{border:1px solid #d0d7de;border-radius:6px;padding:6px 10px;min-width:0}.fig .label{font-size:12px;color:#57606a}.fig .value{font-size:17px;font-weight:600;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
+.fig{border:1px solid #d0d7de;border-radius:6px;padding:6px 10px;min-width:0}.fig .label{font-size:12px;color:#57606a}.fig .value{font-size:16px;font-weight:600;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
 @media (max-width:900px){.top{grid-template-columns:1fr}}
 .fig.breach .value{color:#b42318}.fig.ok .value{color:#1a7f37}.fig.warn .value{color:#9a6700}
 figure{margin:0;min-width:0}figure svg{width:100%;height:auto;display:block}figcaption{font-weight:600;margin-bottom:4px}

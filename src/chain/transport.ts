@@ -9,7 +9,9 @@
  *   (connection refused or unknown host, after `connectRetries` tries), HTTP 401/403/404/405, a
  *   wrong chain id, and every answer that is not a fault (a revert is a revert);
  * - a retried `eth_sendRawTransaction` resends the same signed bytes, and an "already known" or
- *   "nonce too low" answer counts as success when the node has that very transaction (same hash).
+ *   "nonce too low" answer counts as success when the node has that very transaction (same hash);
+ * - `eth_sendTransaction` (signed by the node, which picks the nonce) is sent again after a fault
+ *   only when the node did not take it (see RpcTransport.sendUnlocked): never twice.
  */
 import { JsonRpcError, JsonRpcPayload, JsonRpcProvider, JsonRpcResult, Network, keccak256 } from "ethers";
 
@@ -326,7 +328,10 @@ export class RpcTransport {
   async send(payload: JsonRpcPayload | JsonRpcPayload[]): Promise<Answer[]> {
     const calls = Array.isArray(payload) ? payload : [payload];
     const answers = new Map<number, Answer>();
-    let pending = calls;
+    // A send signed by the node is not idempotent (the node picks the nonce): each goes alone.
+    for (const p of calls) if (p.method === "eth_sendTransaction") answers.set(p.id, await this.sendUnlocked(p));
+    let pending = calls.filter((p) => !answers.has(p.id));
+    if (pending.length === 0) return calls.map((p) => answers.get(p.id)!);
     const retries = this.retry.retries ?? 8;
     for (let attempt = 0; ; attempt++) {
       if (this.retry.signal?.aborted) throw new AbortedError();
@@ -372,6 +377,56 @@ export class RpcTransport {
       await sleep(Math.max(floor, backoffDelay(attempt, this.retry)), this.retry.signal);
     }
     return calls.map((p) => answers.get(p.id)!);
+  }
+
+  /**
+   * `eth_sendTransaction` (the node signs and picks the nonce): after a fault that may have reached
+   * the node (a dropped connection, a cut reply, a 5xx), it is sent again only when the node did not
+   * take it: its pending nonce for `from` did not move, or no transaction with these fields took the
+   * new nonces.
+   */
+  private async sendUnlocked(p: JsonRpcPayload): Promise<Answer> {
+    const tx = ((p.params as unknown[])[0] ?? {}) as { from?: string; to?: string; data?: string; input?: string; value?: string };
+    const from = String(tx.from ?? "");
+    const count = async () => Number(BigInt((await withRetry(`eth_getTransactionCount ${from}`, () => this.rpc.request("eth_getTransactionCount", [from, "pending"]), this.retry)) as string));
+    const before = await count();
+    const retries = this.retry.retries ?? 8;
+    for (let attempt = 0; ; attempt++) {
+      let fault: unknown;
+      try {
+        const r = (await this.rpc.post({ jsonrpc: "2.0", id: p.id, method: p.method, params: p.params }, p.method)) as { result?: unknown; error?: JsonRpcError["error"] };
+        if (!r?.error) return { id: p.id, result: r?.result };
+        if (!isTransientRpcError(r.error)) return { id: p.id, error: { code: r.error.code, message: r.error.message, data: r.error.data } };
+        fault = new RpcRequestError(p.method, r.error.message ?? "error", { rpcCode: r.error.code });
+      } catch (err) {
+        if (isFatal(err)) throw err;
+        fault = err;
+      }
+      const sent = await this.findSent(tx, from, before, await count());
+      if (sent) return { id: p.id, result: sent };
+      if (attempt >= retries) throw new RpcUnavailableError(`eth_sendTransaction at ${this.url}`, attempt + 1, fault);
+      await sleep(backoffDelay(attempt, this.retry), this.retry.signal);
+    }
+  }
+
+  /** The hash of a transaction from `from` with a nonce in [before, now) and these fields, in the last blocks. */
+  private async findSent(tx: { to?: string; data?: string; input?: string; value?: string }, from: string, before: number, now: number): Promise<string | null> {
+    if (now <= before) return null;
+    const same = (a: unknown, b: unknown) => String(a ?? "").toLowerCase() === String(b ?? "").toLowerCase();
+    const num = (v: unknown) => BigInt((v as string | undefined) ?? "0x0");
+    type FullTx = { hash: string; from: string; to?: string | null; input?: string; value?: string; nonce: string };
+    const block = (tag: string) => withRetry(`eth_getBlockByNumber ${tag}`, () => this.rpc.request("eth_getBlockByNumber", [tag, true]), this.retry) as Promise<{ number: string; transactions: FullTx[] } | null>;
+    const latest = await block("latest");
+    const tags = ["pending"];
+    if (latest) for (let n = Number(BigInt(latest.number)); n >= 0 && tags.length <= 32; n--) tags.push("0x" + n.toString(16));
+    for (const tag of tags) {
+      const b = tag === "pending" ? await block(tag).catch(() => null) : await block(tag);
+      for (const t of b?.transactions ?? []) {
+        const nonce = Number(BigInt(t.nonce));
+        if (same(t.from, from) && nonce >= before && nonce < now && same(t.to, tx.to) && same(t.input, tx.data ?? tx.input ?? "0x") && num(t.value) === num(tx.value)) return t.hash;
+      }
+    }
+    return null;
   }
 
   /** The hash of a raw transaction the node already has (pending or mined), else null. */

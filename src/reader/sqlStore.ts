@@ -228,8 +228,12 @@ export abstract class SqlStore implements ReaderStore {
       }
       let fresh = batch.events;
       if (fresh.length > 0) {
-        const lo = Math.min(...fresh.map((e) => e.blockNumber));
-        const hi = Math.max(...fresh.map((e) => e.blockNumber));
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (const e of fresh) {
+          lo = Math.min(lo, e.blockNumber);
+          hi = Math.max(hi, e.blockNumber);
+        }
         const have = await trx.selectFrom("events").select(["block_number", "log_index"]).where("block_number", ">=", lo).where("block_number", "<=", hi).execute();
         if (have.length > 0) {
           const seen = new Set(have.map((r) => `${r.block_number}:${r.log_index}`));
@@ -312,7 +316,7 @@ export abstract class SqlStore implements ReaderStore {
   async events(range: BlockRange = {}): Promise<ChainEvent[]> {
     const rows = await this.db
       .selectFrom("events as e")
-      .innerJoin("blocks as b", "b.block_number", "e.block_number")
+      .leftJoin("blocks as b", "b.block_number", "e.block_number")
       .select(["e.block_number", "e.log_index", "e.tx_hash", "e.contract", "e.sig", "e.data", "b.block_hash"])
       .where("e.block_number", ">=", range.fromBlock ?? 0)
       .where("e.block_number", "<=", range.toBlock ?? Number.MAX_SAFE_INTEGER)
@@ -326,6 +330,7 @@ export abstract class SqlStore implements ReaderStore {
     return rows.map((r) => {
       const topic0 = TOPIC0.get(`${r.contract}:${r.sig}`);
       if (!topic0) throw new Error(`stored event at ${r.block_number}:${r.log_index} has an unknown topic`);
+      if (r.block_hash === null) throw new Error(`stored event at ${r.block_number}:${r.log_index} has no block hash`);
       const { topics, data } = unpackLog(Buffer.from(r.data as Uint8Array));
       const e = decoder.decode({
         address: addresses[Number(r.contract)],

@@ -3,7 +3,7 @@
  * on 127.0.0.1 behind the fault-injecting proxy: transient faults (30% of requests, and an HTTP 500
  * on the very first call) never end a command; permanent ones (nothing listening, HTTP 404, wrong
  * chain, a malformed URL, a revert) fail fast; a send whose reply was lost is resent as the same
- * bytes and counts once.
+ * bytes and counts once; a node-signed send whose reply was lost is found, not sent again.
  */
 import { expect } from "chai";
 import { Wallet, getAddress, parseEther } from "ethers";
@@ -56,6 +56,14 @@ describe("transport: one JSON-RPC transport with retries for every call", functi
       for (let i = 0; i < 20; i++) expect(await token.totalSupply()).to.equal(21_000n);
       // The nonce moved once per transaction: no send was doubled.
       expect(await node.provider.getTransactionCount(wallet.address)).to.equal(8);
+      // Node-signed sends (an unlocked account, as the demo uses) through the same faults: each lands once.
+      const [, unlocked] = (await provider.send("eth_accounts", [])) as string[];
+      const signer = await provider.getSigner(unlocked);
+      const n0 = await node.provider.getTransactionCount(unlocked);
+      const to2 = getAddress("0x" + "9a".repeat(20));
+      for (let i = 1; i <= 8; i++) expect((await (await signer.sendTransaction({ to: to2, value: BigInt(i) })).wait())!.status).to.equal(1);
+      expect(await node.provider.getTransactionCount(unlocked)).to.equal(n0 + 8);
+      expect(await node.provider.getBalance(to2)).to.equal(36n);
       const st = proxy.stats;
       expect(st.faults.http500, "the first call failed").to.be.at.least(1);
       const failed = Object.values(st.faults).reduce((a, b) => a + b, 0) - st.faults.slow;
@@ -98,6 +106,48 @@ describe("transport: one JSON-RPC transport with retries for every call", functi
     } finally {
       provider?.destroy();
       await proxy.stop();
+    }
+  });
+
+  it("never sends a node-signed transaction twice: after a lost reply it finds the one the node took", async function () {
+    let sends = 0;
+    const proxy = await startRpcProxy({
+      upstream: node.url,
+      failRate: 0,
+      maxDelayMs: 0,
+      decide: (body) => (methodsOf(body).includes("eth_sendTransaction") && ++sends === 1 ? "dropReply" : null),
+    });
+    let provider: RetryingRpcProvider | undefined;
+    try {
+      provider = await connectRpc(proxy.url, FAST);
+      const [from] = (await provider.send("eth_accounts", [])) as string[];
+      const signer = await provider.getSigner(from);
+      const before = await node.provider.getTransactionCount(from);
+      const to = getAddress("0x" + "78".repeat(20));
+      const tx = await signer.sendTransaction({ to, value: 777n });
+      expect((await tx.wait())!.status).to.equal(1);
+      expect(proxy.stats.dropped).to.equal(1);
+      expect(sends, "the send was not repeated: the node had taken it").to.equal(1);
+      expect(await node.provider.getTransactionCount(from)).to.equal(before + 1);
+      expect(await node.provider.getBalance(to)).to.equal(777n);
+      // A send refused before it reached the node (HTTP 500 from the proxy) is sent again, once.
+      sends = 0;
+      await proxy.stop();
+      const proxy2 = await startRpcProxy({ upstream: node.url, failRate: 0, maxDelayMs: 0, decide: (body) => (methodsOf(body).includes("eth_sendTransaction") && ++sends === 1 ? "http500" : null) });
+      const provider2 = await connectRpc(proxy2.url, FAST);
+      try {
+        const tx2 = await (await provider2.getSigner(from)).sendTransaction({ to, value: 1n });
+        expect((await tx2.wait())!.status).to.equal(1);
+        expect(sends).to.equal(2);
+        expect(await node.provider.getTransactionCount(from)).to.equal(before + 2);
+        expect(await node.provider.getBalance(to)).to.equal(778n);
+      } finally {
+        provider2.destroy();
+        await proxy2.stop();
+      }
+    } finally {
+      provider?.destroy();
+      await proxy.stop().catch(() => undefined);
     }
   });
 

@@ -24,6 +24,7 @@ import { BundleMismatchError, CheckpointMovedError, DumpRow, SqlStore, isStoreUn
 import type { WorkRecord } from "../../../src/records/types";
 import { REPORT_KINDS, buildReport } from "../../../src/report/build";
 import { reportInputFromStore } from "../../../src/report/fromStore";
+import { verifyReport } from "../../../src/verifier/report";
 import { buildEpoch, writeBundle } from "../../../src/writer";
 import { LocalNode, startHardhatNode } from "../../helpers/node";
 import { ReaderScenario } from "../../helpers/readerScenario";
@@ -184,7 +185,7 @@ describe("reader: sync against hardhat node", function () {
       expect(await balanceAt(node.provider, sc.token, sc.addresses.revenueLedger, early.blockHash)).to.equal(BigInt(atNumber));
     });
 
-    it("gives byte-identical reports from a PostgreSQL store read through a 30%-fault RPC and from a SQLite store read directly", async function () {
+    it("gives byte-identical reports from a PostgreSQL store read through a 30%-fault RPC and from a SQLite store read directly; they verify through the faults", async function () {
       const range = { ledger: sc.addresses.workLedger, revenueLedger: sc.addresses.revenueLedger, fromBlock: sc.deployBlock, toBlock: head };
       const proxy = await startRpcProxy({ upstream: node.url, seed: 21, failRate: 0.3, maxDelayMs: 5 });
       const flaky = await connectRpc(proxy.url, { retries: 20, baseDelayMs: 5, maxDelayMs: 100 });
@@ -204,6 +205,12 @@ describe("reader: sync against hardhat node", function () {
         }
         expect(reports.postgres).to.deep.equal(reports.sqlite);
         expect(JSON.parse(reports.sqlite[1]).lines.length, "uptime lines").to.be.greaterThan(4);
+        // ...and each verifies against the chain through the same faults.
+        for (const [i, kind] of REPORT_KINDS.entries()) {
+          const v = await verifyReport(JSON.parse(reports.postgres[i]), flaky);
+          expect(v.differences, kind).to.deep.equal([]);
+          expect(v.ok, kind).to.equal(true);
+        }
         const failed = Object.values(proxy.stats.faults).reduce((a, b) => a + b, 0) - proxy.stats.faults.slow;
         expect(failed, "faults injected").to.be.greaterThan(5);
       } finally {

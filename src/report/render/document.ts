@@ -269,6 +269,11 @@ function spendDescription(l: SpendLine, book: LabelBook, token: TokenInfo | unde
     case "withdraw":
       return `Withdrawal to ${l.counterparty && l.counterparty !== l.customer ? book.who(l.counterparty) : "own wallet"}`;
     case "charge":
+      if (l.statement) {
+        const usage = l.usage?.length ? `, usage in ${l.usage.length} epoch${l.usage.length > 1 ? "s" : ""}` : "";
+        const cap = l.capPerEpoch ? `, cap ${fmtAmount(l.capPerEpoch, token)}/epoch` : "";
+        return `Statement, epochs ${l.statement.fromEpoch}–${l.statement.toEpoch}${usage}${cap}: held (now ${l.status ?? "held"})`;
+      }
       return `Charge${epoch}: held (now ${l.status ?? "held"})`;
     case "post":
       return `Posted${epoch} (fee ${fmtAmount(l.fee, token)})`;
@@ -291,6 +296,20 @@ function referenceCell(l: SpendLine, book: LabelBook): Cell {
   if (l.referenceText) return c(l.referenceText, l.reference ?? undefined);
   if (!l.reference) return c("–");
   return c(book.name(l.reference) ?? shortId(l.reference), l.reference);
+}
+
+/** The usage behind a customer's statements (one row per covered epoch with usage), when there is any. */
+function usageGroups(r: SpendReport, customer: string, token: TokenInfo | undefined, book: LabelBook): Group[] {
+  const rows: Cell[][] = [];
+  for (const l of r.lines) {
+    if (l.customer !== customer || l.kind !== "charge" || !l.usage?.length) continue;
+    for (const u of l.usage) {
+      rows.push([c(`${l.statement ? `${l.statement.fromEpoch}–${l.statement.toEpoch}` : "–"}`), c(String(u.leaf.epoch)), c(fmtInt(u.leaf.workUnits)), c(fmtAmount(u.leaf.amount, token)), c(book.name(u.leaf.ref) ?? shortId(u.leaf.ref), u.leaf.ref), c(shortId(u.usageRoot), u.usageRoot)]);
+    }
+  }
+  if (rows.length === 0) return [];
+  const columns = [col("Statement epochs", "left", 1), col("Epoch", "right", 0.6), col("Work units", "right", 1), col("Amount", "right", 1.2), col("Usage reference", "left", 1.6), col("Usage root", "left", 1.4)];
+  return [{ id: `usage-${customer.toLowerCase()}`, title: "Usage behind the statements", blocks: [{ type: "table", table: { columns, rows } }] }];
 }
 
 function spendDoc(r: SpendReport, book: LabelBook): Omit<ReportDocument, "sha256" | "jsonName" | "verifyCommand" | "evidence" | "period" | "title" | "kind"> {
@@ -397,6 +416,7 @@ function spendDoc(r: SpendReport, book: LabelBook): Omit<ReportDocument, "sha256
           ],
         },
         { id: `lines-${x.customer.toLowerCase()}`, title: "Statement lines", blocks: [{ type: "table", table: { columns: lineCols, rows } }] },
+        ...usageGroups(r, x.customer, tk, book),
       ],
     });
   }

@@ -55,6 +55,12 @@ describe("reports", function () {
         expect(c.closingFree).to.equal(free.toString());
         expect(c.closingHeld).to.equal(held.toString());
       }
+      // Charge lines carry the statement fields (per-epoch charges: no text, no statement, one epoch, no cap).
+      for (const l of r.lines) {
+        if (l.kind === "charge") {
+          expect({ referenceText: l.referenceText, statement: l.statement, usage: l.usage, epochsCovered: l.epochsCovered, capPerEpoch: l.capPerEpoch }).to.deep.equal({ referenceText: null, statement: null, usage: [], epochsCovered: { from: l.epoch, to: l.epoch }, capPerEpoch: null });
+        } else expect(l).to.not.have.any.keys("referenceText", "statement", "usage", "epochsCovered", "capPerEpoch");
+      }
       // Charges carry their status at toBlock.
       const statuses = r.lines.filter((l) => l.kind === "charge").map((l) => `${l.epoch}:${l.status}`);
       expect(statuses).to.include.members(["2:voided", "0:posted", "5:held"]);

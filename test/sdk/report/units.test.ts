@@ -12,6 +12,8 @@ import { normalizeDate, periodEnd, periodStart } from "../../../src/report/dates
 import { labelKey, parseLabels, readLabels, resolveCustomer, writeLabels } from "../../../src/report/labels";
 import { NO_DATA, uptimeColour, uptimeLegend } from "../../../src/report/render/charts";
 import { fmtAmount, fmtDate, fmtInt, fmtPct, shortId } from "../../../src/report/render/format";
+import { renderMarkdown } from "../../../src/report/render/markdown";
+import type { SpendReport } from "../../../src/report/types";
 import { buildEconomicsReport } from "../../../src/report/economics";
 import type { ReportInput } from "../../../src/report/input";
 import { AccountKind, accountName, decodeAccountId, encodeAccountId, entryKind } from "../../../src/report/journal";
@@ -218,6 +220,35 @@ describe("report units", function () {
       expect(periodEnd("2026-11-30T12:00:00Z")).to.equal(Date.UTC(2026, 10, 30, 12) / 1000 + 1);
       expect(() => normalizeDate("2026-02-30", "--to")).to.throw(/--to: "2026-02-30" is not an ISO-8601 date/);
       expect(() => normalizeDate("yesterday", "--from")).to.throw(/--from/);
+    });
+  });
+
+  describe("statements in the customer's statement", function () {
+    it("describe a statement charge with its epochs, usage and cap, and list its usage leaves", function () {
+      const customer = getAddress("0x00000000000000000000000000000000000a11ce");
+      const ref = `0x${"cd".repeat(32)}`;
+      const zero = { openingFree: "0", openingHeld: "0", deposited: "0", withdrawn: "0", charged: "30000000", voided: "0", posted: "0", refunded: "0", closingFree: "-30000000", closingHeld: "30000000" };
+      const report: SpendReport = {
+        kind: "spend",
+        manifest: { chainId: 1, ledger: LEDGER, revenueLedger: REVENUE, fromBlock: 1, toBlock: 9, toBlockHash: `0x${"11".repeat(32)}`, generatedAt: "2026-11-30T00:00:00.000Z", tool: "workledger@0.0.0", fromTime: "2026-11-01T00:00:00Z", toTime: "2026-11-30T00:00:00Z" },
+        parameters: { networkId: null, customer, fromEpoch: null, toEpoch: null, fromDate: null, toDate: null },
+        tokens: [{ address: TOKEN, symbol: "mUSD", decimals: 6 }],
+        labels: [{ id: ref, name: "INV-2026-11-003", group: null }],
+        totals: { ...zero, byCustomer: [{ customer, token: TOKEN, ...zero }], runway: [] },
+        lines: [
+          {
+            customer, networkId: 1, token: TOKEN, epoch: null, kind: "charge", amount: "30000000", reference: ref, chargeId: `0x${"ee".repeat(32)}`, status: "held", fee: null, counterparty: null, reasonHash: null,
+            timestamp: "2026-11-29T10:00:00Z", evidence: { txHash: `0x${"22".repeat(32)}`, blockNumber: 8, logIndex: 0 },
+            referenceText: "November usage", statement: { networkId: 1, customer, fromEpoch: 3, toEpoch: 5, amount: "30000000", usageHash: `0x${"33".repeat(32)}`, signers: [] },
+            usage: [4, 5].map((e) => ({ leaf: { customer, epoch: e, workUnits: "1200", amount: "15000000", ref }, usageRoot: `0x${"44".repeat(32)}`, proof: [] })),
+            epochsCovered: { from: 3, to: 5 }, capPerEpoch: "20000000",
+          },
+        ],
+      };
+      const md = renderMarkdown(report);
+      expect(md).to.include("| 2026-11-29 10:00 | Statement, epochs 3–5, usage in 2 epochs, cap 20.000000/epoch: held (now held) | November usage | 30.000000 |");
+      expect(md).to.include("### Usage behind the statements");
+      expect(md).to.include("| 3–5 | 5 | 1,200 | 15.000000 | INV-2026-11-003 |");
     });
   });
 });

@@ -5,7 +5,7 @@
  */
 import { EventFragment, Interface, Log, Result, getAddress } from "ethers";
 
-import { IRevenueLedger__factory, IWorkLedger__factory } from "../contracts";
+import { RevenueLedger__factory, WorkLedger__factory } from "../contracts";
 
 /** A decoded argument: uints as decimal strings, small uints (<= 64 bits) as decimal strings too,
  * addresses checksummed, bytes32 lowercase hex, bools, arrays of those. */
@@ -29,22 +29,15 @@ export interface LedgerAddresses {
   revenueLedger: string;
 }
 
-const ACCESS_CONTROL_EVENTS = [
-  "event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender)",
-  "event RoleRevoked(bytes32 indexed role, address indexed account, address indexed sender)",
-  "event RoleAdminChanged(bytes32 indexed role, bytes32 indexed previousAdminRole, bytes32 indexed newAdminRole)",
-];
+/** The events (and errors) of a compiled contract's full ABI: its interface's and those it inherits (AccessControl's, EIP-712's). */
+function eventsOf(abi: ReadonlyArray<unknown>): Interface {
+  return new Interface(new Interface(abi as never).fragments.filter((f) => f.type === "event" || f.type === "error"));
+}
 
-/** ABI of every event the WorkLedger emits (its interface plus AccessControl's). */
-export const workLedgerEvents = new Interface([
-  ...IWorkLedger__factory.createInterface().fragments.filter((f) => f.type === "event" || f.type === "error"),
-  ...ACCESS_CONTROL_EVENTS,
-]);
-/** ABI of every event the RevenueLedger emits (its interface plus AccessControl's). */
-export const revenueLedgerEvents = new Interface([
-  ...IRevenueLedger__factory.createInterface().fragments.filter((f) => f.type === "event" || f.type === "error"),
-  ...ACCESS_CONTROL_EVENTS,
-]);
+/** ABI of every event the WorkLedger emits, from its compiled ABI (no hand-typed list). */
+export const workLedgerEvents = eventsOf(WorkLedger__factory.abi);
+/** ABI of every event the RevenueLedger emits, from its compiled ABI. */
+export const revenueLedgerEvents = eventsOf(RevenueLedger__factory.abi);
 
 /** A decoded ABI value in ChainEvent form (uints as decimal strings, addresses checksummed, hex lowercased). */
 export function normalizeEventValue(value: unknown, type: string): EventValue {

@@ -723,26 +723,32 @@ contract WorkLedger is IWorkLedger, AccessControl, EIP712 {
         address[] memory signers = _checkSignatures(
             networkId, setId, net.threshold, _epochCommitDigest(networkId, epoch, version, summary), signatures
         );
-        uint64 finalizesAt = _storeVersion(_epochs[networkId][epoch], summary.root, version, setId, net.challengeWindow);
-        bytes32 usageRoot = summary.usageRoot;
-        if (usageRoot != bytes32(0)) _usageRoots[networkId][epoch][version] = usageRoot;
+        uint64 finalizesAt = _storeVersion(networkId, epoch, summary.root, version, setId, net.challengeWindow);
         _emitCommitted(networkId, epoch, version, summary, setId, finalizesAt, signers);
+        bytes32 usageRoot = summary.usageRoot;
+        if (usageRoot != bytes32(0)) {
+            _usageRoots[networkId][epoch][version] = usageRoot;
+            emit EpochUsageCommitted(networkId, epoch, version, usageRoot, summary.usageCount, summary.totalUsage);
+        }
     }
 
-    /// @dev Writes a new Pending version into `latest` (two slots) and returns its finalizesAt.
-    function _storeVersion(StoredEpoch storage latest, bytes32 root, uint32 version, uint32 setId, uint64 window)
+    /// @dev Writes a new Pending version as the epoch's latest (two slots) and returns its finalizesAt.
+    function _storeVersion(uint256 networkId, uint64 epoch, bytes32 root, uint32 version, uint32 setId, uint64 window)
         private
         returns (uint64 finalizesAt)
     {
         finalizesAt = uint64(block.timestamp) + window;
-        latest.root = root;
-        latest.version = version;
-        latest.status = EpochStatus.Pending;
-        latest.verifierSetId = setId;
-        latest.committedAt = uint64(block.timestamp);
-        latest.timer = finalizesAt;
-        latest.window = uint32(window); // window <= MAX_CHALLENGE_WINDOW < 2^32
-        latest.challenges = 0;
+        // One assignment of the whole struct: two full-slot writes, no read-modify-write per field.
+        _epochs[networkId][epoch] = StoredEpoch({
+            root: root,
+            version: version,
+            status: EpochStatus.Pending,
+            verifierSetId: setId,
+            committedAt: uint64(block.timestamp),
+            timer: finalizesAt,
+            window: uint32(window), // window <= MAX_CHALLENGE_WINDOW < 2^32
+            challenges: 0
+        });
     }
 
     /// @dev Reverts with {WorkLedgerInvalidSummary} unless the summary is self-consistent.
@@ -756,7 +762,8 @@ contract WorkLedger is IWorkLedger, AccessControl, EIP712 {
         }
     }
 
-    /// @dev Emits {EpochCommitted} (a separate frame keeps the stack shallow).
+    /// @dev Emits {EpochCommitted} (a separate frame keeps the stack shallow). The usage words are read
+    /// (and so ABI-checked) by {_checkSummary}.
     function _emitCommitted(
         uint256 networkId,
         uint64 epoch,
@@ -776,9 +783,6 @@ contract WorkLedger is IWorkLedger, AccessControl, EIP712 {
             summary.totalWorkUnits,
             summary.totalRevenue,
             summary.dataHash,
-            summary.usageRoot,
-            summary.usageCount,
-            summary.totalUsage,
             setId,
             finalizesAt,
             signers
@@ -838,16 +842,28 @@ contract WorkLedger is IWorkLedger, AccessControl, EIP712 {
         }
     }
 
-    /// @dev The EIP-712 digest of an EpochCommit. The summary is a static struct, so its ABI encoding is
-    /// exactly the EIP-712 encodeData of its nine fields.
+    /// @dev The EIP-712 digest of an EpochCommit. The summary is a static struct of nine one-word fields,
+    /// so its calldata is exactly the EIP-712 encodeData of those fields and is hashed in place (after the
+    /// typehash, networkId, epoch and version, in free memory that is not allocated). A field with dirty
+    /// high bits would hash differently from what any verifier signed, and every field is also read with
+    /// the ABI decoder's checks in the same transaction ({_checkSummary}, {_emitCommitted}).
     function _epochCommitDigest(uint256 networkId, uint64 epoch, uint32 version, EpochSummary calldata summary)
         private
         view
         returns (bytes32)
     {
-        return _hashTypedDataV4(
-            keccak256(bytes.concat(abi.encode(TypeHashes.EPOCH_COMMIT_TYPEHASH, networkId, epoch, version), abi.encode(summary)))
-        );
+        bytes32 typehash = TypeHashes.EPOCH_COMMIT_TYPEHASH;
+        bytes32 structHash;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typehash)
+            mstore(add(ptr, 0x20), networkId)
+            mstore(add(ptr, 0x40), epoch)
+            mstore(add(ptr, 0x60), version)
+            calldatacopy(add(ptr, 0x80), summary, 0x120)
+            structHash := keccak256(ptr, 0x1a0)
+        }
+        return _hashTypedDataV4(structHash);
     }
 
     /// @dev The EIP-712 digest of a VerifierRotation (address[] hashed as EIP-712 does: keccak256 of the

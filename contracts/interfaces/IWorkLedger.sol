@@ -239,6 +239,8 @@ interface IWorkLedger {
     event NodeDeactivated(uint256 indexed networkId, bytes32 indexed nodeId, address account);
 
     /// @notice An epoch version was committed (version 1) or superseded by a correction (version > 1).
+    /// Its usage words, when it has usage, follow in {EpochUsageCommitted} (an epoch without usage pays
+    /// for no usage words in its log).
     /// @param networkId The network.
     /// @param epoch The epoch.
     /// @param version The new version.
@@ -248,9 +250,6 @@ interface IWorkLedger {
     /// @param totalWorkUnits Sum of work units.
     /// @param totalRevenue Sum of revenue.
     /// @param dataHash Hash of the canonical records file.
-    /// @param usageRoot Usage root (zero without usage).
-    /// @param usageCount Number of usage records.
-    /// @param totalUsage Sum of usage amounts.
     /// @param verifierSetId The verifier set the signatures were checked against.
     /// @param finalizesAt When the version turns Final if unchallenged.
     /// @param signers The recovered signers, ascending.
@@ -264,12 +263,21 @@ interface IWorkLedger {
         uint128 totalWorkUnits,
         uint128 totalRevenue,
         bytes32 dataHash,
-        bytes32 usageRoot,
-        uint64 usageCount,
-        uint128 totalUsage,
         uint32 verifierSetId,
         uint64 finalizesAt,
         address[] signers
+    );
+
+    /// @notice The usage words of a version that has usage (emitted right after its {EpochCommitted}; never
+    /// for a version without usage, whose words are zero).
+    /// @param networkId The network.
+    /// @param epoch The epoch.
+    /// @param version The version.
+    /// @param usageRoot Root of the usage tree.
+    /// @param usageCount Number of usage records.
+    /// @param totalUsage Sum of usage amounts.
+    event EpochUsageCommitted(
+        uint256 indexed networkId, uint64 indexed epoch, uint32 indexed version, bytes32 usageRoot, uint64 usageCount, uint128 totalUsage
     );
 
     /// @notice A correction superseded an earlier version; `reasonHash` says why.

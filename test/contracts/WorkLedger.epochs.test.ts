@@ -99,7 +99,7 @@ describe("WorkLedger: epochs", function () {
         const s = f.built.summary;
         await expect(tx)
           .to.emit(f.ledger, "EpochCommitted")
-          .withArgs(1n, 0n, 1n, s.root, s.recordCount, s.activeNodes, s.totalWorkUnits, s.totalRevenue, s.dataHash, ZeroHash, 0n, 0n, 1n, now + CHALLENGE_WINDOW, await addresses(await sortByAddress(signers)));
+          .withArgs(1n, 0n, 1n, s.root, s.recordCount, s.activeNodes, s.totalWorkUnits, s.totalRevenue, s.dataHash, 1n, now + CHALLENGE_WINDOW, await addresses(await sortByAddress(signers)));
         expect((await f.ledger.network(1n)).nextEpoch).to.equal(1n);
         const v = await f.ledger.latestEpoch(1n, 0n);
         expect(v.root).to.equal(s.root);
@@ -114,6 +114,18 @@ describe("WorkLedger: epochs", function () {
         expect(v.usageRoot).to.equal(ZeroHash);
         expect(await f.ledger.epochStatus(1n, 0n)).to.deep.equal([EpochStatus.Pending, 1n]);
         expect(await f.ledger.isFinal(1n, 0n)).to.equal(false);
+        await expect(tx).to.not.emit(f.ledger, "EpochUsageCommitted");
+      });
+
+      it("stores the usage root with the version and emits EpochUsageCommitted when the epoch has usage", async function () {
+        const usage = buildUsage(makeUsage(3, 0n));
+        const summary = { ...f.built.summary, ...usage.words };
+        const tx = f.ledger.commitEpoch(1n, 0n, summary, await sigs(undefined, { ...message, summary }));
+        await expect(tx)
+          .to.emit(f.ledger, "EpochUsageCommitted")
+          .withArgs(1n, 0n, 1n, usage.words.usageRoot, 3n, usage.words.totalUsage);
+        expect((await f.ledger.latestEpoch(1n, 0n)).usageRoot).to.equal(usage.words.usageRoot);
+        expect((await f.ledger.epochVersion(1n, 0n, 1n)).usageRoot).to.equal(usage.words.usageRoot);
       });
 
       it("accepts more signatures than the threshold", async function () {
@@ -600,7 +612,7 @@ describe("WorkLedger: epochs", function () {
       const s = fixed.summary;
       await expect(tx)
         .to.emit(f.ledger, "EpochCommitted")
-        .withArgs(1n, 0n, 2n, s.root, s.recordCount, s.activeNodes, s.totalWorkUnits, s.totalRevenue, s.dataHash, ZeroHash, 0n, 0n, 1n, now + CHALLENGE_WINDOW, await addresses(await sortByAddress(signers)));
+        .withArgs(1n, 0n, 2n, s.root, s.recordCount, s.activeNodes, s.totalWorkUnits, s.totalRevenue, s.dataHash, 1n, now + CHALLENGE_WINDOW, await addresses(await sortByAddress(signers)));
       await expect(tx).to.emit(f.ledger, "EpochCorrected").withArgs(1n, 0n, 2n, 1n, REASON);
       expect(await f.ledger.epochStatus(1n, 0n)).to.deep.equal([EpochStatus.Pending, 2n]);
       expect(await f.ledger.epochVersion(1n, 0n, 1n)).to.deep.equal(v1);

@@ -237,3 +237,27 @@ export async function largeEpochFixture() {
   await time.increase(CHALLENGE_WINDOW);
   return { ...f, large, other };
 }
+
+/** What `deployWorkLedgerFixture` returns. */
+export type WorkLedgerFixture = Awaited<ReturnType<typeof deployWorkLedgerFixture>>;
+
+/**
+ * Commits the next epoch of network 1 (waiting for its end if needed) with `count` records, signed by
+ * verifiers 1 and 2, plus any usage words in `extra`. Returns the epoch and its built tree.
+ */
+export async function commitNext(f: WorkLedgerFixture, count = 3, extra: Partial<EpochSummary> = {}, signers: Signer[] = f.verifiers.slice(0, 2)) {
+  const { nextEpoch: epoch, genesisTime, epochSeconds } = await f.ledger.network(f.networkId);
+  const endsAt = genesisTime + (epoch + 1n) * epochSeconds;
+  if (BigInt(await time.latest()) < endsAt) await time.increaseTo(endsAt);
+  const built = buildEpoch(makeRecords(count, epoch, `e${epoch}`));
+  const summary = { ...built.summary, ...extra };
+  const tx = await signAndCommit(f.ledger, signers, f.domain, { networkId: f.networkId, epoch, version: 1n, summary });
+  return { epoch, built: { ...built, summary }, tx };
+}
+
+/** Corrects `epoch` of network 1 to version `version` with new records, signed by `signers` (default verifiers 1 and 2). */
+export async function correctNext(f: WorkLedgerFixture, epoch: bigint, version: bigint, signers: Signer[] = f.verifiers.slice(0, 2), salt = "fix") {
+  const built = buildEpoch(makeRecords(4, epoch, `${salt}-${epoch}-${version}`));
+  const tx = await signAndCommit(f.ledger, signers, f.domain, { networkId: f.networkId, epoch, version, summary: built.summary }, f.relayer);
+  return { built, tx };
+}

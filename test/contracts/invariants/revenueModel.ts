@@ -18,6 +18,7 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { ContractTransactionReceipt, ContractTransactionResponse, Interface, ZeroHash, keccak256, toUtf8Bytes } from "ethers";
 import { IWorkLedger__factory, MockStablecoin__factory, RevenueLedger__factory } from "../../../typechain-types";
 import {
+  BOND,
   BPS,
   INVARIANT_WINDOW,
   Kind,
@@ -63,6 +64,13 @@ interface PayoutM {
   claimed: number[]; // positions in `leaves`
 }
 
+/** The challenges of an epoch's version 1 (this model never corrects). */
+interface EpochChallengeM {
+  count: number; // challenges opened so far
+  challenger: number; // customer index of the open challenge
+  expired: boolean; // a time jump passed the open challenge's arbiter deadline
+}
+
 /** An expected entry: debit, credit, amount, epoch, ref (networkId is the command's). */
 type Entry = [string, string, bigint, bigint, string];
 
@@ -79,6 +87,7 @@ interface Books {
 export interface Model {
   balances: Map<string, bigint>; // expected balance per account id
   epochs: Record<string, number[]>; // net -> Status per epoch
+  challenges: Record<string, EpochChallengeM[]>; // net -> challenge state per epoch (latest version)
   paused: Record<string, boolean>;
   feeBps: bigint;
   thresholds: Map<string, bigint>; // `${net}:${customer index}` -> runway threshold
@@ -110,6 +119,7 @@ function newModel(): Model {
   return {
     balances: new Map(),
     epochs: { "1": [], "2": [] },
+    challenges: { "1": [], "2": [] },
     paused: { "1": false, "2": false },
     feeBps: 0n,
     thresholds: new Map(),
@@ -151,9 +161,10 @@ const heldOf = (net: bigint, who: string) => accountId(Kind.Held, net, who);
 const revenueOf = (net: bigint) => accountId(Kind.Revenue, net);
 const payableOf = (net: bigint) => accountId(Kind.Payable, net);
 const feeOf = (net: bigint) => accountId(Kind.Fee, net);
+const bondOf = (net: bigint, who: string) => accountId(Kind.Bond, net, who);
 
 /** Name of the custom error in a rejected call, from any of the three contracts' ABIs. */
-function errorName(e: unknown): string {
+export function errorName(e: unknown): string {
   const seen = new Set<unknown>();
   const find = (x: unknown): string | undefined => {
     if (x === null || typeof x !== "object" || seen.has(x)) return undefined;
@@ -299,11 +310,25 @@ function pickAmount(base: bigint, mode: Mode, frac: number): bigint {
   return (base * BigInt(frac)) / 1000n;
 }
 
+/** A Challenged epoch of `net` (else any epoch) picked by `pick`, with its open challenge's bond and challenger. */
+function pickChallenged(m: Model, r: Real, net: bigint, pick: number) {
+    const list = m.epochs[`${net}`];
+    const challenged = list.map((s, i) => [s, i]).filter(([s]) => s === Status.Challenged);
+    const epoch = challenged.length === 0 ? BigInt(list.length === 0 ? 0 : pick % list.length) : BigInt(challenged[pick % challenged.length][1]);
+    const status = statusOf(m, net, epoch);
+    const ch = m.challenges[`${net}`][Number(epoch)];
+    const bond = ch === undefined || ch.count === 0 ? 0n : BOND << BigInt(ch.count - 1);
+    const who = ch === undefined || ch.challenger < 0 ? r.customers[0].address : r.customers[ch.challenger].address;
+  // The revert both a ruling and an expiry predict before looking at the deadline.
+  const pre = status === Status.None ? "WorkLedgerUnknownEpoch" : status !== Status.Challenged ? "WorkLedgerInvalidEpochStatus" : undefined;
+  return { list, epoch, pre, ch, bond, who };
+}
+
 const act = {
   async deposit(m: Model, r: Real, c: number, net: bigint, amount: bigint, label: string) {
     const cust = r.customers[c];
-    const expected =
-      amount === 0n ? "RevenueLedgerZeroAmount" : m.paused[`${net}`] ? "RevenueLedgerNetworkPaused" : c === 2 ? "ERC20InsufficientAllowance" : "ok";
+    // A pause stops only charges (rule 10): deposits go on.
+    const expected = amount === 0n ? "RevenueLedgerZeroAmount" : c === 2 ? "ERC20InsufficientAllowance" : "ok";
     await exec(m, r, label, expected, net, [[r.assets, escrowOf(net, cust.address), amount, NO_EPOCH, ZeroHash]], () =>
       r.ledger.connect(cust).deposit(net, amount),
     );
@@ -313,7 +338,7 @@ const act = {
     const cust = r.customers[c];
     const deadline = 2n ** 40n;
     const sig = await signPermit(r.token, cust, r.ledgerAddr, amount, deadline);
-    const expected = m.paused[`${net}`] ? "RevenueLedgerNetworkPaused" : amount === 0n ? "RevenueLedgerZeroAmount" : "ok";
+    const expected = amount === 0n ? "RevenueLedgerZeroAmount" : "ok";
     await exec(m, r, label, expected, net, [[r.assets, escrowOf(net, cust.address), amount, NO_EPOCH, ZeroHash]], () =>
       r.ledger.connect(cust).depositWithPermit(net, amount, deadline, sig.v, sig.r, sig.s),
     );
@@ -333,32 +358,68 @@ const act = {
     const expected = m.paused[`${net}`] ? "WorkLedgerNetworkPaused" : "ok";
     const { epoch, summary, signatures } = await prepareNextEpoch(r.wl, net, r.verifiers);
     await exec(m, r, label, expected, net, [], () => r.wl.commitEpoch(net, epoch, summary, signatures));
-    if (expected === "ok") m.epochs[`${net}`].push(Status.Pending);
+    if (expected === "ok") {
+      m.epochs[`${net}`].push(Status.Pending);
+      m.challenges[`${net}`].push({ count: 0, challenger: -1, expired: false });
+    }
   },
 
   async finalize(m: Model) {
     await time.increase(INVARIANT_WINDOW + 1n);
-    for (const net of NETS) m.epochs[`${net}`] = m.epochs[`${net}`].map((s) => (s === Status.Pending ? Status.Final : s));
+    for (const net of NETS) {
+      m.epochs[`${net}`] = m.epochs[`${net}`].map((s) => (s === Status.Pending ? Status.Final : s));
+      // The jump (> the arbiter deadline) leaves every open challenge expired.
+      for (const [i, st] of m.epochs[`${net}`].entries()) if (st === Status.Challenged) m.challenges[`${net}`][i].expired = true;
+    }
     stats.successes++;
   },
 
-  async challenge(m: Model, r: Real, net: bigint, pick: number, label: string) {
+  async challenge(m: Model, r: Real, net: bigint, pick: number, c: number, label: string) {
     const list = m.epochs[`${net}`];
     const epoch = list.length === 0 ? 0n : BigInt(pick % list.length);
     const status = statusOf(m, net, epoch);
-    const expected = status === Status.None ? "WorkLedgerUnknownEpoch" : status === Status.Pending ? "ok" : "WorkLedgerInvalidEpochStatus";
-    await exec(m, r, label, expected, net, [], () => r.wl.connect(r.netAdmin).challengeEpoch(net, epoch, ZeroHash));
-    if (expected === "ok") list[Number(epoch)] = Status.Challenged;
+    const ch = m.challenges[`${net}`][Number(epoch)];
+    const cust = r.customers[c];
+    const bond = ch === undefined ? 0n : BOND << BigInt(ch.count);
+    const expected =
+      status === Status.None
+        ? "WorkLedgerUnknownEpoch"
+        : status !== Status.Pending
+          ? "WorkLedgerInvalidEpochStatus"
+          : ch.count >= 3
+            ? "WorkLedgerTooManyChallenges"
+            : c === 2
+              ? "ERC20InsufficientAllowance"
+              : "ok";
+    // The bond comes from the customer's wallet (never its escrow) into bond:<net>:<customer>.
+    await exec(m, r, label, expected, net, [[r.assets, bondOf(net, cust.address), bond, epoch, ZeroHash]], () =>
+      r.wl.connect(cust).challengeEpoch(net, epoch, ZeroHash),
+    );
+    if (expected === "ok") {
+      list[Number(epoch)] = Status.Challenged;
+      Object.assign(ch, { count: ch.count + 1, challenger: c, expired: false });
+    }
   },
 
   async resolve(m: Model, r: Real, net: bigint, pick: number, upheld: boolean, label: string) {
-    const list = m.epochs[`${net}`];
-    const challenged = list.map((s, i) => [s, i]).filter(([s]) => s === Status.Challenged);
-    const epoch = challenged.length === 0 ? BigInt(list.length === 0 ? 0 : pick % list.length) : BigInt(challenged[pick % challenged.length][1]);
-    const status = statusOf(m, net, epoch);
-    const expected = status === Status.None ? "WorkLedgerUnknownEpoch" : status === Status.Challenged ? "ok" : "WorkLedgerInvalidEpochStatus";
-    await exec(m, r, label, expected, net, [], () => r.wl.connect(r.netAdmin).resolveChallenge(net, epoch, upheld));
-    if (expected === "ok") list[Number(epoch)] = upheld ? Status.Voided : Status.Pending;
+    const { list, epoch, pre, ch, bond, who } = pickChallenged(m, r, net, pick);
+    const expected = pre ?? (ch.expired ? "WorkLedgerChallengeDeadlinePassed" : "ok");
+    // Upheld: the bond goes back (bond -> assets); rejected: to the network's revenue of that epoch.
+    const entry: Entry = upheld ? [bondOf(net, who), r.assets, bond, epoch, ZeroHash] : [bondOf(net, who), revenueOf(net), bond, epoch, ZeroHash];
+    await exec(m, r, label, expected, net, [entry], () => r.wl.connect(r.arbiter).resolveChallenge(net, epoch, upheld));
+    if (expected === "ok") {
+      list[Number(epoch)] = upheld ? Status.Voided : Status.Pending;
+      if (!upheld) m.epochRevenue.set(revKey(net, epoch), (m.epochRevenue.get(revKey(net, epoch)) ?? 0n) + bond);
+    }
+  },
+
+  async expire(m: Model, r: Real, net: bigint, pick: number, label: string) {
+    const { list, epoch, pre, ch, bond, who } = pickChallenged(m, r, net, pick);
+    const expected = pre ?? (!ch.expired ? "WorkLedgerChallengeNotExpired" : "ok");
+    await exec(m, r, label, expected, net, [[bondOf(net, who), r.assets, bond, epoch, ZeroHash]], () =>
+      r.wl.connect(r.operators[2]).expireChallenge(net, epoch),
+    );
+    if (expected === "ok") list[Number(epoch)] = Status.Voided;
   },
 
   async charge(m: Model, r: Real, c: number, net: bigint, pick: number, mode: Mode, frac: number, refPick: number, outsider: boolean, label: string) {
@@ -409,13 +470,7 @@ const act = {
     }
     const status = statusOf(m, ch.net, ch.epoch);
     const expected =
-      ch.status !== "Held"
-        ? "RevenueLedgerInvalidChargeStatus"
-        : m.paused[`${ch.net}`]
-          ? "RevenueLedgerNetworkPaused"
-          : status !== Status.Final
-            ? "RevenueLedgerEpochNotFinal"
-            : "ok";
+      ch.status !== "Held" ? "RevenueLedgerInvalidChargeStatus" : status !== Status.Final ? "RevenueLedgerEpochNotFinal" : "ok";
     const cust = r.customers[ch.cust].address;
     const entries: Entry[] = [[heldOf(ch.net, cust), revenueOf(ch.net), ch.amount - ch.fee, ch.epoch, ch.id]];
     if (ch.fee > 0n) entries.push([heldOf(ch.net, cust), feeOf(ch.net), ch.fee, ch.epoch, ch.id]);
@@ -455,9 +510,7 @@ const act = {
     const expected =
       ch.status !== "Posted"
         ? "RevenueLedgerInvalidChargeStatus"
-        : m.paused[`${ch.net}`]
-          ? "RevenueLedgerNetworkPaused"
-          : outsider
+        : outsider
             ? "RevenueLedgerUnauthorized"
             : amount === 0n
               ? "RevenueLedgerZeroAmount"
@@ -505,11 +558,9 @@ const act = {
     const declared = underDeclare && sum > 1n ? sum - 1n : sum;
     const tree = payoutTree(leaves);
     const status = statusOf(m, net, epoch);
-    const expected = m.paused[`${net}`]
-      ? "RevenueLedgerNetworkPaused"
-      : outsider
-        ? "RevenueLedgerUnauthorized"
-        : declared === 0n
+    const expected = outsider
+      ? "RevenueLedgerUnauthorized"
+      : declared === 0n
           ? "RevenueLedgerZeroAmount"
           : status !== Status.Final
             ? "RevenueLedgerEpochNotFinal"
@@ -631,7 +682,8 @@ export const steps: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = [
   fc.tuple(cust, net, mode, frac).map(([c, n, md, f]) => new Step(`withdraw(c${c}, net${n}, ${md} ${f}‰)`, (m, r, l) => act.withdraw(m, r, c, n, md, f, l))),
   net.map((n) => new Step(`commit(net${n})`, (m, r, l) => act.commit(m, r, n, l))),
   fc.constant(new Step("finalize", (m) => act.finalize(m))),
-  fc.tuple(net, pick).map(([n, p]) => new Step(`challenge(net${n}, #${p})`, (m, r, l) => act.challenge(m, r, n, p, l))),
+  fc.tuple(net, pick, cust).map(([n, p, c]) => new Step(`challenge(net${n}, #${p}, by c${c})`, (m, r, l) => act.challenge(m, r, n, p, c, l))),
+  fc.tuple(net, pick).map(([n, p]) => new Step(`expire(net${n}, #${p})`, (m, r, l) => act.expire(m, r, n, p, l))),
   fc.tuple(net, pick, fc.boolean()).map(([n, p, u]) => new Step(`resolve(net${n}, #${p}, ${u ? "upheld" : "rejected"})`, (m, r, l) => act.resolve(m, r, n, p, u, l))),
   fc
     .tuple(cust, net, pick, mode, frac, fc.nat({ max: 2 }), rarely)

@@ -37,6 +37,7 @@ import {
   proofOf,
   signPermit,
 } from "../../helpers/revenueFixture";
+import { ModelStep, RunStats } from "./runner";
 
 /** The deployment a sequence runs against. */
 export interface Real extends LedgerFixture {
@@ -99,7 +100,7 @@ export interface Model {
 }
 
 /** Total steps executed across all sequences of this process (for the report). */
-export const stats = { steps: 0, sequences: 0, successes: 0, reverts: 0 };
+export const stats: RunStats = { steps: 0, sequences: 0, successes: 0, reverts: 0 };
 
 const NETS = [1n, 2n];
 const REFS = ["r0", "r1", "r2"].map((r) => keccak256(toUtf8Bytes(r)));
@@ -642,25 +643,8 @@ const act = {
                           COMMANDS (fast-check)
 //////////////////////////////////////////////////////////////*/
 
-/** One step: runs its action, then checks every invariant. */
-class Step implements fc.AsyncCommand<Model, Real> {
-  constructor(
-    private readonly label: string,
-    private readonly action: (m: Model, r: Real, label: string) => Promise<void>,
-  ) {}
-  check(): boolean {
-    return true;
-  }
-  async run(m: Model, r: Real): Promise<void> {
-    await this.action(m, r, this.label);
-    m.steps++;
-    stats.steps++;
-    await checkInvariants(m, r, this.label);
-  }
-  toString(): string {
-    return this.label;
-  }
-}
+/** A step of this model: its action, then every invariant. */
+const step = (label: string, action: (m: Model, r: Real, label: string) => Promise<void>) => new ModelStep(label, action, checkInvariants, stats);
 
 const cust = fc.nat({ max: 2 });
 const net = fc.constantFrom(...NETS);
@@ -677,36 +661,36 @@ const rarely = fc.oneof({ arbitrary: fc.constant(false), weight: 9 }, { arbitrar
 
 /** The step arbitraries, weighted towards the money paths. */
 export const steps: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = [
-  fc.tuple(cust, net, amount).map(([c, n, a]) => new Step(`deposit(c${c}, net${n}, ${a})`, (m, r, l) => act.deposit(m, r, c, n, a, l))),
-  fc.tuple(net, amount).map(([n, a]) => new Step(`depositWithPermit(c2, net${n}, ${a})`, (m, r, l) => act.depositWithPermit(m, r, 2, n, a, l))),
-  fc.tuple(cust, net, mode, frac).map(([c, n, md, f]) => new Step(`withdraw(c${c}, net${n}, ${md} ${f}‰)`, (m, r, l) => act.withdraw(m, r, c, n, md, f, l))),
-  net.map((n) => new Step(`commit(net${n})`, (m, r, l) => act.commit(m, r, n, l))),
-  fc.constant(new Step("finalize", (m) => act.finalize(m))),
-  fc.tuple(net, pick, cust).map(([n, p, c]) => new Step(`challenge(net${n}, #${p}, by c${c})`, (m, r, l) => act.challenge(m, r, n, p, c, l))),
-  fc.tuple(net, pick).map(([n, p]) => new Step(`expire(net${n}, #${p})`, (m, r, l) => act.expire(m, r, n, p, l))),
-  fc.tuple(net, pick, fc.boolean()).map(([n, p, u]) => new Step(`resolve(net${n}, #${p}, ${u ? "upheld" : "rejected"})`, (m, r, l) => act.resolve(m, r, n, p, u, l))),
+  fc.tuple(cust, net, amount).map(([c, n, a]) => step(`deposit(c${c}, net${n}, ${a})`, (m, r, l) => act.deposit(m, r, c, n, a, l))),
+  fc.tuple(net, amount).map(([n, a]) => step(`depositWithPermit(c2, net${n}, ${a})`, (m, r, l) => act.depositWithPermit(m, r, 2, n, a, l))),
+  fc.tuple(cust, net, mode, frac).map(([c, n, md, f]) => step(`withdraw(c${c}, net${n}, ${md} ${f}‰)`, (m, r, l) => act.withdraw(m, r, c, n, md, f, l))),
+  net.map((n) => step(`commit(net${n})`, (m, r, l) => act.commit(m, r, n, l))),
+  fc.constant(step("finalize", (m) => act.finalize(m))),
+  fc.tuple(net, pick, cust).map(([n, p, c]) => step(`challenge(net${n}, #${p}, by c${c})`, (m, r, l) => act.challenge(m, r, n, p, c, l))),
+  fc.tuple(net, pick).map(([n, p]) => step(`expire(net${n}, #${p})`, (m, r, l) => act.expire(m, r, n, p, l))),
+  fc.tuple(net, pick, fc.boolean()).map(([n, p, u]) => step(`resolve(net${n}, #${p}, ${u ? "upheld" : "rejected"})`, (m, r, l) => act.resolve(m, r, n, p, u, l))),
   fc
     .tuple(cust, net, pick, mode, frac, fc.nat({ max: 2 }), rarely)
-    .map(([c, n, p, md, f, ref, o]) => new Step(`charge(c${c}, net${n}, epoch#${p}, ${md} ${f}‰, r${ref}${o ? ", outsider" : ""})`, (m, r, l) => act.charge(m, r, c, n, p, md, f, ref, o, l))),
-  fc.tuple(cust, net, pick, mode, frac, fc.nat({ max: 2 })).map(([c, n, p, md, f, ref]) => new Step(`charge(c${c}, net${n}, epoch#${p}, ${md} ${f}‰, r${ref})`, (m, r, l) => act.charge(m, r, c, n, p, md, f, ref, false, l))),
-  pick.map((p) => new Step(`postCharge(#${p})`, (m, r, l) => act.postCharge(m, r, p, l))),
-  pick.map((p) => new Step(`postCharge(#${p})`, (m, r, l) => act.postCharge(m, r, p, l))),
-  pick.map((p) => new Step(`voidCharge(#${p})`, (m, r, l) => act.voidCharge(m, r, p, l))),
-  fc.tuple(pick, mode, frac, rarely).map(([p, md, f, o]) => new Step(`refund(#${p}, ${md} ${f}‰${o ? ", outsider" : ""})`, (m, r, l) => act.refund(m, r, p, md, f, o, l))),
+    .map(([c, n, p, md, f, ref, o]) => step(`charge(c${c}, net${n}, epoch#${p}, ${md} ${f}‰, r${ref}${o ? ", outsider" : ""})`, (m, r, l) => act.charge(m, r, c, n, p, md, f, ref, o, l))),
+  fc.tuple(cust, net, pick, mode, frac, fc.nat({ max: 2 })).map(([c, n, p, md, f, ref]) => step(`charge(c${c}, net${n}, epoch#${p}, ${md} ${f}‰, r${ref})`, (m, r, l) => act.charge(m, r, c, n, p, md, f, ref, false, l))),
+  pick.map((p) => step(`postCharge(#${p})`, (m, r, l) => act.postCharge(m, r, p, l))),
+  pick.map((p) => step(`postCharge(#${p})`, (m, r, l) => act.postCharge(m, r, p, l))),
+  pick.map((p) => step(`voidCharge(#${p})`, (m, r, l) => act.voidCharge(m, r, p, l))),
+  fc.tuple(pick, mode, frac, rarely).map(([p, md, f, o]) => step(`refund(#${p}, ${md} ${f}‰${o ? ", outsider" : ""})`, (m, r, l) => act.refund(m, r, p, md, f, o, l))),
   fc
     .tuple(net, pick, mode, frac, fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 4 }), fc.boolean(), rarely, rarely)
     .map(
       ([n, p, md, f, w, s, u, o]) =>
-        new Step(`payoutRoot(net${n}, epoch#${p}, ${md} ${f}‰, weights ${w}${s ? ", spread" : ""}${u ? ", under-declared" : ""}${o ? ", outsider" : ""})`, (m, r, l) =>
+        step(`payoutRoot(net${n}, epoch#${p}, ${md} ${f}‰, weights ${w}${s ? ", spread" : ""}${u ? ", under-declared" : ""}${o ? ", outsider" : ""})`, (m, r, l) =>
           act.payoutRoot(m, r, n, p, md, f, w, s, u, o, l),
         ),
     ),
-  fc.tuple(pick, fc.nat({ max: 3 }), rarely).map(([p, li, w]) => new Step(`claim(#${p}, leaf ${li}${w ? ", wrong sender" : ""})`, (m, r, l) => act.claim(m, r, p, li, w, l))),
-  fc.tuple(pick, fc.nat({ max: 3 })).map(([p, li]) => new Step(`claim(#${p}, leaf ${li})`, (m, r, l) => act.claim(m, r, p, li, false, l))),
-  fc.tuple(cust, net, fc.bigInt(0n, 20_000n * USD)).map(([c, n, t]) => new Step(`setRunwayThreshold(c${c}, net${n}, ${t})`, (m, r, l) => act.setRunwayThreshold(m, r, c, n, t, l))),
-  net.map((n) => new Step(`pause/unpause(net${n})`, (m, r, l) => act.pause(m, r, n, l))),
-  fc.integer({ min: 0, max: 1_200 }).map((b) => new Step(`setFee(${b})`, (m, r, l) => act.setFee(m, r, b, l))),
-  net.map((n) => new Step(`withdrawFees(net${n})`, (m, r, l) => act.withdrawFees(m, r, n, l))),
+  fc.tuple(pick, fc.nat({ max: 3 }), rarely).map(([p, li, w]) => step(`claim(#${p}, leaf ${li}${w ? ", wrong sender" : ""})`, (m, r, l) => act.claim(m, r, p, li, w, l))),
+  fc.tuple(pick, fc.nat({ max: 3 })).map(([p, li]) => step(`claim(#${p}, leaf ${li})`, (m, r, l) => act.claim(m, r, p, li, false, l))),
+  fc.tuple(cust, net, fc.bigInt(0n, 20_000n * USD)).map(([c, n, t]) => step(`setRunwayThreshold(c${c}, net${n}, ${t})`, (m, r, l) => act.setRunwayThreshold(m, r, c, n, t, l))),
+  net.map((n) => step(`pause/unpause(net${n})`, (m, r, l) => act.pause(m, r, n, l))),
+  fc.integer({ min: 0, max: 1_200 }).map((b) => step(`setFee(${b})`, (m, r, l) => act.setFee(m, r, b, l))),
+  net.map((n) => step(`withdrawFees(net${n})`, (m, r, l) => act.withdrawFees(m, r, n, l))),
 ];
 
 /*//////////////////////////////////////////////////////////////

@@ -188,6 +188,34 @@ export function errorName(e: unknown): string {
 //////////////////////////////////////////////////////////////*/
 
 /**
+ * Runs `send` and checks it against the prediction: `expected` is "ok" (returns the receipt) or the
+ * name of the custom error it must revert with (returns null). Counts the outcome in `counters`.
+ */
+export async function sendExpecting(
+  label: string,
+  expected: string,
+  send: () => Promise<ContractTransactionResponse>,
+  counters: RunStats,
+): Promise<ContractTransactionReceipt | null> {
+  let receipt: ContractTransactionReceipt | null = null;
+  let failure: unknown;
+  try {
+    receipt = await (await send()).wait();
+  } catch (e) {
+    failure = e;
+  }
+  if (expected !== "ok") {
+    expect(failure, `${label}: expected revert ${expected}, but it succeeded`).to.not.equal(undefined);
+    expect(errorName(failure), `${label}: wrong revert`).to.equal(expected);
+    counters.reverts++;
+    return null;
+  }
+  if (failure !== undefined) throw new Error(`${label}: expected success, reverted with ${errorName(failure)}`);
+  counters.successes++;
+  return receipt;
+}
+
+/**
  * Runs `send` and checks it against the prediction: `expected` is "ok" (then the EntryPosted events
  * must be exactly `entries`, in order, and the model applies them) or a custom error name.
  */
@@ -200,21 +228,8 @@ async function exec(
   entries: Entry[],
   send: () => Promise<ContractTransactionResponse>,
 ): Promise<ContractTransactionReceipt | null> {
-  let receipt: ContractTransactionReceipt | null = null;
-  let failure: unknown;
-  try {
-    receipt = await (await send()).wait();
-  } catch (e) {
-    failure = e;
-  }
-  if (expected !== "ok") {
-    expect(failure, `${label}: expected revert ${expected}, but it succeeded`).to.not.equal(undefined);
-    expect(errorName(failure), `${label}: wrong revert`).to.equal(expected);
-    stats.reverts++;
-    return null;
-  }
-  if (failure !== undefined) throw new Error(`${label}: expected success, reverted with ${errorName(failure)}`);
-  stats.successes++;
+  const receipt = await sendExpecting(label, expected, send, stats);
+  if (receipt === null) return null;
   const posted = [];
   for (const log of receipt!.logs) {
     if (log.address !== r.ledgerAddr) continue;

@@ -22,7 +22,7 @@ import type { WorkRecord } from "../../../src/records/types";
 import { domainOf, signRotation, signSorted } from "../../helpers/eip712";
 import { buildEpoch, makeRecords, networkParams } from "../../helpers/workLedgerFixture";
 import { Kind, accountId } from "../../helpers/revenueFixture";
-import { errorName } from "./revenueModel";
+import { sendExpecting } from "./revenueModel";
 import { ModelStep, RunStats } from "./runner";
 
 /** Network parameters of the invariant network. */
@@ -122,23 +122,8 @@ function versionOf(e: number, v: number, t: bigint, window: bigint) {
 }
 
 /** Runs `send`, expecting success ("ok") or the named custom error. */
-async function exec(label: string, expected: string, send: () => Promise<ContractTransactionResponse>): Promise<ContractTransactionReceipt | null> {
-  let failure: unknown;
-  let receipt: ContractTransactionReceipt | null = null;
-  try {
-    receipt = await (await send()).wait();
-  } catch (e) {
-    failure = e;
-  }
-  if (expected !== "ok") {
-    expect(failure, `${label}: expected revert ${expected}, but it succeeded`).to.not.equal(undefined);
-    expect(errorName(failure), `${label}: wrong revert`).to.equal(expected);
-    trustStats.reverts++;
-    return null;
-  }
-  if (failure !== undefined) throw new Error(`${label}: expected success, reverted with ${errorName(failure)}`);
-  trustStats.successes++;
-  return receipt;
+function exec(label: string, expected: string, send: () => Promise<ContractTransactionResponse>): Promise<ContractTransactionReceipt | null> {
+  return sendExpecting(label, expected, send, trustStats);
 }
 
 /** `k` signers of the current set (or k - 1 when `short`), as signers. */

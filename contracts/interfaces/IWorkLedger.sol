@@ -364,7 +364,7 @@ interface IWorkLedger {
     /// @param networkId The network.
     error WorkLedgerNetworkNotPaused(uint256 networkId);
     /// @notice A zero address where one is required.
-    /// @param field The parameter's name (admin, token, arbiter, operator, revenueLedger).
+    /// @param field The parameter's name (admin, token, arbiter, operator).
     error WorkLedgerZeroAddress(string field);
     /// @notice Epoch length of zero or above MAX_EPOCH_SECONDS.
     /// @param epochSeconds The value given.
@@ -486,7 +486,7 @@ interface IWorkLedger {
     /// @notice The RevenueLedger is wired already (wiring happens once).
     /// @param revenueLedger The RevenueLedger already wired.
     error WorkLedgerRevenueLedgerAlreadySet(address revenueLedger);
-    /// @notice The RevenueLedger given does not read this WorkLedger.
+    /// @notice The RevenueLedger given does not read this WorkLedger (or is not a RevenueLedger, or is zero).
     /// @param revenueLedger The address given.
     error WorkLedgerRevenueLedgerMismatch(address revenueLedger);
     /// @notice No RevenueLedger is wired yet, so no bond can be posted.

@@ -103,6 +103,27 @@ describe("WorkLedger: trust model", function () {
       expect((await f.ledger.latestEpoch(1n, 0n)).verifierSetId).to.equal(1n);
     });
 
+    it("cannot turn a Final, already-charged epoch into a Voided one: its held charge still posts (even while paused)", async function () {
+      const f = await loadFixture(deployWorkLedgerFixture);
+      await f.ledger.connect(f.admin).grantRole(roleId(1n, ROLE.BILLER), f.admin.address);
+      await f.revenue.connect(f.challenger).deposit(1n, 50n * 10n ** 6n);
+      await commitNext(f);
+      await f.revenue.connect(f.admin).charge(1n, f.challenger.address, 0n, 20n * 10n ** 6n, REASON);
+      await time.increase(CHALLENGE_WINDOW);
+      await expect(correctNext(f, 0n, 2n, f.verifiers))
+        .to.be.revertedWithCustomError(f.ledger, "WorkLedgerInvalidEpochStatus")
+        .withArgs(1n, 0n, EpochStatus.Final);
+      await expect(f.ledger.connect(f.outsider).challengeEpoch(1n, 0n, REASON))
+        .to.be.revertedWithCustomError(f.ledger, "WorkLedgerInvalidEpochStatus")
+        .withArgs(1n, 0n, EpochStatus.Final);
+      const [, , chargeId] = await f.revenue.customer(1n, f.challenger.address);
+      await expect(f.revenue.voidCharge(chargeId))
+        .to.be.revertedWithCustomError(f.revenue, "RevenueLedgerEpochNotVoided")
+        .withArgs(1n, 0n, EpochStatus.Final);
+      await f.ledger.connect(f.admin).setPaused(1n, true);
+      await expect(f.revenue.postCharge(chargeId)).to.emit(f.revenue, "ChargePosted");
+    });
+
     it("cannot re-open a Final version by challenging it or by changing the window", async function () {
       const f = await loadFixture(finalEpochFixture);
       const before = await f.ledger.latestEpoch(1n, 0n);

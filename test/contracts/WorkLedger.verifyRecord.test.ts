@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ZeroHash, keccak256, toUtf8Bytes } from "ethers";
+import { ZeroHash, keccak256 } from "ethers";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { WorkLedgerPolicyMock__factory } from "../../typechain-types";
 import { RECORD_LEAF_ENCODING, WorkRecord } from "../../src/records/types";

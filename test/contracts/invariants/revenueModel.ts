@@ -231,7 +231,7 @@ async function exec(
   const receipt = await sendExpecting(label, expected, send, stats);
   if (receipt === null) return null;
   const posted = [];
-  for (const log of receipt!.logs) {
+  for (const log of receipt.logs) {
     if (log.address !== r.ledgerAddr) continue;
     const ev = r.ledger.interface.parseLog(log);
     if (ev === null) continue;

@@ -277,7 +277,12 @@ interface IWorkLedger {
     /// @param usageCount Number of usage records.
     /// @param totalUsage Sum of usage amounts.
     event EpochUsageCommitted(
-        uint256 indexed networkId, uint64 indexed epoch, uint32 indexed version, bytes32 usageRoot, uint64 usageCount, uint128 totalUsage
+        uint256 indexed networkId,
+        uint64 indexed epoch,
+        uint32 indexed version,
+        bytes32 usageRoot,
+        uint64 usageCount,
+        uint128 totalUsage
     );
 
     /// @notice A correction superseded an earlier version; `reasonHash` says why.

@@ -4,13 +4,11 @@ pragma solidity ^0.8.24;
 // Test-only contract: NatSpec tags are not required here.
 // solhint-disable use-natspec
 
-import {IRevenueLedger} from "../interfaces/IRevenueLedger.sol";
 import {IWorkLedger} from "../interfaces/IWorkLedger.sol";
 
 /// @title MockWorkLedgerForRevenue
 /// @notice The few WorkLedger views RevenueLedger reads (network, networkCount, epochStatus,
-/// hasNetworkRole), with setters, for RevenueLedger unit tests; it also relays the WorkLedger-only bond
-/// calls, as the real WorkLedger does on challenges.
+/// hasNetworkRole), with setters, for RevenueLedger unit tests.
 contract MockWorkLedgerForRevenue {
     /// @notice Unknown network (as the real WorkLedger reverts).
     error MockUnknownNetwork(uint256 networkId);
@@ -50,26 +48,5 @@ contract MockWorkLedgerForRevenue {
 
     function hasNetworkRole(uint256 networkId, bytes32 kind, address account) external view returns (bool) {
         return _roles[networkId][kind][account];
-    }
-
-    /// @notice Relay {IRevenueLedger-lockBond} as the WorkLedger.
-    function lockBond(IRevenueLedger ledger, uint256 networkId, address challenger, uint256 amount, uint64 epoch)
-        external
-    {
-        ledger.lockBond(networkId, _networks[networkId].token, challenger, amount, epoch);
-    }
-
-    /// @notice Relay {IRevenueLedger-returnBond} as the WorkLedger.
-    function returnBond(IRevenueLedger ledger, uint256 networkId, address challenger, uint256 amount, uint64 epoch)
-        external
-    {
-        ledger.returnBond(networkId, challenger, amount, epoch);
-    }
-
-    /// @notice Relay {IRevenueLedger-forfeitBond} as the WorkLedger.
-    function forfeitBond(IRevenueLedger ledger, uint256 networkId, address challenger, uint256 amount, uint64 epoch)
-        external
-    {
-        ledger.forfeitBond(networkId, challenger, amount, epoch);
     }
 }

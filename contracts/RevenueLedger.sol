@@ -26,8 +26,10 @@ import {NetworkRoles} from "./libraries/NetworkRoles.sol";
 ///   this contract (the recipient bears the token's fee).
 /// - Rebasing tokens (balances that change without a transfer) are NOT supported: a negative rebase
 ///   would leave the books above the tokens held. Networks must not use them.
-/// - A pause of the network in the WorkLedger stops deposits, charges, postings, refunds and payout
-///   roots; withdrawals, voids, claims and fee withdrawals keep working, so a pause never traps funds.
+/// - A pause of the network in the WorkLedger stops charges only (DESIGN rule 10); every other path,
+///   bonds included, keeps working, so a pause never traps funds.
+/// - Challenge bonds: only the WorkLedger moves them ({lockBond}, {returnBond}, {forfeitBond}); they sit in
+///   bond:<networkId>:<challenger> accounts. A forfeited bond is network revenue of the challenged epoch.
 /// - Checks-effects-interactions everywhere, plus a transient reentrancy guard on every external
 ///   mutating function (each one may reach a token). A deposit has to read the token balance around
 ///   the transfer to learn what arrived; the guard covers that window.
@@ -98,7 +100,17 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
     /// opened in advance (see {PREOPENED_WORDS}), so that the first claim of the word does not pay for a
     /// zero-to-non-zero storage write.
     mapping(uint256 networkId => mapping(uint64 epoch => mapping(uint256 word => uint256 bits))) private _claimed;
+    /// @dev Returned bonds whose transfer failed (still in the bond account), per network and challenger.
+    mapping(uint256 networkId => mapping(address challenger => uint256 amount)) private _returnable;
 
+    /// @dev Reverts unless the caller is the WorkLedger (bond paths).
+    modifier onlyWorkLedger() {
+        if (msg.sender != address(WORK_LEDGER)) revert RevenueLedgerOnlyWorkLedger(msg.sender);
+        _;
+    }
+
+    /// @notice Deploys the books over `workLedger_`; the WorkLedger's deployer then wires this contract
+    /// with {IWorkLedger-setRevenueLedger} so that challenge bonds can be posted.
     /// @param workLedger_ The WorkLedger that owns networks, roles and epoch finality.
     /// @param protocolAdmin_ Sets the protocol fee and withdraws protocol fees.
     constructor(address workLedger_, address protocolAdmin_) {
@@ -115,7 +127,7 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
     /// @inheritdoc IRevenueLedger
     function deposit(uint256 networkId, uint256 amount) external nonReentrant returns (uint256 credited) {
         if (amount == 0) revert RevenueLedgerZeroAmount();
-        return _deposit(networkId, amount, _activeToken(networkId));
+        return _deposit(networkId, amount, _activeToken(networkId, false));
     }
 
     /// @inheritdoc IRevenueLedger
@@ -126,7 +138,7 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
         nonReentrant
         returns (uint256 credited)
     {
-        address token = _activeToken(networkId);
+        address token = _activeToken(networkId, false);
         if (amount == 0) revert RevenueLedgerZeroAmount();
         try IERC20Permit(token).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
         return _deposit(networkId, amount, token);
@@ -162,7 +174,7 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
         nonReentrant
         returns (bytes32 chargeId)
     {
-        _activeToken(networkId);
+        _activeToken(networkId, true);
         _requireBiller(networkId);
         if (customer_ == address(0)) revert RevenueLedgerZeroAddress("customer");
         if (amount == 0) revert RevenueLedgerZeroAmount();
@@ -193,7 +205,7 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
         Charge storage c = _heldCharge(chargeId);
         uint256 networkId = c.networkId;
         uint64 epoch = c.epoch;
-        _activeToken(networkId);
+        _activeToken(networkId, false);
         (IWorkLedger.EpochStatus status,) = WORK_LEDGER.epochStatus(networkId, epoch);
         if (status != IWorkLedger.EpochStatus.Final) revert RevenueLedgerEpochNotFinal(networkId, epoch, uint8(status));
 
@@ -242,7 +254,7 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
         }
         uint256 networkId = c.networkId;
         uint64 epoch = c.epoch;
-        _activeToken(networkId);
+        _activeToken(networkId, false);
         _requireBiller(networkId);
         if (amount == 0) revert RevenueLedgerZeroAmount();
         {
@@ -276,7 +288,7 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
         external
         nonReentrant
     {
-        address token = _activeToken(networkId);
+        address token = _activeToken(networkId, false);
         _requireBiller(networkId);
         if (root == bytes32(0) || leafCount == 0) revert RevenueLedgerInvalidPayoutRoot(networkId, epoch, root, leafCount);
         if (total == 0) revert RevenueLedgerZeroAmount();
@@ -338,6 +350,95 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
             nodeId
         );
         emit PayoutClaimed(networkId, epoch, index, nodeId, msg.sender, to, amount);
+        IERC20(token).safeTransfer(to, amount);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 BONDS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IRevenueLedger
+    function lockBond(uint256 networkId, address token, address challenger, uint256 amount, uint64 epoch)
+        external
+        onlyWorkLedger
+        nonReentrant
+    {
+        if (_tokens[networkId] == address(0)) _tokens[networkId] = token;
+        IERC20 erc20 = IERC20(token);
+        uint256 before = erc20.balanceOf(address(this));
+        erc20.safeTransferFrom(challenger, address(this), amount);
+        uint256 received = erc20.balanceOf(address(this)) - before;
+        if (received != amount) revert RevenueLedgerBondShortfall(amount, received);
+        _post(
+            networkId,
+            _account(AccountKind.Assets, 0, token),
+            _account(AccountKind.Bond, networkId, challenger),
+            amount,
+            epoch,
+            bytes32(0)
+        );
+        emit BondLocked(networkId, epoch, challenger, amount);
+    }
+
+    /// @inheritdoc IRevenueLedger
+    /// @dev The transfer is tried first (under the reentrancy guard) so that a token that refuses it (a
+    /// blocklisted challenger) cannot block the ruling: the bond then stays booked, returnable.
+    function returnBond(uint256 networkId, address challenger, uint256 amount, uint64 epoch)
+        external
+        onlyWorkLedger
+        nonReentrant
+    {
+        address token = _tokens[networkId];
+        bool paid = IERC20(token).trySafeTransfer(challenger, amount);
+        if (paid) {
+            _post(
+                networkId,
+                _account(AccountKind.Bond, networkId, challenger),
+                _account(AccountKind.Assets, 0, token),
+                amount,
+                epoch,
+                bytes32(0)
+            );
+        } else {
+            _returnable[networkId][challenger] += amount;
+        }
+        emit BondReturned(networkId, epoch, challenger, amount, paid);
+    }
+
+    /// @inheritdoc IRevenueLedger
+    function forfeitBond(uint256 networkId, address challenger, uint256 amount, uint64 epoch)
+        external
+        onlyWorkLedger
+        nonReentrant
+    {
+        _epochRevenue[networkId][epoch] += amount;
+        _post(
+            networkId,
+            _account(AccountKind.Bond, networkId, challenger),
+            _account(AccountKind.Revenue, networkId, address(0)),
+            amount,
+            epoch,
+            bytes32(0)
+        );
+        emit BondForfeited(networkId, epoch, challenger, amount);
+    }
+
+    /// @inheritdoc IRevenueLedger
+    function withdrawBond(uint256 networkId, address to) external nonReentrant {
+        if (to == address(0)) revert RevenueLedgerZeroAddress("to");
+        uint256 amount = _returnable[networkId][msg.sender];
+        if (amount == 0) revert RevenueLedgerZeroAmount();
+        _returnable[networkId][msg.sender] = 0;
+        address token = _tokens[networkId];
+        _post(
+            networkId,
+            _account(AccountKind.Bond, networkId, msg.sender),
+            _account(AccountKind.Assets, 0, token),
+            amount,
+            NO_EPOCH,
+            bytes32(0)
+        );
+        emit BondWithdrawn(networkId, msg.sender, to, amount);
         IERC20(token).safeTransfer(to, amount);
     }
 
@@ -433,6 +534,11 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IRevenueLedger
+    function returnableBond(uint256 networkId, address challenger) external view returns (uint256) {
+        return _returnable[networkId][challenger];
+    }
+
+    /// @inheritdoc IRevenueLedger
     function protocolFeeBps() external view returns (uint16) {
         return _protocolFeeBps;
     }
@@ -507,13 +613,13 @@ contract RevenueLedger is IRevenueLedger, ReentrancyGuardTransient {
         emit EntryPosted(networkId, debit, credit, amount, epoch, ref, debitBalance, creditBalance);
     }
 
-    /// @dev The token of an existing, unpaused network; caches it on first use.
-    function _activeToken(uint256 networkId) private returns (address token) {
+    /// @dev The token of an existing network (unpaused when `whenNotPaused`: charges); caches it on first use.
+    function _activeToken(uint256 networkId, bool whenNotPaused) private returns (address token) {
         if (networkId == 0 || networkId > MAX_NETWORK_ID || networkId > WORK_LEDGER.networkCount()) {
             revert RevenueLedgerUnknownNetwork(networkId);
         }
         IWorkLedger.Network memory n = WORK_LEDGER.network(networkId);
-        if (n.paused) revert RevenueLedgerNetworkPaused(networkId);
+        if (whenNotPaused && n.paused) revert RevenueLedgerNetworkPaused(networkId);
         token = n.token;
         if (_tokens[networkId] == address(0)) _tokens[networkId] = token;
     }

@@ -1,6 +1,7 @@
 /**
- * Gas benchmark (`npm run --silent bench:gas`): WorkLedger commits and verifyRecord against the
- * Ethereum Attestation Service's published artifacts, on the same in-process network in one run.
+ * Gas benchmark (`npm run --silent bench:gas`): WorkLedger commits (with and without usage words),
+ * verifyRecord, a bonded challenge, a 2-of-3 signed verifier rotation and the finality cursor, against
+ * the Ethereum Attestation Service's published artifacts, on the same in-process network in one run.
  * Every figure is a transaction receipt's gasUsed (estimateGas for the verifyRecord view).
  * Prints one JSON object as the last line of stdout; progress goes to stderr.
  */
@@ -10,8 +11,17 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { AbiCoder, ContractFactory, Interface, InterfaceAbi, ZeroAddress, ZeroHash, TransactionResponse } from "ethers";
 import { RECORD_LEAF_ENCODING } from "../src/records/types";
-import { EPOCH_SECONDS, LARGE_EPOCH_RECORDS } from "../test/helpers/constants";
-import { buildEpoch, deployWorkLedgerFixture, makeRecords, signAndCommit, toLeaf } from "../test/helpers/workLedgerFixture";
+import { CHALLENGE_WINDOW, EPOCH_SECONDS, LARGE_EPOCH_RECORDS } from "../test/helpers/constants";
+import { signRotation } from "../test/helpers/eip712";
+import {
+  buildEpoch,
+  buildUsage,
+  deployWorkLedgerFixture,
+  makeRecords,
+  makeUsage,
+  signAndCommit,
+  toLeaf,
+} from "../test/helpers/workLedgerFixture";
 
 /** The EAS schema of one work record: the same six fields as our Merkle leaf. */
 const EAS_SCHEMA = "bytes32 nodeId,uint64 epoch,uint64 workUnits,uint16 uptimeBps,uint128 revenue,bytes32 evidence";
@@ -19,6 +29,10 @@ const EAS_SCHEMA = "bytes32 nodeId,uint64 epoch,uint64 workUnits,uint16 uptimeBp
 const EAS_BATCH = 50;
 /** Signatures on a benchmarked commit (2-of-3). */
 const SIGNERS = 2;
+/** Usage leaves of the commitWithUsageGas epoch. */
+const USAGE_LEAVES = 100;
+/** Epochs the finality cursor passes in one advanceFinality call when measuring its per-epoch cost. */
+const ADVANCE_EPOCHS = 20;
 
 const EAS_ARTIFACTS = path.join(
   path.dirname(require.resolve("@ethereum-attestation-service/eas-contracts/package.json")),
@@ -45,7 +59,7 @@ async function gasOf(tx: Promise<TransactionResponse> | TransactionResponse): Pr
 /** Gas of our commits and verifyRecord. */
 async function workLedgerGas() {
   const f = await deployWorkLedgerFixture();
-  await time.increase(3n * EPOCH_SECONDS);
+  await time.increase(BigInt(5 + ADVANCE_EPOCHS) * EPOCH_SECONDS);
   const signers = f.verifiers.slice(0, SIGNERS);
 
   // Epoch 0 pays the one-off zero-to-nonzero write of `nextEpoch`; epoch 1 is the steady state.
@@ -63,12 +77,53 @@ async function workLedgerGas() {
     signAndCommit(f.ledger, signers, f.domain, { networkId: f.networkId, epoch: 2n, version: 1n, summary: single.summary }, f.relayer),
   );
 
+  // The same 1,000 records plus 100 usage leaves (one per customer): the usage root costs one more slot.
+  const withUsage = buildEpoch(makeRecords(LARGE_EPOCH_RECORDS, 3n, "usage"));
+  const usage = buildUsage(makeUsage(USAGE_LEAVES, 3n));
+  const usageSummary = { ...withUsage.summary, ...usage.words };
+  const commitWithUsageGas = await gasOf(
+    signAndCommit(f.ledger, signers, f.domain, { networkId: f.networkId, epoch: 3n, version: 1n, summary: usageSummary }, f.relayer),
+  );
+
+  // A bonded challenge of a Pending epoch by a challenger's first challenge (its bond account is new).
+  const challengeGas = await gasOf(f.ledger.connect(f.challenger).challengeEpoch(f.networkId, 2n, ZeroHash));
+
+  // More small epochs for the finality cursor; then every committed epoch but 2 (Challenged) turns Final.
+  for (let e = 4n; e < BigInt(5 + ADVANCE_EPOCHS); e++) {
+    const small = buildEpoch(makeRecords(2, e, "cursor"));
+    await signAndCommit(f.ledger, signers, f.domain, { networkId: f.networkId, epoch: e, version: 1n, summary: small.summary }, f.relayer);
+  }
+  await time.increase(CHALLENGE_WINDOW);
+  await f.ledger.connect(f.arbiter).resolveChallenge(f.networkId, 2n, false);
+  await time.increase(CHALLENGE_WINDOW);
+  // Per epoch: the marginal cost of passing ADVANCE_EPOCHS epochs over passing one.
+  const advanceOne = await gasOf(f.ledger.advanceFinality(f.networkId, 1n));
+  const advanceMany = await gasOf(f.ledger.advanceFinality(f.networkId, BigInt(ADVANCE_EPOCHS)));
+  if ((await f.ledger.finalizedCount(f.networkId)) !== BigInt(1 + ADVANCE_EPOCHS)) throw new Error("advanceFinality stopped early");
+  const advanceFinalityGas = Number(advanceMany - advanceOne) / (ADVANCE_EPOCHS - 1);
+
+  // A 2-of-3 signed rotation to a new 3-member set.
+  const next = [f.verifiers[1].address, f.verifiers[2].address, f.v4.address];
+  const rotationSigs = await signRotation(signers, f.domain, { networkId: f.networkId, verifierSetId: 2n, verifiers: next, threshold: 2 });
+  const rotateVerifiersGas = await gasOf(f.ledger.connect(f.relayer).rotateVerifiers(f.networkId, next, 2, rotationSigs));
+
   const idx = Math.floor(LARGE_EPOCH_RECORDS / 2);
   const record = large.records[idx];
   const proof = large.tree.getProof(toLeaf(record));
   if (!(await f.ledger.verifyRecord(f.networkId, 1n, record, proof))) throw new Error("verifyRecord rejected a valid proof");
   const verifyRecordGas = await f.ledger.verifyRecord.estimateGas(f.networkId, 1n, record, proof);
-  return { commitEpochGas, firstEpochCommitGas, singleRecordCommitGas, verifyRecordGas, proofLength: proof.length };
+  return {
+    commitEpochGas,
+    firstEpochCommitGas,
+    singleRecordCommitGas,
+    verifyRecordGas,
+    proofLength: proof.length,
+    commitWithUsageGas,
+    challengeGas,
+    rotateVerifiersGas,
+    advanceFinalityGas,
+    advanceFinalityOneEpochGas: advanceOne,
+  };
 }
 
 /** Gas of EAS attest (one record) and multiAttest (per record of a batch) with the same six fields. */
@@ -135,6 +190,12 @@ async function main() {
     easToOursPerRecordRatio: round2(eas.easMultiAttestGasPerRecord / gasPerRecordAt1000),
     // Extra keys: the first epoch of a network (one-off nextEpoch 0 -> 1 write), the proof size, EAS batch size.
     firstEpochCommitGas: Number(ours.firstEpochCommitGas),
+    commitWithUsageGas: Number(ours.commitWithUsageGas),
+    challengeGas: Number(ours.challengeGas),
+    rotateVerifiersGas: Number(ours.rotateVerifiersGas),
+    advanceFinalityGas: round2(ours.advanceFinalityGas),
+    // Extra: one advanceFinality call that passes a single epoch (the call's fixed cost included).
+    advanceFinalityOneEpochGas: Number(ours.advanceFinalityOneEpochGas),
     verifyRecordProofLength: ours.proofLength,
     easMultiAttestBatch: EAS_BATCH,
   };

@@ -5,14 +5,25 @@ pragma solidity ^0.8.24;
 /// @notice EIP-712 type strings and hashes of WorkLedger. The TypeScript SDK exports the same
 /// strings (src/records/eip712.ts) and a test pins that both hashes are equal.
 library TypeHashes {
-    /// @dev EIP-712 domain name and version of WorkLedger (<= 31 bytes each, as OZ 5.7 requires).
+    /// @dev EIP-712 domain name of WorkLedger (<= 31 bytes, as OZ 5.7 requires).
     string internal constant DOMAIN_NAME = "WorkLedger";
+    /// @dev EIP-712 domain version of WorkLedger. The domain also binds the chain id and this contract.
     string internal constant DOMAIN_VERSION = "1";
 
-    /// @dev The struct verifiers sign: every summary field plus networkId, epoch and version.
+    /// @dev The struct verifiers sign for an epoch version: every summary field (work and usage) plus
+    /// networkId, epoch and version.
     string internal constant EPOCH_COMMIT_TYPE = "EpochCommit(uint256 networkId,uint64 epoch,uint32 version,"
-        "bytes32 root,uint64 recordCount,uint64 activeNodes,uint128 totalWorkUnits,uint128 totalRevenue,bytes32 dataHash)";
+        "bytes32 root,uint64 recordCount,uint64 activeNodes,uint128 totalWorkUnits,uint128 totalRevenue,bytes32 dataHash,"
+        "bytes32 usageRoot,uint64 usageCount,uint128 totalUsage)";
 
     /// @dev keccak256(EPOCH_COMMIT_TYPE)
     bytes32 internal constant EPOCH_COMMIT_TYPEHASH = keccak256(bytes(EPOCH_COMMIT_TYPE));
+
+    /// @dev The struct k of the current verifiers sign to install the next set: the network, the new
+    /// set's id (current + 1, so a signature is good for one rotation only), its members and threshold.
+    string internal constant VERIFIER_ROTATION_TYPE =
+        "VerifierRotation(uint256 networkId,uint32 verifierSetId,address[] verifiers,uint8 threshold)";
+
+    /// @dev keccak256(VERIFIER_ROTATION_TYPE)
+    bytes32 internal constant VERIFIER_ROTATION_TYPEHASH = keccak256(bytes(VERIFIER_ROTATION_TYPE));
 }

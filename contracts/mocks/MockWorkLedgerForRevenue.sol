@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+// Test-only contract: NatSpec tags are not required here.
+// solhint-disable use-natspec
+
 import {IWorkLedger} from "../interfaces/IWorkLedger.sol";
 
 /// @title MockWorkLedgerForRevenue

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+// Test-only contract: NatSpec tags are not required here.
+// solhint-disable use-natspec
+
 /// @title NoReturnToken
 /// @notice USDT-style test token: transfer, transferFrom and approve return nothing (not a bool) and
 /// revert on failure. Only SafeERC20-style callers can use it.

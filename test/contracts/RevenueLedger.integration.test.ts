@@ -13,6 +13,7 @@ import {
   PayoutLeaf,
   Status,
   USD,
+  BOND,
   accountId,
   chargeIdOf,
   commitNextEpoch,
@@ -28,7 +29,7 @@ const REF = keccak256(toUtf8Bytes("usage"));
 
 describe("RevenueLedger on the real WorkLedger", function () {
   it("charges, voids, posts, refunds, pays out and keeps the books balanced through a pause", async function () {
-    const { ledger, wl, token, admin, netAdmin, verifiers, customers, operators } = await loadFixture(revenueLedgerFixture);
+    const { ledger, wl, token, admin, netAdmin, arbiter, verifiers, customers, operators } = await loadFixture(revenueLedgerFixture);
     const [alice, bob] = customers;
     const net = 1n;
     const ledgerAddr = await ledger.getAddress();
@@ -49,15 +50,18 @@ describe("RevenueLedger on the real WorkLedger", function () {
       .to.be.revertedWithCustomError(ledger, "RevenueLedgerEpochNotFinal")
       .withArgs(net, e0, Status.Pending);
 
-    // Epoch 1 is challenged (frozen), then the challenge is upheld: its charge goes back to escrow.
+    // Epoch 1 is challenged by alice with a bond from her wallet (frozen), then the arbiter upholds the
+    // challenge: its charge goes back to escrow and the bond back to alice.
     const e1 = await commitNextEpoch(wl, net, verifiers);
     await ledger.connect(netAdmin).charge(net, alice.address, e1, 50n * USD, REF);
     const c1 = chargeIdOf(net, alice.address, e1, REF);
-    await wl.connect(netAdmin).challengeEpoch(net, e1, keccak256(toUtf8Bytes("bad telemetry")));
+    await expect(wl.connect(alice).challengeEpoch(net, e1, keccak256(toUtf8Bytes("bad telemetry")))).to.changeTokenBalance(token, alice, -BOND);
+    expect(await ledger.balanceOf(accountId(Kind.Bond, net, alice.address))).to.equal(BOND);
     await expect(ledger.voidCharge(c1))
       .to.be.revertedWithCustomError(ledger, "RevenueLedgerEpochNotVoided")
       .withArgs(net, e1, Status.Challenged);
-    await wl.connect(netAdmin).resolveChallenge(net, e1, true);
+    await expect(wl.connect(arbiter).resolveChallenge(net, e1, true)).to.changeTokenBalance(token, alice, BOND);
+    expect(await ledger.balanceOf(accountId(Kind.Bond, net, alice.address))).to.equal(0n);
     await expect(ledger.voidCharge(c1)).to.emit(ledger, "ChargeVoided").withArgs(c1, net, alice.address, e1, 50n * USD);
     await expect(ledger.connect(netAdmin).charge(net, alice.address, e1, 1n, keccak256("0x01")))
       .to.be.revertedWithCustomError(ledger, "RevenueLedgerEpochNotChargeable")
@@ -82,9 +86,9 @@ describe("RevenueLedger on the real WorkLedger", function () {
       .withArgs(net, e0, 380n * USD, 381n * USD);
     await ledger.connect(netAdmin).postPayoutRoot(net, e0, tree.root, 380n * USD, 3);
 
-    // The network admin pauses: charges stop, but withdrawals and claims go on.
+    // The network admin pauses: charges stop (rule 10), but deposits, withdrawals and claims go on.
     await wl.connect(netAdmin).setPaused(net, true);
-    await expect(ledger.connect(alice).deposit(net, 1n)).to.be.revertedWithCustomError(ledger, "RevenueLedgerNetworkPaused").withArgs(net);
+    await expect(ledger.connect(alice).deposit(net, 1n)).to.emit(ledger, "Deposited");
     await expect(ledger.connect(netAdmin).charge(net, alice.address, e0, 1n, keccak256("0x02")))
       .to.be.revertedWithCustomError(ledger, "RevenueLedgerNetworkPaused")
       .withArgs(net);
@@ -103,7 +107,7 @@ describe("RevenueLedger on the real WorkLedger", function () {
       );
     }
     const free = (await ledger.customer(net, alice.address)).free;
-    expect(free).to.equal(1_000n * USD - 300n * USD + 12n * USD);
+    expect(free).to.equal(1_000n * USD - 300n * USD + 12n * USD + 1n);
     await ledger.connect(alice).withdraw(net, free, alice.address);
     await ledger.connect(admin).withdrawFees(net, admin.address);
 

@@ -4,13 +4,14 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { AbiCoder, ContractTransactionResponse, ZeroHash, concat, keccak256, toBeHex, toUtf8Bytes } from "ethers";
 import { WorkLedger__factory } from "../../typechain-types";
 import { EPOCH_COMMIT_TYPE, EPOCH_COMMIT_TYPEHASH, workLedgerDomain } from "../../src/records/eip712";
-import type { EpochSummary } from "../../src/records/types";
 import {
   EpochCommitMessage,
+  EpochSummary,
   domainOf,
   epochCommitDigest,
   recoverEpochCommit,
   signEpochCommit,
+  signRotation,
   signSorted,
   sortByAddress,
   toHighS,
@@ -18,16 +19,18 @@ import {
 } from "../helpers/eip712";
 import {
   buildEpoch,
+  buildUsage,
   committedEpochFixture,
   deployWorkLedgerFixture,
   emptySummary,
   epochEndedFixture,
   makeRecords,
+  makeUsage,
   networkParams,
   signAndCommit,
   toLeaf,
 } from "../helpers/workLedgerFixture";
-import { CHALLENGE_WINDOW, EPOCH_SECONDS, EpochStatus, LARGE_EPOCH_RECORDS, ROLE } from "../helpers/constants";
+import { ARBITER_DEADLINE, BOND, CHALLENGE_WINDOW, EPOCH_SECONDS, EpochStatus, LARGE_EPOCH_RECORDS, MIN_CHALLENGE_WINDOW } from "../helpers/constants";
 
 type Ended = Awaited<ReturnType<typeof epochEndedFixture>>;
 type Committed = Awaited<ReturnType<typeof committedEpochFixture>>;
@@ -37,8 +40,11 @@ const MAX_COMMIT_GAS = 150_000n;
 
 const REASON = keccak256(toUtf8Bytes("telemetry of node 3 was replayed"));
 
-function roleId(networkId: bigint, kind: string): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "bytes32"], [networkId, kind]));
+/** Rotates network 1 to (members, k) with the signatures of verifiers 1 and 2 of the current set. */
+async function rotate(f: Ended, members: string[], k: number) {
+  const { verifierSetId } = await f.ledger.network(1n);
+  const msg = { networkId: 1n, verifierSetId: verifierSetId + 1n, verifiers: members, threshold: k };
+  return f.ledger.rotateVerifiers(1n, members, k, await signRotation(f.verifiers.slice(0, 2), f.domain, msg));
 }
 
 /** Timestamp of the block that mined `tx`. */
@@ -103,8 +109,23 @@ describe("WorkLedger: epochs", function () {
         expect(v.committedAt).to.equal(now);
         expect(v.finalizesAt).to.equal(now + CHALLENGE_WINDOW);
         expect(v.remainingWindow).to.equal(0n);
+        expect(v.challengeWindow).to.equal(CHALLENGE_WINDOW);
+        expect(v.challenges).to.equal(0n);
+        expect(v.usageRoot).to.equal(ZeroHash);
         expect(await f.ledger.epochStatus(1n, 0n)).to.deep.equal([EpochStatus.Pending, 1n]);
         expect(await f.ledger.isFinal(1n, 0n)).to.equal(false);
+        await expect(tx).to.not.emit(f.ledger, "EpochUsageCommitted");
+      });
+
+      it("stores the usage root with the version and emits EpochUsageCommitted when the epoch has usage", async function () {
+        const usage = buildUsage(makeUsage(3, 0n));
+        const summary = { ...f.built.summary, ...usage.words };
+        const tx = f.ledger.commitEpoch(1n, 0n, summary, await sigs(undefined, { ...message, summary }));
+        await expect(tx)
+          .to.emit(f.ledger, "EpochUsageCommitted")
+          .withArgs(1n, 0n, 1n, usage.words.usageRoot, 3n, usage.words.totalUsage);
+        expect((await f.ledger.latestEpoch(1n, 0n)).usageRoot).to.equal(usage.words.usageRoot);
+        expect((await f.ledger.epochVersion(1n, 0n, 1n)).usageRoot).to.equal(usage.words.usageRoot);
       });
 
       it("accepts more signatures than the threshold", async function () {
@@ -138,10 +159,28 @@ describe("WorkLedger: epochs", function () {
         }
       });
 
-      it("is Final at once with a zero challenge window", async function () {
-        await f.ledger.connect(f.admin).setChallengeWindow(1n, 0n);
-        await f.ledger.commitEpoch(1n, 0n, f.built.summary, await sigs());
+      it("is Pending for the smallest window (one hour) and Final exactly when it has passed", async function () {
+        await f.ledger.connect(f.admin).setChallengeWindow(1n, MIN_CHALLENGE_WINDOW);
+        const tx = await f.ledger.commitEpoch(1n, 0n, f.built.summary, await sigs());
+        const now = await blockTime(tx);
+        expect(await f.ledger.isFinal(1n, 0n)).to.equal(false);
+        await time.increaseTo(now + MIN_CHALLENGE_WINDOW - 1n);
+        expect(await f.ledger.isFinal(1n, 0n)).to.equal(false);
+        await time.increaseTo(now + MIN_CHALLENGE_WINDOW);
         expect(await f.ledger.isFinal(1n, 0n)).to.equal(true);
+      });
+
+      it("commits exactly at the epoch's end, and reverts one second before it", async function () {
+        const g = await loadFixture(deployWorkLedgerFixture);
+        const [, endsAt] = await g.ledger.epochBounds(1n, 0n);
+        const m = { networkId: 1n, epoch: 0n, version: 1n, summary: f.built.summary };
+        const s = await signSorted(g.verifiers.slice(0, 2), g.domain, m);
+        await time.setNextBlockTimestamp(endsAt - 1n);
+        await expect(g.ledger.commitEpoch(1n, 0n, f.built.summary, s))
+          .to.be.revertedWithCustomError(g.ledger, "WorkLedgerEpochNotEnded")
+          .withArgs(1n, 0n, endsAt);
+        await time.setNextBlockTimestamp(endsAt);
+        await expect(g.ledger.commitEpoch(1n, 0n, f.built.summary, s)).to.emit(g.ledger, "EpochCommitted");
       });
     });
 
@@ -188,6 +227,9 @@ describe("WorkLedger: epochs", function () {
         { name: "a zero root with records", change: (s) => ({ ...s, root: ZeroHash }) },
         { name: "a root without records", change: (s) => ({ ...s, recordCount: 0n, activeNodes: 0n }) },
         { name: "more active nodes than records", change: (s) => ({ ...s, activeNodes: s.recordCount + 1n }) },
+        { name: "a usage root without usage records", change: (s) => ({ ...s, usageRoot: keccak256("0x01") }) },
+        { name: "usage records without a usage root", change: (s) => ({ ...s, usageCount: 2n }) },
+        { name: "a usage total without usage records", change: (s) => ({ ...s, totalUsage: 5n }) },
       ];
       for (const c of badSummaries) {
         it(`reverts with WorkLedgerInvalidSummary for ${c.name} (even if signed)`, async function () {
@@ -315,17 +357,22 @@ describe("WorkLedger: epochs", function () {
         { field: "totalWorkUnits", value: (s) => s.totalWorkUnits + 1n },
         { field: "totalRevenue", value: (s) => s.totalRevenue - 1n },
         { field: "dataHash", value: () => keccak256(toUtf8Bytes("another file")) },
+        { field: "usageRoot", value: () => keccak256(toUtf8Bytes("another usage root")) },
+        { field: "usageCount", value: (s) => s.usageCount + 1n },
+        { field: "totalUsage", value: (s) => s.totalUsage + 7n },
       ];
       for (const c of changes) {
         it(`rejects the summary with ${c.field} changed after signing`, async function () {
-          const changed = { ...message, summary: { ...message.summary, [c.field]: c.value(message.summary) } };
-          await expectRejected(message, f.domain, changed);
+          // Signed with usage words, so that every field (usage ones too) can change and stay consistent.
+          const signed = { ...message, summary: { ...message.summary, ...buildUsage(makeUsage(3, 0n)).words } };
+          const changed = { ...signed, summary: { ...signed.summary, [c.field]: c.value(signed.summary) } };
+          await expectRejected(signed, f.domain, changed);
         });
       }
 
       it("rejects a verifier removed by rotation, and accepts the new set", async function () {
         const [v1, v2, v3] = f.verifiers;
-        await f.ledger.connect(f.admin).rotateVerifiers(1n, [v2.address, v3.address, f.v4.address], 2);
+        await rotate(f, [v2.address, v3.address, f.v4.address], 2);
         await expect(f.ledger.commitEpoch(1n, 0n, f.built.summary, await sigs([v1, v2])))
           .to.be.revertedWithCustomError(f.ledger, "WorkLedgerNotVerifier")
           .withArgs(v1.address);
@@ -335,7 +382,7 @@ describe("WorkLedger: epochs", function () {
       });
 
       it("applies a raised threshold to new commits", async function () {
-        await f.ledger.connect(f.admin).rotateVerifiers(1n, f.verifiers.map((v) => v.address), 3);
+        await rotate(f, f.verifiers.map((v) => v.address), 3);
         await expect(f.ledger.commitEpoch(1n, 0n, f.built.summary, await sigs()))
           .to.be.revertedWithCustomError(f.ledger, "WorkLedgerBelowThreshold")
           .withArgs(2n, 3n);
@@ -363,8 +410,8 @@ describe("WorkLedger: epochs", function () {
     it("keeps the verifier set and window an epoch was committed under", async function () {
       const f = await loadFixture(committedEpochFixture);
       const before = await f.ledger.latestEpoch(1n, 0n);
-      await f.ledger.connect(f.admin).rotateVerifiers(1n, [f.v4.address], 1);
-      await f.ledger.connect(f.admin).setChallengeWindow(1n, 5n);
+      await rotate(f, [f.v4.address], 1);
+      await f.ledger.connect(f.admin).setChallengeWindow(1n, MIN_CHALLENGE_WINDOW);
       const after = await f.ledger.latestEpoch(1n, 0n);
       expect(after).to.deep.equal(before);
       expect(after.verifierSetId).to.equal(1n);
@@ -423,53 +470,51 @@ describe("WorkLedger: epochs", function () {
       f = await loadFixture(committedEpochFixture);
     });
 
-    it("freezes a Pending epoch, keeping the remaining window, and emits EpochChallenged", async function () {
+    it("lets anyone freeze a Pending epoch with a bond, keeping the remaining window, and emits EpochChallenged", async function () {
       const { finalizesAt } = await f.ledger.latestEpoch(1n, 0n);
-      await f.ledger.connect(f.admin).grantRole(roleId(1n, ROLE.CHALLENGER), f.challenger.address);
-      const tx = await f.ledger.connect(f.challenger).challengeEpoch(1n, 0n, REASON);
+      const tx = await f.ledger.connect(f.outsider).challengeEpoch(1n, 0n, REASON);
       const now = await blockTime(tx);
-      await expect(tx).to.emit(f.ledger, "EpochChallenged").withArgs(1n, 0n, 1n, f.challenger.address, REASON);
+      await expect(tx)
+        .to.emit(f.ledger, "EpochChallenged")
+        .withArgs(1n, 0n, 1n, f.outsider.address, BOND, now + ARBITER_DEADLINE, REASON);
       const v = await f.ledger.latestEpoch(1n, 0n);
       expect(v.status).to.equal(EpochStatus.Challenged);
       expect(v.remainingWindow).to.equal(finalizesAt - now);
       expect(v.finalizesAt).to.equal(0n);
+      expect(v.challenges).to.equal(1n);
+      const c = await f.ledger.challengeOf(1n, 0n);
+      expect([c.challenger, c.deadline, c.bond]).to.deep.equal([f.outsider.address, now + ARBITER_DEADLINE, BOND]);
       await time.increaseTo(finalizesAt + 1n);
       expect(await f.ledger.epochStatus(1n, 0n)).to.deep.equal([EpochStatus.Challenged, 1n]);
       expect(await f.ledger.isFinal(1n, 0n)).to.equal(false);
     });
 
-    it("reverts for a caller without the CHALLENGER role", async function () {
-      await expect(f.ledger.connect(f.outsider).challengeEpoch(1n, 0n, REASON))
-        .to.be.revertedWithCustomError(f.ledger, "WorkLedgerUnauthorized")
-        .withArgs(1n, f.outsider.address, roleId(1n, ROLE.CHALLENGER));
-    });
-
     it("reverts for an unknown network or epoch", async function () {
-      await expect(f.ledger.connect(f.admin).challengeEpoch(5n, 0n, REASON))
+      await expect(f.ledger.connect(f.challenger).challengeEpoch(5n, 0n, REASON))
         .to.be.revertedWithCustomError(f.ledger, "WorkLedgerUnknownNetwork")
         .withArgs(5n);
-      await expect(f.ledger.connect(f.admin).challengeEpoch(1n, 1n, REASON))
+      await expect(f.ledger.connect(f.challenger).challengeEpoch(1n, 1n, REASON))
         .to.be.revertedWithCustomError(f.ledger, "WorkLedgerUnknownEpoch")
         .withArgs(1n, 1n);
     });
 
     it("reverts for a Final epoch", async function () {
       await time.increase(CHALLENGE_WINDOW);
-      await expect(f.ledger.connect(f.admin).challengeEpoch(1n, 0n, REASON))
+      await expect(f.ledger.connect(f.challenger).challengeEpoch(1n, 0n, REASON))
         .to.be.revertedWithCustomError(f.ledger, "WorkLedgerInvalidEpochStatus")
         .withArgs(1n, 0n, EpochStatus.Final);
     });
 
-    it("reverts for an epoch already challenged", async function () {
-      await f.ledger.connect(f.admin).challengeEpoch(1n, 0n, REASON);
-      await expect(f.ledger.connect(f.admin).challengeEpoch(1n, 0n, REASON))
+    it("reverts for an epoch already challenged (one open challenge per version)", async function () {
+      await f.ledger.connect(f.challenger).challengeEpoch(1n, 0n, REASON);
+      await expect(f.ledger.connect(f.outsider).challengeEpoch(1n, 0n, REASON))
         .to.be.revertedWithCustomError(f.ledger, "WorkLedgerInvalidEpochStatus")
         .withArgs(1n, 0n, EpochStatus.Challenged);
     });
 
     it("stays open while the network is paused", async function () {
       await f.ledger.connect(f.admin).setPaused(1n, true);
-      await expect(f.ledger.connect(f.admin).challengeEpoch(1n, 0n, REASON)).to.emit(f.ledger, "EpochChallenged");
+      await expect(f.ledger.connect(f.challenger).challengeEpoch(1n, 0n, REASON)).to.emit(f.ledger, "EpochChallenged");
     });
   });
 
@@ -480,14 +525,13 @@ describe("WorkLedger: epochs", function () {
     });
 
     async function challenge(): Promise<bigint> {
-      const tx = await f.ledger.connect(f.admin).challengeEpoch(1n, 0n, REASON);
+      const tx = await f.ledger.connect(f.challenger).challengeEpoch(1n, 0n, REASON);
       await tx.wait();
       return (await f.ledger.latestEpoch(1n, 0n)).remainingWindow;
     }
 
     it("voids the epoch when upheld, with ChallengeResolved", async function () {
       await challenge();
-      await f.ledger.connect(f.admin).grantRole(roleId(1n, ROLE.ARBITER), f.arbiter.address);
       await expect(f.ledger.connect(f.arbiter).resolveChallenge(1n, 0n, true))
         .to.emit(f.ledger, "ChallengeResolved")
         .withArgs(1n, 0n, 1n, true, f.arbiter.address, 0n);
@@ -495,19 +539,20 @@ describe("WorkLedger: epochs", function () {
       expect(v.status).to.equal(EpochStatus.Voided);
       expect(v.finalizesAt).to.equal(0n);
       expect(v.remainingWindow).to.equal(0n);
+      expect((await f.ledger.challengeOf(1n, 0n)).challenger).to.equal(ethers.ZeroAddress);
       await time.increase(2n * CHALLENGE_WINDOW);
       expect(await f.ledger.isFinal(1n, 0n)).to.equal(false);
-      await expect(f.ledger.connect(f.admin).challengeEpoch(1n, 0n, REASON))
+      await expect(f.ledger.connect(f.challenger).challengeEpoch(1n, 0n, REASON))
         .to.be.revertedWithCustomError(f.ledger, "WorkLedgerInvalidEpochStatus")
         .withArgs(1n, 0n, EpochStatus.Voided);
     });
 
     it("restores Pending with the remaining window when rejected", async function () {
       const remaining = await challenge();
-      await time.increase(10n * CHALLENGE_WINDOW); // the freeze does not consume the window
-      const tx = await f.ledger.connect(f.admin).resolveChallenge(1n, 0n, false);
+      await time.increase(ARBITER_DEADLINE - 100n); // the freeze does not consume the window
+      const tx = await f.ledger.connect(f.arbiter).resolveChallenge(1n, 0n, false);
       const now = await blockTime(tx);
-      await expect(tx).to.emit(f.ledger, "ChallengeResolved").withArgs(1n, 0n, 1n, false, f.admin.address, now + remaining);
+      await expect(tx).to.emit(f.ledger, "ChallengeResolved").withArgs(1n, 0n, 1n, false, f.arbiter.address, now + remaining);
       const v = await f.ledger.latestEpoch(1n, 0n);
       expect(v.status).to.equal(EpochStatus.Pending);
       expect(v.finalizesAt).to.equal(now + remaining);
@@ -516,25 +561,30 @@ describe("WorkLedger: epochs", function () {
       expect(await f.ledger.isFinal(1n, 0n)).to.equal(true);
     });
 
-    it("reverts for a caller without the ARBITER role", async function () {
+    it("reverts for a caller that is not the arbiter (the admin included)", async function () {
       await challenge();
-      await expect(f.ledger.connect(f.outsider).resolveChallenge(1n, 0n, true))
-        .to.be.revertedWithCustomError(f.ledger, "WorkLedgerUnauthorized")
-        .withArgs(1n, f.outsider.address, roleId(1n, ROLE.ARBITER));
+      for (const who of [f.outsider, f.admin]) {
+        await expect(f.ledger.connect(who).resolveChallenge(1n, 0n, true))
+          .to.be.revertedWithCustomError(f.ledger, "WorkLedgerNotArbiter")
+          .withArgs(1n, who.address);
+      }
     });
 
-    it("reverts for an unknown epoch", async function () {
-      await expect(f.ledger.connect(f.admin).resolveChallenge(1n, 3n, true))
+    it("reverts for an unknown network or epoch", async function () {
+      await expect(f.ledger.connect(f.arbiter).resolveChallenge(1n, 3n, true))
         .to.be.revertedWithCustomError(f.ledger, "WorkLedgerUnknownEpoch")
         .withArgs(1n, 3n);
+      await expect(f.ledger.connect(f.arbiter).resolveChallenge(4n, 0n, true))
+        .to.be.revertedWithCustomError(f.ledger, "WorkLedgerUnknownNetwork")
+        .withArgs(4n);
     });
 
     it("reverts for an epoch that is not challenged (Pending, then Final)", async function () {
-      await expect(f.ledger.connect(f.admin).resolveChallenge(1n, 0n, false))
+      await expect(f.ledger.connect(f.arbiter).resolveChallenge(1n, 0n, false))
         .to.be.revertedWithCustomError(f.ledger, "WorkLedgerInvalidEpochStatus")
         .withArgs(1n, 0n, EpochStatus.Pending);
       await time.increase(CHALLENGE_WINDOW);
-      await expect(f.ledger.connect(f.admin).resolveChallenge(1n, 0n, false))
+      await expect(f.ledger.connect(f.arbiter).resolveChallenge(1n, 0n, false))
         .to.be.revertedWithCustomError(f.ledger, "WorkLedgerInvalidEpochStatus")
         .withArgs(1n, 0n, EpochStatus.Final);
     });
@@ -551,7 +601,7 @@ describe("WorkLedger: epochs", function () {
     });
 
     async function correct(signers = f.verifiers.slice(0, 2), m = m2) {
-      return f.ledger.connect(f.admin).correctEpoch(1n, 0n, m.summary, await signSorted(signers, f.domain, m), REASON);
+      return f.ledger.connect(f.relayer).correctEpoch(1n, 0n, m.summary, await signSorted(signers, f.domain, m), REASON);
     }
 
     it("supersedes a Pending epoch with version 2, keeping version 1 readable", async function () {
@@ -573,22 +623,31 @@ describe("WorkLedger: epochs", function () {
       expect((await f.ledger.network(1n)).nextEpoch).to.equal(1n);
     });
 
-    it("freezes the status of the superseded version (Final stays Final, Pending stays Pending)", async function () {
-      await time.increase(CHALLENGE_WINDOW);
+    it("freezes the status of a superseded Pending version, and gives each new version the full window", async function () {
+      await time.increase(CHALLENGE_WINDOW - 100n);
       await correct();
-      expect((await f.ledger.epochVersion(1n, 0n, 1n)).status).to.equal(EpochStatus.Final);
       const m3 = { ...m2, version: 3n, summary: f.built.summary };
-      await correct(undefined, m3);
+      const tx = await correct(undefined, m3);
+      const now = await blockTime(tx);
+      expect((await f.ledger.latestEpoch(1n, 0n)).finalizesAt).to.equal(now + CHALLENGE_WINDOW);
       await time.increase(CHALLENGE_WINDOW);
+      expect((await f.ledger.epochVersion(1n, 0n, 1n)).status).to.equal(EpochStatus.Pending);
       expect((await f.ledger.epochVersion(1n, 0n, 2n)).status).to.equal(EpochStatus.Pending);
       expect((await f.ledger.epochVersion(1n, 0n, 1n)).root).to.equal(f.built.summary.root);
       expect((await f.ledger.epochVersion(1n, 0n, 2n)).root).to.equal(fixed.summary.root);
       expect(await f.ledger.epochStatus(1n, 0n)).to.deep.equal([EpochStatus.Final, 3n]);
     });
 
+    it("reverts for a Final epoch, however many verifiers sign", async function () {
+      await time.increase(CHALLENGE_WINDOW);
+      await expect(correct(f.verifiers))
+        .to.be.revertedWithCustomError(f.ledger, "WorkLedgerInvalidEpochStatus")
+        .withArgs(1n, 0n, EpochStatus.Final);
+    });
+
     it("supersedes a Voided epoch with a new Pending version", async function () {
-      await f.ledger.connect(f.admin).challengeEpoch(1n, 0n, REASON);
-      await f.ledger.connect(f.admin).resolveChallenge(1n, 0n, true);
+      await f.ledger.connect(f.challenger).challengeEpoch(1n, 0n, REASON);
+      await f.ledger.connect(f.arbiter).resolveChallenge(1n, 0n, true);
       await expect(correct()).to.emit(f.ledger, "EpochCorrected").withArgs(1n, 0n, 2n, 1n, REASON);
       expect((await f.ledger.epochVersion(1n, 0n, 1n)).status).to.equal(EpochStatus.Voided);
       expect(await f.ledger.epochStatus(1n, 0n)).to.deep.equal([EpochStatus.Pending, 2n]);
@@ -596,7 +655,7 @@ describe("WorkLedger: epochs", function () {
 
     it("checks the correction against the current verifier set and threshold", async function () {
       const [v1, v2] = f.verifiers;
-      await f.ledger.connect(f.admin).rotateVerifiers(1n, [v2.address, f.v4.address], 1);
+      await rotate(f, [v2.address, f.v4.address], 1);
       await expect(correct([v1]))
         .to.be.revertedWithCustomError(f.ledger, "WorkLedgerNotVerifier")
         .withArgs(v1.address);
@@ -608,7 +667,7 @@ describe("WorkLedger: epochs", function () {
     it("rejects the version-1 signatures replayed as a correction", async function () {
       const s = await signSorted(f.verifiers.slice(0, 2), f.domain, f.message);
       const recovered = recoverEpochCommit(f.domain, { ...f.message, version: 2n }, s[0]);
-      await expect(f.ledger.connect(f.admin).correctEpoch(1n, 0n, f.message.summary, s, REASON))
+      await expect(f.ledger.connect(f.relayer).correctEpoch(1n, 0n, f.message.summary, s, REASON))
         .to.be.revertedWithCustomError(f.ledger, "WorkLedgerNotVerifier")
         .withArgs(recovered);
     });
@@ -619,7 +678,7 @@ describe("WorkLedger: epochs", function () {
     });
 
     it("reverts for a Challenged epoch", async function () {
-      await f.ledger.connect(f.admin).challengeEpoch(1n, 0n, REASON);
+      await f.ledger.connect(f.challenger).challengeEpoch(1n, 0n, REASON);
       await expect(correct())
         .to.be.revertedWithCustomError(f.ledger, "WorkLedgerInvalidEpochStatus")
         .withArgs(1n, 0n, EpochStatus.Challenged);
@@ -627,15 +686,24 @@ describe("WorkLedger: epochs", function () {
 
     it("reverts for an epoch never committed", async function () {
       const m = { ...m2, epoch: 1n, version: 2n };
-      await expect(f.ledger.connect(f.admin).correctEpoch(1n, 1n, m.summary, await signSorted(f.verifiers.slice(0, 2), f.domain, m), REASON))
+      await expect(f.ledger.connect(f.relayer).correctEpoch(1n, 1n, m.summary, await signSorted(f.verifiers.slice(0, 2), f.domain, m), REASON))
         .to.be.revertedWithCustomError(f.ledger, "WorkLedgerUnknownEpoch")
         .withArgs(1n, 1n);
     });
 
-    it("reverts for a caller without the ADMIN role", async function () {
-      await expect(f.ledger.connect(f.outsider).correctEpoch(1n, 0n, fixed.summary, [], REASON))
-        .to.be.revertedWithCustomError(f.ledger, "WorkLedgerUnauthorized")
-        .withArgs(1n, f.outsider.address, roleId(1n, ROLE.ADMIN));
+    it("needs no role: the admin alone cannot correct (below threshold), anyone relays k-of-n signatures", async function () {
+      await expect(f.ledger.connect(f.admin).correctEpoch(1n, 0n, fixed.summary, [], REASON))
+        .to.be.revertedWithCustomError(f.ledger, "WorkLedgerBelowThreshold")
+        .withArgs(0n, 2n);
+      await expect(f.ledger.connect(f.outsider).correctEpoch(1n, 0n, fixed.summary, await signSorted(f.verifiers.slice(0, 2), f.domain, m2), REASON))
+        .to.emit(f.ledger, "EpochCorrected")
+        .withArgs(1n, 0n, 2n, 1n, REASON);
+    });
+
+    it("reverts for an unknown network", async function () {
+      await expect(f.ledger.correctEpoch(3n, 0n, fixed.summary, [], REASON))
+        .to.be.revertedWithCustomError(f.ledger, "WorkLedgerUnknownNetwork")
+        .withArgs(3n);
     });
 
     it("validates the new summary and signatures like a commit", async function () {
@@ -648,14 +716,20 @@ describe("WorkLedger: epochs", function () {
         .withArgs(1n, 2n);
     });
 
-    it("switches verifyRecord to the new root", async function () {
+    it("switches recordStatus to the new root at once, and verifyRecord once the new version is Final", async function () {
       const oldRecord = f.built.records[0];
       const oldProof = f.built.tree.getProof(toLeaf(oldRecord));
-      expect(await f.ledger.verifyRecord(1n, 0n, oldRecord, oldProof)).to.equal(true);
-      await correct();
+      expect(await f.ledger.recordStatus(1n, 0n, oldRecord, oldProof)).to.deep.equal([true, EpochStatus.Pending, 1n]);
       expect(await f.ledger.verifyRecord(1n, 0n, oldRecord, oldProof)).to.equal(false);
+      await correct();
       const newRecord = fixed.records[2];
-      expect(await f.ledger.verifyRecord(1n, 0n, newRecord, fixed.tree.getProof(toLeaf(newRecord)))).to.equal(true);
+      const newProof = fixed.tree.getProof(toLeaf(newRecord));
+      expect(await f.ledger.recordStatus(1n, 0n, oldRecord, oldProof)).to.deep.equal([false, EpochStatus.Pending, 2n]);
+      expect(await f.ledger.recordStatus(1n, 0n, newRecord, newProof)).to.deep.equal([true, EpochStatus.Pending, 2n]);
+      expect(await f.ledger.verifyRecord(1n, 0n, newRecord, newProof)).to.equal(false);
+      await time.increase(CHALLENGE_WINDOW);
+      expect(await f.ledger.verifyRecord(1n, 0n, oldRecord, oldProof)).to.equal(false);
+      expect(await f.ledger.verifyRecord(1n, 0n, newRecord, newProof)).to.equal(true);
     });
   });
 

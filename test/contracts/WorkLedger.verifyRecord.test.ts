@@ -1,12 +1,12 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { ZeroHash, keccak256, toUtf8Bytes } from "ethers";
+import { ZeroHash, keccak256 } from "ethers";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { WorkLedgerPolicyMock__factory } from "../../typechain-types";
 import { RECORD_LEAF_ENCODING, WorkRecord } from "../../src/records/types";
 import { buildEpoch, largeEpochFixture, makeRecords, signAndCommit, toLeaf } from "../helpers/workLedgerFixture";
-import { EPOCH_SECONDS, LARGE_EPOCH_RECORDS } from "../helpers/constants";
+import { CHALLENGE_WINDOW, EpochStatus, LARGE_EPOCH_RECORDS } from "../helpers/constants";
 
 type Large = Awaited<ReturnType<typeof largeEpochFixture>>;
 
@@ -121,19 +121,53 @@ describe("WorkLedger: verifyRecord", function () {
     expect(await f.ledger.verifyRecord(1n, 5n, { ...r, epoch: 5n }, proof)).to.equal(false);
   });
 
-  it("keeps accepting while challenged and rejects once voided", async function () {
-    const r = f.large.records[42];
+  it("is true only for the latest version once Final: false while Pending, Challenged or Voided; recordStatus says which", async function () {
+    const epoch2 = buildEpoch(makeRecords(9, 2n, "pending"));
+    const r = epoch2.records[4];
+    const proof = epoch2.tree.getProof(toLeaf(r));
+    await signAndCommit(f.ledger, f.verifiers.slice(0, 2), f.domain, { networkId: 1n, epoch: 2n, version: 1n, summary: epoch2.summary });
+    expect(await f.ledger.verifyRecord(1n, 2n, r, proof)).to.equal(false);
+    expect(await f.ledger.recordStatus(1n, 2n, r, proof)).to.deep.equal([true, EpochStatus.Pending, 1n]);
+    await f.ledger.connect(f.challenger).challengeEpoch(1n, 2n, ZeroHash);
+    expect(await f.ledger.verifyRecord(1n, 2n, r, proof)).to.equal(false);
+    expect(await f.ledger.recordStatus(1n, 2n, r, proof)).to.deep.equal([true, EpochStatus.Challenged, 1n]);
+    await f.ledger.connect(f.arbiter).resolveChallenge(1n, 2n, true);
+    expect(await f.ledger.verifyRecord(1n, 2n, r, proof)).to.equal(false);
+    expect(await f.ledger.recordStatus(1n, 2n, r, proof)).to.deep.equal([true, EpochStatus.Voided, 1n]);
+    // Re-signed as version 2 (a correction of the Voided version): Final after the full window.
+    await signAndCommit(f.ledger, f.verifiers.slice(1, 3), f.domain, { networkId: 1n, epoch: 2n, version: 2n, summary: epoch2.summary });
+    expect(await f.ledger.recordStatus(1n, 2n, r, proof)).to.deep.equal([true, EpochStatus.Pending, 2n]);
+    await time.increase(CHALLENGE_WINDOW);
+    expect(await f.ledger.verifyRecord(1n, 2n, r, proof)).to.equal(true);
+    expect(await f.ledger.recordStatus(1n, 2n, r, proof)).to.deep.equal([true, EpochStatus.Final, 2n]);
+    expect(await f.ledger.recordStatus(1n, 2n, { ...r, revenue: r.revenue + 1n }, proof)).to.deep.equal([false, EpochStatus.Final, 2n]);
+  });
+
+  it("is false when record.epoch != epoch, even with a proof that matches the epoch's root", async function () {
+    // Epoch 2's tree is built over records that claim epoch 7: the proof matches epoch 2's root.
+    const mislabelled = buildEpoch(makeRecords(4, 7n, "mislabelled"));
+    await signAndCommit(f.ledger, f.verifiers.slice(0, 2), f.domain, { networkId: 1n, epoch: 2n, version: 1n, summary: mislabelled.summary });
+    await time.increase(CHALLENGE_WINDOW);
+    const r = mislabelled.records[1];
+    const proof = mislabelled.tree.getProof(toLeaf(r));
+    expect(StandardMerkleTree.verify(mislabelled.summary.root, [...RECORD_LEAF_ENCODING], toLeaf(r), proof)).to.equal(true);
+    expect(await f.ledger.isFinal(1n, 2n)).to.equal(true);
+    expect(await f.ledger.verifyRecord(1n, 2n, r, proof)).to.equal(false);
+    expect(await f.ledger.recordStatus(1n, 2n, r, proof)).to.deep.equal([false, EpochStatus.Final, 1n]);
+  });
+
+  it("recordStatus returns (false, None, 0) for an unknown network or epoch, never reverting", async function () {
+    const r = f.large.records[0];
     const proof = f.large.tree.getProof(toLeaf(r));
-    await f.ledger.connect(f.admin).challengeEpoch(1n, 0n, ZeroHash);
-    expect(await f.ledger.verifyRecord(1n, 0n, r, proof)).to.equal(true);
-    await f.ledger.connect(f.admin).resolveChallenge(1n, 0n, true);
-    expect(await f.ledger.verifyRecord(1n, 0n, r, proof)).to.equal(false);
+    expect(await f.ledger.recordStatus(0n, 0n, r, proof)).to.deep.equal([false, EpochStatus.None, 0n]);
+    expect(await f.ledger.recordStatus(1n, 9n, { ...r, epoch: 9n }, proof)).to.deep.equal([false, EpochStatus.None, 0n]);
+    expect(await f.ledger.recordStatus(1n, 0n, r, proof)).to.deep.equal([true, EpochStatus.Final, 1n]);
   });
 
   it("proves the only record of a one-record epoch with an empty proof", async function () {
-    await time.increase(EPOCH_SECONDS);
     const single = buildEpoch(makeRecords(1, 2n, "single"));
     await signAndCommit(f.ledger, f.verifiers.slice(0, 2), f.domain, { networkId: 1n, epoch: 2n, version: 1n, summary: single.summary });
+    await time.increase(CHALLENGE_WINDOW);
     expect(single.tree.getProof(0)).to.deep.equal([]);
     expect(await f.ledger.verifyRecord(1n, 2n, single.records[0], [])).to.equal(true);
   });

@@ -7,7 +7,6 @@ import { keccak256, toUtf8Bytes } from "ethers";
 export const ROLE = {
   ADMIN: keccak256(toUtf8Bytes("ADMIN")),
   ARBITER: keccak256(toUtf8Bytes("ARBITER")),
-  CHALLENGER: keccak256(toUtf8Bytes("CHALLENGER")),
   REGISTRAR: keccak256(toUtf8Bytes("REGISTRAR")),
   BILLER: keccak256(toUtf8Bytes("BILLER")),
 } as const;
@@ -25,6 +24,31 @@ export const CAPACITY_PER_NODE = 3_600n;
 export const THRESHOLD = 2;
 /** WorkLedger.MAX_EPOCH_SECONDS and MAX_CHALLENGE_WINDOW: 366 days. */
 export const MAX_SECONDS = 366n * 86_400n;
+/** WorkLedger.MIN_CHALLENGE_WINDOW: one hour. */
+export const MIN_CHALLENGE_WINDOW = 3_600n;
+/** WorkLedger.MIN_BOND and MAX_BOND (token units). */
+export const MIN_BOND = 10n ** 6n;
+export const MAX_BOND = 10n ** 33n;
+/** WorkLedger.MIN_ARBITER_DEADLINE and MAX_ARBITER_DEADLINE: one day and 30 days. */
+export const MIN_ARBITER_DEADLINE = 86_400n;
+export const MAX_ARBITER_DEADLINE = 30n * 86_400n;
+/** WorkLedger.MAX_STATEMENT_EPOCHS and MAX_CHALLENGES. */
+export const MAX_STATEMENT_EPOCHS = 10_000;
+export const MAX_CHALLENGES = 3;
+/** WorkLedger.MIN_RECOVERY_DELAY (7 days) and RECOVERY_THAW_MARGIN (1 day). */
+export const MIN_RECOVERY_DELAY = 7n * 86_400n;
+export const RECOVERY_THAW_MARGIN = 86_400n;
+
+/** Trust parameters of the test network: the smallest bond, a 2-day arbiter deadline, 720-epoch statements. */
+export const BOND = 5n * 10n ** 6n;
+export const ARBITER_DEADLINE = 2n * 86_400n;
+export const MAX_STATEMENT = 720;
+/** The smallest thaw rule 6 allows for a window, deadline, statement length and epoch length. */
+export function minThaw(window: bigint, deadline: bigint, maxStatementEpochs: number, epochSeconds: bigint): bigint {
+  return window + deadline + BigInt(maxStatementEpochs) * epochSeconds;
+}
+/** Thaw of the test network: the minimum for its defaults plus one day. */
+export const THAW_SECONDS = 86_400n + 2n * 86_400n + 720n * 3_600n + 86_400n;
 /** Largest verifier set (Network.verifierCount is a uint8). */
 export const MAX_VERIFIERS = 255;
 

@@ -1,11 +1,26 @@
 /**
  * EIP-712 helpers for the WorkLedger tests: the domain read back from the contract, verifier
- * signatures over EpochCommit, and signature mutations (high-s, wrong length) for forgery tests.
+ * signatures over EpochCommit and VerifierRotation, and signature mutations (high-s, wrong length)
+ * for forgery tests.
  */
 import { Signature, Signer, TypedDataDomain, TypedDataEncoder, concat, getBytes, hexlify, toBeHex, verifyTypedData } from "ethers";
-import { EPOCH_COMMIT_TYPES } from "../../src/records/eip712";
-import type { EpochSummary } from "../../src/records/types";
+import { EPOCH_COMMIT_TYPES, VERIFIER_ROTATION_TYPES } from "../../src/records/eip712";
+import type { EpochSummary as SdkEpochSummary } from "../../src/records/types";
 import { SECP256K1_N } from "./constants";
+
+/**
+ * IWorkLedger.EpochSummary: the SDK's work summary plus the usage words (zero without usage). Spelled as
+ * an intersection so that it stays compatible once the SDK's own type gains the usage words.
+ */
+export type EpochSummary = SdkEpochSummary & { usageRoot: string; usageCount: bigint; totalUsage: bigint };
+
+/** The VerifierRotation message k of the current verifiers sign (verifierSetId = current + 1). */
+export interface RotationMessage {
+  networkId: bigint;
+  verifierSetId: bigint;
+  verifiers: string[];
+  threshold: number;
+}
 
 /** The EpochCommit message verifiers sign. */
 export interface EpochCommitMessage {
@@ -56,6 +71,17 @@ export async function sortByAddress<T extends Signer>(signers: T[]): Promise<T[]
 export async function signSorted(signers: Signer[], domain: TypedDataDomain, message: EpochCommitMessage): Promise<string[]> {
   const sorted = await sortByAddress(signers);
   return Promise.all(sorted.map((s) => signEpochCommit(s, domain, message)));
+}
+
+/** The EIP-712 digest ethers computes for a rotation (what verifierRotationDigest must return). */
+export function rotationDigest(domain: TypedDataDomain, message: RotationMessage): string {
+  return TypedDataEncoder.hash(domain, VERIFIER_ROTATION_TYPES, { ...message });
+}
+
+/** Signatures of every signer over a rotation, in ascending signer order. */
+export async function signRotation(signers: Signer[], domain: TypedDataDomain, message: RotationMessage): Promise<string[]> {
+  const sorted = await sortByAddress(signers);
+  return Promise.all(sorted.map((s) => s.signTypedData(domain, VERIFIER_ROTATION_TYPES, { ...message })));
 }
 
 /** The malleable twin of a signature: s -> n - s and v flipped (27 <-> 28). Recovers the same address via raw ecrecover. */

@@ -7,7 +7,7 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { AbiCoder, Signature, Signer, ZeroAddress, keccak256, toUtf8Bytes } from "ethers";
+import { AbiCoder, Signature, Signer, ZeroAddress, ZeroHash, keccak256, toUtf8Bytes } from "ethers";
 import {
   MockStablecoin,
   MockStablecoin__factory,
@@ -20,11 +20,12 @@ import {
 } from "../../typechain-types";
 import { EPOCH_COMMIT_TYPES, workLedgerDomain } from "../../src/records/eip712";
 import { NO_EPOCH, PAYOUT_LEAF_ENCODING } from "../../src/records/types";
+import type { EpochSummary } from "./eip712";
 
 export { NO_EPOCH };
 
 /** IRevenueLedger.AccountKind, in declaration order. */
-export const Kind = { None: 0, Escrow: 1, Held: 2, Revenue: 3, Payable: 4, Fee: 5, Assets: 6 } as const;
+export const Kind = { None: 0, Escrow: 1, Held: 2, Revenue: 3, Payable: 4, Fee: 5, Assets: 6, Bond: 7 } as const;
 /** IRevenueLedger.ChargeStatus, in declaration order. */
 export const ChargeStatus = { None: 0n, Held: 1n, Posted: 2n, Voided: 3n } as const;
 /** IWorkLedger.EpochStatus, in declaration order. */
@@ -33,7 +34,7 @@ export const Status = { None: 0, Pending: 1, Challenged: 2, Final: 3, Voided: 4 
 /** Per-network role kinds (contracts/libraries/NetworkRoles.sol). */
 export const BILLER = keccak256(toUtf8Bytes("BILLER"));
 export const ADMIN = keccak256(toUtf8Bytes("ADMIN"));
-export const CHALLENGER = keccak256(toUtf8Bytes("CHALLENGER"));
+export const REGISTRAR = keccak256(toUtf8Bytes("REGISTRAR"));
 export const ARBITER = keccak256(toUtf8Bytes("ARBITER"));
 /** Role id RevenueLedger reports for protocol-admin functions. */
 export const PROTOCOL_ADMIN_ROLE = keccak256(toUtf8Bytes("PROTOCOL_ADMIN"));
@@ -43,9 +44,12 @@ export const BPS = 10_000n;
 export const MAX_FEE_BPS = 1_000n;
 /** One unit of a 6-decimals stablecoin. */
 export const USD = 1_000_000n;
-/** Epoch length and challenge window of the fixture networks on the real WorkLedger (seconds). */
+/** Epoch length and challenge window (the smallest allowed) of the fixture networks on the real WorkLedger (seconds). */
 export const EPOCH_SECONDS = 60n;
-export const CHALLENGE_WINDOW = 600n;
+export const CHALLENGE_WINDOW = 3_600n;
+/** First challenge bond and arbiter deadline of the fixture networks. */
+export const BOND = 10n * 1_000_000n;
+export const ARBITER_DEADLINE = 86_400n;
 
 /** The account id of (kind, networkId, holder): kind << 248 | networkId << 160 | holder. */
 export function accountId(kind: number, networkId: bigint, holder: string = ZeroAddress): string {
@@ -149,14 +153,15 @@ export interface LedgerFixture {
   wl: WorkLedger;
   token: MockStablecoin;
   admin: HardhatEthersSigner; // protocol admin
-  netAdmin: HardhatEthersSigner; // ADMIN, BILLER, CHALLENGER, ARBITER of both networks
+  netAdmin: HardhatEthersSigner; // ADMIN of both networks; has granted itself BILLER and REGISTRAR
+  arbiter: HardhatEthersSigner; // arbiter of both networks
   verifiers: HardhatEthersSigner[]; // 3 verifiers, threshold 2
   customers: HardhatEthersSigner[]; // 3 customers, 1,000,000 USD each (approved unless said otherwise)
   operators: HardhatEthersSigner[]; // 3 node operators
   networks: bigint[]; // [1n, 2n]
 }
 
-/** Deploys WorkLedger + RevenueLedger, creates networks 1 and 2 (60 s epochs, 600 s challenge window, 2-of-3). */
+/** Deploys WorkLedger + RevenueLedger (wired), creates networks 1 and 2 (60 s epochs, 1-hour challenge window, 2-of-3). */
 export async function revenueLedgerFixture(): Promise<LedgerFixture> {
   return deployLedgers(EPOCH_SECONDS, CHALLENGE_WINDOW, 3);
 }
@@ -179,8 +184,10 @@ async function deployLedgers(epochSeconds: bigint, challengeWindow: bigint, appr
   const verifiers = signers.slice(2, 5);
   const customers = signers.slice(5, 8);
   const operators = signers.slice(8, 11);
+  const arbiter = signers[11];
   const wl = await new WorkLedger__factory(admin).deploy();
   const ledger = await new RevenueLedger__factory(admin).deploy(await wl.getAddress(), admin.address);
+  await wl.setRevenueLedger(await ledger.getAddress());
   const token = await new MockStablecoin__factory(admin).deploy();
   const tokenAddr = await token.getAddress();
   for (const name of ["GPU Net", "Map Net"]) {
@@ -195,20 +202,28 @@ async function deployLedgers(epochSeconds: bigint, challengeWindow: bigint, appr
       name,
       workUnit: "GPU-seconds",
       verifiers: verifiers.map((v) => v.address),
+      arbiter: arbiter.address,
+      bond: BOND,
+      thawSeconds: challengeWindow + ARBITER_DEADLINE + 720n * epochSeconds,
+      arbiterDeadline: ARBITER_DEADLINE,
+      maxStatementEpochs: 720,
     });
+  }
+  for (const net of [1n, 2n]) {
+    for (const kind of [BILLER, REGISTRAR]) await wl.connect(netAdmin).grantRole(await wl.networkRole(net, kind), netAdmin.address);
   }
   const ledgerAddr = await ledger.getAddress();
   for (const [i, c] of customers.entries()) {
     await token.mint(c.address, 1_000_000n * USD);
     if (i < approved) await token.connect(c).approve(ledgerAddr, ethers.MaxUint256);
   }
-  return { ledger, wl, token, admin, netAdmin, verifiers, customers, operators, networks: [1n, 2n] };
+  return { ledger, wl, token, admin, netAdmin, arbiter, verifiers, customers, operators, networks: [1n, 2n] };
 }
 
 /** A signed commit of a network's next epoch, ready for `commitEpoch`. */
 export interface PreparedCommit {
   epoch: bigint;
-  summary: { root: string; recordCount: bigint; activeNodes: bigint; totalWorkUnits: bigint; totalRevenue: bigint; dataHash: string };
+  summary: EpochSummary;
   signatures: string[];
 }
 
@@ -228,6 +243,9 @@ export async function prepareNextEpoch(wl: WorkLedger, networkId: bigint, verifi
     totalWorkUnits: 100n,
     totalRevenue: 1_000n * USD,
     dataHash: keccak256(toUtf8Bytes(`data-${networkId}-${epoch}`)),
+    usageRoot: ZeroHash,
+    usageCount: 0n,
+    totalUsage: 0n,
   };
   const { chainId } = await ethers.provider.getNetwork();
   const domain = workLedgerDomain(chainId, await wl.getAddress());

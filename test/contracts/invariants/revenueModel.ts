@@ -18,6 +18,7 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { ContractTransactionReceipt, ContractTransactionResponse, Interface, ZeroHash, keccak256, toUtf8Bytes } from "ethers";
 import { IWorkLedger__factory, MockStablecoin__factory, RevenueLedger__factory } from "../../../typechain-types";
 import {
+  BOND,
   BPS,
   INVARIANT_WINDOW,
   Kind,
@@ -36,6 +37,7 @@ import {
   proofOf,
   signPermit,
 } from "../../helpers/revenueFixture";
+import { ModelStep, RunStats } from "./runner";
 
 /** The deployment a sequence runs against. */
 export interface Real extends LedgerFixture {
@@ -63,6 +65,13 @@ interface PayoutM {
   claimed: number[]; // positions in `leaves`
 }
 
+/** The challenges of an epoch's version 1 (this model never corrects). */
+interface EpochChallengeM {
+  count: number; // challenges opened so far
+  challenger: number; // customer index of the open challenge
+  expired: boolean; // a time jump passed the open challenge's arbiter deadline
+}
+
 /** An expected entry: debit, credit, amount, epoch, ref (networkId is the command's). */
 type Entry = [string, string, bigint, bigint, string];
 
@@ -79,6 +88,7 @@ interface Books {
 export interface Model {
   balances: Map<string, bigint>; // expected balance per account id
   epochs: Record<string, number[]>; // net -> Status per epoch
+  challenges: Record<string, EpochChallengeM[]>; // net -> challenge state per epoch (latest version)
   paused: Record<string, boolean>;
   feeBps: bigint;
   thresholds: Map<string, bigint>; // `${net}:${customer index}` -> runway threshold
@@ -90,7 +100,7 @@ export interface Model {
 }
 
 /** Total steps executed across all sequences of this process (for the report). */
-export const stats = { steps: 0, sequences: 0, successes: 0, reverts: 0 };
+export const stats: RunStats = { steps: 0, sequences: 0, successes: 0, reverts: 0 };
 
 const NETS = [1n, 2n];
 const REFS = ["r0", "r1", "r2"].map((r) => keccak256(toUtf8Bytes(r)));
@@ -110,6 +120,7 @@ function newModel(): Model {
   return {
     balances: new Map(),
     epochs: { "1": [], "2": [] },
+    challenges: { "1": [], "2": [] },
     paused: { "1": false, "2": false },
     feeBps: 0n,
     thresholds: new Map(),
@@ -151,9 +162,10 @@ const heldOf = (net: bigint, who: string) => accountId(Kind.Held, net, who);
 const revenueOf = (net: bigint) => accountId(Kind.Revenue, net);
 const payableOf = (net: bigint) => accountId(Kind.Payable, net);
 const feeOf = (net: bigint) => accountId(Kind.Fee, net);
+const bondOf = (net: bigint, who: string) => accountId(Kind.Bond, net, who);
 
 /** Name of the custom error in a rejected call, from any of the three contracts' ABIs. */
-function errorName(e: unknown): string {
+export function errorName(e: unknown): string {
   const seen = new Set<unknown>();
   const find = (x: unknown): string | undefined => {
     if (x === null || typeof x !== "object" || seen.has(x)) return undefined;
@@ -176,6 +188,34 @@ function errorName(e: unknown): string {
 //////////////////////////////////////////////////////////////*/
 
 /**
+ * Runs `send` and checks it against the prediction: `expected` is "ok" (returns the receipt) or the
+ * name of the custom error it must revert with (returns null). Counts the outcome in `counters`.
+ */
+export async function sendExpecting(
+  label: string,
+  expected: string,
+  send: () => Promise<ContractTransactionResponse>,
+  counters: RunStats,
+): Promise<ContractTransactionReceipt | null> {
+  let receipt: ContractTransactionReceipt | null = null;
+  let failure: unknown;
+  try {
+    receipt = await (await send()).wait();
+  } catch (e) {
+    failure = e;
+  }
+  if (expected !== "ok") {
+    expect(failure, `${label}: expected revert ${expected}, but it succeeded`).to.not.equal(undefined);
+    expect(errorName(failure), `${label}: wrong revert`).to.equal(expected);
+    counters.reverts++;
+    return null;
+  }
+  if (failure !== undefined) throw new Error(`${label}: expected success, reverted with ${errorName(failure)}`);
+  counters.successes++;
+  return receipt;
+}
+
+/**
  * Runs `send` and checks it against the prediction: `expected` is "ok" (then the EntryPosted events
  * must be exactly `entries`, in order, and the model applies them) or a custom error name.
  */
@@ -188,23 +228,10 @@ async function exec(
   entries: Entry[],
   send: () => Promise<ContractTransactionResponse>,
 ): Promise<ContractTransactionReceipt | null> {
-  let receipt: ContractTransactionReceipt | null = null;
-  let failure: unknown;
-  try {
-    receipt = await (await send()).wait();
-  } catch (e) {
-    failure = e;
-  }
-  if (expected !== "ok") {
-    expect(failure, `${label}: expected revert ${expected}, but it succeeded`).to.not.equal(undefined);
-    expect(errorName(failure), `${label}: wrong revert`).to.equal(expected);
-    stats.reverts++;
-    return null;
-  }
-  if (failure !== undefined) throw new Error(`${label}: expected success, reverted with ${errorName(failure)}`);
-  stats.successes++;
+  const receipt = await sendExpecting(label, expected, send, stats);
+  if (receipt === null) return null;
   const posted = [];
-  for (const log of receipt!.logs) {
+  for (const log of receipt.logs) {
     if (log.address !== r.ledgerAddr) continue;
     const ev = r.ledger.interface.parseLog(log);
     if (ev === null) continue;
@@ -299,11 +326,25 @@ function pickAmount(base: bigint, mode: Mode, frac: number): bigint {
   return (base * BigInt(frac)) / 1000n;
 }
 
+/** A Challenged epoch of `net` (else any epoch) picked by `pick`, with its open challenge's bond and challenger. */
+function pickChallenged(m: Model, r: Real, net: bigint, pick: number) {
+    const list = m.epochs[`${net}`];
+    const challenged = list.map((s, i) => [s, i]).filter(([s]) => s === Status.Challenged);
+    const epoch = challenged.length === 0 ? BigInt(list.length === 0 ? 0 : pick % list.length) : BigInt(challenged[pick % challenged.length][1]);
+    const status = statusOf(m, net, epoch);
+    const ch = m.challenges[`${net}`][Number(epoch)];
+    const bond = ch === undefined || ch.count === 0 ? 0n : BOND << BigInt(ch.count - 1);
+    const who = ch === undefined || ch.challenger < 0 ? r.customers[0].address : r.customers[ch.challenger].address;
+  // The revert both a ruling and an expiry predict before looking at the deadline.
+  const pre = status === Status.None ? "WorkLedgerUnknownEpoch" : status !== Status.Challenged ? "WorkLedgerInvalidEpochStatus" : undefined;
+  return { list, epoch, pre, ch, bond, who };
+}
+
 const act = {
   async deposit(m: Model, r: Real, c: number, net: bigint, amount: bigint, label: string) {
     const cust = r.customers[c];
-    const expected =
-      amount === 0n ? "RevenueLedgerZeroAmount" : m.paused[`${net}`] ? "RevenueLedgerNetworkPaused" : c === 2 ? "ERC20InsufficientAllowance" : "ok";
+    // A pause stops only charges (rule 10): deposits go on.
+    const expected = amount === 0n ? "RevenueLedgerZeroAmount" : c === 2 ? "ERC20InsufficientAllowance" : "ok";
     await exec(m, r, label, expected, net, [[r.assets, escrowOf(net, cust.address), amount, NO_EPOCH, ZeroHash]], () =>
       r.ledger.connect(cust).deposit(net, amount),
     );
@@ -313,7 +354,7 @@ const act = {
     const cust = r.customers[c];
     const deadline = 2n ** 40n;
     const sig = await signPermit(r.token, cust, r.ledgerAddr, amount, deadline);
-    const expected = m.paused[`${net}`] ? "RevenueLedgerNetworkPaused" : amount === 0n ? "RevenueLedgerZeroAmount" : "ok";
+    const expected = amount === 0n ? "RevenueLedgerZeroAmount" : "ok";
     await exec(m, r, label, expected, net, [[r.assets, escrowOf(net, cust.address), amount, NO_EPOCH, ZeroHash]], () =>
       r.ledger.connect(cust).depositWithPermit(net, amount, deadline, sig.v, sig.r, sig.s),
     );
@@ -333,32 +374,68 @@ const act = {
     const expected = m.paused[`${net}`] ? "WorkLedgerNetworkPaused" : "ok";
     const { epoch, summary, signatures } = await prepareNextEpoch(r.wl, net, r.verifiers);
     await exec(m, r, label, expected, net, [], () => r.wl.commitEpoch(net, epoch, summary, signatures));
-    if (expected === "ok") m.epochs[`${net}`].push(Status.Pending);
+    if (expected === "ok") {
+      m.epochs[`${net}`].push(Status.Pending);
+      m.challenges[`${net}`].push({ count: 0, challenger: -1, expired: false });
+    }
   },
 
   async finalize(m: Model) {
     await time.increase(INVARIANT_WINDOW + 1n);
-    for (const net of NETS) m.epochs[`${net}`] = m.epochs[`${net}`].map((s) => (s === Status.Pending ? Status.Final : s));
+    for (const net of NETS) {
+      m.epochs[`${net}`] = m.epochs[`${net}`].map((s) => (s === Status.Pending ? Status.Final : s));
+      // The jump (> the arbiter deadline) leaves every open challenge expired.
+      for (const [i, st] of m.epochs[`${net}`].entries()) if (st === Status.Challenged) m.challenges[`${net}`][i].expired = true;
+    }
     stats.successes++;
   },
 
-  async challenge(m: Model, r: Real, net: bigint, pick: number, label: string) {
+  async challenge(m: Model, r: Real, net: bigint, pick: number, c: number, label: string) {
     const list = m.epochs[`${net}`];
     const epoch = list.length === 0 ? 0n : BigInt(pick % list.length);
     const status = statusOf(m, net, epoch);
-    const expected = status === Status.None ? "WorkLedgerUnknownEpoch" : status === Status.Pending ? "ok" : "WorkLedgerInvalidEpochStatus";
-    await exec(m, r, label, expected, net, [], () => r.wl.connect(r.netAdmin).challengeEpoch(net, epoch, ZeroHash));
-    if (expected === "ok") list[Number(epoch)] = Status.Challenged;
+    const ch = m.challenges[`${net}`][Number(epoch)];
+    const cust = r.customers[c];
+    const bond = ch === undefined ? 0n : BOND << BigInt(ch.count);
+    const expected =
+      status === Status.None
+        ? "WorkLedgerUnknownEpoch"
+        : status !== Status.Pending
+          ? "WorkLedgerInvalidEpochStatus"
+          : ch.count >= 3
+            ? "WorkLedgerTooManyChallenges"
+            : c === 2
+              ? "ERC20InsufficientAllowance"
+              : "ok";
+    // The bond comes from the customer's wallet (never its escrow) into bond:<net>:<customer>.
+    await exec(m, r, label, expected, net, [[r.assets, bondOf(net, cust.address), bond, epoch, ZeroHash]], () =>
+      r.wl.connect(cust).challengeEpoch(net, epoch, ZeroHash),
+    );
+    if (expected === "ok") {
+      list[Number(epoch)] = Status.Challenged;
+      Object.assign(ch, { count: ch.count + 1, challenger: c, expired: false });
+    }
   },
 
   async resolve(m: Model, r: Real, net: bigint, pick: number, upheld: boolean, label: string) {
-    const list = m.epochs[`${net}`];
-    const challenged = list.map((s, i) => [s, i]).filter(([s]) => s === Status.Challenged);
-    const epoch = challenged.length === 0 ? BigInt(list.length === 0 ? 0 : pick % list.length) : BigInt(challenged[pick % challenged.length][1]);
-    const status = statusOf(m, net, epoch);
-    const expected = status === Status.None ? "WorkLedgerUnknownEpoch" : status === Status.Challenged ? "ok" : "WorkLedgerInvalidEpochStatus";
-    await exec(m, r, label, expected, net, [], () => r.wl.connect(r.netAdmin).resolveChallenge(net, epoch, upheld));
-    if (expected === "ok") list[Number(epoch)] = upheld ? Status.Voided : Status.Pending;
+    const { list, epoch, pre, ch, bond, who } = pickChallenged(m, r, net, pick);
+    const expected = pre ?? (ch.expired ? "WorkLedgerChallengeDeadlinePassed" : "ok");
+    // Upheld: the bond goes back (bond -> assets); rejected: to the network's revenue of that epoch.
+    const entry: Entry = upheld ? [bondOf(net, who), r.assets, bond, epoch, ZeroHash] : [bondOf(net, who), revenueOf(net), bond, epoch, ZeroHash];
+    await exec(m, r, label, expected, net, [entry], () => r.wl.connect(r.arbiter).resolveChallenge(net, epoch, upheld));
+    if (expected === "ok") {
+      list[Number(epoch)] = upheld ? Status.Voided : Status.Pending;
+      if (!upheld) m.epochRevenue.set(revKey(net, epoch), (m.epochRevenue.get(revKey(net, epoch)) ?? 0n) + bond);
+    }
+  },
+
+  async expire(m: Model, r: Real, net: bigint, pick: number, label: string) {
+    const { list, epoch, pre, ch, bond, who } = pickChallenged(m, r, net, pick);
+    const expected = pre ?? (!ch.expired ? "WorkLedgerChallengeNotExpired" : "ok");
+    await exec(m, r, label, expected, net, [[bondOf(net, who), r.assets, bond, epoch, ZeroHash]], () =>
+      r.wl.connect(r.operators[2]).expireChallenge(net, epoch),
+    );
+    if (expected === "ok") list[Number(epoch)] = Status.Voided;
   },
 
   async charge(m: Model, r: Real, c: number, net: bigint, pick: number, mode: Mode, frac: number, refPick: number, outsider: boolean, label: string) {
@@ -409,13 +486,7 @@ const act = {
     }
     const status = statusOf(m, ch.net, ch.epoch);
     const expected =
-      ch.status !== "Held"
-        ? "RevenueLedgerInvalidChargeStatus"
-        : m.paused[`${ch.net}`]
-          ? "RevenueLedgerNetworkPaused"
-          : status !== Status.Final
-            ? "RevenueLedgerEpochNotFinal"
-            : "ok";
+      ch.status !== "Held" ? "RevenueLedgerInvalidChargeStatus" : status !== Status.Final ? "RevenueLedgerEpochNotFinal" : "ok";
     const cust = r.customers[ch.cust].address;
     const entries: Entry[] = [[heldOf(ch.net, cust), revenueOf(ch.net), ch.amount - ch.fee, ch.epoch, ch.id]];
     if (ch.fee > 0n) entries.push([heldOf(ch.net, cust), feeOf(ch.net), ch.fee, ch.epoch, ch.id]);
@@ -455,9 +526,7 @@ const act = {
     const expected =
       ch.status !== "Posted"
         ? "RevenueLedgerInvalidChargeStatus"
-        : m.paused[`${ch.net}`]
-          ? "RevenueLedgerNetworkPaused"
-          : outsider
+        : outsider
             ? "RevenueLedgerUnauthorized"
             : amount === 0n
               ? "RevenueLedgerZeroAmount"
@@ -505,11 +574,9 @@ const act = {
     const declared = underDeclare && sum > 1n ? sum - 1n : sum;
     const tree = payoutTree(leaves);
     const status = statusOf(m, net, epoch);
-    const expected = m.paused[`${net}`]
-      ? "RevenueLedgerNetworkPaused"
-      : outsider
-        ? "RevenueLedgerUnauthorized"
-        : declared === 0n
+    const expected = outsider
+      ? "RevenueLedgerUnauthorized"
+      : declared === 0n
           ? "RevenueLedgerZeroAmount"
           : status !== Status.Final
             ? "RevenueLedgerEpochNotFinal"
@@ -591,25 +658,8 @@ const act = {
                           COMMANDS (fast-check)
 //////////////////////////////////////////////////////////////*/
 
-/** One step: runs its action, then checks every invariant. */
-class Step implements fc.AsyncCommand<Model, Real> {
-  constructor(
-    private readonly label: string,
-    private readonly action: (m: Model, r: Real, label: string) => Promise<void>,
-  ) {}
-  check(): boolean {
-    return true;
-  }
-  async run(m: Model, r: Real): Promise<void> {
-    await this.action(m, r, this.label);
-    m.steps++;
-    stats.steps++;
-    await checkInvariants(m, r, this.label);
-  }
-  toString(): string {
-    return this.label;
-  }
-}
+/** A step of this model: its action, then every invariant. */
+const step = (label: string, action: (m: Model, r: Real, label: string) => Promise<void>) => new ModelStep(label, action, checkInvariants, stats);
 
 const cust = fc.nat({ max: 2 });
 const net = fc.constantFrom(...NETS);
@@ -626,35 +676,36 @@ const rarely = fc.oneof({ arbitrary: fc.constant(false), weight: 9 }, { arbitrar
 
 /** The step arbitraries, weighted towards the money paths. */
 export const steps: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = [
-  fc.tuple(cust, net, amount).map(([c, n, a]) => new Step(`deposit(c${c}, net${n}, ${a})`, (m, r, l) => act.deposit(m, r, c, n, a, l))),
-  fc.tuple(net, amount).map(([n, a]) => new Step(`depositWithPermit(c2, net${n}, ${a})`, (m, r, l) => act.depositWithPermit(m, r, 2, n, a, l))),
-  fc.tuple(cust, net, mode, frac).map(([c, n, md, f]) => new Step(`withdraw(c${c}, net${n}, ${md} ${f}‰)`, (m, r, l) => act.withdraw(m, r, c, n, md, f, l))),
-  net.map((n) => new Step(`commit(net${n})`, (m, r, l) => act.commit(m, r, n, l))),
-  fc.constant(new Step("finalize", (m) => act.finalize(m))),
-  fc.tuple(net, pick).map(([n, p]) => new Step(`challenge(net${n}, #${p})`, (m, r, l) => act.challenge(m, r, n, p, l))),
-  fc.tuple(net, pick, fc.boolean()).map(([n, p, u]) => new Step(`resolve(net${n}, #${p}, ${u ? "upheld" : "rejected"})`, (m, r, l) => act.resolve(m, r, n, p, u, l))),
+  fc.tuple(cust, net, amount).map(([c, n, a]) => step(`deposit(c${c}, net${n}, ${a})`, (m, r, l) => act.deposit(m, r, c, n, a, l))),
+  fc.tuple(net, amount).map(([n, a]) => step(`depositWithPermit(c2, net${n}, ${a})`, (m, r, l) => act.depositWithPermit(m, r, 2, n, a, l))),
+  fc.tuple(cust, net, mode, frac).map(([c, n, md, f]) => step(`withdraw(c${c}, net${n}, ${md} ${f}‰)`, (m, r, l) => act.withdraw(m, r, c, n, md, f, l))),
+  net.map((n) => step(`commit(net${n})`, (m, r, l) => act.commit(m, r, n, l))),
+  fc.constant(step("finalize", (m) => act.finalize(m))),
+  fc.tuple(net, pick, cust).map(([n, p, c]) => step(`challenge(net${n}, #${p}, by c${c})`, (m, r, l) => act.challenge(m, r, n, p, c, l))),
+  fc.tuple(net, pick).map(([n, p]) => step(`expire(net${n}, #${p})`, (m, r, l) => act.expire(m, r, n, p, l))),
+  fc.tuple(net, pick, fc.boolean()).map(([n, p, u]) => step(`resolve(net${n}, #${p}, ${u ? "upheld" : "rejected"})`, (m, r, l) => act.resolve(m, r, n, p, u, l))),
   fc
     .tuple(cust, net, pick, mode, frac, fc.nat({ max: 2 }), rarely)
-    .map(([c, n, p, md, f, ref, o]) => new Step(`charge(c${c}, net${n}, epoch#${p}, ${md} ${f}‰, r${ref}${o ? ", outsider" : ""})`, (m, r, l) => act.charge(m, r, c, n, p, md, f, ref, o, l))),
-  fc.tuple(cust, net, pick, mode, frac, fc.nat({ max: 2 })).map(([c, n, p, md, f, ref]) => new Step(`charge(c${c}, net${n}, epoch#${p}, ${md} ${f}‰, r${ref})`, (m, r, l) => act.charge(m, r, c, n, p, md, f, ref, false, l))),
-  pick.map((p) => new Step(`postCharge(#${p})`, (m, r, l) => act.postCharge(m, r, p, l))),
-  pick.map((p) => new Step(`postCharge(#${p})`, (m, r, l) => act.postCharge(m, r, p, l))),
-  pick.map((p) => new Step(`voidCharge(#${p})`, (m, r, l) => act.voidCharge(m, r, p, l))),
-  fc.tuple(pick, mode, frac, rarely).map(([p, md, f, o]) => new Step(`refund(#${p}, ${md} ${f}‰${o ? ", outsider" : ""})`, (m, r, l) => act.refund(m, r, p, md, f, o, l))),
+    .map(([c, n, p, md, f, ref, o]) => step(`charge(c${c}, net${n}, epoch#${p}, ${md} ${f}‰, r${ref}${o ? ", outsider" : ""})`, (m, r, l) => act.charge(m, r, c, n, p, md, f, ref, o, l))),
+  fc.tuple(cust, net, pick, mode, frac, fc.nat({ max: 2 })).map(([c, n, p, md, f, ref]) => step(`charge(c${c}, net${n}, epoch#${p}, ${md} ${f}‰, r${ref})`, (m, r, l) => act.charge(m, r, c, n, p, md, f, ref, false, l))),
+  pick.map((p) => step(`postCharge(#${p})`, (m, r, l) => act.postCharge(m, r, p, l))),
+  pick.map((p) => step(`postCharge(#${p})`, (m, r, l) => act.postCharge(m, r, p, l))),
+  pick.map((p) => step(`voidCharge(#${p})`, (m, r, l) => act.voidCharge(m, r, p, l))),
+  fc.tuple(pick, mode, frac, rarely).map(([p, md, f, o]) => step(`refund(#${p}, ${md} ${f}‰${o ? ", outsider" : ""})`, (m, r, l) => act.refund(m, r, p, md, f, o, l))),
   fc
     .tuple(net, pick, mode, frac, fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 4 }), fc.boolean(), rarely, rarely)
     .map(
       ([n, p, md, f, w, s, u, o]) =>
-        new Step(`payoutRoot(net${n}, epoch#${p}, ${md} ${f}‰, weights ${w}${s ? ", spread" : ""}${u ? ", under-declared" : ""}${o ? ", outsider" : ""})`, (m, r, l) =>
+        step(`payoutRoot(net${n}, epoch#${p}, ${md} ${f}‰, weights ${w}${s ? ", spread" : ""}${u ? ", under-declared" : ""}${o ? ", outsider" : ""})`, (m, r, l) =>
           act.payoutRoot(m, r, n, p, md, f, w, s, u, o, l),
         ),
     ),
-  fc.tuple(pick, fc.nat({ max: 3 }), rarely).map(([p, li, w]) => new Step(`claim(#${p}, leaf ${li}${w ? ", wrong sender" : ""})`, (m, r, l) => act.claim(m, r, p, li, w, l))),
-  fc.tuple(pick, fc.nat({ max: 3 })).map(([p, li]) => new Step(`claim(#${p}, leaf ${li})`, (m, r, l) => act.claim(m, r, p, li, false, l))),
-  fc.tuple(cust, net, fc.bigInt(0n, 20_000n * USD)).map(([c, n, t]) => new Step(`setRunwayThreshold(c${c}, net${n}, ${t})`, (m, r, l) => act.setRunwayThreshold(m, r, c, n, t, l))),
-  net.map((n) => new Step(`pause/unpause(net${n})`, (m, r, l) => act.pause(m, r, n, l))),
-  fc.integer({ min: 0, max: 1_200 }).map((b) => new Step(`setFee(${b})`, (m, r, l) => act.setFee(m, r, b, l))),
-  net.map((n) => new Step(`withdrawFees(net${n})`, (m, r, l) => act.withdrawFees(m, r, n, l))),
+  fc.tuple(pick, fc.nat({ max: 3 }), rarely).map(([p, li, w]) => step(`claim(#${p}, leaf ${li}${w ? ", wrong sender" : ""})`, (m, r, l) => act.claim(m, r, p, li, w, l))),
+  fc.tuple(pick, fc.nat({ max: 3 })).map(([p, li]) => step(`claim(#${p}, leaf ${li})`, (m, r, l) => act.claim(m, r, p, li, false, l))),
+  fc.tuple(cust, net, fc.bigInt(0n, 20_000n * USD)).map(([c, n, t]) => step(`setRunwayThreshold(c${c}, net${n}, ${t})`, (m, r, l) => act.setRunwayThreshold(m, r, c, n, t, l))),
+  net.map((n) => step(`pause/unpause(net${n})`, (m, r, l) => act.pause(m, r, n, l))),
+  fc.integer({ min: 0, max: 1_200 }).map((b) => step(`setFee(${b})`, (m, r, l) => act.setFee(m, r, b, l))),
+  net.map((n) => step(`withdrawFees(net${n})`, (m, r, l) => act.withdrawFees(m, r, n, l))),
 ];
 
 /*//////////////////////////////////////////////////////////////

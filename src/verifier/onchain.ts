@@ -5,7 +5,7 @@ import { ContractRunner } from "ethers";
 
 import { IWorkLedger__factory } from "../contracts";
 import { WorkRecord } from "../records/types";
-import { withRevertDecoding } from "../writer/revert";
+import { withRevertDecoding } from "../chain/revert";
 
 /**
  * True when WorkLedger's `verifyRecord(networkId, epoch, record, proof)` returns true: the proof

@@ -20,7 +20,7 @@ import { ChainMismatchError, InvalidInputError, VerificationError, WorkLedgerErr
 import { EpochSummary } from "../records/types";
 import { summaryFromJson } from "./bundle";
 import { SignatureFile, recoverSignatureFile, summaryDifference } from "./sign";
-import { toContractRevertError, withRevertDecoding } from "./revert";
+import { toContractRevertError, withRevertDecoding } from "../chain/revert";
 
 export interface CommitEpochParams {
   /** Sends the transaction; must be connected to a provider. */

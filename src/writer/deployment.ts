@@ -8,7 +8,7 @@ import { ContractFactory, Provider, Signer, getAddress, getCreateAddress, isAddr
 
 import { MockStablecoin__factory, RevenueLedger__factory, WorkLedger__factory } from "../contracts";
 import { ChainMismatchError, InvalidInputError, WorkLedgerError } from "../errors";
-import { decodeRevert } from "./revert";
+import { decodeRevert } from "../chain/revert";
 import { SendOptions } from "./tx";
 
 /** `{ chainId, workLedger, revenueLedger, token, fromBlock }`. */

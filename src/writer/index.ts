@@ -22,7 +22,7 @@ export {
 } from "./sign";
 export type { CommitEpochParams, CommitEpochResult } from "./commit";
 export { commitEpoch, checkDeployment, prepareSignatures, sendWithRebroadcast } from "./commit";
-export { CONTRACT_ERRORS, decodeRevert, toContractRevertError, decodeRevertData, findRevertData, withRevertDecoding } from "./revert";
+export { CONTRACT_ERRORS, decodeRevert, toContractRevertError, decodeRevertData, findRevertData, withRevertDecoding } from "../chain/revert";
 export type { ContractCall, SendOptions, TxOutcome } from "./tx";
 export { sendCall, simulateCall, receiptEvents } from "./tx";
 export type { PublishEpochParams, PublishEpochResult, NodeCheck } from "./publish";

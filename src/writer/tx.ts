@@ -7,7 +7,7 @@
 import { Interface, LogDescription, Signer, TransactionReceipt, getAddress } from "ethers";
 
 import { WorkLedgerError } from "../errors";
-import { decodeRevert } from "./revert";
+import { decodeRevert } from "../chain/revert";
 
 /** One contract call to send. */
 export interface ContractCall {

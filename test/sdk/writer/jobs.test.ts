@@ -34,7 +34,7 @@ import {
   signEpoch,
 } from "../../../src";
 import { IERC20Errors__factory, RevenueLedger__factory, WorkLedger__factory } from "../../../src/contracts";
-import { CONTRACT_ERRORS, decodeRevertData } from "../../../src/writer/revert";
+import { CONTRACT_ERRORS, decodeRevertData } from "../../../src/chain/revert";
 
 const EPOCH = 3600n;
 const row = (node: string, epoch: number, revenue: number) => `${node},${epoch},${revenue},9990,${revenue},0x${"1".repeat(64)}`;

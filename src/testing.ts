@@ -1,6 +1,7 @@
 /**
  * `workledger/testing`: for tests, demos and dev chains, never for production: the mock stablecoin
- * (6 decimals; anyone may mint it) and the embedded in-process Hardhat chain.
+ * (6 decimals; anyone may mint it), the embedded in-process Hardhat chain and the demo's whole job
+ * (`runDemo`, what `workledger demo` runs; built on the root SDK only).
  *
  * Hardhat is an optional peer dependency of the package: only `embeddedChainProvider()` loads it,
  * when called, and says which package to install when it is missing.
@@ -14,6 +15,9 @@ import { WorkLedgerError } from "./errors";
 
 export { MockStablecoin__factory };
 export type { MockStablecoin };
+export { runDemo } from "./demo/demo";
+export type { DemoResult } from "./demo/demo";
+export type { DemoChain, DemoHooks, DemoOptions } from "./demo/run";
 
 /** The optional peer dependency the embedded chain needs, as a user installs it. */
 export const EMBEDDED_CHAIN_PACKAGE = "hardhat@^2.28.0";

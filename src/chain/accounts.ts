@@ -52,7 +52,7 @@ export function decodeAccountId(id: string): DecodedAccount {
   if (hit) return { ...hit };
   const v = BigInt(id);
   const decoded: DecodedAccount = {
-    kind: Number(v >> 248n) as AccountKind,
+    kind: Number(v >> 248n),
     networkId: Number((v >> 160n) & NETWORK_MASK),
     holder: checksum((v & HOLDER_MASK).toString(16).padStart(40, "0")),
   };

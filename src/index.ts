@@ -49,9 +49,41 @@ export {
   canonicalDataHash,
   recordLeafHash,
   parseAddress,
+  checksumAddressOf,
+  formatRecordIssue,
   formatRecordIssues,
+  LISTED_ISSUES,
+  // usage records (#14): parse, build the usage tree, prove and verify a usage leaf, hash UsageRefs
+  USAGE_LEAF_ENCODING,
+  USAGE_COLUMNS,
+  UsageRowSchema,
+  parseUsage,
+  parseUsageStream,
+  readUsageFile,
+  buildUsage,
+  usageLeafHash,
+  usageProof,
+  verifyUsageProof,
+  usageRefsHash,
+  compareUsageToRevenue,
+  usageLeafToValues,
+  usageRecordToJson,
 } from "./records";
 export type { WorkRecord, EpochSummary, RecordsFormat, ReadRecordsOptions, ParseRecordsOptions } from "./records";
+export type {
+  RowSink,
+  IssueOptions,
+  UsageRecord,
+  UsageRecordJson,
+  UsageRecordInput,
+  ParseUsageOptions,
+  UsageRows,
+  UsageBuild,
+  UsageMerkleTree,
+  UsageProof,
+  UsageRef,
+  UsageRevenueComparison,
+} from "./records";
 
 // merkle
 export { EMPTY_ROOT, buildTreeFromLeafHashes, treeRoot, treeProof } from "./merkle";

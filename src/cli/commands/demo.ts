@@ -6,7 +6,7 @@
 import path from "path";
 
 import { InvalidInputError } from "../../index";
-import { runDemo } from "../../demo/demo";
+import { runDemo } from "../../testing";
 import { CliContext } from "../context";
 import { CommandOutput } from "../output";
 import { parsePositiveInt } from "../parse";

@@ -32,13 +32,17 @@ export class WorkLedgerError extends Error {
 
   /** Walks the cause chain and returns the first error matching `fn` (or the deepest one). */
   walk(fn?: (err: unknown) => boolean): unknown {
-    let err: unknown = this;
-    for (;;) {
-      if (fn && fn(err)) return err;
-      const next = (err as { cause?: unknown })?.cause;
-      if (next === undefined || next === null) return fn ? undefined : err;
-      err = next;
-    }
+    return walkCauses(this, fn);
+  }
+}
+
+/** The first error of `start`'s cause chain matching `fn`, or the deepest one when no `fn`. */
+function walkCauses(start: unknown, fn?: (err: unknown) => boolean): unknown {
+  for (let err = start; ; ) {
+    if (fn && fn(err)) return err;
+    const next = (err as { cause?: unknown })?.cause;
+    if (next === undefined || next === null) return fn ? undefined : err;
+    err = next;
   }
 }
 

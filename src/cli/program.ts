@@ -89,9 +89,12 @@ function addCommon(cmd: Command, spec: CommandSpec): Command {
 /** Build the commander program; results go into `state`. */
 export function buildProgram(state: RunState): Command {
   const program = new Command("workledger");
+  // the package's own package.json through its "exports" (the same path from src/, dist/ and an install)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { version } = require("workledger/package.json") as { version: string };
   program
     .description("On-chain proof-of-work accounting for DePIN networks: signed epochs, escrow, payouts and re-derivable reports.")
-    .version((require("workledger/package.json") as { version: string }).version, "-V, --version")
+    .version(version, "-V, --version")
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: () => undefined, writeErr: () => undefined })
@@ -106,7 +109,7 @@ export function buildProgram(state: RunState): Command {
     addCommon(cmd, spec);
     cmd.action(async (...actionArgs: unknown[]) => {
       const self = actionArgs[actionArgs.length - 1] as Command;
-      const opts = self.opts() as CommonOptions;
+      const opts = self.opts<CommonOptions>();
       state.json = Boolean(opts.json);
       state.verbose = Boolean(opts.verbose);
       // eslint-disable-next-line @typescript-eslint/no-require-imports

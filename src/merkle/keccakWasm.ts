@@ -42,8 +42,6 @@ export const KECCAK_SCRATCH = 768;
 const PERMUTE_BUF = 424;
 /** Offset of the sponge's absorb position (i32) in the scratch area. */
 const POS = 632;
-/** Offset of theta's D[0..4] in the scratch area. */
-const THETA_D = 640;
 /** Offset of an item's text (nodeId, evidence, siblings) in verify's layout. */
 export const ITEM_TEXT = 134;
 /** Offset of a decoded proof sibling in the scratch area. */
@@ -160,7 +158,7 @@ class Body {
 
 // opcodes used below (WebAssembly core spec, binary format)
 const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, RETURN = 0x0f, VOID = 0x40;
-const I32_EQZ = 0x45, I32_EQ = 0x46, I32_NE = 0x47, I32_LT_U = 0x49, I32_GT_U = 0x4b, I32_LE_U = 0x4d, I32_GE_U = 0x4f;
+const I32_EQZ = 0x45, I32_EQ = 0x46, I32_NE = 0x47, I32_LT_U = 0x49, I32_GT_U = 0x4b, I32_GE_U = 0x4f;
 const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_AND = 0x71, I32_OR = 0x72, I32_XOR = 0x73, I32_SHL = 0x74;
 const I64_EQZ = 0x50, I64_ADD = 0x7c, I64_MUL = 0x7e, I64_AND = 0x83, I64_OR = 0x84, I64_XOR = 0x85, I64_SHL = 0x86, I64_SHR_U = 0x88, I64_ROTL = 0x89;
 const I32_MUL = 0x6c, I32_WRAP_I64 = 0xa7;

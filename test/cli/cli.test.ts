@@ -96,7 +96,7 @@ describe("workledger CLI (real binary, hardhat node)", function () {
       const show = json(await cli(withRpc(["network", "show", "--network", "1", "--json"])));
       expect(show).to.include({ networkId: 1, threshold: 2, verifierCount: 3, epochSeconds: 60, challengeWindow: 120, tokenDecimals: 6 });
       // the genesis time actually used (the creation block's, as none was given), and the name and work unit
-      expect(r.genesisTime as number).to.be.greaterThan(1_600_000_000);
+      expect(r.genesisTime).to.be.greaterThan(1_600_000_000);
       expect(show).to.include({ genesisTime: r.genesisTime, name: "GPU test net", workUnit: "GPU-seconds", admin: admin.address });
       const human = ok(await cli(withRpc(["network", "show", "--network", "1"])));
       expect(human.stdout).to.match(/network:\s+1 "GPU test net"/).and.match(/work unit:\s+GPU-seconds/);
@@ -203,7 +203,7 @@ describe("workledger CLI (real binary, hardhat node)", function () {
     it("sync indexes into SQLite and imports bundles; report writes every kind; verify passes, a tampered figure fails", async function () {
       const s = json(await cli(withRpc(["sync", "--db", "index.sqlite", "--bundles", ".", "--json"])));
       expect(s.bundlesImported).to.equal(2); // epoch 0 and epoch 1 (its only version, voided)
-      expect(s.totalEvents as number).to.be.greaterThan(10);
+      expect(s.totalEvents).to.be.greaterThan(10);
       const formats: Array<[string, string]> = [["spend", "json"], ["uptime", "json"], ["economics", "md"], ["journal", "beancount"]];
       for (const [kind, format] of formats) {
         ok(await cli(withRpc(["report", kind, "--format", format, "--out", `reports/${kind}.${format}`, "--db", "index.sqlite"])));
@@ -272,7 +272,6 @@ describe("workledger CLI (real binary, hardhat node)", function () {
   });
 
   describe("bad invocations: exit code, one-line message, nothing written", function () {
-    const HEX_ID = "0x" + "ab".repeat(32);
     type Case = { name: string; args: () => string[]; key?: () => string | undefined; env?: Record<string, string>; code: number; message: RegExp; stdout?: RegExp };
     const cases: Case[] = [
       { name: "unknown command", args: () => ["frobnicate"], code: 2, message: /unknown command 'frobnicate'/ },
@@ -314,6 +313,8 @@ describe("workledger CLI (real binary, hardhat node)", function () {
       { name: "amount that is not a number", args: () => withRpc(["deposit", "--network", "1", "--amount", "lots"]), key: () => customer.privateKey, code: 2, message: /--amount must be a positive amount in token units/ },
       { name: "unknown charge id", args: () => withRpc(["charge", "post", "--charge", "0x" + "00".repeat(32)]), key: () => admin.privateKey, code: 2, message: /unknown charge 0x0{64}/ },
       { name: "report with an unknown format", args: () => withRpc(["report", "spend", "--format", "xml", "--out", "r.xml", "--db", "index.sqlite"]), code: 2, message: /--format must be one of json\|csv\|md\|html\|pdf\|beancount, got "xml"/ },
+      { name: "report --out with an extension that is no report format (was: JSON written to uptime.xlsx)", args: () => withRpc(["report", "uptime", "--out", "uptime.xlsx"]), code: 2, message: /--out uptime\.xlsx: extension \.xlsx is no report format/ },
+      { name: "report --out whose extension does not match --format", args: () => withRpc(["report", "uptime", "--format", "pdf", "--out", "uptime.xlsx"]), code: 2, message: /--out uptime\.xlsx has extension \.xlsx but --format is pdf: use --out uptime\.pdf/ },
       { name: "report of an unknown kind", args: () => withRpc(["report", "balance", "--out", "r.json"]), code: 2, message: /report kind must be one of spend\|uptime\|economics\|journal, got "balance"/ },
       { name: "beancount for a non-journal report", args: () => withRpc(["report", "spend", "--format", "beancount", "--out", "r.beancount"]), code: 2, message: /--format beancount is only for the journal report/ },
       { name: "verify a missing report", args: () => withRpc(["verify", "missing-report.json"]), code: 2, message: /report file not found: missing-report\.json/ },

@@ -86,11 +86,11 @@ export function receiptEvents(receipt: TransactionReceipt | undefined | null, if
   const emitter = getAddress(address);
   for (const log of receipt.logs) {
     if (getAddress(log.address) !== emitter) continue;
-    let parsed: LogDescription | null = null;
+    let parsed: LogDescription | null;
     try {
       parsed = iface.parseLog(log);
     } catch {
-      parsed = null;
+      parsed = null; // not one of this interface's events
     }
     if (parsed?.name === name) out.push(parsed);
   }

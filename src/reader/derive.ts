@@ -19,10 +19,11 @@ export function decodeAccountId(id: string): { kind: AccountKindName | string; n
 }
 
 const INT64_MAX = (1n << 63n) - 1n;
+const ZERO_HASH = "0x" + "00".repeat(32);
 
 /** A uint argument that fits a JS number (ids, counts, versions). */
 function int(v: EventValue): number {
-  const n = Number(v as string);
+  const n = Number(v);
   if (!Number.isSafeInteger(n)) throw new Error(`value ${String(v)} does not fit a safe integer`);
   return n;
 }
@@ -59,6 +60,14 @@ async function setEpochStatus(w: RowWriter, e: ChainEvent, a: Record<string, Eve
   }
 }
 
+/** The newest unresolved challenge of an epoch version. */
+function openChallenge(w: RowWriter, a: Record<string, EventValue>, version: number): Promise<Row | undefined> {
+  return w.first("challenges", { ...epochKey(a), version, resolved: 0 }, [
+    ["block_number", "desc"],
+    ["log_index", "desc"],
+  ]);
+}
+
 function addDecimal(a: unknown, b: EventValue): string {
   return (BigInt(String(a ?? "0")) + BigInt(b as string)).toString();
 }
@@ -90,8 +99,28 @@ const HANDLERS: Record<string, Handler> = {
       threshold: null,
       verifier_count: null,
       paused: 0,
+      arbiter: null,
+      bond: null,
+      thaw_seconds: null,
+      arbiter_deadline: null,
+      max_statement_epochs: null,
+      finalized_count: 0,
       ...pos,
     });
+  },
+  async NetworkTrustSet(w, e, a) {
+    await w.update(
+      "networks",
+      { network_id: int(a.networkId) },
+      { arbiter: str(a.arbiter), bond: str(a.bond), thaw_seconds: u64(a.thawSeconds), arbiter_deadline: u64(a.arbiterDeadline), max_statement_epochs: int(a.maxStatementEpochs) },
+      e.blockNumber,
+    );
+  },
+  async ArbiterTransferred(w, e, a) {
+    await w.update("networks", { network_id: int(a.networkId) }, { arbiter: str(a.arbiter) }, e.blockNumber);
+  },
+  async FinalityAdvanced(w, e, a) {
+    await w.update("networks", { network_id: int(a.networkId) }, { finalized_count: u64(a.toCount) }, e.blockNumber);
   },
   async VerifierSetUpdated(w, e, a, pos) {
     const verifiers = (a.verifiers as EventValue[]).map(str);
@@ -135,6 +164,10 @@ const HANDLERS: Record<string, Handler> = {
       total_work_units: str(a.totalWorkUnits),
       total_revenue: str(a.totalRevenue),
       data_hash: str(a.dataHash),
+      // EpochUsageCommitted (same transaction, only when the epoch has usage) fills these in.
+      usage_root: ZERO_HASH,
+      usage_count: 0,
+      total_usage: "0",
       finalizes_at: u64(a.finalizesAt),
     };
     w.insert("epoch_versions", {
@@ -154,6 +187,13 @@ const HANDLERS: Record<string, Handler> = {
     }
     w.insert("epoch_status_changes", { ...epochKey(a), version, change: "committed", status: "pending", upheld: null, account: null, reason_hash: null, ...pos });
   },
+  async EpochUsageCommitted(w, e, a) {
+    const usage = { usage_root: str(a.usageRoot), usage_count: u64(a.usageCount), total_usage: str(a.totalUsage) };
+    const version = int(a.version);
+    await w.update("epoch_versions", { ...epochKey(a), version }, usage, e.blockNumber);
+    const ep = await w.get("epochs", epochKey(a));
+    if (ep && ep.latest_version === version) await w.update("epochs", epochKey(a), usage, e.blockNumber);
+  },
   async EpochCorrected(w, e, a, pos) {
     const superseded = int(a.supersededVersion);
     const version = int(a.version);
@@ -164,7 +204,7 @@ const HANDLERS: Record<string, Handler> = {
       ...epochKey(a),
       version,
       change: "corrected",
-      status: (v?.status as string | undefined) ?? "pending",
+      status: (v?.status) ?? "pending",
       upheld: null,
       account: null,
       reason_hash: str(a.reasonHash),
@@ -178,8 +218,11 @@ const HANDLERS: Record<string, Handler> = {
       version,
       challenger: str(a.challenger),
       reason_hash: str(a.reasonHash),
+      bond: str(a.bond),
+      deadline: u64(a.deadline),
       resolved: 0,
       upheld: null,
+      expired: 0,
       arbiter: null,
       resolved_block: null,
       resolved_tx_hash: null,
@@ -191,16 +234,20 @@ const HANDLERS: Record<string, Handler> = {
   async ChallengeResolved(w, e, a, pos) {
     const version = int(a.version);
     const upheld = a.upheld === true;
-    const open = await w.first("challenges", { network_id: int(a.networkId), epoch: u64(a.epoch), version, resolved: 0 }, [
-      ["block_number", "desc"],
-      ["log_index", "desc"],
-    ]);
+    const open = await openChallenge(w, a, version);
     if (open) {
       await w.update("challenges", open, { resolved: 1, upheld: upheld ? 1 : 0, arbiter: str(a.arbiter), resolved_block: e.blockNumber, resolved_tx_hash: e.txHash }, e.blockNumber);
     }
     const status = STATUS_BY_UPHELD(upheld);
     await setEpochStatus(w, e, a, status, upheld ? null : u64(a.finalizesAt));
     w.insert("epoch_status_changes", { ...epochKey(a), version, change: "resolved", status, upheld: upheld ? 1 : 0, account: str(a.arbiter), reason_hash: null, ...pos });
+  },
+  async ChallengeExpired(w, e, a, pos) {
+    const version = int(a.version);
+    const open = await openChallenge(w, a, version);
+    if (open) await w.update("challenges", open, { resolved: 1, expired: 1, resolved_block: e.blockNumber, resolved_tx_hash: e.txHash }, e.blockNumber);
+    await setEpochStatus(w, e, a, "voided", null);
+    w.insert("epoch_status_changes", { ...epochKey(a), version, change: "expired", status: "voided", upheld: null, account: str(a.caller), reason_hash: null, ...pos });
   },
   // --------------------------------------------------------------- RevenueLedger
   async EntryPosted(w, e, a, pos) {

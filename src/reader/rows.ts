@@ -87,7 +87,7 @@ export class RowWriter {
     const hit = m.get(k);
     if (hit) return hit.row ?? undefined;
     const raw = await wherePk(this.trx.selectFrom(table).selectAll(), t, normalizeKey(t, key)).executeTakeFirst();
-    const row = raw ? rowFromDb(t, raw as Row) : null;
+    const row = raw ? rowFromDb(t, raw) : null;
     m.set(k, { row, state: "clean" });
     return row ?? undefined;
   }
@@ -135,7 +135,7 @@ export class RowWriter {
     for (const [c, dir] of orderBy) q = q.orderBy(c, dir);
     const raw = await q.limit(1).executeTakeFirst();
     if (!raw) return undefined;
-    const row = rowFromDb(t, raw as Row);
+    const row = rowFromDb(t, raw);
     const m = this.tableCache(table);
     const k = this.keyOf(t, row);
     const hit = m.get(k);

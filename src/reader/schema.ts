@@ -75,7 +75,8 @@ export const TABLES: TableDef[] = [
   // ----------------------------------------------------------------- WorkLedger
   derived(
     "networks",
-    "network_id int, admin addr, token addr, name text, work_unit text, genesis_time int?, epoch_seconds int?, challenge_window int?, capacity_per_node text, verifier_set_id int?, threshold small?, verifier_count small?, paused small",
+    // arbiter … max_statement_epochs: the trust terms (NetworkTrustSet); finalized_count: the finality cursor
+    "network_id int, admin addr, token addr, name text, work_unit text, genesis_time int?, epoch_seconds int?, challenge_window int?, capacity_per_node text, verifier_set_id int?, threshold small?, verifier_count small?, paused small, arbiter addr?, bond text?, thaw_seconds int?, arbiter_deadline int?, max_statement_epochs int?, finalized_count int",
     ["network_id"],
   ),
   derived("verifier_sets", "network_id int, verifier_set_id int, threshold small, verifiers text", ["network_id", "verifier_set_id"]),
@@ -84,23 +85,25 @@ export const TABLES: TableDef[] = [
   derived("node_status", "network_id int, node_id hash, status text, account addr", ["block_number", "log_index"], [["node_status_node", ["network_id", "node_id"]]]),
   derived(
     "epochs",
-    "network_id int, epoch int, latest_version small, status text, root hash, record_count int, active_nodes int, total_work_units text, total_revenue text, data_hash hash, finalizes_at int?, committed_block int",
+    "network_id int, epoch int, latest_version small, status text, root hash, record_count int, active_nodes int, total_work_units text, total_revenue text, data_hash hash, usage_root hash, usage_count int, total_usage text, finalizes_at int?, committed_block int",
     ["network_id", "epoch"],
   ),
   derived(
     "epoch_versions",
-    "network_id int, epoch int, version small, status text, root hash, record_count int, active_nodes int, total_work_units text, total_revenue text, data_hash hash, verifier_set_id int, finalizes_at int?, signers text, superseded_by small?, reason_hash hash?",
+    "network_id int, epoch int, version small, status text, root hash, record_count int, active_nodes int, total_work_units text, total_revenue text, data_hash hash, usage_root hash, usage_count int, total_usage text, verifier_set_id int, finalizes_at int?, signers text, superseded_by small?, reason_hash hash?",
     ["network_id", "epoch", "version"],
   ),
   derived(
     "epoch_status_changes",
+    // change: committed | corrected | challenged | resolved | expired
     "network_id int, epoch int, version small, change text, status text, upheld small?, account addr?, reason_hash hash?",
     ["block_number", "log_index"],
     [["epoch_status_changes_epoch", ["network_id", "epoch", "version"]]],
   ),
   derived(
     "challenges",
-    "network_id int, epoch int, version small, challenger addr, reason_hash hash, resolved small, upheld small?, arbiter addr?, resolved_block int?, resolved_tx_hash hash?",
+    // bond: posted by the challenger (token units); deadline: the arbiter rules before it, then anyone may expire it (expired = 1)
+    "network_id int, epoch int, version small, challenger addr, reason_hash hash, bond text, deadline int, resolved small, upheld small?, expired small, arbiter addr?, resolved_block int?, resolved_tx_hash hash?",
     ["block_number", "log_index"],
     [["challenges_epoch", ["network_id", "epoch", "version"]]],
   ),

@@ -24,7 +24,7 @@ import { LogDecoder } from "./decode";
 import { decodeAccountId, deriveEvent } from "./derive";
 import { rawLogOf } from "./rawLog";
 import { AnyDb, BulkInsert, RowWriter, rollbackDerived } from "./rows";
-import { Engine, SCHEMA_VERSION, TABLES, TableDef, pgArrayType, schemaStatements, tableDef } from "./schema";
+import { Engine, SCHEMA_VERSION, TABLES, pgArrayType, schemaStatements, tableDef } from "./schema";
 import {
   BlockRange,
   Checkpoint,
@@ -453,7 +453,7 @@ export abstract class SqlStore implements ReaderStore {
       q = v === null ? q.where(c, "is", null) : q.where(c, "=", toDb(col, normalizeValue(col, v)));
     }
     for (const c of orderBy) q = q.orderBy(c);
-    return (await q.execute()).map((r) => rowFromDb(t, r as Row));
+    return (await q.execute()).map((r) => rowFromDb(t, r));
   }
 
   /**
@@ -508,7 +508,7 @@ export abstract class SqlStore implements ReaderStore {
       .execute();
     const t = tableDef("entries");
     return rows.map((raw) => {
-      const r = rowFromDb(t, raw as Row);
+      const r = rowFromDb(t, raw);
       const d = decodeAccountId(r.debit_account as string);
       const c = decodeAccountId(r.credit_account as string);
       return { ...r, debit_kind: d.kind, debit_holder: d.holder, credit_kind: c.kind, credit_holder: c.holder };
@@ -565,7 +565,7 @@ export abstract class SqlStore implements ReaderStore {
     const out: Record<string, DumpRow[]> = {};
     for (const t of TABLES) {
       const rows = (await this.db.selectFrom(t.name).selectAll().execute()).map((r) => {
-        const row = rowFromDb(t, r as Row);
+        const row = rowFromDb(t, r);
         const o: DumpRow = {};
         for (const c of t.columns) if (!(t.name === "undo_log" && c.name === "seq")) o[c.name] = Buffer.isBuffer(row[c.name]) ? "0x" + (row[c.name] as Buffer).toString("hex") : row[c.name];
         return o;
@@ -687,7 +687,7 @@ export class PostgresStore extends SqlStore {
       connectionString: url,
       max: opts.poolSize ?? 4,
       // BIGINT columns (block numbers, ids, epochs) as JS numbers, like SQLite's INTEGER.
-      types: { getTypeParser: ((oid: number, format?: "text" | "binary") => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text"))) as never },
+      types: { getTypeParser: ((oid: number, format?: "text" | "binary") => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format))) as never },
     };
     const pool = new pg.Pool(config);
     pool.on("error", () => undefined); // an idle connection that drops is replaced on next use

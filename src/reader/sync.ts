@@ -16,7 +16,7 @@ import { DEFAULT_CHUNK_SIZE, SpanControl, decodeLogs, readLogChunk, retryOptions
 import { reconcileReorg } from "./reorg";
 import { isStoreUnavailable } from "./sqlStore";
 import { AbortedError, BlockHeader, ChainSource, RawLog, RetryOptions, RpcUnavailableError, chainSource, isChainMoved, sleep, withRetry } from "./rpc";
-import { Checkpoint, CheckpointMovedError, ReaderStore, StoredBlock } from "./store";
+import { CheckpointMovedError, ReaderStore, StoredBlock } from "./store";
 
 export interface SyncProgress {
   fromBlock: number; // first block of this pass

@@ -1,25 +1,31 @@
 /**
  * WorkLedger + RevenueLedger activity on an external local chain (`hardhat node` or anvil), for the
  * reader tests: the real contracts, driven through the node's unlocked accounts.
- * - `base()` emits every event kind the reader derives rows from (networks, verifier sets, nodes,
- *   commits, a correction, an upheld and a rejected challenge, deposits, charges posted and voided,
- *   a refund, a payout root and a claim, a withdrawal, fees, runway alerts, pause, rotation);
+ * - `base()` emits every event kind the reader derives rows from (networks and their trust terms,
+ *   verifier sets, nodes, commits, a correction, an upheld, a rejected and an expired challenge with
+ *   their bonds, the finality cursor, deposits, charges posted and voided, a refund, a payout root
+ *   and a claim, a withdrawal, fees, runway alerts, pause, a signed rotation);
  * - `actions(n)` gives n more transactions that are valid in any state reached after `base()` (fresh
  *   nodes, deposits, charges, thresholds, withdrawals), usable as anvil_reorg replacements;
  * - `activity(n)` sends n transactions that also change earlier rows (deactivations, postings), so a
  *   rollback must restore them.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { AbiCoder, Interface, JsonRpcProvider, Wallet, getAddress, keccak256, toUtf8Bytes } from "ethers";
+import { AbiCoder, Interface, JsonRpcProvider, Wallet, ZeroHash, getAddress, keccak256, toUtf8Bytes } from "ethers";
 
 import { MockStablecoin__factory, RevenueLedger__factory, WorkLedger__factory } from "../../src/contracts";
 import type { LedgerAddresses } from "../../src/chain/events";
-import { EPOCH_COMMIT_TYPES, workLedgerDomain } from "../../src/records/eip712";
+import { EPOCH_COMMIT_TYPES, VERIFIER_ROTATION_TYPES, workLedgerDomain } from "../../src/records/eip712";
 import { EpochSummary, PAYOUT_LEAF_ENCODING, RECORD_LEAF_ENCODING, WorkRecord } from "../../src/records/types";
 
 export const EPOCH_SECONDS = 3_600;
-export const CHALLENGE_WINDOW = 120;
+/** The contracts' shortest challenge window (MIN_CHALLENGE_WINDOW). */
+export const CHALLENGE_WINDOW = 3_600;
+const ARBITER_DEADLINE = 86_400; // MIN_ARBITER_DEADLINE
+const MAX_STATEMENT_EPOCHS = 8;
 const USD = 1_000_000n;
+/** First challenge bond (MIN_BOND: one mock dollar); each further challenge of a version doubles it. */
+const BOND = USD;
 
 /** A transaction from an unlocked account (also the shape anvil_reorg takes). */
 export interface TxRequest {
@@ -28,9 +34,12 @@ export interface TxRequest {
   data: string;
 }
 
-const wlIface: Interface = WorkLedger__factory.createInterface() as unknown as Interface;
-const rlIface: Interface = RevenueLedger__factory.createInterface() as unknown as Interface;
-const tokenIface: Interface = MockStablecoin__factory.createInterface() as unknown as Interface;
+const wlIface: Interface = WorkLedger__factory.createInterface();
+const rlIface: Interface = RevenueLedger__factory.createInterface();
+const tokenIface: Interface = MockStablecoin__factory.createInterface();
+
+/** The usage part of a summary without usage. */
+const NO_USAGE = { usageRoot: ZeroHash, usageCount: 0n, totalUsage: 0n };
 
 /** Fixed verifier keys (they only sign; they never send transactions). */
 const VERIFIER_KEYS = ["0x" + "a1".repeat(32), "0x" + "b2".repeat(32), "0x" + "c3".repeat(32), "0x" + "d4".repeat(32)];
@@ -41,11 +50,18 @@ export class ReaderScenario {
   token!: string;
   deployBlock = 0;
   admin!: string;
+  /** Rules on challenges (a network's arbiter may not be its admin). */
+  arbiter!: string;
   customers: string[] = [];
   operators: string[] = [];
   /** Records of every committed (epoch, version), keyed "epoch:version". */
   readonly records = new Map<string, WorkRecord[]>();
   private verifiers = VERIFIER_KEYS.slice(0, 3).map((k) => new Wallet(k));
+  private verifierSetId = 1;
+  /** The last block before epoch 4's commit, challenge and expiry. */
+  beforeExpiryBlock = 0;
+  /** The next epoch number to commit (commits are in order). */
+  nextEpoch = 0;
   private seq = 0;
   private activeNodes: string[] = [];
   private heldFinalCharges: string[] = [];
@@ -105,7 +121,7 @@ export class ReaderScenario {
     }));
   }
 
-  /** Summary of records: StandardMerkleTree root, totals, and a dataHash over the leaves. */
+  /** Summary of records (no usage): StandardMerkleTree root, totals, and a dataHash over the leaves. */
   static summaryOf(records: WorkRecord[]) {
     const leaves = records.map((r) => [r.nodeId, r.epoch, r.workUnits, r.uptimeBps, r.revenue, r.evidence]);
     const tree = StandardMerkleTree.of(leaves, [...RECORD_LEAF_ENCODING]);
@@ -116,6 +132,7 @@ export class ReaderScenario {
       totalWorkUnits: records.reduce((s, r) => s + r.workUnits, 0n),
       totalRevenue: records.reduce((s, r) => s + r.revenue, 0n),
       dataHash: keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32[]"], [leaves.map((l) => keccak256(AbiCoder.defaultAbiCoder().encode([...RECORD_LEAF_ENCODING], l)))])),
+      ...NO_USAGE,
     };
   }
 
@@ -129,8 +146,9 @@ export class ReaderScenario {
     return this.send(await this.commitSummaryTx(epoch, version, summary, reason));
   }
 
-  private async commitSummaryTx(epoch: number, version: number, summary: EpochSummary, reason?: string): Promise<TxRequest> {
+  private async commitSummaryTx(epoch: number, version: number, s: EpochSummary, reason?: string): Promise<TxRequest> {
     const domain = workLedgerDomain(this.chainId, this.addresses.workLedger);
+    const summary = { ...NO_USAGE, ...s };
     const value = { networkId: BigInt(this.networkId), epoch: BigInt(epoch), version: BigInt(version), ...summary };
     const sorted = [...this.verifiers].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1)).slice(0, 2);
     const sigs = await Promise.all(sorted.map((w) => w.signTypedData(domain, EPOCH_COMMIT_TYPES, value)));
@@ -155,15 +173,17 @@ export class ReaderScenario {
     [this.admin] = accounts;
     this.customers = accounts.slice(1, 4);
     this.operators = accounts.slice(4, 6);
+    this.arbiter = accounts[6];
     this.deployBlock = Number(BigInt((await this.rpc("eth_blockNumber")) as string)) + 1;
     this.token = await this.deploy(this.admin, MockStablecoin__factory.bytecode);
     const workLedger = await this.deploy(this.admin, WorkLedger__factory.bytecode);
     const rlDeploy = new RevenueLedger__factory().getDeployTransaction(workLedger, this.admin);
     const revenueLedger = await this.deploy(this.admin, (await rlDeploy).data);
     this.addresses = { workLedger, revenueLedger };
+    await this.send(this.wl("setRevenueLedger", [revenueLedger]));
   }
 
-  /** Every event kind, in about 60 blocks. */
+  /** Every event kind, in about 70 blocks. */
   async base(): Promise<void> {
     if (!this.addresses) await this.deployContracts();
     const block = (await this.provider.send("eth_getBlockByNumber", ["latest", false])) as { timestamp: string };
@@ -176,16 +196,26 @@ export class ReaderScenario {
           token: this.token,
           genesisTime,
           epochSeconds: EPOCH_SECONDS,
-          challengeWindow: 600,
+          challengeWindow: 2 * CHALLENGE_WINDOW,
           capacityPerNode: 5_000,
           threshold: 2,
           name: "Reader test network",
           workUnit: "GPU-seconds",
           verifiers: this.verifiers.map((v) => v.address),
+          arbiter: this.arbiter,
+          bond: BOND,
+          thawSeconds: 2 * CHALLENGE_WINDOW + ARBITER_DEADLINE + MAX_STATEMENT_EPOCHS * EPOCH_SECONDS,
+          arbiterDeadline: ARBITER_DEADLINE,
+          maxStatementEpochs: MAX_STATEMENT_EPOCHS,
         },
       ]),
     );
     await this.send(this.wl("setChallengeWindow", [this.networkId, CHALLENGE_WINDOW]));
+    // The admin registers nodes and bills customers itself: it grants itself both roles.
+    for (const kind of ["REGISTRAR", "BILLER"]) {
+      const role = AbiCoder.defaultAbiCoder().encode(["uint256", "bytes32"], [this.networkId, keccak256(toUtf8Bytes(kind))]);
+      await this.send(this.wl("grantRole", [keccak256(role), this.admin]));
+    }
     for (let i = 0; i < 6; i++) {
       const id = this.nodeId(String(i));
       await this.send(this.wl("registerNode", [this.networkId, id, this.operators[i % 2]]));
@@ -207,12 +237,13 @@ export class ReaderScenario {
         charges.push({ c, e, ref });
       }
     }
-    // Epoch 2 voided, its charges back to escrow; epoch 3 challenged and rejected.
-    await this.send(this.wl("challengeEpoch", [this.networkId, 2, keccak256(toUtf8Bytes("bad telemetry"))]));
-    await this.send(this.wl("resolveChallenge", [this.networkId, 2, true]));
+    // Epoch 2 voided (the bond comes back), its charges back to escrow; epoch 3 challenged and rejected (the bond is forfeited).
+    const challenger = this.customers[2];
+    await this.send(this.wl("challengeEpoch", [this.networkId, 2, keccak256(toUtf8Bytes("bad telemetry"))], challenger));
+    await this.send(this.wl("resolveChallenge", [this.networkId, 2, true], this.arbiter));
     for (const ch of charges.filter((x) => x.e === 2)) await this.send(this.rl("voidCharge", [this.chargeId(ch.c, ch.e, ch.ref)]));
-    await this.send(this.wl("challengeEpoch", [this.networkId, 3, keccak256(toUtf8Bytes("looks odd"))]));
-    await this.send(this.wl("resolveChallenge", [this.networkId, 3, false]));
+    await this.send(this.wl("challengeEpoch", [this.networkId, 3, keccak256(toUtf8Bytes("looks odd"))], challenger));
+    await this.send(this.wl("resolveChallenge", [this.networkId, 3, false], this.arbiter));
     // Epoch 1 corrected.
     await this.send(await this.commitTx(1, 2, this.recordsFor(1, 2), "recount"));
     await this.increaseTime(CHALLENGE_WINDOW + 1);
@@ -230,7 +261,25 @@ export class ReaderScenario {
     await this.send(this.wl("deactivateNode", [this.networkId, this.activeNodes.shift()!]));
     await this.send(this.wl("setPaused", [this.networkId, true]));
     await this.send(this.wl("setPaused", [this.networkId, false]));
-    await this.send(this.wl("rotateVerifiers", [this.networkId, this.verifiers.map((v) => v.address).concat(new Wallet(VERIFIER_KEYS[3]).address), 2]));
+    await this.send(await this.rotateTx(this.verifiers.map((v) => v.address).concat(new Wallet(VERIFIER_KEYS[3]).address), 2));
+    // Epoch 4: challenged, the arbiter lets the deadline pass, anyone expires it (voided, bond back).
+    this.beforeExpiryBlock = await this.send(await this.commitTx(4, 1, this.recordsFor(4, 1))) - 1;
+    await this.send(this.wl("challengeEpoch", [this.networkId, 4, keccak256(toUtf8Bytes("silence"))], challenger));
+    await this.increaseTime(ARBITER_DEADLINE + 1);
+    await this.send(this.wl("expireChallenge", [this.networkId, 4], this.operators[0]));
+    await this.send(this.wl("advanceFinality", [this.networkId, 10], this.operators[1]));
+    this.nextEpoch = 5;
+  }
+
+  /** A verifier rotation signed by 2 of the current verifiers (in ascending address order). */
+  private async rotateTx(verifiers: string[], threshold: number): Promise<TxRequest> {
+    const next = this.verifierSetId + 1;
+    const domain = workLedgerDomain(this.chainId, this.addresses.workLedger);
+    const value = { networkId: BigInt(this.networkId), verifierSetId: next, verifiers, threshold };
+    const sorted = [...this.verifiers].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1)).slice(0, 2);
+    const sigs = await Promise.all(sorted.map((w) => w.signTypedData(domain, VERIFIER_ROTATION_TYPES, value)));
+    this.verifierSetId = next;
+    return this.wl("rotateVerifiers", [this.networkId, verifiers, threshold, sigs]);
   }
 
   /** `n` transactions valid in any state after base(), each different (fresh ids and refs). */

@@ -20,7 +20,18 @@ export function contraRevenueAccount(networkId: number): string {
   return `contra-revenue:${networkId}`;
 }
 
+/** IRevenueLedger.AccountKind.Bond: a challenger's bond on a network (rule 5 of DESIGN.md). */
+export const BOND_KIND = 7;
+
+/** The journal name of an account (bonds: bond:<networkId>:<challenger>). */
+export function journalAccountName(a: DecodedAccount): string {
+  return Number(a.kind) === BOND_KIND ? `bond:${a.networkId}:${a.holder}` : accountName(a);
+}
+
 const KIND_BY_PAIR: Record<string, EntryKind> = {
+  [`${AccountKind.Assets}>${BOND_KIND}`]: "bond",
+  [`${BOND_KIND}>${AccountKind.Assets}`]: "bond-return",
+  [`${BOND_KIND}>${AccountKind.Revenue}`]: "bond-forfeit",
   [`${AccountKind.Assets}>${AccountKind.Escrow}`]: "deposit",
   [`${AccountKind.Escrow}>${AccountKind.Assets}`]: "withdraw",
   [`${AccountKind.Escrow}>${AccountKind.Held}`]: "charge",
@@ -59,7 +70,7 @@ export function buildJournalReport(input: ReportInput, options: ReportOptions = 
     let a = cache.get(id);
     if (!a) {
       const x = decodeAccountId(id);
-      cache.set(id, (a = { ...x, name: accountName(x) }));
+      cache.set(id, (a = { ...x, name: journalAccountName(x) }));
     }
     return a;
   };

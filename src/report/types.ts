@@ -307,6 +307,9 @@ export type EntryKind =
   | "payout"
   | "claim"
   | "fee-withdraw"
+  | "bond" // a challenger's bond locked (tokens in)
+  | "bond-return" // a bond paid back to its challenger (returned or withdrawn)
+  | "bond-forfeit" // a rejected challenge's bond, to the network's revenue
   | "other";
 
 export interface JournalLine extends Named {

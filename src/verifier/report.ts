@@ -302,7 +302,8 @@ async function verifyReportUnsafe(report: Report, provider: Provider, options: V
       if (!proved) differences.push(`lines[${i}].proof: does not prove the record against the on-chain root ${st.latest.root}`);
       const k = epochKey(l.networkId, l.epoch);
       const done = perEpoch.get(k) ?? 0;
-      if (done < limit && statusAt(st.latest, input.toBlockTimestamp) !== "voided" && Array.isArray(l.proof)) {
+      // verifyRecord accepts records of Final epochs only (pending ones are checked by their proofs above).
+      if (done < limit && statusAt(st.latest, input.toBlockTimestamp) === "final" && Array.isArray(l.proof)) {
         perEpoch.set(k, done + 1);
         let ok: boolean;
         try {

@@ -7,6 +7,7 @@ import path from "path";
 
 import { blocksForDates, buildReport, CreditTier, csvSidecar, InvalidInputError, Labels, parseCreditTiers, parseSla, readLabels, renderFormat, renderJson, Report, ReportFormat, reportInputFromStore, ReportKind, resolveCustomer } from "../../index";
 import { CliContext } from "../context";
+import { checkOutExtension, formatFromOut } from "../outputFile";
 import { CommandOutput, kv } from "../output";
 import { parseChoice, parseNetworkId, parseUint } from "../parse";
 import { importBundles, openDb, syncStore } from "../store";
@@ -15,7 +16,6 @@ import { REPORT_FORMATS, REPORT_KINDS } from "../reportNames";
 
 export { REPORT_FORMATS, REPORT_KINDS };
 
-const EXT: Record<string, ReportFormat> = { ".json": "json", ".csv": "csv", ".md": "md", ".html": "html", ".pdf": "pdf", ".beancount": "beancount" };
 
 export interface ReportFlags {
   format?: string;
@@ -75,7 +75,8 @@ export async function writeReport(report: Report, format: ReportFormat, out: str
 export async function reportCommand(ctx: CliContext, o: ReportFlags, args: string[]): Promise<CommandOutput> {
   const kind = parseChoice<ReportKind>(args[0], "report kind", REPORT_KINDS);
   if (!o.out) throw new InvalidInputError("missing --out FILE");
-  const format = (o.format ? parseChoice(o.format, "--format", REPORT_FORMATS) : EXT[path.extname(o.out).toLowerCase()] ?? "json");
+  const format = o.format ? parseChoice(o.format, "--format", REPORT_FORMATS) : (formatFromOut(o.out) ?? "json");
+  checkOutExtension(o.out, o.format === undefined ? undefined : format);
   if (format === "beancount" && kind !== "journal") throw new InvalidInputError("--format beancount is only for the journal report");
   const networkId = o.network === undefined ? undefined : Number(parseNetworkId(o.network));
   const labels = o.labels === undefined ? undefined : readLabels(o.labels);

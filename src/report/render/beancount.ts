@@ -32,6 +32,8 @@ export function beanAccount(name: string, token: TokenInfo | undefined): string 
       return `Liabilities:Payable:N${a}`;
     case "fee":
       return `Liabilities:ProtocolFee:N${a}`;
+    case "bond":
+      return `Liabilities:Bond:N${a}:${holder(b)}`;
     case "revenue":
       return `Income:Revenue:N${a}`;
     case "contra-revenue":

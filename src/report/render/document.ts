@@ -6,7 +6,8 @@
  */
 import { createHash } from "crypto";
 
-import { accountName, decodeAccountId } from "../../chain/accounts";
+import { decodeAccountId } from "../../chain/accounts";
+import { journalAccountName } from "../journal";
 import type { EconomicsReport, JournalReport, Report, SpendLine, SpendReport, TokenInfo, UptimeReport } from "../types";
 import { Chart, applySpendLine, summaryChart } from "./charts";
 import { LabelBook, fmtAmount, fmtDate, fmtInt, fmtMoney, fmtPct, shortId, tokenOf } from "./format";
@@ -483,7 +484,7 @@ function accountLabel(name: string, id: string | undefined, book: LabelBook): st
     const a = decodeAccountId(id);
     const label = book.name(a.holder);
     if (!label) return name;
-    return `${accountName(a).split(":").slice(0, -1).join(":")}:${label}`;
+    return `${journalAccountName(a).split(":").slice(0, -1).join(":")}:${label}`;
   } catch {
     return name;
   }

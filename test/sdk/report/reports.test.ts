@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 
@@ -119,9 +120,13 @@ describe("reports", function () {
       expect(r.lines.find((l) => l.epoch === 2 && l.nodeId === s.nodes[3])?.status).to.equal("voided");
     });
 
-    it("carries proofs that verifyRecord accepts on chain", async function () {
+    it("carries proofs that verifyRecord accepts on chain (Final epochs; every proof against its root)", async function () {
       const r = buildReport("uptime", input) as UptimeReport;
       for (const l of r.lines.filter((x) => x.status !== "voided")) {
+        expect(StandardMerkleTree.verify(l.root, ["bytes32", "uint64", "uint64", "uint16", "uint128", "bytes32"], [l.record.nodeId, l.record.epoch, l.record.workUnits, l.record.uptimeBps, l.record.revenue, l.record.evidence], l.proof)).to.equal(true);
+      }
+      expect(r.lines.some((x) => x.status === "pending")).to.equal(true);
+      for (const l of r.lines.filter((x) => x.status === "final")) {
         const rec = l.record;
         const record = { nodeId: rec.nodeId, epoch: rec.epoch, workUnits: rec.workUnits, uptimeBps: rec.uptimeBps, revenue: rec.revenue, evidence: rec.evidence };
         expect(await s.wl.verifyRecord(l.networkId, l.epoch, record, l.proof)).to.equal(true);
@@ -191,6 +196,12 @@ describe("reports", function () {
       expect(refunds).to.have.length(2);
       expect(refunds.every((l) => l.debitAccount === "contra-revenue:1" && l.entryKind === "refund")).to.equal(true);
       expect(r.lines.some((l) => l.entryKind === "other")).to.equal(false);
+      // The upheld challenge's bond: locked from the challenger's wallet, then returned (rule 5: bonds live in the books).
+      const bonds = r.lines.filter((l) => l.entryKind.startsWith("bond"));
+      expect(bonds.map((l) => `${l.entryKind} ${l.debitAccount} ${l.creditAccount} ${l.epoch}`)).to.deep.equal([
+        `bond assets:${token} bond:1:${s.admin} 2`,
+        `bond-return bond:1:${s.admin} assets:${token} 2`,
+      ]);
     });
   });
 
@@ -330,7 +341,7 @@ describe("reports", function () {
       const terms = { slaBps: 9_950, creditTiers: parseCreditTiers("99.5:20,99:40,90:100") };
       const own = buildReport("uptime", input, terms) as UptimeReport;
       expect(own.manifest.sla).to.deep.equal({ slaBps: 9_950, creditTiers: [{ belowBps: 9_950, creditBps: 2_000 }, { belowBps: 9_900, creditBps: 4_000 }, { belowBps: 9_000, creditBps: 10_000 }] });
-      // Credits follow the terms: node 1 epoch 1 at 98.50% gets 25% by default, 40% under these terms;
+      // Credits follow the terms: node 1 epoch 1 at 97.91% gets 25% by default, 40% under these terms;
       // node 4 epoch 4 at 99.50% is a breach by default, not under a 99.50% target.
       const at = (r: UptimeReport, node: number, epoch: number) => r.lines.find((l) => l.nodeId === s.nodes[node] && l.epoch === epoch)!;
       expect([at(def, 1, 1).creditBps, at(own, 1, 1).creditBps]).to.deep.equal([2_500, 4_000]);

@@ -477,14 +477,14 @@ function economicsDoc(r: EconomicsReport, book: LabelBook): Omit<ReportDocument,
 
 /* ------------------------------------------------------------ journal */
 
-/** An account name with its holder's label: "escrow:1:Acme (0x12ab34…cdef)". */
+/** An account name with its holder's label beside the short address: "escrow:1:Acme (0x12ab34…cdef)". */
 function accountLabel(name: string, id: string | undefined, book: LabelBook): string {
   if (!id) return name;
   try {
     const a = decodeAccountId(id);
     const label = book.name(a.holder);
     if (!label) return name;
-    return `${journalAccountName(a).split(":").slice(0, -1).join(":")}:${label}`;
+    return `${journalAccountName(a).split(":").slice(0, -1).join(":")}:${label} (${shortId(a.holder)})`;
   } catch {
     return name;
   }

@@ -183,6 +183,9 @@ describe("report formats", function () {
       }
     }
     expect(checked).to.be.greaterThan(100);
+    const a = s.customers.alice.address;
+    const journal = fs.readFileSync(path.join(dir, "journal.md"), "utf8");
+    expect(journal).to.include(`| escrow:1:Acme Analytics (${a.slice(0, 8)}…${a.slice(-4)}) |`);
     const up = fs.readFileSync(path.join(dir, "uptime.md"), "utf8");
     expect(up).to.not.match(/record\.revenue|revenueBackedBps|uptimeBps/);
   });

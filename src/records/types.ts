@@ -26,7 +26,17 @@ export interface EpochSummary {
   totalWorkUnits: bigint;
   totalRevenue: bigint;
   dataHash: string; // keccak256 of the canonical records encoding
+  usageRoot: string; // bytes32: StandardMerkleTree root of the usage records (0x00..00 without usage)
+  usageCount: bigint; // number of usage records (one per customer)
+  totalUsage: bigint; // Σ usage amounts, token's smallest unit (uint128)
 }
+
+/** The usage words of an epoch without usage (zero root, count and total). */
+export const NO_USAGE: Readonly<Pick<EpochSummary, "usageRoot" | "usageCount" | "totalUsage">> = Object.freeze({
+  usageRoot: "0x" + "0".repeat(64),
+  usageCount: 0n,
+  totalUsage: 0n,
+});
 
 /** Uptime basis-point denominator (100% = 10,000 bps). */
 export const BPS = 10_000;

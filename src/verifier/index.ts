@@ -4,5 +4,19 @@ export { verifyRecordProof, verifyRecordProofs } from "../merkle/proof";
 export { verifyRecordOnChain } from "./onchain";
 export type { VerifierSet, SignatureCheck } from "./signatures";
 export { verifyEpochSignatures } from "./signatures";
-export type { ProofFile, ProofFileInput, ProofFileCheck } from "./proofFile";
-export { makeProofFile, parseProofFile, readProofFile, writeProofFile, verifyProofFile, PROOF_FILE_KIND } from "./proofFile";
+export type { ProofFile, ProofFileInput, ProofFileCheck, UsageProofFile, UsageProofFileInput, AnyProofFileInput, VerifyProofFileOptions } from "./proofFile";
+export {
+  makeProofFile,
+  parseProofFile,
+  readProofFile,
+  writeProofFile,
+  verifyProofFile,
+  PROOF_FILE_KIND,
+  USAGE_PROOF_FILE_KIND,
+  makeUsageProofFile,
+  parseUsageProofFile,
+  parseAnyProofFile,
+  readAnyProofFile,
+} from "./proofFile";
+export type { LeafStatus, LeafStatusName } from "./status";
+export { recordStatusOnChain, usageStatusOnChain, verifyUsageOnChain, LEAF_STATUS_NAMES } from "./status";

@@ -1,6 +1,6 @@
 /**
- * Self-describing proof files: everything needed to check one record of one epoch version, offline
- * or against the chain.
+ * Self-describing proof files: everything needed to check one record (or one customer's usage
+ * record) of one epoch version, offline or against the chain.
  *
  *     { "kind": "workledger-record-proof", "chainId": 31337, "ledger": "0x…", "networkId": 1,
  *       "epoch": 7, "version": 1, "root": "0x…",
@@ -8,20 +8,29 @@
  *                   "revenue": "…", "evidence": "0x…" },
  *       "proof": ["0x…", …] }
  *
+ *     { "kind": "workledger-usage-proof", "chainId": 31337, "ledger": "0x…", "networkId": 1,
+ *       "epoch": 7, "version": 1, "usageRoot": "0x…",
+ *       "leaf": { "customer": "0x…", "epoch": 7, "workUnits": "…", "amount": "…", "ref": "0x…" },
+ *       "leafHash": "0x…", "proof": ["0x…", …] }
+ *
  * Small integers (chainId, networkId, epoch, version, uptimeBps) are JSON numbers as in the report
- * JSON (DESIGN.md); workUnits and revenue are decimal strings. Readers also accept decimal strings
- * for every integer.
+ * JSON (DESIGN.md); workUnits, revenue and amount are decimal strings. Readers also accept decimal
+ * strings for every integer. A usage proof's leaf hash is StandardMerkleTree's, the `leafHash` of a
+ * billing statement's UsageRef (DESIGN rule 9).
  */
 import fs from "fs";
 import { Provider, getAddress } from "ethers";
 
-import { IWorkLedger__factory } from "../contracts";
 import { InvalidInputError } from "../errors";
 import { WorkRecord } from "../records/types";
-import { verifyRecordOnChain } from "./onchain";
+import { UsageRecord } from "../records/usage";
+import { usageLeafHash, verifyUsageProof } from "../records/usageTree";
+import { parseAddress } from "../records/address";
 import { verifyRecordProof } from "../merkle/proof";
+import { LeafStatusName, recordStatusOnChain, usageStatusOnChain } from "./status";
 
 export const PROOF_FILE_KIND = "workledger-record-proof";
+export const USAGE_PROOF_FILE_KIND = "workledger-usage-proof";
 
 export interface ProofFile {
   kind: typeof PROOF_FILE_KIND;
@@ -74,6 +83,25 @@ export function makeProofFile(p: ProofFileInput): ProofFile {
   };
 }
 
+function hex32(v: unknown, what: string): string {
+  if (typeof v !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(v)) throw new InvalidInputError(`proof file: ${what} must be 32-byte hex`);
+  return v.toLowerCase();
+}
+
+/** The fields both kinds share: where (chain, ledger, network, epoch, version) and the proof array. */
+function proofHeader(o: Record<string, unknown>) {
+  if (!Array.isArray(o.proof)) throw new InvalidInputError("proof file: proof must be an array");
+  if (typeof o.ledger !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(o.ledger)) throw new InvalidInputError("proof file: ledger must be an address");
+  return {
+    chainId: int(o.chainId, "chainId"),
+    ledger: getAddress(o.ledger),
+    networkId: int(o.networkId, "networkId"),
+    epoch: int(o.epoch, "epoch"),
+    version: Number(int(o.version, "version")),
+    proof: o.proof.map((x, i) => hex32(x, `proof[${i}]`)),
+  };
+}
+
 function int(v: unknown, what: string): bigint {
   if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
   if (typeof v === "string" && /^[0-9]+$/.test(v)) return BigInt(v);
@@ -84,87 +112,207 @@ function int(v: unknown, what: string): bigint {
 export function parseProofFile(j: unknown): ProofFileInput {
   if (!j || typeof j !== "object") throw new InvalidInputError("proof file must be a JSON object");
   const o = j as Record<string, unknown>;
+  if (o.kind === USAGE_PROOF_FILE_KIND) throw new InvalidInputError(`proof file: kind is "${USAGE_PROOF_FILE_KIND}": read it with parseUsageProofFile (or readAnyProofFile)`);
+  if (o.kind !== undefined && o.kind !== PROOF_FILE_KIND) throw new InvalidInputError(`proof file: kind must be "${PROOF_FILE_KIND}" or "${USAGE_PROOF_FILE_KIND}", got ${JSON.stringify(o.kind)}`);
   const r = o.record as Record<string, unknown> | undefined;
   if (!r || typeof r !== "object") throw new InvalidInputError("proof file: record is missing");
-  const hex = (v: unknown, what: string) => {
-    if (typeof v !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(v)) throw new InvalidInputError(`proof file: ${what} must be 32-byte hex`);
-    return v.toLowerCase();
-  };
-  if (!Array.isArray(o.proof)) throw new InvalidInputError("proof file: proof must be an array");
-  if (typeof o.ledger !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(o.ledger)) throw new InvalidInputError("proof file: ledger must be an address");
   return {
-    chainId: int(o.chainId, "chainId"),
-    ledger: getAddress(o.ledger),
-    networkId: int(o.networkId, "networkId"),
-    epoch: int(o.epoch, "epoch"),
-    version: Number(int(o.version, "version")),
-    root: hex(o.root, "root"),
+    ...proofHeader(o),
+    root: hex32(o.root, "root"),
     record: {
-      nodeId: hex(r.nodeId, "record.nodeId"),
+      nodeId: hex32(r.nodeId, "record.nodeId"),
       epoch: int(r.epoch, "record.epoch"),
       workUnits: int(r.workUnits, "record.workUnits"),
       uptimeBps: Number(int(r.uptimeBps, "record.uptimeBps")),
       revenue: int(r.revenue, "record.revenue"),
-      evidence: hex(r.evidence, "record.evidence"),
+      evidence: hex32(r.evidence, "record.evidence"),
     },
-    proof: o.proof.map((x, i) => hex(x, `proof[${i}]`)),
   };
 }
 
-/** Writes a proof file (pretty JSON). */
-export function writeProofFile(file: ProofFile, path: string): void {
-  fs.writeFileSync(path, JSON.stringify(file, null, 2) + "\n");
+/** A usage proof file (see the module doc). */
+export interface UsageProofFile {
+  kind: typeof USAGE_PROOF_FILE_KIND;
+  chainId: number;
+  ledger: string;
+  networkId: number;
+  epoch: number;
+  version: number;
+  usageRoot: string;
+  leaf: { customer: string; epoch: number; workUnits: string; amount: string; ref: string };
+  leafHash: string;
+  proof: string[];
 }
 
-/** Reads a proof file and parses it (InvalidInputError names a malformed field). */
-export function readProofFile(path: string): ProofFileInput {
-  let j: unknown;
-  try {
-    j = JSON.parse(fs.readFileSync(path, "utf8"));
-  } catch (e) {
-    throw new InvalidInputError(`cannot read proof file ${path}: ${(e as Error).message}`);
-  }
-  return parseProofFile(j);
-}
-
-export interface ProofFileCheck {
-  /** True when every check that ran passed. */
-  ok: boolean;
-  /** The proof matches the root offline (and record.epoch is the file's epoch). */
-  offline: boolean;
-  /** Against the chain (only with a provider): chain, contract, latest root and verifyRecord all agree. */
-  onChain?: boolean;
-  problems: string[];
+export interface UsageProofFileInput {
+  chainId: bigint | number;
+  ledger: string;
+  networkId: bigint | number;
+  epoch: bigint | number;
+  version: number;
+  usageRoot: string;
+  leaf: UsageRecord;
+  proof: readonly string[];
 }
 
 /**
- * Checks a proof file end to end: offline always; against the chain when a provider is given
- * (chainId, code at the ledger, the root is the epoch's latest version's, and verifyRecord is true).
+ * Builds a usage proof file object (the leaf hash is computed here).
+ *
+ * @example
+ * const { leaf, proof, root } = bundle.usageProof("0x8ba1f109551bD432803012645Ac136ddd64DBA72");
+ * const file = makeUsageProofFile({ chainId: 31337n, ledger, networkId: 1n, epoch: 7n, version: 1, usageRoot: root, leaf, proof });
+ */
+export function makeUsageProofFile(p: UsageProofFileInput): UsageProofFile {
+  return {
+    kind: USAGE_PROOF_FILE_KIND,
+    chainId: Number(p.chainId),
+    ledger: getAddress(p.ledger),
+    networkId: Number(p.networkId),
+    epoch: Number(p.epoch),
+    version: p.version,
+    usageRoot: p.usageRoot.toLowerCase(),
+    leaf: {
+      customer: getAddress(p.leaf.customer),
+      epoch: Number(p.leaf.epoch),
+      workUnits: p.leaf.workUnits.toString(),
+      amount: p.leaf.amount.toString(),
+      ref: p.leaf.ref.toLowerCase(),
+    },
+    leafHash: usageLeafHash(p.leaf),
+    proof: p.proof.map((x) => x.toLowerCase()),
+  };
+}
+
+/**
+ * Parses a usage proof file's JSON into typed values (shape errors throw InvalidInputError naming
+ * the field; a `leafHash` that is not the leaf's is refused).
+ */
+export function parseUsageProofFile(j: unknown): UsageProofFileInput {
+  if (!j || typeof j !== "object") throw new InvalidInputError("proof file must be a JSON object");
+  const o = j as Record<string, unknown>;
+  if (o.kind !== USAGE_PROOF_FILE_KIND) throw new InvalidInputError(`proof file: kind must be "${USAGE_PROOF_FILE_KIND}", got ${JSON.stringify(o.kind)}`);
+  const l = o.leaf as Record<string, unknown> | undefined;
+  if (!l || typeof l !== "object") throw new InvalidInputError("proof file: leaf is missing");
+  const header = proofHeader(o);
+  let customer: string;
+  try {
+    customer = parseAddress(String(l.customer ?? ""), "leaf.customer");
+  } catch (e) {
+    throw new InvalidInputError(`proof file: ${(e as Error).message}`);
+  }
+  const leaf: UsageRecord = {
+    customer,
+    epoch: int(l.epoch, "leaf.epoch"),
+    workUnits: int(l.workUnits, "leaf.workUnits"),
+    amount: int(l.amount, "leaf.amount"),
+    ref: hex32(l.ref, "leaf.ref"),
+  };
+  let leafHash: string;
+  try {
+    leafHash = usageLeafHash(leaf);
+  } catch (e) {
+    throw new InvalidInputError(`proof file: leaf: ${(e as Error).message}`);
+  }
+  if (o.leafHash !== undefined && hex32(o.leafHash, "leafHash") !== leafHash) throw new InvalidInputError(`proof file: leafHash ${String(o.leafHash)} is not the leaf's hash ${leafHash}`);
+  return { ...header, usageRoot: hex32(o.usageRoot, "usageRoot"), leaf };
+}
+
+/** Writes a proof file, record or usage (pretty JSON). */
+export function writeProofFile(file: ProofFile | UsageProofFile, path: string): void {
+  fs.writeFileSync(path, JSON.stringify(file, null, 2) + "\n");
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new InvalidInputError(`cannot read proof file ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** Reads a record proof file and parses it (InvalidInputError names a malformed field). */
+export function readProofFile(path: string): ProofFileInput {
+  return parseProofFile(readJson(path));
+}
+
+/** A parsed proof file of either kind. */
+export type AnyProofFileInput = { kind: "record"; proof: ProofFileInput } | { kind: "usage"; proof: UsageProofFileInput };
+
+/** Parses a proof file of either kind, told apart by its `kind` (a file without one is a record proof). */
+export function parseAnyProofFile(j: unknown): AnyProofFileInput {
+  if (j && typeof j === "object" && (j as Record<string, unknown>).kind === USAGE_PROOF_FILE_KIND) return { kind: "usage", proof: parseUsageProofFile(j) };
+  return { kind: "record", proof: parseProofFile(j) };
+}
+
+/** Reads a proof file of either kind. */
+export function readAnyProofFile(path: string): AnyProofFileInput {
+  return parseAnyProofFile(readJson(path));
+}
+
+export interface ProofFileCheck {
+  /** True when every check that ran passed (see verifyProofFile). */
+  ok: boolean;
+  /** The proof matches the root offline (and the leaf's epoch is the file's epoch). */
+  offline: boolean;
+  /** Against the chain (only with a provider): right chain and contract, included in the latest version, which is the file's and not voided (Final too with requireFinal). */
+  onChain?: boolean;
+  /** With a provider: the leaf is under the epoch's latest version (recordStatus / the latest usageRoot). */
+  included?: boolean;
+  /** With a provider: the latest version's status now. */
+  status?: LeafStatusName;
+  /** With a provider: the latest version's number (0 when never committed). */
+  version?: number;
+  /** With a provider: the contract's verifyRecord / verifyUsage, true only under a Final latest version. */
+  final?: boolean;
+  problems: string[];
+}
+
+/** Options of {@link verifyProofFile}. */
+export interface VerifyProofFileOptions {
+  /** Check against the chain too. */
+  provider?: Provider;
+  /** Count a proof as good on chain only when its version is Final (default: Pending and Challenged count, Voided never). */
+  requireFinal?: boolean;
+}
+
+/**
+ * Checks a proof file (record or usage) end to end: offline always; against the chain when a
+ * provider is given: chainId, code at the ledger, then the leaf's inclusion, status and version in
+ * the epoch's latest version (recordStatus for a record; the latest usageRoot and verifyUsage for a
+ * usage leaf). `onChain` is true when the leaf is included in the latest version, that version is
+ * the file's, and it is not voided (and is Final, with requireFinal).
  *
  * @example
  * const res = await verifyProofFile(JSON.parse(fs.readFileSync("proof.json", "utf8")), { provider });
  * if (!res.ok) console.error(res.problems.join("\n"));
+ * console.log(res.included, res.status, res.version);
  */
-export async function verifyProofFile(file: ProofFile | ProofFileInput | unknown, options: { provider?: Provider } = {}): Promise<ProofFileCheck> {
+export async function verifyProofFile(
+  file: ProofFile | ProofFileInput | UsageProofFile | UsageProofFileInput | unknown,
+  options: VerifyProofFileOptions = {},
+): Promise<ProofFileCheck> {
   const problems: string[] = [];
-  let p: ProofFileInput;
+  let parsed: AnyProofFileInput;
   try {
-    p = parseProofFile(normalize(file));
+    parsed = parseAnyProofFile(normalize(file));
   } catch (e) {
     return { ok: false, offline: false, problems: [(e as Error).message] };
   }
+  const p = parsed.proof;
+  const leafEpoch = parsed.kind === "record" ? parsed.proof.record.epoch : parsed.proof.leaf.epoch;
+  const root = parsed.kind === "record" ? parsed.proof.root : parsed.proof.usageRoot;
   let offline = true;
-  if (BigInt(p.record.epoch) !== BigInt(p.epoch)) {
+  if (BigInt(leafEpoch) !== BigInt(p.epoch)) {
     offline = false;
-    problems.push(`record.epoch ${p.record.epoch} differs from the file's epoch ${p.epoch}`);
+    problems.push(`${parsed.kind === "record" ? "record" : "leaf"}.epoch ${leafEpoch} differs from the file's epoch ${p.epoch}`);
   }
-  if (!verifyRecordProof(p.record, p.proof, p.root)) {
+  const leads = parsed.kind === "record" ? verifyRecordProof(parsed.proof.record, parsed.proof.proof, root) : verifyUsageProof(parsed.proof.leaf, parsed.proof.proof, root);
+  if (!leads) {
     offline = false;
-    problems.push("the proof does not lead from the record to the root");
+    problems.push(`the proof does not lead from the ${parsed.kind === "record" ? "record" : "usage leaf"} to the ${parsed.kind === "record" ? "root" : "usage root"}`);
   }
   if (!options.provider) return { ok: offline, offline, problems };
   const provider = options.provider;
-  let onChain = true;
   const net = await provider.getNetwork();
   if (net.chainId !== BigInt(p.chainId)) {
     problems.push(`the provider is on chainId ${net.chainId}, the proof is for chainId ${p.chainId}`);
@@ -174,37 +322,44 @@ export async function verifyProofFile(file: ProofFile | ProofFileInput | unknown
     problems.push(`no contract at ledger ${p.ledger}`);
     return { ok: false, offline, onChain: false, problems };
   }
-  const wl = IWorkLedger__factory.connect(p.ledger, provider);
-  const [status, version] = await wl.epochStatus(p.networkId, p.epoch);
-  if (version === 0n) {
+  const st =
+    parsed.kind === "record"
+      ? await recordStatusOnChain(provider, p.ledger, p.networkId, p.epoch, parsed.proof.record, parsed.proof.proof)
+      : await usageStatusOnChain(provider, p.ledger, p.networkId, p.epoch, parsed.proof.leaf, parsed.proof.proof);
+  const facts = { included: st.included, status: st.status, version: st.version, final: st.final };
+  if (st.version === 0) {
     problems.push(`epoch ${p.epoch} of network ${p.networkId} is not committed`);
-    return { ok: false, offline, onChain: false, problems };
+    return { ok: false, offline, onChain: false, ...facts, problems };
   }
-  const latest = await wl.latestEpoch(p.networkId, p.epoch);
-  if (latest.root.toLowerCase() !== p.root) {
+  let onChain = true;
+  if (!st.included) {
     onChain = false;
-    problems.push(`the latest version (${version}) has root ${latest.root}, the proof's root is ${p.root}`);
+    problems.push(`the ${parsed.kind === "record" ? "record" : "usage leaf"} is not under the latest version (${st.version})'s ${parsed.kind === "record" ? "root" : "usage root"}`);
   }
-  if (Number(version) !== p.version) {
+  if (st.version !== p.version) {
     onChain = false;
-    problems.push(`the latest version is ${version}, the proof is for version ${p.version}`);
+    problems.push(`the latest version is ${st.version}, the proof is for version ${p.version}`);
   }
-  if (Number(status) === 4) {
+  if (st.status === "voided") {
     onChain = false;
     problems.push("the latest version is voided");
-  }
-  if (!(await verifyRecordOnChain(provider, p.ledger, p.networkId, p.epoch, p.record, p.proof))) {
+  } else if (options.requireFinal && st.status !== "final") {
     onChain = false;
-    problems.push("verifyRecord returned false");
+    problems.push(`the latest version is ${st.status}, not final yet`);
   }
-  return { ok: offline && onChain, offline, onChain, problems };
+  if (st.final !== (st.included && st.status === "final")) {
+    onChain = false;
+    problems.push(`the contract's ${parsed.kind === "record" ? "verifyRecord" : "verifyUsage"} disagrees with inclusion and status`);
+  }
+  return { ok: offline && onChain, offline, onChain, ...facts, problems };
 }
 
 function normalize(file: unknown): unknown {
-  // accept an already-typed ProofFileInput (bigints) as well as parsed JSON
-  if (file && typeof file === "object" && "record" in file) {
-    const f = file as ProofFileInput;
-    if (typeof f.record?.workUnits === "bigint") return makeProofFile(f);
+  // accept an already-typed ProofFileInput / UsageProofFileInput (bigints) as well as parsed JSON
+  if (file && typeof file === "object") {
+    if ("record" in file && typeof (file as ProofFileInput).record?.workUnits === "bigint") return makeProofFile(file as ProofFileInput);
+    if ("leaf" in file && typeof (file as UsageProofFileInput).leaf?.amount === "bigint") return makeUsageProofFile(file as UsageProofFileInput);
   }
   return file;
 }
+

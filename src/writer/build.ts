@@ -7,7 +7,9 @@ import { PACKED, PACKED_RECORD_SIZE, readUintBE } from "../records/codec";
 import { ReadRecordsOptions, readRecordsFile } from "../records/parse";
 import { RecordSink, findDuplicateNodeIds } from "../records/sink";
 import { RecordTable } from "../records/table";
-import { EpochSummary, WorkRecord } from "../records/types";
+import { EpochSummary, NO_USAGE, WorkRecord } from "../records/types";
+import { ParseUsageOptions, UsageRecordInput, readUsageFile } from "../records/usage";
+import { UsageBuild, UsageRevenueComparison, buildUsage, compareUsageToRevenue } from "../records/usageTree";
 import { EpochBundle } from "./bundle";
 import { computeTotals } from "./totals";
 import { HashWorker, startHashWorker } from "../merkle/pool";
@@ -25,11 +27,52 @@ export interface BuildEpochOptions {
   worker?: HashWorker | null;
   /** Record count from which the second thread is used (default 20,000). */
   parallelThreshold?: number;
+  /**
+   * The epoch's usage records (one per customer): objects, their JSON form, or an already built
+   * usage tree. Validated like a usage file (every row must carry `epoch`). Absent: no usage, and
+   * the summary's usage words are zero.
+   */
+  usage?: readonly UsageRecordInput[] | UsageBuild | null;
 }
 
 export interface BuiltEpoch {
+  /** The summary verifiers sign: work words and usage words. */
   summary: EpochSummary;
   bundle: EpochBundle;
+  /** The usage tree and its leaves (customer order), or null for an epoch without usage. */
+  usage: UsageBuild | null;
+  /** Σ usage against Σ node revenue (null without usage); `message` is the warning when they differ. */
+  usageRevenue: UsageRevenueComparison | null;
+}
+
+/** Options of {@link buildEpochFromFile}: those of buildEpoch plus the files' formats and a usage file. */
+export interface BuildEpochFromFileOptions extends BuildEpochOptions, Pick<ReadRecordsOptions, "format"> {
+  /** A usage file (CSV `customer,epoch,workUnits,amount,ref`, JSON or NDJSON); read only when `usage` is not given. */
+  usageFile?: string;
+  /** Format of the usage file (default: from its extension). */
+  usageFormat?: ParseUsageOptions["format"];
+}
+
+function isUsageBuild(u: BuildEpochOptions["usage"]): u is UsageBuild {
+  return !!u && !Array.isArray(u) && typeof (u as UsageBuild).root === "string" && "tree" in (u as object);
+}
+
+/**
+ * The usage words of an epoch: builds (and validates, every row must carry `epoch`) the usage tree
+ * of `usage`, or returns null for none. A prebuilt tree is checked for the epoch too.
+ */
+export function epochUsage(usage: BuildEpochOptions["usage"], epoch: bigint): UsageBuild | null {
+  if (usage === undefined || usage === null) return null;
+  if (isUsageBuild(usage)) {
+    const i = usage.leaves.findIndex((l) => l.epoch !== epoch);
+    if (i >= 0) throw new RecordsError([{ line: i + 1, column: "epoch", reason: `epoch mismatch: expected ${epoch}, got ${usage.leaves[i].epoch}` }]);
+    return usage;
+  }
+  return buildUsage(usage as readonly UsageRecordInput[], { epoch });
+}
+
+function usageWords(u: UsageBuild | null): Pick<EpochSummary, "usageRoot" | "usageCount" | "totalUsage"> {
+  return u ? { usageRoot: u.root, usageCount: u.usageCount, totalUsage: u.totalUsage } : { ...NO_USAGE };
 }
 
 /** Validates record objects (same rules and messages as the file readers; line = index + 1). */
@@ -65,6 +108,7 @@ export function tableFromRecords(records: readonly WorkRecord[], epoch?: bigint 
 export async function buildEpoch(records: RecordTable | readonly WorkRecord[], options: BuildEpochOptions): Promise<BuiltEpoch> {
   if (options.epoch === undefined || options.epoch === null) throw new InvalidInputError("buildEpoch: options.epoch is required");
   const epoch = BigInt(options.epoch);
+  const usage = epochUsage(options.usage, epoch);
   const table = records instanceof RecordTable ? records : tableFromRecords(records, epoch);
   const n = table.count;
   for (let i = 0; i < n; i++) {
@@ -91,20 +135,32 @@ export async function buildEpoch(records: RecordTable | readonly WorkRecord[], o
     },
   });
   if (totalsError || !totals) throw totalsError;
-  const summary: EpochSummary = { root: treeRoot(tree), ...totals, dataHash };
+  const summary: EpochSummary = { root: treeRoot(tree), ...totals, dataHash, ...usageWords(usage) };
   const leafOrdered = n === 0 ? table : table.permute(tree.order);
   const networkId = options.networkId === undefined ? undefined : BigInt(options.networkId);
-  return { summary, bundle: new EpochBundle(epoch, summary, leafOrdered, tree.nodes, networkId) };
+  return {
+    summary,
+    bundle: new EpochBundle(epoch, summary, leafOrdered, tree.nodes, networkId, usage),
+    usage,
+    usageRevenue: usage ? compareUsageToRevenue(usage.totalUsage, summary.totalRevenue) : null,
+  };
 }
 
 /**
- * Reads a records file and builds its epoch, hashing leaves on a second thread while the file is
- * still being parsed (the fastest path for large files). Throws RecordsError for any bad row.
+ * Reads a records file (and a usage file, if given) and builds its epoch, hashing leaves on a
+ * second thread while the file is still being parsed (the fastest path for large files). Throws
+ * RecordsError for any bad row of either file (a usage row of another epoch included), naming
+ * the file, line and column; the usage file is read first, so a bad one costs no records pass.
  *
  * @example
- * const { summary, bundle } = await buildEpochFromFile("epoch-7.csv", { epoch: 7n });
+ * const { summary, bundle, usageRevenue } = await buildEpochFromFile("epoch-7.csv", { epoch: 7n, usageFile: "usage-7.csv" });
+ * if (usageRevenue?.message) console.warn(usageRevenue.message);
  */
-export async function buildEpochFromFile(file: string, options: BuildEpochOptions & Pick<ReadRecordsOptions, "format">): Promise<BuiltEpoch> {
+export async function buildEpochFromFile(file: string, options: BuildEpochFromFileOptions): Promise<BuiltEpoch> {
+  if (options.usage === undefined && options.usageFile !== undefined) {
+    const usage = await readUsageFile(options.usageFile, { epoch: BigInt(options.epoch), format: options.usageFormat });
+    options = { ...options, usage };
+  }
   const worker = options.parallel === false ? null : (options.worker ?? startHashWorker());
   try {
     const pre = worker ? new LeafPrehasher(worker) : null;

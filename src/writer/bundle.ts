@@ -6,13 +6,18 @@
  *
  * File format (binary, little overhead: 98 bytes per record):
  *
- *     "WLBUNDLE" | u32 LE format version (1) | u32 LE header length | header JSON (UTF-8)
+ *     "WLBUNDLE" | u32 LE format version (2) | u32 LE header length | header JSON (UTF-8)
  *     | recordCount × 98-byte packed records (abi.encodePacked of the six leaf fields), in
  *       sorted-leaf order: record k is the leaf with sorted index k (tree node 2n-2-k)
  *
- * The header holds the epoch, the summary (integers as decimal strings), optional networkId and
- * the leaf encoding. `readBundle` rebuilds the tree and refuses a file whose root, dataHash,
- * totals, order or epoch do not recompute.
+ * The header holds the epoch, the summary (integers as decimal strings, usage words included),
+ * optional networkId, the leaf encoding and, for an epoch with usage, `usage`: the usage leaves as
+ * JSON (UsageRecordJson, customer order) with `usageLeafEncoding`, so anyone can derive any
+ * customer's usage proof. `readBundle` rebuilds both trees and refuses a file whose root, usage
+ * words, dataHash, totals, order or epoch do not recompute.
+ *
+ * Versions: 2 adds the usage words and leaves. Version 1 files (written before usage records) are
+ * still read, as epochs without usage (zero usage words); newer versions are refused by name.
  */
 import fs from "fs";
 import path from "path";
@@ -24,12 +29,16 @@ import { normalizeNodeId } from "../records/nodeId";
 import { findDuplicateNodeIds } from "../records/sink";
 import { sortByKey32 } from "../records/sort";
 import { RecordTable, sharedBytes } from "../records/table";
-import { EpochSummary, RECORD_LEAF_ENCODING, WorkRecord } from "../records/types";
+import { EpochSummary, NO_USAGE, RECORD_LEAF_ENCODING, WorkRecord } from "../records/types";
+import { USAGE_LEAF_ENCODING } from "../records/usage";
+import { UsageBuild, UsageProof, buildUsage, usageProof, usageRecordToJson } from "../records/usageTree";
 import { computeTotals } from "./totals";
 import { EMPTY_ROOT, buildRecordTree, treeProof, treeRoot } from "../merkle/tree";
 
 export const BUNDLE_MAGIC = "WLBUNDLE";
-export const BUNDLE_FORMAT_VERSION = 1;
+export const BUNDLE_FORMAT_VERSION = 2;
+/** Oldest bundle format version readBundle still reads (1: no usage). */
+export const BUNDLE_MIN_FORMAT_VERSION = 1;
 
 /** A record with its proof out of a bundle. */
 export interface RecordProof {
@@ -50,6 +59,7 @@ export class EpochBundle {
    * @param table records in sorted-leaf order
    * @param nodes the tree (2n-1 nodes × 32 bytes, StandardMerkleTree layout)
    * @param networkId the network, when known
+   * @param usage the epoch's usage tree and leaves (null: no usage)
    */
   constructor(
     readonly epoch: bigint,
@@ -57,7 +67,22 @@ export class EpochBundle {
     readonly table: RecordTable,
     readonly nodes: Uint8Array,
     readonly networkId?: bigint,
+    readonly usage: UsageBuild | null = null,
   ) {}
+
+  /** usageRoot of the summary (0x00…00 without usage). */
+  get usageRoot(): string {
+    return this.summary.usageRoot;
+  }
+
+  /**
+   * A customer's usage leaf and proof (O(n) over the usage leaves, a few hundred). Throws
+   * InvalidInputError when the epoch has no usage or the customer has no usage record in it.
+   */
+  usageProof(customer: string): UsageProof {
+    if (!this.usage || this.usage.leaves.length === 0) throw new InvalidInputError(`epoch ${this.epoch} has no usage records`);
+    return usageProof(this.usage, customer);
+  }
 
   get recordCount(): number {
     return this.table.count;
@@ -128,7 +153,7 @@ export function bundleProof(bundle: EpochBundle, nodeId: string): RecordProof {
   return { record: bundle.record(leafIndex), proof: bundle.proof(leafIndex), leafIndex, root: bundle.root };
 }
 
-/** Summary fields as decimal strings / hex (JSON-safe). */
+/** Summary fields as decimal strings / hex (JSON-safe), usage words included. */
 export function summaryToJson(s: EpochSummary): Record<keyof EpochSummary, string> {
   return {
     root: s.root,
@@ -137,11 +162,26 @@ export function summaryToJson(s: EpochSummary): Record<keyof EpochSummary, strin
     totalWorkUnits: s.totalWorkUnits.toString(),
     totalRevenue: s.totalRevenue.toString(),
     dataHash: s.dataHash,
+    usageRoot: s.usageRoot,
+    usageCount: s.usageCount.toString(),
+    totalUsage: s.totalUsage.toString(),
   };
 }
 
-/** Parses a JSON summary (decimal strings or numbers, hex strings). */
-export function summaryFromJson(j: unknown, where = "summary"): EpochSummary {
+/** Options of {@link summaryFromJson}. */
+export interface SummaryFromJsonOptions {
+  /**
+   * Read a summary without the three usage words as one without usage (zero words): only for
+   * files written before usage existed (bundle format 1). A signed summary always carries them.
+   */
+  usageOptional?: boolean;
+}
+
+/**
+ * Parses a JSON summary (decimal strings or numbers, hex strings). Every field is required,
+ * usage words included (InvalidInputError naming `where.field`), unless `usageOptional`.
+ */
+export function summaryFromJson(j: unknown, where = "summary", options: SummaryFromJsonOptions = {}): EpochSummary {
   if (!j || typeof j !== "object") throw new InvalidInputError(`${where} must be an object`);
   const o = j as Record<string, unknown>;
   const hex32 = (k: string): string => {
@@ -154,14 +194,21 @@ export function summaryFromJson(j: unknown, where = "summary"): EpochSummary {
     if ((typeof v === "string" && /^[0-9]+$/.test(v)) || (typeof v === "number" && Number.isSafeInteger(v) && v >= 0)) return BigInt(v);
     throw new InvalidInputError(`${where}.${k} must be a non-negative integer (decimal string)`);
   };
-  return {
+  const noUsage = options.usageOptional && o.usageRoot === undefined && o.usageCount === undefined && o.totalUsage === undefined;
+  const summary: EpochSummary = {
     root: hex32("root"),
     recordCount: uint("recordCount"),
     activeNodes: uint("activeNodes"),
     totalWorkUnits: uint("totalWorkUnits"),
     totalRevenue: uint("totalRevenue"),
     dataHash: hex32("dataHash"),
+    ...(noUsage ? NO_USAGE : { usageRoot: hex32("usageRoot"), usageCount: uint("usageCount"), totalUsage: uint("totalUsage") }),
   };
+  const zeroRoot = /^0x0{64}$/.test(summary.usageRoot);
+  if (zeroRoot !== (summary.usageCount === 0n) || (zeroRoot && summary.totalUsage !== 0n)) {
+    throw new InvalidInputError(`${where}: usageRoot must be 0x00…00 exactly when usageCount is 0, and totalUsage 0 then (got usageRoot ${summary.usageRoot}, usageCount ${summary.usageCount}, totalUsage ${summary.totalUsage})`);
+  }
+  return summary;
 }
 
 /**
@@ -177,6 +224,7 @@ export async function writeBundle(bundle: EpochBundle, file: string): Promise<vo
       networkId: bundle.networkId?.toString(),
       leafEncoding: RECORD_LEAF_ENCODING,
       summary: summaryToJson(bundle.summary),
+      ...(bundle.usage && bundle.usage.leaves.length > 0 ? { usageLeafEncoding: USAGE_LEAF_ENCODING, usage: bundle.usage.leaves.map(usageRecordToJson) } : {}),
     }),
     "utf8",
   );
@@ -220,12 +268,14 @@ export async function readBundle(file: string): Promise<EpochBundle> {
     fs.readSync(fd, pre, 0, 16, 0);
     if (pre.toString("latin1", 0, 8) !== BUNDLE_MAGIC) bad(file, "not an epoch bundle (bad magic)");
     const version = pre.readUInt32LE(8);
-    if (version !== BUNDLE_FORMAT_VERSION) bad(file, `unsupported bundle format version ${version}`);
+    if (version < BUNDLE_MIN_FORMAT_VERSION || version > BUNDLE_FORMAT_VERSION) {
+      bad(file, `unsupported bundle format version ${version} (this workledger reads versions ${BUNDLE_MIN_FORMAT_VERSION} to ${BUNDLE_FORMAT_VERSION}${version > BUNDLE_FORMAT_VERSION ? "; upgrade workledger to read it" : ""})`);
+    }
     const headerLength = pre.readUInt32LE(12);
     if (16 + headerLength > size) bad(file, "truncated header");
     const headerBuf = Buffer.alloc(headerLength);
     fs.readSync(fd, headerBuf, 0, headerLength, 16);
-    let header: { epoch?: unknown; networkId?: unknown; summary?: unknown; leafEncoding?: unknown };
+    let header: { epoch?: unknown; networkId?: unknown; summary?: unknown; leafEncoding?: unknown; usage?: unknown; usageLeafEncoding?: unknown };
     try {
       header = JSON.parse(headerBuf.toString("utf8"));
     } catch {
@@ -233,8 +283,9 @@ export async function readBundle(file: string): Promise<EpochBundle> {
     }
     if (typeof header.epoch !== "string" || !/^[0-9]+$/.test(header.epoch)) bad(file, "header.epoch must be a decimal string");
     if (JSON.stringify(header.leafEncoding) !== JSON.stringify(RECORD_LEAF_ENCODING)) bad(file, "unexpected leaf encoding");
-    const summary = summaryFromJson(header.summary, "summary");
+    const summary = summaryFromJson(header.summary, "summary", { usageOptional: version === 1 });
     const epoch = BigInt(header.epoch);
+    const usage = usageOfHeader(header, epoch, summary, (reason) => bad(file, reason));
     const networkId = typeof header.networkId === "string" && /^[0-9]+$/.test(header.networkId) ? BigInt(header.networkId) : undefined;
     const bodyLength = size - 16 - headerLength;
     if (bodyLength % PACKED_RECORD_SIZE !== 0) bad(file, `record section of ${bodyLength} bytes is not a multiple of ${PACKED_RECORD_SIZE}`);
@@ -245,10 +296,30 @@ export async function readBundle(file: string): Promise<EpochBundle> {
     for (let o = 0; o < bodyLength; o += CHUNK) fs.readSync(fd, data, o, Math.min(CHUNK, bodyLength - o), 16 + headerLength + o);
     const table = new RecordTable(0, data, new Uint32Array(Math.max(1, n)), n);
     for (let i = 0; i < n; i++) table.lines[i] = i + 1;
-    return await checkAndAssemble(table, epoch, summary, networkId, (reason) => bad(file, reason));
+    return await checkAndAssemble(table, epoch, summary, networkId, usage, (reason) => bad(file, reason));
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The usage leaves of a bundle header, rebuilt and checked against the summary's usage words. */
+function usageOfHeader(header: { usage?: unknown; usageLeafEncoding?: unknown }, epoch: bigint, summary: EpochSummary, fail: (reason: string) => never): UsageBuild | null {
+  if (header.usage === undefined) {
+    if (summary.usageCount !== 0n) fail(`summary.usageCount is ${summary.usageCount} but the bundle carries no usage leaves`);
+    return null;
+  }
+  if (!Array.isArray(header.usage)) fail("header.usage must be an array of usage records");
+  if (JSON.stringify(header.usageLeafEncoding) !== JSON.stringify(USAGE_LEAF_ENCODING)) fail("unexpected usage leaf encoding");
+  let usage: UsageBuild;
+  try {
+    usage = buildUsage(header.usage as never[], { epoch });
+  } catch (e) {
+    fail(`usage leaves: ${(e as Error).message}`);
+  }
+  if (BigInt(usage.leaves.length) !== summary.usageCount) fail(`summary.usageCount is ${summary.usageCount} but the bundle carries ${usage.leaves.length} usage leaves`);
+  if (usage.root !== summary.usageRoot.toLowerCase()) fail(`usageRoot does not recompute: header ${summary.usageRoot}, usage leaves give ${usage.root}`);
+  if (usage.totalUsage !== summary.totalUsage) fail(`totalUsage does not recompute: header ${summary.totalUsage}, usage leaves give ${usage.totalUsage}`);
+  return usage;
 }
 
 async function checkAndAssemble(
@@ -256,6 +327,7 @@ async function checkAndAssemble(
   epoch: bigint,
   summary: EpochSummary,
   networkId: bigint | undefined,
+  usage: UsageBuild | null,
   fail: (reason: string) => never,
 ): Promise<EpochBundle> {
   const n = table.count;
@@ -279,5 +351,5 @@ async function checkAndAssemble(
     if (totals[k] !== summary[k]) fail(`${k} does not recompute: header ${summary[k]}, records give ${totals[k]}`);
   }
   if (n === 0 && summary.root !== EMPTY_ROOT) fail("an empty epoch must have root 0x00…00");
-  return new EpochBundle(epoch, summary, table, tree.nodes, networkId);
+  return new EpochBundle(epoch, summary, table, tree.nodes, networkId, usage);
 }

@@ -3,8 +3,8 @@
  *
  * 1. Checks the deployment: the provider's chainId must be the expected one and code must exist
  *    at the WorkLedger address (else ChainMismatchError). Nothing is sent before these checks.
- * 2. Reads the epoch's state: the same root already committed -> `{alreadyCommitted: true}`,
- *    nothing sent; a different root -> refused unless a correction (reasonHash) is declared, in
+ * 2. Reads the epoch's state: the same root and usage root already committed -> `{alreadyCommitted: true}`,
+ *    nothing sent; a different root or usage root -> refused unless a correction (reasonHash) is declared, in
  *    which case `correctEpoch` is called at version latest + 1.
  * 3. Checks every signature file against what is committed (chain, contract, network, epoch,
  *    version, summary; recovered signer), sorts them by ascending signer address.
@@ -15,11 +15,11 @@
  */
 import { Provider, Signer, TransactionReceipt, TransactionRequest, getAddress } from "ethers";
 
-import { IWorkLedger__factory } from "../contracts";
+import { IWorkLedger, IWorkLedger__factory } from "../contracts";
 import { ChainMismatchError, InvalidInputError, VerificationError, WorkLedgerError } from "../errors";
-import { EpochSummary } from "../records/types";
+import { EpochSummary, NO_USAGE } from "../records/types";
 import { summaryFromJson } from "./bundle";
-import { SignatureFile, recoverSignatureFile, summaryDifference } from "./sign";
+import { SUMMARY_FIELDS, SignatureFile, recoverSignatureFile, summaryDifference } from "./sign";
 import { toContractRevertError, withRevertDecoding } from "../chain/revert";
 
 export interface CommitEpochParams {
@@ -63,6 +63,10 @@ export interface CommitEpochResult {
   totalWorkUnits: bigint;
   totalRevenue: bigint;
   dataHash: string;
+  /** Usage words (from EpochUsageCommitted; zero for a version without usage). */
+  usageRoot: string;
+  usageCount: bigint;
+  totalUsage: bigint;
   /** From the EpochCommitted event (absent when already committed and the event was not found). */
   verifierSetId?: number;
   finalizesAt?: bigint;
@@ -140,11 +144,13 @@ export async function commitEpoch(params: CommitEpochParams): Promise<CommitEpoc
     let version = 1;
     if (latestVersion > 0) {
       const latest = await wl.latestEpoch(networkId, epoch);
-      if (latest.root.toLowerCase() === summary.root.toLowerCase()) {
+      if (latest.root.toLowerCase() === summary.root.toLowerCase() && latest.usageRoot.toLowerCase() === summary.usageRoot.toLowerCase()) {
         return { ...(await findCommitted(provider, wl, networkId, epoch, latestVersion, summary)), alreadyCommitted: true, corrected: false };
       }
       if (!params.correction) {
-        throw new WorkLedgerError(`epoch ${epoch} of network ${networkId} is already committed with root ${latest.root} (version ${latestVersion}); refusing a different root without a correction`, {
+        const field = latest.root.toLowerCase() === summary.root.toLowerCase() ? "usage root" : "root";
+        const value = field === "root" ? latest.root : latest.usageRoot;
+        throw new WorkLedgerError(`epoch ${epoch} of network ${networkId} is already committed with ${field} ${value} (version ${latestVersion}); refusing a different ${field} without a correction`, {
           code: "E_ALREADY_COMMITTED",
           details: "Pass a correction (reasonHash) to supersede it with a new version.",
         });
@@ -156,9 +162,13 @@ export async function commitEpoch(params: CommitEpochParams): Promise<CommitEpoc
     if (ZERO32.test(summary.root) !== (summary.recordCount === 0n)) {
       throw new InvalidInputError("summary: root must be 0x00…00 exactly when recordCount is 0");
     }
+    if (ZERO32.test(summary.usageRoot) !== (summary.usageCount === 0n) || (summary.usageCount === 0n && summary.totalUsage !== 0n)) {
+      throw new InvalidInputError("summary: usageRoot must be 0x00…00 exactly when usageCount is 0 (and totalUsage 0 then)");
+    }
     const sorted = prepareSignatures(params.signatures, { chainId, workLedger, networkId, epoch, version, summary }, params.signatureNames);
     const sigBytes = sorted.map((s) => s.signature);
-    const summaryTuple = { ...summary };
+    // exactly the struct's fields, in order (a caller's summary object may carry more)
+    const summaryTuple = Object.fromEntries(SUMMARY_FIELDS.map((k) => [k, summary[k]])) as unknown as IWorkLedger.EpochSummaryStruct;
     const data = params.correction
       ? wl.interface.encodeFunctionData("correctEpoch", [networkId, epoch, summaryTuple, sigBytes, params.correction.reasonHash])
       : wl.interface.encodeFunctionData("commitEpoch", [networkId, epoch, summaryTuple, sigBytes]);
@@ -187,6 +197,7 @@ export async function commitEpoch(params: CommitEpochParams): Promise<CommitEpoc
 type Committed = Omit<CommitEpochResult, "alreadyCommitted" | "corrected">;
 
 function decodeCommitted(wl: ReturnType<typeof IWorkLedger__factory.connect>, receipt: TransactionReceipt, networkId: bigint, epoch: bigint): Committed | null {
+  let committed: Committed | null = null;
   for (const log of receipt.logs) {
     if (getAddress(log.address) !== getAddress(String(wl.target))) continue;
     let parsed;
@@ -195,10 +206,17 @@ function decodeCommitted(wl: ReturnType<typeof IWorkLedger__factory.connect>, re
     } catch {
       continue;
     }
-    if (!parsed || parsed.name !== "EpochCommitted") continue;
+    if (!parsed) continue;
     const a = parsed.args;
     if (a.networkId !== networkId || a.epoch !== epoch) continue;
-    return {
+    if (parsed.name === "EpochUsageCommitted" && committed && Number(a.version) === committed.version) {
+      committed.usageRoot = String(a.usageRoot).toLowerCase();
+      committed.usageCount = a.usageCount;
+      committed.totalUsage = a.totalUsage;
+      continue;
+    }
+    if (parsed.name !== "EpochCommitted" || committed) continue;
+    committed = {
       networkId,
       epoch,
       version: Number(a.version),
@@ -208,6 +226,7 @@ function decodeCommitted(wl: ReturnType<typeof IWorkLedger__factory.connect>, re
       totalWorkUnits: a.totalWorkUnits,
       totalRevenue: a.totalRevenue,
       dataHash: String(a.dataHash).toLowerCase(),
+      ...NO_USAGE, // EpochUsageCommitted follows for a version with usage
       verifierSetId: Number(a.verifierSetId),
       finalizesAt: a.finalizesAt,
       signers: Array.from(a.signers as string[]).map((s) => getAddress(s)),
@@ -215,12 +234,22 @@ function decodeCommitted(wl: ReturnType<typeof IWorkLedger__factory.connect>, re
       blockNumber: receipt.blockNumber,
     };
   }
-  return null;
+  return committed;
 }
 
 /** The committed version's figures, from its EpochCommitted event when it can be found. */
 async function findCommitted(provider: Provider, wl: ReturnType<typeof IWorkLedger__factory.connect>, networkId: bigint, epoch: bigint, version: number, summary: EpochSummary): Promise<Committed> {
-  const base: Committed = { networkId, epoch, version, root: summary.root.toLowerCase(), ...pickTotals(summary), dataHash: summary.dataHash.toLowerCase() };
+  const base: Committed = {
+    networkId,
+    epoch,
+    version,
+    root: summary.root.toLowerCase(),
+    ...pickTotals(summary),
+    dataHash: summary.dataHash.toLowerCase(),
+    usageRoot: summary.usageRoot.toLowerCase(),
+    usageCount: summary.usageCount,
+    totalUsage: summary.totalUsage,
+  };
   try {
     const logs = await wl.queryFilter(wl.filters.EpochCommitted(networkId, epoch, version));
     const last = logs[logs.length - 1];

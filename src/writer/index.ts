@@ -1,8 +1,8 @@
 /** writer/: the jobs. Build an epoch (tree, totals, bundle), sign it, publish it, deploy, networks and nodes, money, payouts, simulate-then-send. */
-export type { BuildEpochOptions, BuiltEpoch } from "./build";
-export { buildEpoch, buildEpochFromFile, tableFromRecords } from "./build";
-export type { RecordProof } from "./bundle";
-export { EpochBundle, bundleProof, writeBundle, readBundle, summaryToJson, summaryFromJson, BUNDLE_FORMAT_VERSION } from "./bundle";
+export type { BuildEpochOptions, BuildEpochFromFileOptions, BuiltEpoch } from "./build";
+export { buildEpoch, buildEpochFromFile, tableFromRecords, epochUsage } from "./build";
+export type { RecordProof, SummaryFromJsonOptions } from "./bundle";
+export { EpochBundle, bundleProof, writeBundle, readBundle, summaryToJson, summaryFromJson, BUNDLE_FORMAT_VERSION, BUNDLE_MIN_FORMAT_VERSION } from "./bundle";
 export { EMPTY_ROOT } from "../merkle/tree";
 export type { EpochTotals } from "./totals";
 export { computeTotals, UINT128_MAX } from "./totals";
@@ -50,3 +50,5 @@ export type { TokenInfo, ChargeInfo } from "./revenue";
 export { tokenInfo, networkToken, tokenBalance, customerEscrow, mintTestToken, formatTokenAmount, formatInteger, deposit, withdraw, charge, readCharge, settleCharge, refundCharge, CHARGE_STATUS_NAMES } from "./revenue";
 export type { PayoutLeaf, PayoutSet } from "./payouts";
 export { splitPayouts, makePayoutSet, payoutTree, payoutSetJson, readPayoutFile, writePayoutFile, buildPayouts, postPayoutRoot, claimPayout } from "./payouts";
+export type { AdvanceFinalityResult } from "./finality";
+export { finalizedCount, advanceFinality, DEFAULT_FINALITY_STEPS } from "./finality";

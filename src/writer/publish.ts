@@ -1,6 +1,7 @@
 /**
- * publishEpoch: the publisher's whole job in one call. Read and validate the records file, rebuild
- * the epoch, read the epoch's state on chain (the same root already there: nothing to do), check
+ * publishEpoch: the publisher's whole job in one call. Read and validate the records file (and the
+ * usage file, if any: a bad row or a row of another epoch is refused, naming its line), rebuild
+ * the epoch, read the epoch's state on chain (the same root and usage root already there: nothing to do), check
  * every signature (deployment, network, epoch, version, summary, recovered signer, current verifier,
  * distinct, threshold) and the node ids (registered?), then commit, and only after the commit
  * succeeded put the epoch bundle in place. A failure at any step sends nothing or writes nothing:
@@ -14,7 +15,9 @@ import { IWorkLedger__factory } from "../contracts";
 import { InvalidInputError, VerificationError, WorkLedgerError } from "../errors";
 import { ReadRecordsOptions } from "../records/parse";
 import { EpochSummary } from "../records/types";
-import { buildEpochFromFile } from "./build";
+import { UsageRecordInput } from "../records/usage";
+import { UsageBuild, UsageRevenueComparison } from "../records/usageTree";
+import { BuildEpochFromFileOptions, buildEpochFromFile } from "./build";
 import { EpochBundle, writeBundle } from "./bundle";
 import { CommitEpochParams, CommitEpochResult, commitEpoch, prepareSignatures } from "./commit";
 import { Deployment, assertDeployment } from "./deployment";
@@ -51,6 +54,12 @@ export interface PublishEpochParams extends SendOptions, Pick<CommitEpochParams,
   correction?: { reason: string };
   /** Node ids never registered on the network: listed in the result ("warn", default), refused ("strict"), or not looked up ("skip"). */
   nodeCheck?: NodeCheck;
+  /** The epoch's usage records (objects or JSON form) or a built usage tree; takes precedence over usageFile. */
+  usage?: readonly UsageRecordInput[] | UsageBuild | null;
+  /** A usage file (CSV `customer,epoch,workUnits,amount,ref`, JSON or NDJSON); the verifiers must have signed the same usage. */
+  usageFile?: string;
+  /** Format of the usage file (default: from its extension). */
+  usageFormat?: BuildEpochFromFileOptions["usageFormat"];
 }
 
 export interface PublishEpochResult {
@@ -70,6 +79,8 @@ export interface PublishEpochResult {
   commit: CommitEpochResult | null;
   /** The simulated call (dry run only). */
   simulation: TxOutcome | null;
+  /** Σ usage against Σ node revenue (null without usage); a non-null `message` is a warning, never an error. */
+  usageRevenue: UsageRevenueComparison | null;
 }
 
 /**
@@ -91,19 +102,28 @@ export async function publishEpoch(signer: Signer, deployment: Pick<Deployment, 
     if (!fs.existsSync(s)) throw new InvalidInputError(`signature file not found: ${s}`);
     return readSignatureFile(s);
   });
-  const { summary, bundle } = await buildEpochFromFile(params.recordsFile, { epoch, networkId, format: params.format });
+  const { summary, bundle, usageRevenue } = await buildEpochFromFile(params.recordsFile, {
+    epoch,
+    networkId,
+    format: params.format,
+    usage: params.usage,
+    usageFile: params.usageFile,
+    usageFormat: params.usageFormat,
+  });
   await assertDeployment(provider, deployment);
   const wl = await assertNetwork(provider, deployment, networkId);
   const [status, latestBig] = await wl.epochStatus(networkId, epoch);
   const latest = Number(latestBig);
   const bundlePath = (version: number) => params.bundleFile ?? (params.bundleDir !== undefined ? path.join(params.bundleDir, bundleFileName(networkId, epoch, version)) : null);
   const result = (over: Partial<PublishEpochResult> & Pick<PublishEpochResult, "version">): PublishEpochResult => ({
-    summary, bundle, alreadyCommitted: false, signers: [], bundleFile: null, unregisteredNodes: [], commit: null, simulation: null, ...over,
+    summary, bundle, alreadyCommitted: false, signers: [], bundleFile: null, unregisteredNodes: [], commit: null, simulation: null, usageRevenue, ...over,
   });
   if (!params.correction && latest > 0) {
     const v = await wl.latestEpoch(networkId, epoch);
-    if (v.root.toLowerCase() !== summary.root.toLowerCase()) {
-      throw new WorkLedgerError(`epoch ${epoch} of network ${networkId} is already committed (v${latest}, ${epochStatusName(status)}) with root ${v.root}`, {
+    const sameRoot = v.root.toLowerCase() === summary.root.toLowerCase();
+    if (!sameRoot || v.usageRoot.toLowerCase() !== summary.usageRoot.toLowerCase()) {
+      const what = sameRoot ? `usage root ${v.usageRoot} (these usage records give ${summary.usageRoot})` : `root ${v.root}`;
+      throw new WorkLedgerError(`epoch ${epoch} of network ${networkId} is already committed (v${latest}, ${epochStatusName(status)}) with ${what}`, {
         code: "E_ALREADY_COMMITTED",
         exitCode: 2,
         details: "Publish a correction (with a reason) to supersede it with a new version.",

@@ -8,7 +8,9 @@ import { Signer, TypedDataDomain, getAddress, verifyTypedData } from "ethers";
 import { InvalidInputError, VerificationError } from "../errors";
 import { EPOCH_COMMIT_TYPES, workLedgerDomain } from "../records/eip712";
 import { EpochSummary } from "../records/types";
-import { BuiltEpoch, buildEpochFromFile } from "./build";
+import { UsageRecordInput } from "../records/usage";
+import { UsageBuild } from "../records/usageTree";
+import { BuildEpochFromFileOptions, BuiltEpoch, buildEpochFromFile } from "./build";
 import { summaryFromJson, summaryToJson } from "./bundle";
 
 /** What a signature binds besides the summary: the deployment, the network, the epoch and version. */
@@ -46,6 +48,9 @@ export function epochCommitMessage(summary: EpochSummary, ctx: Pick<EpochSigning
     totalWorkUnits: summary.totalWorkUnits,
     totalRevenue: summary.totalRevenue,
     dataHash: summary.dataHash,
+    usageRoot: summary.usageRoot,
+    usageCount: summary.usageCount,
+    totalUsage: summary.totalUsage,
   };
 }
 
@@ -133,7 +138,17 @@ export function readSignatureFile(file: string): SignatureFile {
 }
 
 /** The fields of an epoch summary, in the order of the signed struct (one list for every comparison). */
-export const SUMMARY_FIELDS = ["root", "recordCount", "activeNodes", "totalWorkUnits", "totalRevenue", "dataHash"] as const satisfies ReadonlyArray<keyof EpochSummary>;
+export const SUMMARY_FIELDS = [
+  "root",
+  "recordCount",
+  "activeNodes",
+  "totalWorkUnits",
+  "totalRevenue",
+  "dataHash",
+  "usageRoot",
+  "usageCount",
+  "totalUsage",
+] as const satisfies ReadonlyArray<keyof EpochSummary>;
 
 /** The first field where two summaries differ (hex compared case-insensitively), or null if they are equal. */
 export function summaryDifference(claimed: EpochSummary, rebuilt: EpochSummary): { field: keyof EpochSummary; claimed: string; rebuilt: string } | null {
@@ -149,18 +164,22 @@ export function summaryDifference(claimed: EpochSummary, rebuilt: EpochSummary):
 export function assertSameSummary(claimed: EpochSummary, rebuilt: EpochSummary): void {
   const d = summaryDifference(claimed, rebuilt);
   if (d) {
-    throw new VerificationError(`refusing to sign: summary field ${d.field} is ${d.claimed} but the records give ${d.rebuilt}`, {
-      details: "Refusing to sign a summary that the records file does not produce.",
+    const from = d.field.startsWith("usage") || d.field === "totalUsage" ? "the usage records give" : "the records give";
+    throw new VerificationError(`refusing to sign: summary field ${d.field} is ${d.claimed} but ${from} ${d.rebuilt}`, {
+      details: "Refusing to sign a summary that the records and usage files do not produce.",
     });
   }
 }
 
 /**
- * What a verifier runs: rebuild the epoch from the records file on its own, check the summary it
- * is asked to sign (if any) field by field, and sign the rebuilt summary.
+ * What a verifier runs: rebuild the epoch from the records file (and the usage records, if any) on
+ * its own, check the summary it is asked to sign (if any) field by field, usage words included,
+ * and sign the rebuilt summary. A usage file whose rows are bad or of another epoch is refused
+ * (RecordsError naming the line); Σ usage ≠ Σ revenue is not an error (see BuiltEpoch.usageRevenue,
+ * passed to `onBuilt`).
  *
  * @example
- * const sig = await verifyAndSignEpoch("epoch-7.csv", ctx, wallet, { expected: publishersSummary });
+ * const sig = await verifyAndSignEpoch("epoch-7.csv", ctx, wallet, { usageFile: "usage-7.csv", expected: publishersSummary });
  */
 export async function verifyAndSignEpoch(
   recordsFile: string,
@@ -168,7 +187,14 @@ export async function verifyAndSignEpoch(
   signer: Signer,
   options: VerifyAndSignOptions = {},
 ): Promise<SignatureFile> {
-  const built = await buildEpochFromFile(recordsFile, { epoch: ctx.epoch, networkId: ctx.networkId });
+  const built = await buildEpochFromFile(recordsFile, {
+    epoch: ctx.epoch,
+    networkId: ctx.networkId,
+    format: options.format,
+    usage: options.usage,
+    usageFile: options.usageFile,
+    usageFormat: options.usageFormat,
+  });
   if (options.expected) assertSameSummary(options.expected, built.summary);
   await options.onBuilt?.(built);
   return signEpoch(built.summary, ctx, signer);
@@ -180,4 +206,11 @@ export interface VerifyAndSignOptions {
   expected?: EpochSummary;
   /** Called with the rebuilt epoch before signing (throw to refuse, e.g. on unregistered nodes). */
   onBuilt?: (built: BuiltEpoch) => void | Promise<void>;
+  /** The epoch's usage records (objects or JSON form) or a built usage tree; takes precedence over usageFile. */
+  usage?: readonly UsageRecordInput[] | UsageBuild | null;
+  /** A usage file (CSV `customer,epoch,workUnits,amount,ref`, JSON or NDJSON). */
+  usageFile?: string;
+  /** Formats of the records and usage files (default: from their extensions). */
+  format?: BuildEpochFromFileOptions["format"];
+  usageFormat?: BuildEpochFromFileOptions["usageFormat"];
 }

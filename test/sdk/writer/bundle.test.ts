@@ -59,6 +59,9 @@ describe("writer: buildEpoch and the epoch bundle", () => {
         totalWorkUnits: 0n,
         totalRevenue: 0n,
         dataHash: keccak256("0x"),
+        usageRoot: "0x" + "00".repeat(32),
+        usageCount: 0n,
+        totalUsage: 0n,
       });
       const f = path.join(dir, "empty.wlb");
       await writeBundle(bundle, f);

@@ -76,6 +76,12 @@ describe("writer: signEpoch and commitEpoch (in-process Hardhat network)", funct
     expect(res).to.deep.include({ alreadyCommitted: false, corrected: false, version: 1, root: built.summary.root, recordCount: 120n, signers: expectedSigners, verifierSetId: 1 });
     expect(res.txHash).to.match(/^0x[0-9a-f]{64}$/);
     expect(res.totalRevenue).to.equal(built.summary.totalRevenue);
+    expect(res).to.deep.include({ usageRoot: "0x" + "00".repeat(32), usageCount: 0n, totalUsage: 0n });
+    // verifyRecord is true only once the version is Final (the challenge window has passed)
+    const first = bundleProof(built.bundle, records[0].nodeId);
+    expect(await verifyRecordOnChain(ethers.provider, f.workLedger, 1n, 0n, records[0], first.proof), "pending").to.equal(false);
+    await network.provider.send("evm_increaseTime", [86_400 + 1]);
+    await network.provider.send("evm_mine", []);
     for (const r of records) {
       const p = bundleProof(built.bundle, r.nodeId);
       expect(verifyRecordProof(r, p.proof, res.root), "offline").to.equal(true);
@@ -97,15 +103,21 @@ describe("writer: signEpoch and commitEpoch (in-process Hardhat network)", funct
     await network.provider.send("evm_increaseTime", [2 * 3600]);
     await network.provider.send("evm_mine", []);
     const sizes = [0, 1, 2];
+    const committed: { epoch: number; recs: WorkRecord[]; b: BuiltEpoch }[] = [];
     for (const [epoch, size] of sizes.entries()) {
       const recs = seededRecords(size, 1000 + epoch, BigInt(epoch));
       const b = await buildEpoch(recs, { epoch: BigInt(epoch) });
       const sigs = await signBy(f.verifiers.slice(1, 3), b, ctxOf(f, BigInt(epoch)));
       const res = await commitEpoch({ signer: f.admin, workLedger: f.workLedger, chainId: f.chainId, networkId: 1n, epoch: BigInt(epoch), summary: b.summary, signatures: sigs });
       expect(res).to.deep.include({ alreadyCommitted: false, version: 1, recordCount: BigInt(size), root: b.summary.root });
+      committed.push({ epoch, recs, b });
+    }
+    await network.provider.send("evm_increaseTime", [86_400 + 1]);
+    await network.provider.send("evm_mine", []);
+    for (const { epoch, recs, b } of committed) {
       for (const r of recs) {
         const p = bundleProof(b.bundle, r.nodeId);
-        expect(p.proof.length).to.equal(size - 1);
+        expect(p.proof.length).to.equal(Math.max(0, recs.length - 1));
         expect(await verifyRecordOnChain(ethers.provider, f.workLedger, 1n, BigInt(epoch), r, p.proof)).to.equal(true);
         expect(await verifyRecordOnChain(ethers.provider, f.workLedger, 1n, BigInt(epoch), alter(r, "revenue"), p.proof)).to.equal(false);
       }
@@ -137,7 +149,16 @@ describe("writer: signEpoch and commitEpoch (in-process Hardhat network)", funct
 
     const oldProof = bundleProof(built.bundle, records[0].nodeId);
     const oldFile = makeProofFile({ chainId: f.chainId, ledger: f.workLedger, networkId: 1n, epoch: 0n, version: 1, root: built.summary.root, record: oldProof.record, proof: oldProof.proof });
-    expect(await verifyProofFile(oldFile, { provider: ethers.provider })).to.deep.equal({ ok: true, offline: true, onChain: true, problems: [] });
+    expect(await verifyProofFile(oldFile, { provider: ethers.provider })).to.deep.equal({
+      ok: true,
+      offline: true,
+      onChain: true,
+      included: true,
+      status: "pending",
+      version: 1,
+      final: false,
+      problems: [],
+    });
 
     const reasonHash = id("revenue of node 0 was under-reported");
     const res = await commitEpoch({ signer: f.admin, workLedger: f.workLedger, chainId: f.chainId, networkId: 1n, epoch: 0n, summary: rebuilt.summary, signatures: v2sigs, correction: { reasonHash } });
@@ -146,17 +167,23 @@ describe("writer: signEpoch and commitEpoch (in-process Hardhat network)", funct
     const stale = await verifyProofFile(oldFile, { provider: ethers.provider });
     expect(stale.ok).to.equal(false);
     expect(stale.offline).to.equal(true);
-    expect(stale.problems).to.deep.equal([
-      `the latest version (2) has root ${rebuilt.summary.root}, the proof's root is ${built.summary.root}`,
-      "the latest version is 2, the proof is for version 1",
-      "verifyRecord returned false",
-    ]);
+    expect(stale).to.deep.include({ included: false, status: "pending", version: 2, final: false });
+    expect(stale.problems).to.deep.equal(["the record is not under the latest version (2)'s root", "the latest version is 2, the proof is for version 1"]);
     const newProof = bundleProof(rebuilt.bundle, records[0].nodeId);
     const newFile = makeProofFile({ chainId: f.chainId, ledger: f.workLedger, networkId: 1n, epoch: 0n, version: 2, root: rebuilt.summary.root, record: newProof.record, proof: newProof.proof });
     expect((await verifyProofFile(JSON.parse(JSON.stringify(newFile)), { provider: ethers.provider })).ok).to.equal(true);
     const forged = { ...newFile, record: { ...newFile.record, revenue: (BigInt(newFile.record.revenue) + 1n).toString() } };
     const forgedCheck = await verifyProofFile(forged, { provider: ethers.provider });
-    expect(forgedCheck).to.deep.equal({ ok: false, offline: false, onChain: false, problems: ["the proof does not lead from the record to the root", "verifyRecord returned false"] });
+    expect(forgedCheck).to.deep.equal({
+      ok: false,
+      offline: false,
+      onChain: false,
+      included: false,
+      status: "pending",
+      version: 2,
+      final: false,
+      problems: ["the proof does not lead from the record to the root", "the record is not under the latest version (2)'s root"],
+    });
   });
 
   it("returns the contract's custom errors by name with their arguments", async () => {

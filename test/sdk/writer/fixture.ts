@@ -52,15 +52,20 @@ export interface LedgerFixture {
   admin: Signer;
   verifiers: Signer[];
   outsider: Signer;
+  arbiter: Signer;
   workLedger: string;
   chainId: bigint;
   networkId: bigint;
   contract: BaseContract;
 }
 
-/** Deploys WorkLedger on the in-process network, creates network 1 (2-of-3) and ends epoch 0. */
+export const CHALLENGE_WINDOW = 86_400n;
+export const ARBITER_DEADLINE = 86_400n;
+export const MAX_STATEMENT_EPOCHS = 720n;
+
+/** Deploys WorkLedger on the in-process network, creates network 1 (2-of-3, arbiter = signer 5) and ends epoch 0. */
 export async function deployLedger(): Promise<LedgerFixture> {
-  const [admin, v1, v2, v3, outsider] = await ethers.getSigners();
+  const [admin, v1, v2, v3, outsider, arbiter] = await ethers.getSigners();
   const wl = await new WorkLedger__factory(admin).deploy();
   await wl.waitForDeployment();
   const verifiers = [v1, v2, v3];
@@ -69,18 +74,23 @@ export async function deployLedger(): Promise<LedgerFixture> {
     token: getAddress("0x" + "77".repeat(20)),
     genesisTime: 0,
     epochSeconds: EPOCH_SECONDS,
-    challengeWindow: 86_400,
+    challengeWindow: CHALLENGE_WINDOW,
     capacityPerNode: 3600,
     threshold: 2,
     name: "test",
     workUnit: "GPU-seconds",
     verifiers: await Promise.all(verifiers.map((v) => v.getAddress())),
+    arbiter: await arbiter.getAddress(),
+    bond: 1_000_000n,
+    thawSeconds: CHALLENGE_WINDOW + ARBITER_DEADLINE + MAX_STATEMENT_EPOCHS * EPOCH_SECONDS,
+    arbiterDeadline: ARBITER_DEADLINE,
+    maxStatementEpochs: MAX_STATEMENT_EPOCHS,
   });
   await tx.wait();
   await network.provider.send("evm_increaseTime", [Number(EPOCH_SECONDS) + 1]);
   await network.provider.send("evm_mine", []);
   const chainId = (await ethers.provider.getNetwork()).chainId;
-  return { admin, verifiers, outsider, workLedger: await wl.getAddress(), chainId, networkId: 1n, contract: wl };
+  return { admin, verifiers, outsider, arbiter, workLedger: await wl.getAddress(), chainId, networkId: 1n, contract: wl };
 }
 
 export { ZeroAddress };

@@ -42,12 +42,17 @@ describe("writer: commitEpoch against a real `hardhat node` on 127.0.0.1", funct
         token: getAddress("0x" + "77".repeat(20)),
         genesisTime: 0,
         epochSeconds: 60,
-        challengeWindow: 600,
+        challengeWindow: 3600,
         capacityPerNode: 0,
         threshold: 2,
         name: "node-test",
         workUnit: "GB",
         verifiers: [v1.address, v2.address, v3.address],
+        arbiter: Wallet.createRandom().address,
+        bond: 1_000_000n,
+        thawSeconds: 3600 + 86_400 + 60,
+        arbiterDeadline: 86_400,
+        maxStatementEpochs: 1,
       })
     ).wait();
     await provider.send("evm_increaseTime", [61]);
@@ -66,12 +71,20 @@ describe("writer: commitEpoch against a real `hardhat node` on 127.0.0.1", funct
     expect(again.alreadyCommitted).to.equal(true);
     expect(again.txHash).to.equal(res.txHash);
 
+    // Pending: included but not verifyRecord-true; Final once the window has passed.
+    const p5 = bundleProof(bundle, records[5].nodeId);
+    expect(await verifyRecordOnChain(provider, workLedger, 1n, 0n, p5.record, p5.proof)).to.equal(false);
+    const pending = makeProofFile({ chainId, ledger: workLedger, networkId: 1n, epoch: 0n, version: 1, root: p5.root, record: p5.record, proof: p5.proof });
+    expect(await verifyProofFile(pending, { provider })).to.deep.include({ ok: true, included: true, status: "pending", version: 1, final: false });
+    expect(await verifyProofFile(pending, { provider, requireFinal: true })).to.deep.include({ ok: false, included: true, status: "pending" });
+    await provider.send("evm_increaseTime", [3601]);
+    await provider.send("evm_mine", []);
     for (const r of records.slice(0, 16)) {
       const p = bundleProof(bundle, r.nodeId);
       expect(await verifyRecordOnChain(provider, workLedger, 1n, 0n, p.record, p.proof)).to.equal(true);
     }
     const p = bundleProof(bundle, records[5].nodeId);
     const file = makeProofFile({ chainId, ledger: workLedger, networkId: 1n, epoch: 0n, version: 1, root: p.root, record: p.record, proof: p.proof });
-    expect(await verifyProofFile(file, { provider })).to.deep.equal({ ok: true, offline: true, onChain: true, problems: [] });
+    expect(await verifyProofFile(file, { provider })).to.deep.equal({ ok: true, offline: true, onChain: true, included: true, status: "final", version: 1, final: true, problems: [] });
   });
 });

@@ -32,7 +32,6 @@ import { startPostgres } from "../../helpers/postgres";
 import { ENGINES, EngineName, TestStores } from "../../helpers/readerStores";
 import { seededRandom } from "../../helpers/random";
 import { startRpcProxy } from "../../helpers/rpcProxy";
-import { transpileTree } from "../../helpers/transpileTree";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const FAST_RETRY = { retries: 20, baseDelayMs: 5, maxDelayMs: 100 };
@@ -590,8 +589,12 @@ describe("reader: sync against hardhat node", function () {
   describe("processes", function () {
     let childJs: string;
     before(function () {
-      // Plain JavaScript for the child, so each spawn starts in well under a second.
-      childJs = transpileTree(path.join(ROOT, "test/helpers/readerSyncChild.ts"), ROOT, path.join(tmp, "js"));
+      // The child runs on the build (plain JavaScript: each spawn starts in well under a second); `npm test` builds first.
+      childJs = path.join(ROOT, "test/helpers/readerSyncChild.js");
+      const built = path.join(ROOT, "dist/src/reader/sqlStore.js");
+      if (!fs.existsSync(built)) throw new Error("dist/ is missing: run `npm run build` before this test file alone (npm test builds it)");
+      const newest = Math.max(...fs.readdirSync(path.join(ROOT, "src/reader")).map((f) => fs.statSync(path.join(ROOT, "src/reader", f)).mtimeMs));
+      if (fs.statSync(built).mtimeMs < newest) throw new Error("dist/ is older than src/reader: run `npm run build` (npm test builds it)");
     });
 
     interface ChildRun {

@@ -14,7 +14,7 @@ import { DocumentFormat, embeddedReport, htmlRenderingDifferences, pdfRenderingD
 import { topNodeCount } from "../report/economics";
 import { reportInputFromChain } from "../report/fromChain";
 import type { RecordSource } from "../report/input";
-import { buildEpochTree, EpochTree, ProofCheck, verifyRecordProofs } from "../merkle";
+import { BundleLike, buildEpochTree, epochFromBundle, EpochTree, ProofCheck, verifyRecordProofs } from "../merkle";
 import { epochKey, epochsInRange, replay, statusAt } from "../report/state";
 import type { EconomicsReport, Report, UptimeReport } from "../report/types";
 
@@ -28,6 +28,9 @@ export interface VerifyReportResult {
 export interface VerifyReportOptions {
   /** Records of epochs (e.g. bundles), used for economics concentration figures. */
   records?: RecordSource;
+  /** Epoch bundles at hand (e.g. `verify --bundles DIR`): an epoch's records are taken from the bundle
+   * whose root is that epoch's on-chain root, for the economics concentration figures. */
+  bundles?: readonly BundleLike[];
   /** At most this many uptime lines per epoch are also checked with the on-chain verifyRecord view. */
   onChainChecksPerEpoch?: number;
   /** Stop collecting after this many differences. */
@@ -120,6 +123,23 @@ export async function verifyReportDocument(
   const chain = await verifyReport(found.report, provider, options);
   const differences = [...visible, ...chain.differences];
   return { ...chain, ok: differences.length === 0, differences, format, report: found.report };
+}
+
+type ReportInputEvents = Parameters<typeof replay>[0];
+
+/** Records of the epochs whose on-chain root (from `events`) is the root of one of `bundles`. */
+function bundleSource(bundles: readonly BundleLike[], events: () => ReportInputEvents): RecordSource {
+  if (bundles.length === 0) return () => undefined;
+  const byRoot = new Map(bundles.map((b) => [b.root.toLowerCase(), b]));
+  let roots: Map<string, string> | undefined;
+  return (n, e, v) => {
+    if (!roots) {
+      roots = new Map();
+      for (const st of replay(events()).epochs.values()) roots.set(`${st.networkId}:${st.epoch}:${st.latest.version}`, st.latest.root.toLowerCase());
+    }
+    const b = byRoot.get(roots.get(`${n}:${e}:${v}`) ?? "");
+    return b && b.recordCount > 0 ? epochFromBundle(b).records : undefined;
+  };
 }
 
 /** When the report was asked by date, its block range must be exactly what the dates resolve to. */
@@ -220,8 +240,11 @@ async function verifyReportUnsafe(report: Report, provider: Provider, options: V
   }
   const trees = new Map<string, EpochTree>();
   for (const [k, recs] of claimed) trees.set(k, await buildEpochTree(recs));
+  // Bundles count only where their root is the epoch's on-chain root (read once the events are in).
+  const eventsRef: { events?: ReportInputEvents } = {};
+  const bundleRecords = bundleSource(options.bundles ?? [], () => eventsRef.events ?? []);
   const records: RecordSource =
-    report.kind === "uptime" ? (n, e, v) => claimed.get(`${n}:${e}:${v}`) ?? [] : (options.records ?? (() => undefined));
+    report.kind === "uptime" ? (n, e, v) => claimed.get(`${n}:${e}:${v}`) ?? [] : (n, e, v) => options.records?.(n, e, v) ?? bundleRecords(n, e, v);
 
   // 3. Rebuild from the chain.
   const input = await reportInputFromChain(provider, {
@@ -244,6 +267,7 @@ async function verifyReportUnsafe(report: Report, provider: Provider, options: V
   }
   // A period asked by date: the block range is the one the dates resolve to.
   await checkDates(report, provider, differences);
+  eventsRef.events = input.events;
   let rebuilt: Report;
   try {
     const opts = { ...optionsFromReport(report), generatedAt: m.generatedAt, allowMissingRecords: true };

@@ -8,7 +8,7 @@
 import fs from "fs";
 import path from "path";
 
-import { InvalidInputError, Report, VerifyReportResult, csvDifferences, embeddedReport, sniffReportFormat as sniffFormat, verifyReport, verifyReportDocument } from "../../index";
+import { InvalidInputError, Report, VerifyReportResult, csvDifferences, embeddedReport, readBundle, sniffReportFormat as sniffFormat, verifyReport, verifyReportDocument } from "../../index";
 import { CliContext } from "../context";
 import { CommandOutput } from "../output";
 
@@ -28,11 +28,18 @@ export function readReportFile(file: string): Report {
   return found.report;
 }
 
-/** Verify one report file (.json, .pdf, .html or .csv) against the chain. */
-export async function verifyReportFile(ctx: CliContext, file: string): Promise<{ report?: Report; format: string; result: VerifyReportResult }> {
+/** The epoch bundles (`*.wlb`) of a directory (`--bundles DIR`). */
+async function readBundleDir(dir: string): Promise<Awaited<ReturnType<typeof readBundle>>[]> {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InvalidInputError(`--bundles ${dir}: no such directory`);
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".wlb")).sort();
+  return Promise.all(files.map((f) => readBundle(path.join(dir, f))));
+}
+
+/** Verify one report file (.json, .pdf, .html or .csv) against the chain; `bundles` (a directory) gives economics' concentration figures. */
+export async function verifyReportFile(ctx: CliContext, file: string, bundles?: string): Promise<{ report?: Report; format: string; result: VerifyReportResult }> {
   const bytes = readBytes(file);
+  const options = bundles ? { bundles: await readBundleDir(bundles) } : {};
   const chain = await ctx.chain();
-  const options = {};
   if (path.extname(file).toLowerCase() === ".csv") {
     const side = `${file}.sha256`;
     if (!fs.existsSync(side)) throw new InvalidInputError(`${file}: no ${path.basename(side)} sidecar beside it`);
@@ -53,10 +60,10 @@ export async function verifyReportFile(ctx: CliContext, file: string): Promise<{
 }
 
 /** The `verify` command. */
-export async function verifyCommand(ctx: CliContext, _o: unknown, args: string[]): Promise<CommandOutput> {
+export async function verifyCommand(ctx: CliContext, o: { bundles?: string }, args: string[]): Promise<CommandOutput> {
   const file = args[0];
   if (!file) throw new InvalidInputError("missing REPORT.json|.pdf|.html|.csv");
-  const { report, format, result } = await verifyReportFile(ctx, file);
+  const { report, format, result } = await verifyReportFile(ctx, file, o?.bundles);
   const what = report ? `${format}, ${report.kind}, chain ${report.manifest?.chainId}, blocks ${report.manifest?.fromBlock}..${report.manifest?.toBlock}` : format;
   const head = `${result.ok ? "OK" : "MISMATCH"}: ${file} (${what})`;
   const shows = format === "pdf" || format === "html" ? "; the document shows exactly its embedded report" : format === "csv" ? "; the CSV and its JSON match the sidecar" : "";

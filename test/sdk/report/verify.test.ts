@@ -15,6 +15,7 @@ import { renderJson } from "../../../src/report/render/json";
 import { pdfPageContents, renderPdf } from "../../../src/report/render/pdf";
 import type { SpendReport } from "../../../src/report/types";
 import { verifyReport, verifyReportDocument } from "../../../src/verifier/report";
+import { buildEpoch } from "../../../src/writer";
 import { Scenario, reportScenario, scenarioLabelRows } from "../../helpers/reportScenario";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -139,6 +140,15 @@ describe("verifyReport", function () {
     }
     const econ = await verifyReport(JSON.parse(JSON.stringify(buildReport("economics", input))), ethers.provider, { records: s.records });
     expect(econ).to.deep.equal({ ok: true, differences: [] });
+    // Epoch bundles at hand (verify --bundles DIR) give the records: by root, so a superseded version's bundle is not used.
+    const bundles = [];
+    for (const [key, recs] of s.recordsByKey) bundles.push((await buildEpoch(recs, { epoch: Number(key.split(":")[1]), networkId: 1 })).bundle);
+    expect(bundles.length).to.be.greaterThan(6); // epoch 4 has two versions
+    const withBundles = await verifyReport(JSON.parse(JSON.stringify(buildReport("economics", input))), ethers.provider, { bundles });
+    expect(withBundles).to.deep.equal({ ok: true, differences: [] });
+    const wrong = JSON.parse(JSON.stringify(buildReport("economics", input)));
+    wrong.lines[1].topNodesRevenue = (BigInt(wrong.lines[1].topNodesRevenue) - 1n).toString();
+    expect((await verifyReport(wrong, ethers.provider, { bundles })).differences.join("\n")).to.match(/lines\[1\]\.topNodesRevenue/);
     // Without the records, concentration is reported as not re-derivable rather than silently passed.
     const bare = await verifyReport(JSON.parse(JSON.stringify(buildReport("economics", input))), ethers.provider);
     expect(bare.ok).to.equal(true);

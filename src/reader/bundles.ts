@@ -22,7 +22,7 @@ export class BundleMismatchError extends VerificationError {
     readonly networkId: number,
     readonly epoch: bigint,
     readonly version: number,
-    readonly field: "root" | "dataHash",
+    readonly field: "root" | "dataHash" | "usageRoot",
     readonly committed: string,
     readonly bundled: string,
     readonly source: string,
@@ -46,6 +46,8 @@ export interface ImportBundleResult {
   root: string;
   dataHash: string;
   records: number;
+  /** Usage records imported (0 for an epoch without usage). */
+  usage: number;
   source: string;
 }
 
@@ -73,10 +75,10 @@ async function localFile(source: string): Promise<{ file: string; cleanup: () =>
 }
 
 /**
- * Read an epoch bundle from a file path, a file:// URI or an http(s):// URI; check that its root and
- * dataHash equal the epoch's latest committed version in the store; store its records. Throws
- * {@link BundleMismatchError} (naming network, epoch, version and both values) on a mismatch, and
- * stores nothing.
+ * Read an epoch bundle from a file path, a file:// URI or an http(s):// URI; check that its root,
+ * dataHash and usageRoot equal the epoch's latest committed version in the store; store its records
+ * and usage records. Throws {@link BundleMismatchError} (naming network, epoch, version, the field and
+ * both values) on a mismatch, and stores nothing.
  *
  * @example
  * await syncChain({ provider, store, addresses, fromBlock });
@@ -109,9 +111,12 @@ export async function importBundle(store: ReaderStore, source: string, opts: Imp
     const dataHash = bundle.summary.dataHash.toLowerCase();
     if (root !== latest.root) throw new BundleMismatchError(networkId, epoch, latest.version, "root", latest.root, root, source);
     if (dataHash !== latest.dataHash) throw new BundleMismatchError(networkId, epoch, latest.version, "dataHash", latest.dataHash, dataHash, source);
+    const usageRoot = bundle.summary.usageRoot.toLowerCase();
+    if (usageRoot !== latest.usageRoot) throw new BundleMismatchError(networkId, epoch, latest.version, "usageRoot", latest.usageRoot, usageRoot, source);
     const records = [...bundle.records()];
-    await store.putBundle({ networkId, epoch, version: latest.version, root, dataHash, source, records });
-    return { networkId, epoch, version: latest.version, root, dataHash, records: records.length, source };
+    const usage = bundle.usage?.leaves ?? [];
+    await store.putBundle({ networkId, epoch, version: latest.version, root, dataHash, source, records, usage });
+    return { networkId, epoch, version: latest.version, root, dataHash, records: records.length, usage: usage.length, source };
   } finally {
     cleanup();
   }

@@ -160,6 +160,14 @@ export const TABLES: TableDef[] = [
     indexes: [["bundle_records_node", ["node_id"]]],
     derived: false,
   },
+  {
+    // The usage records of an imported bundle (customer order), checked against the version's usageRoot.
+    name: "bundle_usage",
+    columns: cols("network_id int, epoch int, version small, position int, customer addr, usage_epoch text, work_units text, amount text, ref hash"),
+    primaryKey: ["network_id", "epoch", "version", "position"],
+    indexes: [["bundle_usage_customer", ["customer"]]],
+    derived: false,
+  },
 ];
 
 /** Bump when the schema changes incompatibly (2: binary hashes and addresses, packed events). */

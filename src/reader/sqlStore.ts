@@ -19,6 +19,7 @@ import type { ChainEvent } from "../chain/events";
 import { revenueLedgerEvents, workLedgerEvents } from "../chain/events";
 import { InvalidInputError } from "../errors";
 import type { WorkRecord } from "../records/types";
+import type { UsageRecord } from "../records/usage";
 import { Row, fromDb, normalizeValue, packLog, rowFromDb, toDb, topicSig, unpackLog } from "./codec";
 import { LogDecoder } from "./decode";
 import { decodeAccountId, deriveEvent } from "./derive";
@@ -271,19 +272,21 @@ export abstract class SqlStore implements ReaderStore {
       await rollbackDerived(trx, keep);
       await trx.deleteFrom("events").where("block_number", ">", keep).execute();
       await trx.deleteFrom("blocks").where("block_number", ">", keep).execute();
-      await trx
-        .deleteFrom("bundle_records")
-        .where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom("bundles as b")
-              .select("b.network_id")
-              .whereRef("b.network_id", "=", "bundle_records.network_id")
-              .whereRef("b.epoch", "=", "bundle_records.epoch")
-              .whereRef("b.version", "=", "bundle_records.version")
-              .where("b.commit_block", ">", keep),
-          ),
-        )
-        .execute();
+      for (const t of ["bundle_records", "bundle_usage"]) {
+        await trx
+          .deleteFrom(t)
+          .where(({ exists, selectFrom }) =>
+            exists(
+              selectFrom("bundles as b")
+                .select("b.network_id")
+                .whereRef("b.network_id", "=", `${t}.network_id`)
+                .whereRef("b.epoch", "=", `${t}.epoch`)
+                .whereRef("b.version", "=", `${t}.version`)
+                .where("b.commit_block", ">", keep),
+            ),
+          )
+          .execute();
+      }
       await trx.deleteFrom("bundles").where("commit_block", ">", keep).execute();
       if (to) {
         await this.putBlocks(trx, new Map([[to.blockNumber, { hash: to.blockHash, hasEvents: 0 }]]));
@@ -354,7 +357,7 @@ export abstract class SqlStore implements ReaderStore {
   async latestEpochVersion(networkId: number, epoch: bigint | number): Promise<EpochVersionRef | undefined> {
     const r = await this.db
       .selectFrom("epochs")
-      .select(["latest_version", "root", "data_hash", "record_count", "committed_block"])
+      .select(["latest_version", "root", "data_hash", "usage_root", "record_count", "committed_block"])
       .where("network_id", "=", networkId)
       .where("epoch", "=", Number(epoch))
       .executeTakeFirst();
@@ -365,6 +368,7 @@ export abstract class SqlStore implements ReaderStore {
       version: Number(r.latest_version),
       root: fromDb("hash", r.root) as string,
       dataHash: fromDb("hash", r.data_hash) as string,
+      usageRoot: fromDb("hash", r.usage_root) as string,
       recordCount: BigInt(r.record_count),
       blockNumber: Number(r.committed_block),
     };
@@ -375,7 +379,7 @@ export abstract class SqlStore implements ReaderStore {
     await this.writeTx(async (trx) => {
       const v = await trx.selectFrom("epoch_versions").select("block_number").where("network_id", "=", key.network_id).where("epoch", "=", key.epoch).where("version", "=", key.version).executeTakeFirst();
       if (!v) throw new InvalidInputError(`no commit of network ${bundle.networkId} epoch ${bundle.epoch} version ${bundle.version} in the store`);
-      for (const t of ["bundle_records", "bundles"]) {
+      for (const t of ["bundle_records", "bundle_usage", "bundles"]) {
         await trx.deleteFrom(t).where("network_id", "=", key.network_id).where("epoch", "=", key.epoch).where("version", "=", key.version).execute();
       }
       await trx
@@ -400,7 +404,38 @@ export abstract class SqlStore implements ReaderStore {
         evidence: r.evidence.toLowerCase(),
       }));
       await this.bulkInsert(trx, BUNDLE_RECORDS, rows);
+      const usage = (bundle.usage ?? []).map((u, i) => ({
+        ...key,
+        position: i,
+        customer: u.customer,
+        usage_epoch: u.epoch.toString(),
+        work_units: u.workUnits.toString(),
+        amount: u.amount.toString(),
+        ref: u.ref.toLowerCase(),
+      }));
+      await this.bulkInsert(trx, tableDef("bundle_usage"), usage);
     });
+  }
+
+  async bundleUsage(networkId: number, epoch: bigint | number, version: number): Promise<UsageRecord[] | undefined> {
+    const e = Number(epoch);
+    const b = await this.db.selectFrom("bundles").select("record_count").where("network_id", "=", networkId).where("epoch", "=", e).where("version", "=", version).executeTakeFirst();
+    if (!b) return undefined;
+    const rows = await this.db
+      .selectFrom("bundle_usage")
+      .select(["customer", "usage_epoch", "work_units", "amount", "ref"])
+      .where("network_id", "=", networkId)
+      .where("epoch", "=", e)
+      .where("version", "=", version)
+      .orderBy("position")
+      .execute();
+    return rows.map((r) => ({
+      customer: fromDb("addr", r.customer) as string,
+      epoch: BigInt(r.usage_epoch),
+      workUnits: BigInt(r.work_units),
+      amount: BigInt(r.amount),
+      ref: fromDb("hash", r.ref) as string,
+    }));
   }
 
   async bundleRecords(networkId: number, epoch: bigint | number, version: number): Promise<WorkRecord[] | undefined> {

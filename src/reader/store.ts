@@ -15,6 +15,7 @@
 import type { ChainEvent } from "../chain/events";
 import { WorkLedgerError } from "../errors";
 import type { WorkRecord } from "../records/types";
+import type { UsageRecord } from "../records/usage";
 
 /** A block the store knows by number and hash. */
 export interface StoredBlock {
@@ -60,6 +61,8 @@ export interface EpochVersionRef {
   version: number;
   root: string;
   dataHash: string;
+  /** The version's usage root (0x00…00 for an epoch without usage). */
+  usageRoot: string;
   recordCount: bigint;
   blockNumber: number;
 }
@@ -73,6 +76,8 @@ export interface VerifiedBundle {
   dataHash: string;
   source: string;
   records: WorkRecord[];
+  /** The usage records (customer order), checked against the version's usageRoot; none without usage. */
+  usage?: UsageRecord[];
 }
 
 /** A committed epoch version whose bundle has not been imported. */
@@ -132,6 +137,8 @@ export interface ReaderStore {
   putBundle(bundle: VerifiedBundle): Promise<void>;
   /** Records of an imported bundle, or undefined if none was imported for that version. */
   bundleRecords(networkId: number, epoch: bigint | number, version: number): Promise<WorkRecord[] | undefined>;
+  /** Usage records of an imported bundle (customer order; [] without usage), or undefined if none was imported. */
+  bundleUsage(networkId: number, epoch: bigint | number, version: number): Promise<UsageRecord[] | undefined>;
   /** Latest committed epoch versions (with records) whose bundle was not imported. */
   missingBundles(): Promise<MissingBundle[]>;
   /** Release the store (its connections). */

@@ -527,6 +527,43 @@ describe("reader: sync against hardhat node", function () {
     });
   });
 
+  describe("usage in bundles", function () {
+    it("imports an epoch's usage records only when the bundle's usageRoot matches the commit (both engines)", async function () {
+      const epoch = sc.nextEpoch++;
+      const records = recordsOf(epoch, `usage-${epoch}`);
+      const usage = sc.customers.map((customer, i) => ({ customer, epoch: BigInt(epoch), workUnits: BigInt(100 + i), amount: BigInt(5_000 * (i + 1)), ref: keccak256(toUtf8Bytes(`order-${i}`)) }));
+      const built = await buildEpoch(records, { epoch, networkId: sc.networkId, usage });
+      await sc.commitSummary(epoch, 1, built.summary);
+      const file = path.join(tmp, `e${epoch}-usage.wlb`);
+      await writeBundle(built.bundle, file);
+      // Same records, other usage: root and dataHash match, usageRoot does not.
+      const forged = await buildEpoch(records, { epoch, networkId: sc.networkId, usage: usage.map((u) => ({ ...u, amount: u.amount + 1n })) });
+      const forgedFile = path.join(tmp, `e${epoch}-usage-forged.wlb`);
+      await writeBundle(forged.bundle, forgedFile);
+      const wl = WorkLedger__factory.connect(sc.addresses.workLedger, node.provider);
+      const onChain = await wl.latestEpoch(sc.networkId, epoch);
+      for (const engine of ENGINES) {
+        const s = await stores.open(engine);
+        try {
+          await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock });
+          const [v] = await s.rows("epoch_versions", { network_id: sc.networkId, epoch });
+          expect([v.usage_root, v.usage_count, v.total_usage], engine).to.deep.equal([onChain.usageRoot.toLowerCase(), 3, "30000"]);
+          let err: unknown;
+          await importBundle(s, forgedFile).catch((e) => (err = e));
+          expect(err).to.be.instanceOf(BundleMismatchError);
+          expect((err as BundleMismatchError).field).to.equal("usageRoot");
+          expect(await s.bundleUsage(sc.networkId, epoch, 1)).to.equal(undefined);
+          expect((await importBundle(s, file)).usage).to.equal(3);
+          const byCustomer = (a: { customer: string }, b: { customer: string }) => (a.customer.toLowerCase() < b.customer.toLowerCase() ? -1 : 1);
+          expect(await s.bundleUsage(sc.networkId, epoch, 1)).to.deep.equal([...usage].sort(byCustomer));
+          expect(await s.bundleUsage(sc.networkId, 0, 1)).to.equal(undefined); // no bundle imported for it
+        } finally {
+          await s.close();
+        }
+      }
+    });
+  });
+
   describe("follow mode", function () {
     ENGINES.forEach((engine) => {
       it(`[${engine}] indexes new blocks as they come, imports bundles from --bundles DIR as they appear, stops cleanly on abort`, async function () {

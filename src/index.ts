@@ -125,6 +125,23 @@ export type {
   NodeCheck,
 } from "./writer";
 
+// usage with each epoch (#14): the summary's usage words, bundles and proof files of usage leaves, on-chain leaf status, the finality cursor
+export { NO_USAGE } from "./records/types";
+export { epochUsage, BUNDLE_FORMAT_VERSION, finalizedCount, advanceFinality, DEFAULT_FINALITY_STEPS } from "./writer";
+export type { BuildEpochFromFileOptions, SummaryFromJsonOptions, AdvanceFinalityResult } from "./writer";
+export {
+  USAGE_PROOF_FILE_KIND,
+  makeUsageProofFile,
+  parseUsageProofFile,
+  parseAnyProofFile,
+  readAnyProofFile,
+  recordStatusOnChain,
+  usageStatusOnChain,
+  verifyUsageOnChain,
+  LEAF_STATUS_NAMES,
+} from "./verifier";
+export type { UsageProofFile, UsageProofFileInput, AnyProofFileInput, VerifyProofFileOptions, LeafStatus, LeafStatusName } from "./verifier";
+
 // writer: deployment, transactions (simulate, then send) and revert decoding
 export { deployContracts, readDeploymentFile, writeDeploymentFile, assertDeployment, sendCall, simulateCall, receiptEvents, decodeRevert } from "./writer";
 export type { Deployment, DeployOptions, DeployResult, ContractCall, SendOptions, TxOutcome } from "./writer";

@@ -41,6 +41,7 @@ const withdrawCommand = lazy("./commands/withdraw", "withdrawCommand");
 const challengeCommand = lazy("./commands/challenge", "challengeCommand");
 const epochStatusCommand = lazy("./commands/epochStatus", "epochStatusCommand");
 const epochListCommand = lazy("./commands/epochList", "epochListCommand");
+const epochAdvanceCommand = lazy("./commands/epochAdvance", "epochAdvanceCommand");
 const resolveCommand = lazy("./commands/resolve", "resolveCommand");
 const timeAdvanceCommand = lazy("./commands/timeAdvance", "timeAdvanceCommand");
 const keysAddressCommand = lazy("./commands/keysAddress", "keysAddressCommand");
@@ -160,30 +161,34 @@ export function buildProgram(state: RunState): Command {
     .option("--records <file>", "records file (CSV, JSON or NDJSON)")
     .option("--out <file>", "signature file to write")
     .option("--epoch-version <v>", "epoch version to sign (default: 1, or latest + 1 for a correction)")
-    .option("--expect <file>", "summary (or signature file) the publisher asks you to sign: refuse unless the records rebuild to it")
+    .option("--usage <file>", "usage file of the epoch (CSV customer,epoch,workUnits,amount,ref, JSON or NDJSON): signed as usageRoot, usageCount, totalUsage")
+    .option("--expect <file>", "summary (or signature file) the publisher asks you to sign: refuse unless the records (and usage) rebuild to it")
     .option("--strict", "refuse records whose node ids were never registered on the network (default: warn)");
 
   leaf(program, "publish", "build the epoch bundle, check each signature and commit the epoch", { signs: true, sends: true }, publishCommand)
     .option("--network <id>", "network id")
     .option("--epoch <e>", "epoch number")
     .option("--records <file>", "records file (CSV, JSON or NDJSON)")
+    .option("--usage <file>", "usage file of the epoch (as signed by the verifiers); its leaves go into the bundle")
     .option("--signatures <files>", "signature files, comma-separated")
     .option("--bundle-out <file>", "where to write the epoch bundle (default: next to the records file)")
     .option("--correction", "supersede the committed epoch with a new version (admin)")
     .option("--reason <text>", "reason of a correction")
     .option("--strict", "refuse records whose node ids were never registered on the network (default: warn)");
 
-  leaf(program, "prove", "write the Merkle proof of one node's record as a self-describing JSON file", {}, proveCommand)
+  leaf(program, "prove", "write the Merkle proof of one node's record (--node) or one customer's usage (--customer) as a self-describing JSON file", {}, proveCommand)
     .option("--network <id>", "network id")
     .option("--epoch <e>", "epoch number")
     .option("--node <nodeid>", "node id")
+    .option("--customer <addr>", "customer address: prove its usage record instead of a node's record")
     .option("--bundle <file>", "epoch bundle (default: found under --bundles DIR)")
     .option("--bundles <dir>", "directory of epoch bundles", ".")
     .option("--out <file>", "write the proof here (default: stdout)");
 
   leaf(program, "check-proof", "check a proof file offline and against the chain", {}, checkProofCommand)
-    .argument("<file>", "proof JSON written by `prove`")
-    .option("--offline", "check the proof against its own root only");
+    .argument("<file>", "proof JSON written by `prove` (record or usage proof)")
+    .option("--offline", "check the proof against its own root only")
+    .option("--final", "also require the epoch's latest version to be Final (default: pending and challenged versions pass, voided never)");
 
   leaf(program, "deposit", "deposit the network's token into your escrow (approves first if needed)", { signs: true, sends: true }, depositCommand)
     .option("--network <id>", "network id")
@@ -237,6 +242,9 @@ export function buildProgram(state: RunState): Command {
   const epoch = program.command("epoch").description("inspect epochs");
   leaf(epoch, "status", "status, version and root of an epoch", {}, epochStatusCommand).option("--network <id>", "network id").option("--epoch <e>", "epoch number");
   leaf(epoch, "list", "every committed epoch of a network: versions, statuses, roots and dates (ISO 8601)", {}, epochListCommand).option("--network <id>", "network id");
+  leaf(epoch, "advance", "advance the network's finality cursor over epochs whose latest version is Final (anyone)", { signs: true, sends: true }, epochAdvanceCommand)
+    .option("--network <id>", "network id")
+    .option("--max-steps <n>", "most epochs to examine in this transaction (default: 720)");
 
   leaf(program, "sync", "index the chain into a SQLite file or a shared PostgreSQL database", {}, syncCommand)
     .option("--db <file|url>", "SQLite file or postgres://user@host:port/db URL", "workledger.sqlite")

@@ -68,7 +68,7 @@ export function epochUsage(usage: BuildEpochOptions["usage"], epoch: bigint): Us
     if (i >= 0) throw new RecordsError([{ line: i + 1, column: "epoch", reason: `epoch mismatch: expected ${epoch}, got ${usage.leaves[i].epoch}` }]);
     return usage;
   }
-  return buildUsage(usage as readonly UsageRecordInput[], { epoch });
+  return buildUsage(usage, { epoch });
 }
 
 function usageWords(u: UsageBuild | null): Pick<EpochSummary, "usageRoot" | "usageCount" | "totalUsage"> {

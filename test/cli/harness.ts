@@ -6,6 +6,7 @@
 import { execFile, spawn } from "child_process";
 import fs from "fs";
 import path from "path";
+import { expect } from "chai";
 import { HDNodeWallet, JsonRpcProvider } from "ethers";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -29,6 +30,18 @@ export interface RunOptions {
   key?: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+}
+
+/** Asserts that a command succeeded (exit 0, no `workledger:` error on stderr) and returns it. */
+export function expectOk(r: RunResult): RunResult {
+  expect(r.stderr, `stderr of a successful command:\n${r.stderr}`).to.not.match(/workledger: /);
+  expect(r.code, `exit code (stderr: ${r.stderr})`).to.equal(0);
+  return r;
+}
+
+/** The `--json` output of a command that must succeed. */
+export function okJson(r: RunResult): Record<string, unknown> {
+  return JSON.parse(expectOk(r).stdout) as Record<string, unknown>;
 }
 
 /** Run `workledger ...args`. Never throws on a non-zero exit. */

@@ -1,32 +1,57 @@
-/** `workledger check-proof FILE [--offline]`: exit 1 (with the reasons) when the proof does not verify. */
+/**
+ * `workledger check-proof FILE [--offline] [--final]`: checks a record proof or a usage proof file
+ * (told apart by its `kind`). Prints whether the leaf is `included` in the epoch's latest version,
+ * that version's `status` and `version`, and the contract's verdict (verifyRecord / verifyUsage,
+ * true only once Final). Exit 1 (with the reasons) when the proof does not lead to its root, is not
+ * under the latest version, or that version is voided; with --final also when it is not Final yet.
+ */
 import fs from "fs";
 
-import { IWorkLedger__factory, InvalidInputError, epochStatusName, readProofFile, verifyProofFile } from "../../index";
+import { InvalidInputError, readAnyProofFile, verifyProofFile } from "../../index";
 import { CliContext } from "../context";
 import { CommandOutput, kv } from "../output";
 
-export async function checkProofCommand(ctx: CliContext, o: { offline?: boolean }, args: string[]): Promise<CommandOutput> {
+export async function checkProofCommand(ctx: CliContext, o: { offline?: boolean; final?: boolean }, args: string[]): Promise<CommandOutput> {
   const file = args[0];
   if (!file) throw new InvalidInputError("missing proof FILE");
   if (!fs.existsSync(file)) throw new InvalidInputError(`proof file not found: ${file}`);
-  const parsed = readProofFile(file);
+  if (o.offline && o.final) throw new InvalidInputError("--final needs the chain: drop --offline");
+  const parsed = readAnyProofFile(file);
   const chain = o.offline ? null : await ctx.chain();
-  const r = await verifyProofFile(parsed, chain ? { provider: chain.provider } : {});
-  let status: string | null = null;
-  if (chain && r.onChain !== undefined && BigInt(parsed.chainId) === chain.chainId && (await chain.provider.getCode(parsed.ledger)) !== "0x") {
-    status = epochStatusName((await IWorkLedger__factory.connect(parsed.ledger, chain.provider).epochStatus(parsed.networkId, parsed.epoch))[0]);
-  }
+  const r = await verifyProofFile(parsed.proof, { provider: chain?.provider, requireFinal: Boolean(o.final) });
+  const p = parsed.proof;
+  const usage = parsed.kind === "usage" ? parsed.proof : null;
+  const record = parsed.kind === "record" ? parsed.proof : null;
+  const subject = usage ? `usage of customer ${usage.leaf.customer}` : `node ${record!.record.nodeId}`;
+  const verdict = usage ? "verifyUsage" : "verifyRecord";
+  const checked = r.onChain !== undefined;
   const lines = [
-    `${r.ok ? "VALID" : "INVALID"}: ${file} (node ${parsed.record.nodeId}, network ${parsed.networkId}, epoch ${parsed.epoch} v${parsed.version})`,
+    `${r.ok ? "VALID" : "INVALID"}: ${file} (${subject}, network ${p.networkId}, epoch ${p.epoch} v${p.version})`,
     ...kv([
       ["offline (proof vs root)", r.offline ? "ok" : "fails"],
-      ["on chain (verifyRecord)", r.onChain === undefined ? "not checked (--offline)" : r.onChain ? "ok" : "fails"],
-      ["epoch status", status ?? "-"],
+      ["included (latest version)", !checked ? "not checked (--offline)" : r.included === undefined ? "-" : r.included ? "yes" : "no"],
+      ["status", r.status ?? "-"],
+      ["version (latest)", r.version ?? "-"],
+      [`${verdict} (final)`, !checked || r.final === undefined ? "-" : r.final ? "true" : "false"],
     ]),
-    ...r.problems.map((p) => `  - ${p}`),
+    ...r.problems.map((x) => `  - ${x}`),
   ];
   return {
-    data: { ok: r.ok, offline: r.offline, onChain: r.onChain ?? null, status, problems: r.problems, networkId: Number(parsed.networkId), epoch: Number(parsed.epoch), version: parsed.version, nodeId: parsed.record.nodeId },
+    data: {
+      ok: r.ok,
+      kind: parsed.kind,
+      offline: r.offline,
+      onChain: r.onChain ?? null,
+      included: r.included ?? null,
+      status: r.status ?? null,
+      version: r.version ?? null,
+      final: r.final ?? null,
+      problems: r.problems,
+      networkId: Number(p.networkId),
+      epoch: Number(p.epoch),
+      proofVersion: p.version,
+      ...(usage ? { customer: usage.leaf.customer } : { nodeId: record!.record.nodeId }),
+    },
     lines,
     exitCode: r.ok ? 0 : 1,
   };

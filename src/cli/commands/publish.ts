@@ -1,6 +1,8 @@
 /**
- * `workledger publish --network ID --epoch E --records FILE --signatures A.json[,B.json…]`: the SDK's
- * publishEpoch (bundle, signature checks, commit; the bundle is put in place only after the commit).
+ * `workledger publish --network ID --epoch E --records FILE [--usage FILE] --signatures A.json[,B.json…]`:
+ * the SDK's publishEpoch (bundle with the usage leaves, signature checks, commit; the bundle is put in
+ * place only after the commit). A bad usage file, or one of another epoch, is refused (exit 2, its line)
+ * before anything is sent or written; Σ usage ≠ Σ node revenue is warned about, never refused.
  */
 import fs from "fs";
 import path from "path";
@@ -11,6 +13,7 @@ import { CommandOutput, formatInt, kv } from "../output";
 import { parseNetworkId, parseUint } from "../parse";
 import { outcomeData, outcomeLines } from "../txOutput";
 import { warnUnregistered } from "../unregistered";
+import { usageLines, warnUsageRevenue } from "../usage";
 
 export interface PublishFlags {
   network?: string;
@@ -21,6 +24,7 @@ export interface PublishFlags {
   correction?: boolean;
   reason?: string;
   strict?: boolean;
+  usage?: string;
 }
 
 export async function publishCommand(ctx: CliContext, o: PublishFlags): Promise<CommandOutput> {
@@ -29,6 +33,7 @@ export async function publishCommand(ctx: CliContext, o: PublishFlags): Promise<
   if (!o.records) throw new InvalidInputError("missing --records FILE");
   if (!o.signatures) throw new InvalidInputError("missing --signatures SIG.json[,SIG2.json...]");
   if (!fs.existsSync(o.records)) throw new InvalidInputError(`records file not found: ${o.records}`);
+  if (o.usage !== undefined && !fs.existsSync(o.usage)) throw new InvalidInputError(`usage file not found: ${o.usage}`);
   if (o.correction && !o.reason) throw new InvalidInputError("a correction needs --reason TEXT");
   const signatures = o.signatures.split(",").map((s) => s.trim()).filter(Boolean);
   const { deployment } = await ctx.ledgers();
@@ -40,6 +45,7 @@ export async function publishCommand(ctx: CliContext, o: PublishFlags): Promise<
       networkId,
       epoch,
       recordsFile: o.records,
+      usageFile: o.usage,
       signatures,
       ...(o.bundleOut ? { bundleFile: o.bundleOut } : { bundleDir: path.dirname(o.records) }),
       correction: o.correction ? { reason: o.reason! } : undefined,
@@ -52,6 +58,7 @@ export async function publishCommand(ctx: CliContext, o: PublishFlags): Promise<
     throw e;
   }
   const unregistered = warnUnregistered(ctx, r.unregisteredNodes, networkId, o.records);
+  const usageWarning = warnUsageRevenue(ctx, r.usageRevenue);
   const commit = r.commit;
   const tx = r.simulation
     ? outcomeData(r.simulation)
@@ -68,6 +75,7 @@ export async function publishCommand(ctx: CliContext, o: PublishFlags): Promise<
     signers: r.signers,
     bundle: r.bundleFile,
     unregisteredNodes: unregistered,
+    usageWarning,
     ...tx,
   };
   if (r.alreadyCommitted) return { data, lines: [`epoch ${epoch} of network ${networkId} is already committed with root ${r.summary.root}: nothing to do`] };
@@ -78,6 +86,7 @@ export async function publishCommand(ctx: CliContext, o: PublishFlags): Promise<
       ...kv([
         ["root", r.summary.root],
         ["records", formatInt(r.summary.recordCount)],
+        ...usageLines(r.summary),
         ["signers", r.signers.join(", ")],
         ["bundle", r.bundleFile ?? "(not written in a dry run)"],
       ]),

@@ -1,7 +1,9 @@
 /**
- * `workledger sign --network ID --epoch E --records FILE --out SIG.json [--expect FILE] [--strict]`:
- * a verifier rebuilds the epoch from the records file on its own and signs its summary (the SDK's
- * verifyAndSignEpoch); node ids never registered on the network are warned about, or refused with --strict.
+ * `workledger sign --network ID --epoch E --records FILE [--usage FILE] --out SIG.json [--expect FILE] [--strict]`:
+ * a verifier rebuilds the epoch from the records file (and the usage file: its rows' epoch must be E)
+ * on its own and signs its summary, usage words included (the SDK's verifyAndSignEpoch); node ids
+ * never registered on the network are warned about, or refused with --strict; Σ usage ≠ Σ node
+ * revenue is warned about on stderr (and in the JSON as `usageWarning`), never refused.
  */
 import fs from "fs";
 import path from "path";
@@ -23,6 +25,7 @@ import { CliContext } from "../context";
 import { CommandOutput, formatInt, kv } from "../output";
 import { parseNetworkId, parseUint } from "../parse";
 import { warnUnregistered } from "../unregistered";
+import { usageLines, warnUsageRevenue } from "../usage";
 
 export interface SignFlags {
   network?: string;
@@ -32,6 +35,7 @@ export interface SignFlags {
   epochVersion?: string;
   expect?: string;
   strict?: boolean;
+  usage?: string;
 }
 
 /** The summary of --expect: a summary JSON or a signature file (its `summary`). */
@@ -51,6 +55,7 @@ export async function signCommand(ctx: CliContext, o: SignFlags): Promise<Comman
   if (!o.records) throw new InvalidInputError("missing --records FILE");
   if (!o.out) throw new InvalidInputError("missing --out SIG.json");
   if (!fs.existsSync(o.records)) throw new InvalidInputError(`records file not found: ${o.records}`);
+  if (o.usage !== undefined && !fs.existsSync(o.usage)) throw new InvalidInputError(`usage file not found: ${o.usage}`);
   let version: number | undefined;
   if (o.epochVersion !== undefined) {
     version = Number(parseUint(o.epochVersion, "--epoch-version", 32));
@@ -68,10 +73,13 @@ export async function signCommand(ctx: CliContext, o: SignFlags): Promise<Comman
   }
   let unregistered: string[] = [];
   let summary: EpochSummary | undefined;
+  let usageWarning: string | null = null;
   const signature = await verifyAndSignEpoch(o.records, { networkId, epoch, version, chainId: deployment.chainId, workLedger: deployment.workLedger }, signer, {
     expected,
+    usageFile: o.usage,
     onBuilt: async (built) => {
       summary = built.summary;
+      usageWarning = warnUsageRevenue(ctx, built.usageRevenue);
       const ids = await unregisteredNodes(chain.provider, deployment, networkId, nodeIdsOf(built.bundle));
       if (ids.length > 0 && o.strict) throw unregisteredError(ids, networkId);
       unregistered = warnUnregistered(ctx, ids, networkId, o.records!);
@@ -81,7 +89,7 @@ export async function signCommand(ctx: CliContext, o: SignFlags): Promise<Comman
   writeSignatureFile(signature, o.out);
   const s = summary!;
   return {
-    data: { networkId: Number(networkId), epoch: Number(epoch), version, signer: me, out: o.out, summary: summaryToJson(s), unregisteredNodes: unregistered },
+    data: { networkId: Number(networkId), epoch: Number(epoch), version, signer: me, out: o.out, summary: summaryToJson(s), unregisteredNodes: unregistered, usageWarning },
     lines: [
       `signed epoch ${epoch} v${version} of network ${networkId} as ${me}`,
       ...kv([
@@ -91,6 +99,7 @@ export async function signCommand(ctx: CliContext, o: SignFlags): Promise<Comman
         ["work units", formatInt(s.totalWorkUnits)],
         ["revenue", formatInt(s.totalRevenue)],
         ["dataHash", s.dataHash],
+        ...usageLines(s),
         ["signature file", o.out],
       ]),
     ],

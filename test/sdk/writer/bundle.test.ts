@@ -96,7 +96,7 @@ describe("writer: buildEpoch and the epoch bundle", () => {
     it("hashes leaves on the second thread during parsing and gets the same epoch (batches of 64 rows)", async () => {
       const records = seededRecords(1000, 55, 6n);
       const text = toCsv(records);
-      const worker = startHashWorker()!;
+      const worker = startHashWorker();
       try {
         const pre = new LeafPrehasher(worker, 64);
         let polls = 0;

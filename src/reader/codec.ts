@@ -78,12 +78,16 @@ export function fromDb(kind: ColumnKind, v: unknown): unknown {
   }
 }
 
+const kindsByTable = new WeakMap<TableDef, Map<string, ColumnKind>>();
+
 /** A row read from the engine, every column decoded (columns not in the table are left as they are). */
 export function rowFromDb(t: TableDef, raw: Row): Row {
+  let kinds = kindsByTable.get(t);
+  if (!kinds) kindsByTable.set(t, (kinds = new Map(t.columns.map((c) => [c.name, c.kind]))));
   const out: Row = {};
-  for (const [k, v] of Object.entries(raw)) {
-    const c = t.columns.find((x) => x.name === k);
-    out[k] = c ? fromDb(c.kind, v) : v;
+  for (const k in raw) {
+    const kind = kinds.get(k);
+    out[k] = kind ? fromDb(kind, raw[k]) : raw[k];
   }
   return out;
 }

@@ -417,49 +417,37 @@ export abstract class SqlStore implements ReaderStore {
     });
   }
 
+  /** A bundle's rows of `table` (records or usage) in file order, or undefined when that bundle was not imported. */
+  private async bundleRows(table: string, networkId: number, epoch: bigint | number, version: number): Promise<Row[] | undefined> {
+    const key = { network_id: networkId, epoch: Number(epoch), version };
+    if ((await this.rows("bundles", key)).length === 0) return undefined;
+    return this.rows(table, key, ["position"]);
+  }
+
   async bundleUsage(networkId: number, epoch: bigint | number, version: number): Promise<UsageRecord[] | undefined> {
-    const e = Number(epoch);
-    const b = await this.db.selectFrom("bundles").select("record_count").where("network_id", "=", networkId).where("epoch", "=", e).where("version", "=", version).executeTakeFirst();
-    if (!b) return undefined;
-    const rows = await this.db
-      .selectFrom("bundle_usage")
-      .select(["customer", "usage_epoch", "work_units", "amount", "ref"])
-      .where("network_id", "=", networkId)
-      .where("epoch", "=", e)
-      .where("version", "=", version)
-      .orderBy("position")
-      .execute();
-    return rows.map((r) => ({
-      customer: fromDb("addr", r.customer) as string,
-      epoch: BigInt(r.usage_epoch),
-      workUnits: BigInt(r.work_units),
-      amount: BigInt(r.amount),
-      ref: fromDb("hash", r.ref) as string,
+    const rows = await this.bundleRows("bundle_usage", networkId, epoch, version);
+    return rows?.map((r) => ({
+      customer: r.customer as string,
+      epoch: BigInt(r.usage_epoch as string),
+      workUnits: BigInt(r.work_units as string),
+      amount: BigInt(r.amount as string),
+      ref: r.ref as string,
     }));
   }
 
   async bundleRecords(networkId: number, epoch: bigint | number, version: number): Promise<WorkRecord[] | undefined> {
-    const e = Number(epoch);
-    const b = await this.db.selectFrom("bundles").select("record_count").where("network_id", "=", networkId).where("epoch", "=", e).where("version", "=", version).executeTakeFirst();
-    if (!b) {
-      const v = await this.db.selectFrom("epoch_versions").select("record_count").where("network_id", "=", networkId).where("epoch", "=", e).where("version", "=", version).executeTakeFirst();
+    const rows = await this.bundleRows("bundle_records", networkId, epoch, version);
+    if (!rows) {
+      const v = await this.db.selectFrom("epoch_versions").select("record_count").where("network_id", "=", networkId).where("epoch", "=", Number(epoch)).where("version", "=", version).executeTakeFirst();
       return v && Number(v.record_count) === 0 ? [] : undefined;
     }
-    const rows = await this.db
-      .selectFrom("bundle_records")
-      .select(["node_id", "record_epoch", "work_units", "uptime_bps", "revenue", "evidence"])
-      .where("network_id", "=", networkId)
-      .where("epoch", "=", e)
-      .where("version", "=", version)
-      .orderBy("position")
-      .execute();
     return rows.map((r) => ({
-      nodeId: fromDb("hash", r.node_id) as string,
-      epoch: BigInt(r.record_epoch),
-      workUnits: BigInt(r.work_units),
-      uptimeBps: Number(r.uptime_bps),
-      revenue: BigInt(r.revenue),
-      evidence: fromDb("hash", r.evidence) as string,
+      nodeId: r.node_id as string,
+      epoch: BigInt(r.record_epoch as string),
+      workUnits: BigInt(r.work_units as string),
+      uptimeBps: r.uptime_bps as number,
+      revenue: BigInt(r.revenue as string),
+      evidence: r.evidence as string,
     }));
   }
 

@@ -194,9 +194,10 @@ export function parseUsageProofFile(j: unknown): UsageProofFileInput {
   const l = o.leaf as Record<string, unknown> | undefined;
   if (!l || typeof l !== "object") throw new InvalidInputError("proof file: leaf is missing");
   const header = proofHeader(o);
+  if (typeof l.customer !== "string") throw new InvalidInputError("proof file: leaf.customer must be an address");
   let customer: string;
   try {
-    customer = parseAddress(String(l.customer ?? ""), "leaf.customer");
+    customer = parseAddress(l.customer, "leaf.customer");
   } catch (e) {
     throw new InvalidInputError(`proof file: ${(e as Error).message}`);
   }

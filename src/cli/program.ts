@@ -56,6 +56,24 @@ const syncCommand = lazy("./commands/sync", "syncCommand");
 const reportCommand = lazy("./commands/report", "reportCommand");
 const verifyCommand = lazy("./commands/verify", "verifyCommand");
 const demoCommand = lazy("./commands/demo", "demoCommand");
+// trust (#13)
+const challengeResolveCommand = lazy("./commands/challengeResolve", "challengeResolveCommand");
+const challengeExpireCommand = lazy("./commands/challengeExpire", "challengeExpireCommand");
+const challengeStatusCommand = lazy("./commands/challengeStatus", "challengeStatusCommand");
+const verifiersProposeCommand = lazy("./commands/verifiersPropose", "verifiersProposeCommand");
+const verifiersSignCommand = lazy("./commands/verifiersSign", "verifiersSignCommand");
+const verifiersApplyCommand = lazy("./commands/verifiersApply", "verifiersApplyCommand");
+const verifiersStatusCommand = lazy("./commands/verifiersStatus", "verifiersStatusCommand");
+const verifiersCancelCommand = lazy("./commands/verifiersCancel", "verifiersCancelCommand");
+const arbiterTransferCommand = lazy("./commands/arbiterTransfer", "arbiterTransferCommand");
+const arbiterAcceptCommand = lazy("./commands/arbiterAccept", "arbiterAcceptCommand");
+const rolesGrantCommand = lazy("./commands/rolesChange", "rolesGrantCommand");
+const rolesRevokeCommand = lazy("./commands/rolesChange", "rolesRevokeCommand");
+const rolesListCommand = lazy("./commands/rolesList", "rolesListCommand");
+const nodeDeactivateCommand = lazy("./commands/nodeDeactivate", "nodeDeactivateCommand");
+const networkPauseCommand = lazy("./commands/networkPause", "networkPauseCommand");
+const networkUnpauseCommand = lazy("./commands/networkPause", "networkUnpauseCommand");
+const networkSetWindowCommand = lazy("./commands/networkSetWindow", "networkSetWindowCommand");
 
 /** Shared state between the program and the entry point. */
 export interface RunState {
@@ -145,8 +163,18 @@ export function buildProgram(state: RunState): Command {
     .option("--capacity <units>", "work units one node can deliver per epoch (default: 0 = not declared)")
     .option("--work-unit <label>", 'label of the work unit, e.g. "GPU-seconds"')
     .option("--genesis <unix>", "start of epoch 0 in unix seconds (default: the creation block)")
-    .option("--admin <addr>", "network admin (default: the signer)");
+    .option("--admin <addr>", "network admin (default: the signer)")
+    .option("--arbiter <addr>", "rules on challenges; must not be the admin (default: the first verifier that is not the signer, with a warning)")
+    .option("--bond <amount>", "first challenge bond of a version, in token units (default: the smallest allowed, 1.00 of a 6-decimal token)")
+    .option("--thaw-seconds <s>", "withdrawal thaw (default: the smallest allowed = challenge window + arbiter deadline + max statement epochs x epoch length)")
+    .option("--arbiter-deadline <s>", "seconds the arbiter has to rule on a challenge (default: 86400, the minimum)")
+    .option("--max-statement-epochs <n>", "most epochs one billing statement may cover (default: 720)");
   leaf(network, "show", "show a network's configuration", {}, networkShowCommand).option("--network <id>", "network id");
+  leaf(network, "pause", "pause a network (admin): stops commits, node registrations and charges only", { signs: true, sends: true }, networkPauseCommand).option("--network <id>", "network id");
+  leaf(network, "unpause", "unpause a network (admin)", { signs: true, sends: true }, networkUnpauseCommand).option("--network <id>", "network id");
+  leaf(network, "set-window", "set the challenge window of versions committed from now on (admin)", { signs: true, sends: true }, networkSetWindowCommand)
+    .option("--network <id>", "network id")
+    .option("--challenge-window <s>", "new window in seconds (3600 .. 31622400, and within the network's thaw)");
 
   const node = program.command("node").description("register or inspect nodes");
   leaf(node, "register", "register a node with its operator", { signs: true, sends: true }, nodeRegisterCommand)
@@ -154,6 +182,9 @@ export function buildProgram(state: RunState): Command {
     .option("--node <nodeid>", "node id: 0x + 32-byte hex, or any string (hashed with keccak256)")
     .option("--operator <addr>", "operator address");
   leaf(node, "show", "show a node", {}, nodeShowCommand).option("--network <id>", "network id").option("--node <nodeid>", "node id");
+  leaf(node, "deactivate", "deactivate a node (registrar or the node's operator)", { signs: true, sends: true }, nodeDeactivateCommand)
+    .option("--network <id>", "network id")
+    .option("--node <nodeid>", "node id: 0x + 32-byte hex, or any string (hashed with keccak256)");
 
   leaf(program, "sign", "rebuild an epoch from its records file, check it and sign its summary (EIP-712) into a signature file", { signs: true }, signCommand)
     .option("--network <id>", "network id")
@@ -230,15 +261,65 @@ export function buildProgram(state: RunState): Command {
     .option("--payouts <file>", "payouts file the root was posted from")
     .option("--to <addr>", "recipient (default: the operator)");
 
-  leaf(program, "challenge", "challenge a pending epoch (challenger role)", { signs: true, sends: true }, challengeCommand)
+  const challenge = leaf(program, "challenge", "challenge a pending epoch: anyone, posting the bond from its own wallet; subcommands resolve, expire, status", { signs: true, sends: true }, challengeCommand)
     .option("--network <id>", "network id")
     .option("--epoch <e>", "epoch number")
-    .option("--reason <text>", "reason (text, hashed)");
-  leaf(program, "resolve", "resolve a challenge (arbiter role)", { signs: true, sends: true }, resolveCommand)
+    .option("--reason <text>", "why the epoch is wrong (text; its hash goes on chain)")
+    .enablePositionalOptions();
+  leaf(challenge, "resolve", "rule on a challenge before its deadline (the arbiter's key)", { signs: true, sends: true }, challengeResolveCommand)
     .option("--network <id>", "network id")
     .option("--epoch <e>", "epoch number")
-    .option("--upheld", "the challenge is upheld: void the epoch")
-    .option("--rejected", "the challenge is rejected: pending again");
+    .option("--upheld", "the challenge is upheld: void the version, return the bond")
+    .option("--rejected", "the challenge is rejected: bond to network revenue, the window resumes");
+  leaf(challenge, "expire", "expire a challenge the arbiter did not rule on by its deadline (anyone): voided, bond returned", { signs: true, sends: true }, challengeExpireCommand)
+    .option("--network <id>", "network id")
+    .option("--epoch <e>", "epoch number");
+  leaf(challenge, "status", "an epoch's status, open challenge, arbiter deadline and next bond", {}, challengeStatusCommand).option("--network <id>", "network id").option("--epoch <e>", "epoch number");
+  leaf(program, "resolve", "rule on a challenge (the arbiter's key): the same as `challenge resolve`", { signs: true, sends: true }, resolveCommand)
+    .option("--network <id>", "network id")
+    .option("--epoch <e>", "epoch number")
+    .option("--upheld", "the challenge is upheld: void the version, return the bond")
+    .option("--rejected", "the challenge is rejected: bond to network revenue, the window resumes");
+
+  const verifiers = program.command("verifiers").description("verifier sets: rotations signed by k of the current set, the admin's delayed recovery");
+  leaf(verifiers, "propose", "write a rotation proposal for the current verifiers to sign; with --recovery, the admin proposes the delayed recovery on chain", { signs: true, sends: true }, verifiersProposeCommand)
+    .option("--network <id>", "network id")
+    .option("--verifiers <a,b,c>", "the new set's members, comma-separated")
+    .option("--threshold <k>", "the new set's threshold, 1..n")
+    .option("--out <file>", "proposal file to write (default: rotation.json)")
+    .option("--recovery", "the admin's recovery path: proposed on chain, applicable after the recovery delay unless the arbiter cancels")
+    .option("--force", "overwrite --out if it exists");
+  leaf(verifiers, "sign", "sign a rotation proposal (EIP-712 VerifierRotation) with a current verifier's key into a file", { signs: true, sends: true }, verifiersSignCommand)
+    .option("--proposal <file>", "proposal file written by `verifiers propose`")
+    .option("--network <id>", "network id (with --verifiers/--threshold instead of --proposal)")
+    .option("--verifiers <a,b,c>", "the new set's members")
+    .option("--threshold <k>", "the new set's threshold")
+    .option("--out <file>", "signature file to write")
+    .option("--force", "overwrite --out if it exists");
+  leaf(verifiers, "apply", "relay k signatures of the current set (anyone); with --recovery, apply the admin's proposal after its delay", { signs: true, sends: true }, verifiersApplyCommand)
+    .option("--signatures <files>", "rotation signature files, comma-separated")
+    .option("--network <id>", "network id")
+    .option("--recovery", "apply the pending recovery proposal (give its --verifiers and --threshold)")
+    .option("--verifiers <a,b,c>", "the recovery's members, as proposed")
+    .option("--threshold <k>", "the recovery's threshold, as proposed");
+  leaf(verifiers, "status", "the current verifier set, the arbiter, and any pending recovery with when it is executable", {}, verifiersStatusCommand).option("--network <id>", "network id");
+  leaf(verifiers, "cancel", "cancel the pending recovery proposal (the arbiter's key)", { signs: true, sends: true }, verifiersCancelCommand).option("--network <id>", "network id");
+
+  const arbiter = program.command("arbiter").description("the arbiter hands over to a successor in two steps (nobody else can change it)");
+  leaf(arbiter, "transfer", "nominate the next arbiter (the current arbiter's key)", { signs: true, sends: true }, arbiterTransferCommand).option("--network <id>", "network id").option("--to <addr>", "the nominee");
+  leaf(arbiter, "accept", "accept the nomination (the nominee's key)", { signs: true, sends: true }, arbiterAcceptCommand).option("--network <id>", "network id");
+
+  const roles = program.command("roles").description("network roles the admin grants: registrar (nodes), biller (charges, refunds, payouts), admin");
+  leaf(roles, "grant", "grant a network role (admin)", { signs: true, sends: true }, rolesGrantCommand)
+    .option("--network <id>", "network id")
+    .option("--role <role>", "registrar|biller|admin")
+    .option("--account <addr>", "the account");
+  leaf(roles, "revoke", "revoke a network role (admin)", { signs: true, sends: true }, rolesRevokeCommand)
+    .option("--network <id>", "network id")
+    .option("--role <role>", "registrar|biller|admin")
+    .option("--account <addr>", "the account");
+  leaf(roles, "list", "who holds each role, and the arbiter", {}, rolesListCommand).option("--network <id>", "network id");
+
   const epoch = program.command("epoch").description("inspect epochs");
   leaf(epoch, "status", "status, version and root of an epoch", {}, epochStatusCommand).option("--network <id>", "network id").option("--epoch <e>", "epoch number");
   leaf(epoch, "list", "every committed epoch of a network: versions, statuses, roots and dates (ISO 8601)", {}, epochListCommand).option("--network <id>", "network id");

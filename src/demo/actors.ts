@@ -1,10 +1,11 @@
 /**
- * The demo's actors: the deployer (network admin, biller, challenger, arbiter, protocol admin) and
+ * The demo's actors: the deployer (network admin, which grants itself registrar and biller, and
+ * protocol admin), an independent arbiter (an insurer consortium's key, not the admin's), and
  * deterministic wallets for verifiers, customers and node operators, funded with gas by the deployer.
  */
 import { Provider, Signer, Wallet, parseEther } from "ethers";
 
-import { CUSTOMER_NAMES, OPERATOR_COUNT, VERIFIER_NAMES } from "./scenario";
+import { ARBITER_NAME, CUSTOMER_NAMES, OPERATOR_COUNT, VERIFIER_NAMES } from "./scenario";
 import { drawBytes32 } from "./random";
 
 export interface Actors {
@@ -13,6 +14,8 @@ export interface Actors {
   verifiers: Wallet[];
   customers: Wallet[];
   operators: Wallet[];
+  /** Rules on challenges; never the admin (#13). */
+  arbiter: Wallet;
 }
 
 /** Gas money each actor gets from the deployer. */
@@ -25,6 +28,7 @@ export function makeActorWallets(seed: string, provider: Provider): Omit<Actors,
     verifiers: VERIFIER_NAMES.map((n) => w(n)),
     customers: CUSTOMER_NAMES.map((n) => w(n)),
     operators: Array.from({ length: OPERATOR_COUNT }, (_, i) => w(`operator-${i}`)),
+    arbiter: w(ARBITER_NAME),
   };
 }
 

@@ -1,9 +1,11 @@
 /**
- * `workledger demo`: the whole job on one chain. Deploys, creates a 2-of-3 network, registers the
- * nodes, funds three customers, then for every epoch writes the records file, has two of the three
- * verifiers sign it independently (separate keys, separate signature files) and publishes it,
- * charges the customers; one epoch is challenged, voided and corrected; then finalises, posts the
- * charges, refunds an SLA credit, posts payout roots and claims; ./demo.ts then syncs the indexer,
+ * `workledger demo`: the whole job on one chain. Deploys (and wires the two ledgers), creates a 2-of-3
+ * network whose arbiter is independent of the admin, grants the registrar and biller roles
+ * explicitly, registers the nodes, funds three customers, then for every epoch writes the records and
+ * usage files, has two of the three verifiers sign them independently (separate keys, separate
+ * signature files) and publishes, charges the customers; the bad-metering epoch is challenged by a
+ * CUSTOMER with a bond from its own wallet and upheld by the arbiter, then corrected; then finalises,
+ * posts the charges, refunds an SLA credit, posts payout roots and claims; ./demo.ts then syncs the indexer,
  * writes every report in every format, verifies them and summarises. The demo uses the SDK only
  * (src/index.ts): every step is a call any integrator can make.
  */
@@ -21,12 +23,16 @@ import {
   claimPayout,
   createNetwork,
   deployContracts,
+  formatTokenAmount,
+  grantRole,
+  isoDate,
   deposit,
   makePayoutSet,
   mintTestToken,
   normalizeNodeId,
   postPayoutRoot,
   publishEpoch,
+  reasonHash,
   refundCharge,
   registerNode,
   resolveChallenge,
@@ -43,7 +49,10 @@ import {
 import type { TxOutcome } from "../index";
 import { Actors, fundActors, makeActorWallets } from "./actors";
 import {
+  ARBITER_NAME,
   CAPACITY_PER_NODE,
+  CHALLENGE_BOND,
+  CHALLENGER_CUSTOMER,
   CHALLENGE_WINDOW,
   CUSTOMER_NAMES,
   DEMO_FEE_BPS,
@@ -102,13 +111,30 @@ interface DemoCharge {
   status: "held" | "posted" | "voided";
 }
 
+/** The trust story of the demo: who challenged which epoch with what bond, and how the arbiter ruled. */
+export interface DemoChallenge {
+  epoch: number;
+  version: number;
+  challenger: string;
+  challengerName: string;
+  bond: bigint;
+  deadline: string;
+  arbiter: string;
+  upheld: boolean;
+  bondReturned: boolean;
+  correctedVersion: number;
+}
+
 /** What the on-chain part of the demo did (the input of the reporting stage and the summary). */
 export interface DemoChainResult {
   deployment: Deployment;
   networkId: bigint;
   nodes: DemoNode[];
   timeline: Timeline;
-  actors: { deployer: string; verifiers: string[]; customers: string[]; operators: string[] };
+  actors: { deployer: string; arbiter: string; verifiers: string[]; customers: string[]; operators: string[] };
+  challenge: DemoChallenge | null;
+  /** Story lines of the trust model (arbiter, roles, the bonded challenge). */
+  story: string[];
   epochsCommitted: number;
   commits: number;
   charges: number;
@@ -130,6 +156,7 @@ export function demoPaths(out: string) {
     out,
     deployment: path.join(out, "deployment.json"),
     records: path.join(out, "records"),
+    usage: path.join(out, "usage"),
     signatures: path.join(out, "signatures"),
     bundles: path.join(out, "bundles"),
     payouts: path.join(out, "payouts"),
@@ -144,8 +171,9 @@ export async function runDemoChain(chain: DemoChain, deployer: Signer, opts: Dem
   const { log, progress } = hooks;
   const p = demoPaths(opts.out);
   // A fresh run: clear the sub-directories the demo owns (files of an earlier, larger run would linger).
-  for (const d of [p.records, p.signatures, p.bundles, p.payouts]) fs.rmSync(d, { recursive: true, force: true });
-  for (const d of [p.out, p.records, p.signatures, p.bundles, p.payouts]) fs.mkdirSync(d, { recursive: true });
+  for (const d of [p.records, p.usage, p.signatures, p.bundles, p.payouts]) fs.rmSync(d, { recursive: true, force: true });
+  for (const d of [p.out, p.records, p.usage, p.signatures, p.bundles, p.payouts]) fs.mkdirSync(d, { recursive: true });
+  const story: string[] = [];
   const files: string[] = [];
   let txCount = 0;
   /** Counts the transactions a job sent. */
@@ -157,7 +185,7 @@ export async function runDemoChain(chain: DemoChain, deployer: Signer, opts: Dem
 
   // 1. Deploy.
   const deployerAddress = await deployer.getAddress();
-  log(`deploying WorkLedger, RevenueLedger and MockStablecoin on ${chain.embedded ? "the embedded Hardhat chain" : chain.url} (chain ${chain.chainId})`);
+  log(`deploying WorkLedger, RevenueLedger and MockStablecoin on ${chain.embedded ? "the embedded Hardhat chain" : chain.url} (chain ${chain.chainId}), wiring them for challenge bonds`);
   const { deployment, creations } = await deployContracts(deployer);
   txCount += creations.length;
   writeDeploymentFile(p.deployment, deployment);
@@ -166,7 +194,7 @@ export async function runDemoChain(chain: DemoChain, deployer: Signer, opts: Dem
   // 2. Actors.
   const w = makeActorWallets(opts.seed, chain.provider);
   const actors: Actors = { deployer, deployerAddress, ...w };
-  txCount += await fundActors(deployer, [...w.verifiers, ...w.customers, ...w.operators]);
+  txCount += await fundActors(deployer, [...w.verifiers, ...w.customers, ...w.operators, w.arbiter]);
 
   // 3. Protocol fee and the network.
   sent(await sendCall(deployer, rlCall(deployment, "setProtocolFee", [DEMO_FEE_BPS])));
@@ -184,11 +212,20 @@ export async function runDemoChain(chain: DemoChain, deployer: Signer, opts: Dem
       name: NETWORK_NAME,
       workUnit: WORK_UNIT,
       verifiers: actors.verifiers.map((v) => v.address),
+      // #13: the arbiter is independent of the admin (an insurer consortium's key); bonds are in the token
+      arbiter: actors.arbiter.address,
+      bond: CHALLENGE_BOND,
     }),
   );
   const networkId = network!.networkId;
   const genesis = Number(network!.genesisTime);
+  const fmt = (v: bigint) => formatTokenAmount(v, 6, "mUSD");
   log(`network ${networkId}: 2-of-3 verifiers, ${EPOCH_SECONDS / 3600} h epochs, ${CHALLENGE_WINDOW / 3600} h challenge window, ${DEMO_FEE_BPS / 100}% protocol fee`);
+  story.push(`arbiter ${actors.arbiter.address} (${ARBITER_NAME}) is independent of the admin ${deployerAddress}; challenges post a ${fmt(CHALLENGE_BOND)} bond`);
+  // The admin holds only the ADMIN role: registrar and biller are granted explicitly (here to itself).
+  for (const role of ["registrar", "biller"] as const) sent(await grantRole(deployer, deployment, { networkId, role, account: deployerAddress }));
+  story.push(`the admin granted itself the registrar and biller roles explicitly (it holds only ADMIN at creation)`);
+  log(story[story.length - 2]);
 
   // 4. Nodes (the late joiner registers later), and the names a report can put on ids.
   fs.writeFileSync(
@@ -200,6 +237,7 @@ export async function runDemoChain(chain: DemoChain, deployer: Signer, opts: Dem
     { id: String(networkId), name: NETWORK_NAME, group: WORK_UNIT },
     ...nodes.map((n) => ({ id: normalizeNodeId(n.name), name: n.name, group: n.region })),
     ...actors.customers.map((c, i) => ({ id: c.address, name: CUSTOMER_NAMES[i], group: "customers" })),
+    { id: actors.arbiter.address, name: ARBITER_NAME, group: "arbiter" },
   ]);
   files.push(p.labels);
   const register = async (n: DemoNode) => sent(await registerNode(deployer, deployment, { networkId, nodeId: n.name, operator: actors.operators[n.operator].address }));
@@ -224,6 +262,7 @@ export async function runDemoChain(chain: DemoChain, deployer: Signer, opts: Dem
 
   // 6. Epochs.
   const charges: DemoCharge[] = [];
+  let challenge: DemoChallenge | null = null;
   const recordsByEpoch = new Map<number, ReturnType<typeof epochRecords>>();
   let commits = 0;
   const chargeEpoch = async (epoch: number, version: number, total: bigint) => {
@@ -235,12 +274,26 @@ export async function runDemoChain(chain: DemoChain, deployer: Signer, opts: Dem
       charges.push({ id: chargeId!, customer: i, epoch, version, amount: amounts[i], status: "held" });
     }
   };
-  const publish = async (epoch: number, version: number, recordsFile: string, signerIdx: number[], correction?: string) => {
+  /** The epoch's usage file: each customer's share of the epoch's work and revenue (what it is charged). */
+  const writeUsage = (epoch: number, version: number, recs: ReturnType<typeof epochRecords>): string => {
+    const revenue = recs.reduce((a, r) => a + r.revenue, 0n);
+    const work = recs.reduce((a, r) => a + r.workUnits, 0n);
+    const amounts = customerCharges(revenue);
+    const units = customerCharges(work);
+    const rows = actors.customers
+      .map((c, i) => ({ c, i }))
+      .filter(({ i }) => amounts[i] > 0n)
+      .map(({ c, i }) => `${c.address},${epoch},${units[i]},${amounts[i]},usage:${CUSTOMER_NAMES[i]}:epoch-${epoch}:v${version}`);
+    const file = path.join(p.usage, `epoch-${epoch}${version > 1 ? `-v${version}` : ""}.csv`);
+    fs.writeFileSync(file, ["customer,epoch,workUnits,amount,ref", ...rows].join("\n") + "\n");
+    return file;
+  };
+  const publish = async (epoch: number, version: number, recordsFile: string, signerIdx: number[], usageFile: string, correction?: string) => {
     const signatures: string[] = [];
     for (const vi of signerIdx) {
       const out = path.join(p.signatures, `epoch-${epoch}-v${version}.${VERIFIER_NAMES[vi]}.json`);
       // Each verifier rebuilds the epoch from the records file on its own and signs with its own key.
-      const sig = await verifyAndSignEpoch(recordsFile, { networkId, epoch: BigInt(epoch), version, chainId: deployment.chainId, workLedger: deployment.workLedger }, actors.verifiers[vi]);
+      const sig = await verifyAndSignEpoch(recordsFile, { networkId, epoch: BigInt(epoch), version, chainId: deployment.chainId, workLedger: deployment.workLedger }, actors.verifiers[vi], { usageFile });
       writeSignatureFile(sig, out);
       signatures.push(out);
     }
@@ -248,6 +301,7 @@ export async function runDemoChain(chain: DemoChain, deployer: Signer, opts: Dem
       networkId,
       epoch: BigInt(epoch),
       recordsFile,
+      usageFile,
       signatures,
       bundleFile: path.join(p.bundles, bundleFileName(networkId, epoch, version)),
       correction: correction === undefined ? undefined : { reason: correction },
@@ -274,31 +328,52 @@ export async function runDemoChain(chain: DemoChain, deployer: Signer, opts: Dem
     const goodFile = path.join(p.records, `epoch-${e}.csv`);
     fs.writeFileSync(goodFile, recordsCsv(good));
     if (e === t.challengedEpoch) {
-      // Version 1 carries a metering bug; a challenger catches it, the arbiter voids it, the
-      // held charges go back to escrow and a corrected version 2 is published and charged.
+      // Version 1 carries a metering bug. A CUSTOMER catches it and challenges with a bond from its own
+      // wallet; the independent arbiter upholds it: v1 is voided, the bond returned, the held charges go
+      // back to escrow, and a corrected version 2 (k-of-n signed, relayed by anyone) is published and charged.
       const faulty = epochRecords(opts.seed, nodes, e, t, true);
       const faultyFile = path.join(p.records, `epoch-${e}-v1-faulty.csv`);
       fs.writeFileSync(faultyFile, recordsCsv(faulty));
-      const v1 = await publish(e, 1, faultyFile, signers);
+      const v1 = await publish(e, 1, faultyFile, signers, writeUsage(e, 1, faulty));
       await chargeEpoch(e, 1, v1.summary.totalRevenue);
-      const why = keccak256(toUtf8Bytes(`${nodes[0].name} reported ${faulty[0].workUnits} GPU-seconds, above its capacity of ${CAPACITY_PER_NODE}`));
-      sent(await challengeEpoch(deployer, deployment, { networkId, epoch: BigInt(e), reasonHash: why }));
-      sent(await resolveChallenge(deployer, deployment, { networkId, epoch: BigInt(e), upheld: true }));
+      const who = actors.customers[CHALLENGER_CUSTOMER];
+      sent(await mintTestToken(deployer, deployment.token, { to: who.address, amount: CHALLENGE_BOND })); // the bond is the customer's own money
+      const reason = `${nodes[0].name} reported ${faulty[0].workUnits} GPU-seconds, above its capacity of ${CAPACITY_PER_NODE}`;
+      const ch = await challengeEpoch(who, deployment, { networkId, epoch: BigInt(e), reasonHash: reasonHash(reason) });
+      txCount += ch.transactions.length;
+      const ruling = sent(await resolveChallenge(actors.arbiter, deployment, { networkId, epoch: BigInt(e), upheld: true }));
       for (const c of charges.filter((x) => x.epoch === e && x.version === 1)) {
         sent(await settleCharge(deployer, deployment, { chargeId: c.id, action: "void" }));
         c.status = "voided";
       }
-      const v2 = await publish(e, 2, goodFile, signers, "metering bug: node gpu-us-east-000 double-reported");
+      const v2 = await publish(e, 2, goodFile, signers, writeUsage(e, 2, good), "metering bug: node gpu-us-east-000 double-reported");
       await chargeEpoch(e, 2, v2.summary.totalRevenue);
-      log(`epoch ${e}: v1 challenged and voided (metering bug), corrected as v2`);
+      challenge = {
+        epoch: e,
+        version: ch.version!,
+        challenger: who.address,
+        challengerName: CUSTOMER_NAMES[CHALLENGER_CUSTOMER],
+        bond: ch.bond,
+        deadline: isoDate(ch.deadline!),
+        arbiter: actors.arbiter.address,
+        upheld: true,
+        bondReturned: ruling.bond?.fate === "returned" && ruling.bond.paid,
+        correctedVersion: 2,
+      };
+      story.push(
+        `epoch ${e}: customer ${challenge.challengerName} challenged v1 (${reason}) with a ${fmt(ch.bond)} bond from its own wallet; the arbiter had until ${challenge.deadline}`,
+        `epoch ${e}: the arbiter upheld it: v1 voided, bond ${challenge.bondReturned ? "returned" : "NOT returned"}, ${charges.filter((x) => x.epoch === e && x.version === 1).length} held charges voided back to escrow, corrected as v2`,
+      );
+      log(story[story.length - 2]);
+      log(story[story.length - 1]);
     } else {
-      const r = await publish(e, 1, goodFile, signers);
+      const r = await publish(e, 1, goodFile, signers, writeUsage(e, 1, good));
       await chargeEpoch(e, 1, r.summary.totalRevenue);
     }
     progress.increment();
   }
   progress.stop();
-  files.push(p.records, p.signatures, p.bundles);
+  files.push(p.records, p.usage, p.signatures, p.bundles);
   log(`published ${opts.epochs} epochs (${commits} commits, each signed by 2 of the 3 verifiers) and charged ${charges.length} times`);
 
   // 7. Finalise every epoch but the last, which stays pending with its charges held.
@@ -374,7 +449,9 @@ export async function runDemoChain(chain: DemoChain, deployer: Signer, opts: Dem
     networkId,
     nodes,
     timeline: t,
-    actors: { deployer: deployerAddress, verifiers: actors.verifiers.map((v) => v.address), customers: actors.customers.map((c) => c.address), operators: actors.operators.map((o) => o.address) },
+    challenge,
+    story,
+    actors: { deployer: deployerAddress, arbiter: actors.arbiter.address, verifiers: actors.verifiers.map((v) => v.address), customers: actors.customers.map((c) => c.address), operators: actors.operators.map((o) => o.address) },
     epochsCommitted: opts.epochs,
     commits,
     charges: charges.length,

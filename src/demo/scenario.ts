@@ -24,6 +24,12 @@ export const DEMO_FEE_BPS = 100;
 export const CUSTOMER_SHARES = [50, 30, 20] as const;
 export const CUSTOMER_NAMES = ["acme-ai", "globex-render", "initech-ml"] as const;
 export const VERIFIER_NAMES = ["verifier-a", "verifier-b", "verifier-c"] as const;
+/** The independent arbiter (e.g. an insurer consortium's Safe; here a key of its own). */
+export const ARBITER_NAME = "arbiter-insurers";
+/** The customer that challenges the bad-metering epoch (index into CUSTOMER_NAMES). */
+export const CHALLENGER_CUSTOMER = 1;
+/** First challenge bond of a version, token's smallest unit (250 mUSD). */
+export const CHALLENGE_BOND = 250_000_000n;
 export const OPERATOR_COUNT = 5;
 
 /** One simulated node. */

@@ -67,7 +67,10 @@ export async function assertDeployment(provider: Provider, d: Pick<Deployment, "
   }
 }
 
-/** One contract creation, planned or done. */
+/** Gas of `setRevenueLedger` as measured on Hardhat (shown by a dry run, where it cannot be simulated). */
+export const WIRING_GAS = 47_000n;
+
+/** One contract creation (or the wiring call after them), planned or done. */
 export interface Creation {
   name: string;
   address: string;
@@ -91,9 +94,10 @@ export interface DeployOptions extends SendOptions {
 }
 
 /**
- * Deploys WorkLedger, RevenueLedger and (unless `token`) a MockStablecoin from `signer`, with
- * explicit nonces (works with wallets and unlocked node accounts alike). With dryRun, estimates each
- * creation at its predicted address and sends nothing.
+ * Deploys WorkLedger, RevenueLedger and (unless `token`) a MockStablecoin from `signer`, then wires
+ * them (`WorkLedger.setRevenueLedger`, once: bonds live in the RevenueLedger's books), with explicit
+ * nonces (works with wallets and unlocked node accounts alike). With dryRun, estimates each creation
+ * at its predicted address and sends nothing.
  *
  * @example
  * const { deployment } = await deployContracts(signer);
@@ -135,10 +139,32 @@ export async function deployContracts(signer: Signer, options: DeployOptions = {
     nonce += 1;
     return address;
   };
+  const wire = async (workLedger: string, revenueLedger: string): Promise<void> => {
+    const data = WorkLedger__factory.createInterface().encodeFunctionData("setRevenueLedger", [revenueLedger]);
+    const name = "WorkLedger.setRevenueLedger";
+    if (dryRun) {
+      // The contracts do not exist in a dry run, so this call cannot be simulated: its measured gas is shown.
+      creations.push({ name, address: workLedger, gasEstimate: WIRING_GAS });
+      return;
+    }
+    let gasEstimate: bigint;
+    let receipt;
+    try {
+      gasEstimate = await provider.estimateGas({ from, to: workLedger, data });
+      receipt = await (await signer.sendTransaction({ to: workLedger, data, nonce, gasLimit: (gasEstimate * 12n) / 10n + 10_000n })).wait();
+    } catch (e) {
+      throw decodeRevert(e);
+    }
+    if (!receipt || receipt.status !== 1) throw new WorkLedgerError("wiring the RevenueLedger into the WorkLedger failed", { code: "E_REVERT" });
+    creations.push({ name, address: workLedger, gasEstimate, txHash: receipt.hash, blockNumber: receipt.blockNumber });
+    nonce += 1;
+  };
   const workLedger = await create("WorkLedger", new WorkLedger__factory(), []);
   // RevenueLedger's constructor only stores the WorkLedger address, so a dry run can estimate it too.
   const revenueLedger = await create("RevenueLedger", new RevenueLedger__factory(), [workLedger, options.protocolAdmin ?? from]);
   const token = options.token ?? (await create("MockStablecoin", new MockStablecoin__factory(), []));
+  // Wiring (#13, rule 5): the WorkLedger's deployer records its RevenueLedger once, so bonds can be held.
+  await wire(workLedger, revenueLedger);
   if (dryRun) fromBlock = (await provider.getBlockNumber()) + 1;
   return { deployment: { chainId: Number(chainId), workLedger, revenueLedger, token, fromBlock }, creations };
 }

@@ -28,7 +28,7 @@ export { sendCall, simulateCall, receiptEvents } from "./tx";
 export type { PublishEpochParams, PublishEpochResult, NodeCheck } from "./publish";
 export { publishEpoch, bundleFileName, reasonHash, nodeIdsOf, unregisteredError } from "./publish";
 export type { Deployment, DeployOptions, DeployResult, Creation } from "./deployment";
-export { deployContracts, readDeploymentFile, writeDeploymentFile, assertDeployment } from "./deployment";
+export { deployContracts, readDeploymentFile, writeDeploymentFile, assertDeployment, WIRING_GAS } from "./deployment";
 export type { NetworkParams, CreatedNetwork, NetworkInfo, EpochVersionInfo, EpochStatusName } from "./network";
 export {
   createNetwork,
@@ -40,8 +40,6 @@ export {
   nextEpochVersion,
   epochVersions,
   listEpochs,
-  challengeEpoch,
-  resolveChallenge,
   epochStatusName,
   EPOCH_STATUS_NAMES,
   DEFAULT_CHALLENGE_WINDOW,
@@ -52,3 +50,31 @@ export type { PayoutLeaf, PayoutSet } from "./payouts";
 export { splitPayouts, makePayoutSet, payoutTree, payoutSetJson, readPayoutFile, writePayoutFile, buildPayouts, postPayoutRoot, claimPayout } from "./payouts";
 export type { AdvanceFinalityResult } from "./finality";
 export { finalizedCount, advanceFinality, DEFAULT_FINALITY_STEPS } from "./finality";
+// trust (#13): parameters and views, challenges, verifier rotations and recovery, the arbiter, roles, admin levers
+export type { TrustParams, TrustParamsInput, NetworkTrust } from "./trust";
+export { resolveTrustParams, readTrust, minThawSeconds, DEFAULT_ARBITER_DEADLINE, DEFAULT_MAX_STATEMENT_EPOCHS, DEFAULT_BOND } from "./trust";
+export type { RoleKind } from "./refusal";
+export { ContractRefusedError, revertInWords, asRefusal, sendRefusable, isoDate, durationText, networkRoleId, roleKindHash, roleKindOf, WORKLEDGER_LIMITS, ROLE_KINDS } from "./refusal";
+export type { ChallengeInfo, ChallengeResult, BondSettlement, RulingResult, ExpiryResult } from "./challenge";
+export { readChallenge, challengeEpoch, resolveChallenge, expireChallenge } from "./challenge";
+export type { RotationProposal, RotationSignatureFile, RotationResult, RecoveryProposalResult, VerifierStatus } from "./rotation";
+export {
+  checkVerifierSet,
+  proposeRotation,
+  signRotation,
+  recoverRotationSigner,
+  writeRotationFile,
+  readRotationProposal,
+  readRotationSignature,
+  applyRotation,
+  recoverySetHash,
+  proposeRecovery,
+  applyRecovery,
+  cancelRecovery,
+  readVerifierStatus,
+  whenText,
+} from "./rotation";
+export { transferArbiter, acceptArbiter } from "./arbiter";
+export type { GrantableRole, RoleHolders } from "./roles";
+export { grantRole, revokeRole, listRoles, parseRoleName, GRANTABLE_ROLES } from "./roles";
+export { setNetworkPaused, setChallengeWindow, deactivateNode } from "./networkAdmin";

@@ -1,7 +1,7 @@
 /**
  * Network, node and epoch-lifecycle jobs over WorkLedger: create a network (its id, genesis time,
  * name and work unit decoded from NetworkCreated), read one back, register nodes, find node ids
- * that were never registered, list an epoch history, challenge and resolve. Each takes a signer
+ * that were never registered, list an epoch history (challenges: ./challenge). Each takes a signer
  * or a provider plus the deployment.
  */
 import { ContractRunner, Provider, Signer, ZeroAddress, getAddress } from "ethers";
@@ -11,6 +11,8 @@ import { InvalidInputError, WorkLedgerError } from "../errors";
 import { normalizeNodeId } from "../records/nodeId";
 import { Deployment } from "./deployment";
 import { SendOptions, TxOutcome, receiptEvents, sendCall } from "./tx";
+import { sendRefusable } from "./refusal";
+import { TrustParams, resolveTrustParams } from "./trust";
 
 type Ledger = Pick<Deployment, "workLedger">;
 
@@ -28,8 +30,11 @@ export function epochStatusName(v: bigint | number): EpochStatusName {
 /** Default challenge window of a new network: one day. */
 export const DEFAULT_CHALLENGE_WINDOW = 86_400n;
 
-/** Parameters of a new network (IWorkLedger.NetworkParams). */
-export interface NetworkParams {
+/**
+ * Parameters of a new network (IWorkLedger.NetworkParams). The trust fields are optional: see
+ * resolveTrustParams (./trust) for their defaults (DESIGN rules 6 and 9).
+ */
+export interface NetworkParams extends Partial<TrustParams> {
   admin: string;
   token: string;
   /** Start of epoch 0 in unix seconds; 0 = the creation block's timestamp. */
@@ -78,18 +83,26 @@ function createdFrom(result: unknown): CreatedNetwork {
 }
 
 /**
- * Creates a network. Returns the network as NetworkCreated logged it (null in a dry run) and the
- * transaction outcome.
+ * Creates a network. Fills in the trust defaults (resolveTrustParams: the arbiter defaults to the
+ * first verifier that is not the sender, with a warning). Returns the network as NetworkCreated
+ * logged it (null in a dry run), the trust parameters sent, the warnings and the transaction outcome.
  *
  * @example
- * const { network } = await createNetwork(signer, deployment, { admin, token, genesisTime: 0n, epochSeconds: 3600n,
- *   challengeWindow: 86_400n, capacityPerNode: 0n, threshold: 2, name: "GPU net", workUnit: "GPU-seconds", verifiers });
- * console.log(network!.networkId, network!.genesisTime);
+ * const { network, trust } = await createNetwork(signer, deployment, { admin, token, genesisTime: 0n, epochSeconds: 3600n,
+ *   challengeWindow: 86_400n, capacityPerNode: 0n, threshold: 2, name: "GPU net", workUnit: "GPU-seconds", verifiers, arbiter });
+ * console.log(network!.networkId, network!.genesisTime, trust.thawSeconds);
  */
-export async function createNetwork(signer: Signer, deployment: Ledger, params: NetworkParams, options: SendOptions = {}): Promise<{ network: CreatedNetwork | null; outcome: TxOutcome }> {
-  const outcome = await sendCall(signer, workLedgerCall(deployment, "createNetwork", [params]), options);
+export async function createNetwork(
+  signer: Signer,
+  deployment: Ledger,
+  params: NetworkParams,
+  options: SendOptions = {},
+): Promise<{ network: CreatedNetwork | null; trust: TrustParams; warnings: string[]; outcome: TxOutcome }> {
+  const { trust, warnings } = resolveTrustParams({ ...params, sender: await signer.getAddress() });
+  const full = { ...params, ...trust };
+  const outcome = await sendRefusable(signer, workLedgerCall(deployment, "createNetwork", [full]), options);
   const [ev] = receiptEvents(outcome.receipt, wlInterface(), deployment.workLedger, "NetworkCreated");
-  return { network: ev ? createdFrom(ev.args) : null, outcome };
+  return { network: ev ? createdFrom(ev.args) : null, trust, warnings, outcome };
 }
 
 /** A network's stored configuration, with its name and work unit from NetworkCreated. */
@@ -247,20 +260,4 @@ export async function listEpochs(provider: Provider, deployment: Ledger, network
   const out: EpochVersionInfo[] = [];
   for (let e = 0n; e < nextEpoch; e++) out.push(...(await epochVersions(provider, deployment, networkId, e)));
   return out;
-}
-
-/** Challenges a pending epoch (challenger role); `reasonHash` is bytes32. */
-export async function challengeEpoch(signer: Signer, deployment: Ledger, p: { networkId: bigint; epoch: bigint; reasonHash: string }, options: SendOptions = {}): Promise<TxOutcome> {
-  const wl = await assertNetwork(signer, deployment, p.networkId);
-  const [status] = await wl.epochStatus(p.networkId, p.epoch);
-  if (Number(status) !== 1) throw new InvalidInputError(`epoch ${p.epoch} of network ${p.networkId} is ${epochStatusName(status)}: only a pending epoch can be challenged`);
-  return sendCall(signer, workLedgerCall(deployment, "challengeEpoch", [p.networkId, p.epoch, p.reasonHash]), options);
-}
-
-/** Resolves a challenge (arbiter role): upheld voids the epoch, rejected makes it pending again. */
-export async function resolveChallenge(signer: Signer, deployment: Ledger, p: { networkId: bigint; epoch: bigint; upheld: boolean }, options: SendOptions = {}): Promise<TxOutcome> {
-  const wl = await assertNetwork(signer, deployment, p.networkId);
-  const [status] = await wl.epochStatus(p.networkId, p.epoch);
-  if (Number(status) !== 2) throw new InvalidInputError(`epoch ${p.epoch} of network ${p.networkId} is ${epochStatusName(status)}, not challenged`);
-  return sendCall(signer, workLedgerCall(deployment, "resolveChallenge", [p.networkId, p.epoch, p.upheld]), options);
 }

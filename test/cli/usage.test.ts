@@ -72,6 +72,12 @@ describe("workledger CLI with usage records (real binary, hardhat node)", functi
     expect(refused.code).to.equal(1);
     expect(refused.stderr).to.include(`workledger: refusing to sign: summary field usageRoot is ${summary.usageRoot} but the usage records give 0x${"0".repeat(64)}`);
     expect(fs.existsSync(path.join(dir, "sig0-c.json"))).to.equal(false);
+    // a summary written before usage existed (no usage words) is refused by name, not taken as "no usage"
+    const { usageRoot: _r, usageCount: _c, totalUsage: _t, ...old } = summary;
+    write("old-summary.json", JSON.stringify(old));
+    const oldExpect = await cli(sigArgs(0, "epoch-0.csv", "sig0-c.json", ["--usage", "usage-0.csv", "--expect", "old-summary.json"]), v3.privateKey);
+    expect(oldExpect.code).to.equal(2);
+    expect(oldExpect.stderr).to.match(/^workledger: --expect old-summary\.json: summary\.usageRoot must be 32-byte hex$/m);
 
     const pub = json(await cli(publishArgs(0, "epoch-0.csv", "sig0-a.json,sig0-b.json", ["--usage", "usage-0.csv", "--json"]), admin.privateKey));
     expect(pub.summary).to.deep.equal(summary);

@@ -42,7 +42,7 @@ export interface SignFlags {
 function readExpected(file: string): EpochSummary {
   try {
     const j = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
-    return summaryFromJson(j.summary ?? j, file);
+    return summaryFromJson(j.summary ?? j, `--expect ${file}: summary`);
   } catch (e) {
     if (e instanceof InvalidInputError) throw e;
     throw new InvalidInputError(`cannot read --expect ${file}: ${(e as Error).message}`);

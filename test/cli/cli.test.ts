@@ -24,6 +24,7 @@ describe("workledger CLI (real binary, hardhat node)", function () {
   let customer: HDNodeWallet;
   let operator: HDNodeWallet;
   let outsider: HDNodeWallet;
+  let arbiter: HDNodeWallet;
   const PASSWORD = "correct horse battery staple";
   const state: { chargeId?: string; chargeId1?: string } = {};
 
@@ -41,7 +42,7 @@ describe("workledger CLI (real binary, hardhat node)", function () {
   before(async function () {
     node = await startHardhatNode();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "workledger-cli-"));
-    [admin, v1, v2, v3, customer, operator, outsider] = [0, 1, 2, 3, 4, 5, 6].map(devAccount);
+    [admin, v1, v2, v3, customer, operator, outsider, arbiter] = [0, 1, 2, 3, 4, 5, 6, 7].map(devAccount);
   });
 
   after(async function () {
@@ -88,13 +89,13 @@ describe("workledger CLI (real binary, hardhat node)", function () {
     it("network create --json prints the new networkId (from 1); network show reads it back", async function () {
       const r = json(
         await cli(
-          withRpc(["network", "create", "--name", "GPU test net", "--verifiers", [v1.address, v2.address, v3.address].join(","), "--threshold", "2", "--epoch-seconds", "60", "--challenge-window", "120", "--capacity", "3600", "--work-unit", "GPU-seconds", "--json"]),
+          withRpc(["network", "create", "--name", "GPU test net", "--verifiers", [v1.address, v2.address, v3.address].join(","), "--threshold", "2", "--epoch-seconds", "60", "--challenge-window", "3600", "--capacity", "3600", "--work-unit", "GPU-seconds", "--arbiter", arbiter.address, "--json"]),
           admin.privateKey,
         ),
       );
       expect(r.networkId).to.equal(1);
       const show = json(await cli(withRpc(["network", "show", "--network", "1", "--json"])));
-      expect(show).to.include({ networkId: 1, threshold: 2, verifierCount: 3, epochSeconds: 60, challengeWindow: 120, tokenDecimals: 6 });
+      expect(show).to.include({ networkId: 1, threshold: 2, verifierCount: 3, epochSeconds: 60, challengeWindow: 3600, tokenDecimals: 6 });
       // the genesis time actually used (the creation block's, as none was given), and the name and work unit
       expect(r.genesisTime).to.be.greaterThan(1_600_000_000);
       expect(show).to.include({ genesisTime: r.genesisTime, name: "GPU test net", workUnit: "GPU-seconds", admin: admin.address });
@@ -103,6 +104,8 @@ describe("workledger CLI (real binary, hardhat node)", function () {
     });
 
     it("node register (string ids hashed, 0x ids as is) and node show", async function () {
+      // the admin holds only ADMIN (#13): it grants itself registrar (nodes) and biller (charges, payouts) explicitly
+      for (const role of ["registrar", "biller"]) ok(await cli(withRpc(["roles", "grant", "--network", "1", "--role", role, "--account", admin.address]), admin.privateKey));
       ok(await cli(withRpc(["node", "register", "--network", "1", "--node", "gpu-1", "--operator", operator.address]), admin.privateKey));
       const hexId = "0x" + "ab".repeat(32);
       ok(await cli(withRpc(["node", "register", "--network", "1", "--node", hexId, "--operator", operator.address]), admin.privateKey));
@@ -133,7 +136,7 @@ describe("workledger CLI (real binary, hardhat node)", function () {
       expect(epochs).to.have.length(1);
       expect(epochs[0]).to.include({ epoch: 0, version: 1, status: "pending", superseded: false, root: pub.root });
       expect(epochs[0].committedAt).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-      expect(new Date(epochs[0].finalizesAt as string).getTime() - new Date(epochs[0].committedAt as string).getTime()).to.equal(120_000);
+      expect(new Date(epochs[0].finalizesAt as string).getTime() - new Date(epochs[0].committedAt as string).getTime()).to.equal(3_600_000);
     });
 
     it("sign warns about node ids never registered on the network (a typo in the records); --json lists them", async function () {
@@ -174,7 +177,7 @@ describe("workledger CLI (real binary, hardhat node)", function () {
     });
 
     it("charge post (once final), charge refund, payout build + post, claim with a proof", async function () {
-      ok(await cli(withRpc(["time", "advance", "--seconds", "200"])));
+      ok(await cli(withRpc(["time", "advance", "--seconds", "3700"])));
       ok(await cli(withRpc(["charge", "post", "--charge", state.chargeId!]), admin.privateKey));
       ok(await cli(withRpc(["charge", "refund", "--charge", state.chargeId!, "--amount", "5", "--reason", "SLA credit"]), admin.privateKey));
       const built = json(await cli(withRpc(["payout", "build", "--network", "1", "--epoch", "0", "--records", "epoch-0.csv", "--out", "payouts-0.json", "--json"])));
@@ -193,8 +196,9 @@ describe("workledger CLI (real binary, hardhat node)", function () {
       ok(await cli(withRpc(["publish", "--network", "1", "--epoch", "1", "--records", "epoch-1.csv", "--signatures", "sig1-b.json,sig1-c.json"]), admin.privateKey));
       const ch = json(await cli(withRpc(["charge", "--network", "1", "--customer", customer.address, "--epoch", "1", "--amount", "10", "--ref", "usage-epoch-1", "--json"]), admin.privateKey));
       state.chargeId1 = ch.chargeId as string;
-      ok(await cli(withRpc(["challenge", "--network", "1", "--epoch", "1", "--reason", "meter bug"]), admin.privateKey));
-      ok(await cli(withRpc(["resolve", "--network", "1", "--epoch", "1", "--upheld"]), admin.privateKey));
+      // anyone challenges with a bond from its own wallet (here the customer); only the arbiter rules (#13)
+      ok(await cli(withRpc(["challenge", "--network", "1", "--epoch", "1", "--reason", "meter bug"]), customer.privateKey));
+      ok(await cli(withRpc(["resolve", "--network", "1", "--epoch", "1", "--upheld"]), arbiter.privateKey));
       ok(await cli(withRpc(["charge", "void", "--charge", state.chargeId1]), admin.privateKey));
       const st = json(await cli(withRpc(["epoch", "status", "--network", "1", "--epoch", "1", "--json"])));
       expect(st.status).to.equal("voided");
@@ -321,7 +325,7 @@ describe("workledger CLI (real binary, hardhat node)", function () {
       { name: "demo with too few epochs", args: () => ["demo", "--epochs", "2", "--out", "demo-bad"], code: 2, message: /--epochs must be at least 4/ },
       { name: "missing subcommand", args: () => ["network"], code: 2, message: /missing subcommand/ },
       { name: "required argument missing", args: () => ["verify"], code: 2, message: /missing required argument 'report'/ },
-      { name: "resolve without --upheld or --rejected", args: () => withRpc(["resolve", "--network", "1", "--epoch", "0"]), key: () => admin.privateKey, code: 2, message: /pass exactly one of --upheld or --rejected/ },
+      { name: "resolve without --upheld or --rejected", args: () => withRpc(["resolve", "--network", "1", "--epoch", "0"]), key: () => admin.privateKey, code: 2, message: /pass exactly one of --upheld .* or --rejected/ },
     ];
 
     before(function () {

@@ -23,6 +23,7 @@ import {
   createNetwork,
   deployContracts,
   deposit,
+  grantRole,
   listEpochs,
   mintTestToken,
   normalizeNodeId,
@@ -41,7 +42,7 @@ const row = (node: string, epoch: number, revenue: number) => `${node},${epoch},
 const csv = (rows: string[]) => ["nodeId,epoch,workUnits,uptimeBps,revenue,evidence", ...rows].join("\n") + "\n";
 
 async function jobsFixture() {
-  const [admin, v1, v2, v3, customer, operator] = await ethers.getSigners();
+  const [admin, v1, v2, v3, customer, operator, arbiter] = await ethers.getSigners();
   const { deployment } = await deployContracts(admin);
   const { network: created } = await createNetwork(admin, deployment, {
     admin: await admin.getAddress(),
@@ -54,9 +55,12 @@ async function jobsFixture() {
     name: "Jobs test net",
     workUnit: "GPU-seconds",
     verifiers: await Promise.all([v1, v2, v3].map((v) => v.getAddress())),
+    arbiter: await arbiter.getAddress(),
   });
+  // the admin holds only ADMIN (#13): registrar and biller are granted explicitly
+  for (const role of ["registrar", "biller"] as const) await grantRole(admin, deployment, { networkId: 1n, role, account: await admin.getAddress() });
   for (const n of ["gpu-1", "gpu-2"]) await registerNode(admin, deployment, { networkId: 1n, nodeId: n, operator: await operator.getAddress() });
-  return { admin, verifiers: [v1, v2, v3], customer, operator, deployment, created: created! };
+  return { admin, verifiers: [v1, v2, v3], customer, operator, arbiter, deployment, created: created! };
 }
 
 async function chainState(who: Signer) {
@@ -157,8 +161,10 @@ describe("writer: the jobs (deploy, networks, publish from files, money, reverts
     fs.writeFileSync(bad, csv([row("gpu-1", 0, 999)]));
     fs.writeFileSync(good, csv([row("gpu-1", 0, 10)]));
     const v1 = await publishEpoch(f.admin, d, { networkId: 1n, epoch: 0n, recordsFile: bad, signatures: await signFile(bad, 0), bundleDir: dir });
-    await challengeEpoch(f.admin, d, { networkId: 1n, epoch: 0n, reasonHash: keccak256(toUtf8Bytes("meter")) });
-    await resolveChallenge(f.admin, d, { networkId: 1n, epoch: 0n, upheld: true });
+    // anyone challenges with a bond from its wallet; only the arbiter rules (#13)
+    await mintTestToken(f.admin, d.token, { to: await f.customer.getAddress(), amount: 1_000_000n });
+    await challengeEpoch(f.customer, d, { networkId: 1n, epoch: 0n, reasonHash: keccak256(toUtf8Bytes("meter")) });
+    await resolveChallenge(f.arbiter, d, { networkId: 1n, epoch: 0n, upheld: true });
     const v2 = await publishEpoch(f.admin, d, { networkId: 1n, epoch: 0n, recordsFile: good, signatures: await signFile(good, 0, 2), bundleDir: dir, correction: { reason: "meter bug" } });
     const list = await listEpochs(ethers.provider, d, 1n);
     expect(list.map((v) => [v.epoch, v.version, v.status, v.superseded, v.root])).to.deep.equal([

@@ -90,6 +90,8 @@ describe("workledger CLI with usage records (real binary, hardhat node)", functi
     expect(header.usage.find((u: { customer: string }) => u.customer === customers[1])).to.include({ epoch: "0", workUnits: "2500", amount: "2500000", ref: keccak256(toUtf8Bytes("INV-1-epoch-0")) });
     const again = json(await cli(publishArgs(0, "epoch-0.csv", "sig0-a.json,sig0-b.json", ["--usage", "usage-0.csv", "--json"]), admin.privateKey));
     expect(again.alreadyCommitted).to.equal(true);
+    const st = json(await cli(withRpc(["epoch", "status", "--network", "1", "--epoch", "0", "--json"])));
+    expect(st).to.include({ version: 1, status: "pending", usageRoot: summary.usageRoot, finalizedCount: 0 });
   });
 
   it("refuses a usage file of another epoch or with a bad row (exit 2, file/line/column), writing and sending nothing", async function () {
@@ -187,6 +189,8 @@ describe("workledger CLI with usage records (real binary, hardhat node)", functi
     expect(rest.stdout).to.match(/^advanced the finality cursor of network 1 from 1 to 2: epochs 0..1 are Final$/m);
     const stays = ok(await cli(withRpc(["epoch", "advance", "--network", "1"]), arbiter.privateKey));
     expect(stays.stdout).to.match(/^the finality cursor of network 1 stays at 2: epoch 2 is not Final yet/m);
+    const st = ok(await cli(withRpc(["epoch", "status", "--network", "1", "--epoch", "1"])));
+    expect(st.stdout).to.match(/^status:\s+final$/m).and.match(/^finality cursor:\s+2 \(covers this epoch\)$/m).and.match(/^usage root:\s+0x[0-9a-f]{64}$/m);
     // Final now: verifyUsage agrees, and check-proof --final passes
     expect(json(await cli(withRpc(["check-proof", "usage-proof.json", "--final", "--json"])))).to.include({ ok: true, status: "final", final: true });
     const zero = await cli(withRpc(["epoch", "advance", "--network", "1", "--max-steps", "0"]), arbiter.privateKey);

@@ -1,4 +1,7 @@
-/** `workledger epoch status --network ID --epoch E`: status, version and root of an epoch's latest version. */
+/**
+ * `workledger epoch status --network ID --epoch E`: status, version, root and usage root of an epoch's
+ * latest version, and whether the network's finality cursor already covers it (epoch < finalizedCount).
+ */
 import { InvalidInputError, epochStatusName } from "../../index";
 import { CliContext } from "../context";
 import { CommandOutput, kv } from "../output";
@@ -12,12 +15,15 @@ export async function epochStatusCommand(ctx: CliContext, o: { network?: string;
   const [status, version] = await workLedger.epochStatus(networkId, epoch);
   if (Number(status) === 0) throw new InvalidInputError(`unknown epoch ${epoch} on network ${networkId}: it was never committed`);
   const v = await workLedger.latestEpoch(networkId, epoch);
+  const finalized = await workLedger.finalizedCount(networkId);
   const data = {
     networkId: Number(networkId),
     epoch: Number(epoch),
     version: Number(version),
     status: epochStatusName(status),
     root: v.root,
+    usageRoot: v.usageRoot,
+    finalizedCount: Number(finalized),
     committedAt: Number(v.committedAt),
     finalizesAt: Number(v.finalizesAt),
   };
@@ -28,6 +34,8 @@ export async function epochStatusCommand(ctx: CliContext, o: { network?: string;
       ["version", data.version],
       ["status", data.status],
       ["root", data.root],
+      ["usage root", /^0x0{64}$/.test(data.usageRoot) ? "- (no usage)" : data.usageRoot],
+      ["finality cursor", `${data.finalizedCount} (${epoch < finalized ? "covers this epoch" : "not up to this epoch yet: epoch advance"})`],
       ["committed", new Date(data.committedAt * 1000).toISOString()],
       ["finalizes", data.finalizesAt ? new Date(data.finalizesAt * 1000).toISOString() : "-"],
     ]),

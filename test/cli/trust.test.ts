@@ -223,6 +223,23 @@ describe("workledger trust commands (real binary, hardhat node)", function () {
     ok(await cli(["arbiter", "accept", "--network", "1"], arbiter.privateKey));
   });
 
+  it("demo: an independent arbiter upholds a CUSTOMER's bonded challenge of the bad-metering epoch, which is corrected; every report verifies", async function () {
+    const r = json(await cli(["demo", "--nodes", "6", "--epochs", "4", "--out", "demo", "--json"]));
+    expect(r.ok).to.equal(true);
+    const actors = r.actors as { deployer: string; arbiter: string; customers: string[] };
+    const c = r.challenge as Record<string, unknown>;
+    expect(actors.arbiter).to.not.equal(actors.deployer);
+    expect(c).to.include({ epoch: 2, version: 1, arbiter: actors.arbiter, upheld: true, bondReturned: true, correctedVersion: 2, bond: "250000000" });
+    expect(actors.customers).to.include(c.challenger);
+    expect(c.deadline).to.match(ISO);
+    const story = (r.story as string[]).join("\n");
+    expect(story).to.match(/customer \S+ challenged v1 .* with a 250\.00 mUSD bond from its own wallet/).and.match(/the arbiter upheld it: v1 voided, bond returned/);
+    const st = json(await cli(["epoch", "status", "--network", "1", "--epoch", "2", "--deployment", "demo/deployment.json", "--json"]));
+    expect(st.version).to.equal(2);
+    const roles = json(await cli(["roles", "list", "--network", "1", "--deployment", "demo/deployment.json", "--json"]));
+    expect(roles).to.deep.include({ admin: [actors.deployer], registrar: [actors.deployer], biller: [actors.deployer], arbiter: actors.arbiter });
+  });
+
   it("the #13 attack from the admin key fails at every step, and check-proof still shows the honest record included and Final", async function () {
     ok(await cli(["time", "advance", "--seconds", "3700"])); // epoch 0 is Final
     const deployment = readDeploymentFile(path.join(dir, "deployment.json"));

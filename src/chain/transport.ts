@@ -182,6 +182,12 @@ interface JsonRpcResponse {
   error?: { code?: number; message?: string; data?: unknown };
 }
 
+/** Whether a parsed body is a JSON-RPC answer (one or a batch) carrying error objects. */
+function isJsonRpcErrorAnswer(j: unknown): boolean {
+  const list = Array.isArray(j) ? j : [j];
+  return list.length > 0 && list.every((r) => r !== null && typeof r === "object" && "id" in r && ("error" in r || "result" in r)) && list.some((r) => (r as JsonRpcResponse).error);
+}
+
 /** A minimal JSON-RPC-over-HTTP client: one fetch per call or batch, with a timeout. */
 export class HttpRpc {
   private nextId = 1;
@@ -222,9 +228,13 @@ export class HttpRpc {
       let rpcCode: number | undefined;
       let msg = text.slice(0, 300);
       try {
-        const j = JSON.parse(text) as JsonRpcResponse;
-        rpcCode = j.error?.code;
-        if (j.error?.message) msg = j.error.message;
+        const j = JSON.parse(text) as JsonRpcResponse | JsonRpcResponse[];
+        // Some endpoints answer a failed call (a revert, bad params) with HTTP 400/422 and a JSON-RPC
+        // error body: that is the call's answer, not a transport fault.
+        if ((res.status === 400 || res.status === 422) && isJsonRpcErrorAnswer(j)) return j;
+        const one = Array.isArray(j) ? j[0] : j;
+        rpcCode = one?.error?.code;
+        if (one?.error?.message) msg = one.error.message;
       } catch {
         // not JSON
       }

@@ -34,9 +34,10 @@ export interface RpcProxyOptions {
   /**
    * A scripted fault for request number `n` (from 1), overriding the random draw when it returns
    * one: a FaultKind, "dropReply" (forward upstream, then reset the connection before answering),
-   * or "http404"; `null` answers normally.
+   * "http404", or "http400rpc" (HTTP 400 with a JSON-RPC error body: "execution reverted", as some
+   * endpoints answer a failed call); `null` answers normally.
    */
-  decide?: (body: RpcCall | RpcCall[], n: number) => FaultKind | "dropReply" | "http404" | null | undefined;
+  decide?: (body: RpcCall | RpcCall[], n: number) => FaultKind | "dropReply" | "http404" | "http400rpc" | null | undefined;
 }
 
 export interface RpcProxyStats {
@@ -131,6 +132,10 @@ export async function startRpcProxy(opts: RpcProxyOptions): Promise<RpcProxy> {
         }
         if (scripted === "http404") {
           res.writeHead(404, { "content-type": "text/plain" }).end("not found (injected)");
+          return;
+        }
+        if (scripted === "http400rpc") {
+          res.writeHead(400, { "content-type": "application/json" }).end(errorBody(calls, 3, "execution reverted (injected)"));
           return;
         }
         if (scripted !== undefined ? scripted !== null : fail) {

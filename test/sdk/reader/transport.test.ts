@@ -201,4 +201,22 @@ describe("transport: one JSON-RPC transport with retries for every call", functi
       await proxy.stop();
     }
   });
+
+  it("takes an HTTP 400 with a JSON-RPC error body as the call's answer (no retry), not as a transport fault", async function () {
+    let calls = 0;
+    const proxy = await startRpcProxy({ upstream: node.url, failRate: 0, maxDelayMs: 0, decide: (b) => (methodsOf(b).includes("eth_call") ? (calls++, "http400rpc") : null) });
+    let provider: RetryingRpcProvider | undefined;
+    try {
+      provider = await connectRpc(proxy.url, FAST);
+      let err: unknown;
+      await provider.call({ to: getAddress("0x" + "bc".repeat(20)), data: "0x" }).catch((e) => (err = e));
+      // ethers sees the endpoint's answer (a revert without data), not a transport error.
+      expect((err as { code?: string }).code).to.equal("CALL_EXCEPTION");
+      expect(JSON.stringify((err as { info?: unknown }).info)).to.include("execution reverted (injected)");
+      expect(calls).to.equal(1);
+    } finally {
+      provider?.destroy();
+      await proxy.stop();
+    }
+  });
 });

@@ -100,13 +100,12 @@ contract RevenueLedger is IRevenueLedger, EIP712, ReentrancyGuardTransient {
         mapping(uint256 index => CapRun run) runs;
     }
 
-    /// @dev A charged statement (two slots; refunds read both).
+    /// @dev A charged statement with an amount (one slot). Its network, customer and first epoch are in
+    /// its charge id (see {chargeIdOf}).
     struct StoredStatement {
-        address customer;
-        uint64 fromEpoch;
-        uint32 span; // toEpoch - fromEpoch
         uint128 refundable; // Net not yet refunded
-        uint128 networkId;
+        uint32 span; // toEpoch - fromEpoch
+        bool exists;
     }
 
     /// @dev The latest payout root of a network; a claim reads the first two slots.
@@ -285,7 +284,7 @@ contract RevenueLedger is IRevenueLedger, EIP712, ReentrancyGuardTransient {
             CustomerState storage c = _customers[networkId][statement_.customer];
             cap = _checkStatement(c, statement_, n.finalizedCount);
             signers = _checkSignatures(networkId, n, _statementDigest(statement_), signatures);
-            chargeId = keccak256(abi.encode(networkId, statement_.customer, statement_.fromEpoch));
+            chargeId = _chargeId(networkId, statement_.customer, statement_.fromEpoch);
             if (statement_.amount != 0) fee = _collect(c, statement_, chargeId);
         }
         _emitCharged(chargeId, statement_, fee, cap, signers, referenceText);
@@ -294,13 +293,11 @@ contract RevenueLedger is IRevenueLedger, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IRevenueLedger
     function refund(bytes32 chargeId, uint64 epoch, uint256 amount, bytes32 reasonHash) external nonReentrant {
         StoredStatement storage st = _statements[chargeId];
-        address customer_ = st.customer;
-        if (customer_ == address(0)) revert RevenueLedgerUnknownCharge(chargeId);
-        uint256 networkId = st.networkId;
+        if (!st.exists) revert RevenueLedgerUnknownCharge(chargeId);
+        (uint256 networkId, uint64 fromEpoch, address customer_) = _decodeChargeId(chargeId);
         _requireBiller(networkId);
         if (amount == 0) revert RevenueLedgerZeroAmount();
         {
-            uint64 fromEpoch = st.fromEpoch;
             uint64 toEpoch = fromEpoch + st.span;
             if (epoch < fromEpoch || epoch > toEpoch) {
                 revert RevenueLedgerRefundOutsideStatement(chargeId, epoch, fromEpoch, toEpoch);
@@ -312,13 +309,12 @@ contract RevenueLedger is IRevenueLedger, EIP712, ReentrancyGuardTransient {
                 revert RevenueLedgerEpochPaidOut(networkId, epoch, p.throughEpoch);
             }
         }
-        uint256 refundable = st.refundable;
-        if (amount > refundable) revert RevenueLedgerRefundExceedsCharge(chargeId, refundable, amount);
-        bytes32 revenue = _account(AccountKind.Revenue, networkId, address(0));
-        uint256 available = _balances[revenue];
-        if (amount > available) revert RevenueLedgerInsufficientRevenue(networkId, available, amount);
-        st.refundable = uint128(refundable - amount);
-        _post(networkId, revenue, _account(AccountKind.Escrow, networkId, customer_), amount, epoch, chargeId);
+        {
+            uint256 refundable = st.refundable;
+            if (amount > refundable) revert RevenueLedgerRefundExceedsCharge(chargeId, refundable, amount);
+            st.refundable = uint128(refundable - amount);
+        }
+        _refundEntry(networkId, customer_, amount, epoch, chargeId);
         emit Refunded(chargeId, networkId, customer_, epoch, amount, reasonHash);
     }
 
@@ -563,20 +559,22 @@ contract RevenueLedger is IRevenueLedger, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IRevenueLedger
-    function statement(bytes32 chargeId) external view returns (StatementInfo memory) {
+    function statement(bytes32 chargeId) external view returns (StatementInfo memory info) {
         StoredStatement storage st = _statements[chargeId];
+        if (!st.exists) return info;
+        (uint256 networkId, uint64 fromEpoch, address customer_) = _decodeChargeId(chargeId);
         return StatementInfo({
-            networkId: st.networkId,
-            customer: st.customer,
-            fromEpoch: st.fromEpoch,
-            toEpoch: st.customer == address(0) ? 0 : st.fromEpoch + st.span,
+            networkId: networkId,
+            customer: customer_,
+            fromEpoch: fromEpoch,
+            toEpoch: fromEpoch + st.span,
             refundable: st.refundable
         });
     }
 
     /// @inheritdoc IRevenueLedger
     function chargeIdOf(uint256 networkId, address account, uint64 fromEpoch) external pure returns (bytes32) {
-        return keccak256(abi.encode(networkId, account, fromEpoch));
+        return _chargeId(networkId, account, fromEpoch);
     }
 
     /// @inheritdoc IRevenueLedger
@@ -732,6 +730,7 @@ contract RevenueLedger is IRevenueLedger, EIP712, ReentrancyGuardTransient {
         if (toEpoch < fromEpoch) revert RevenueLedgerInvalidRange(fromEpoch, toEpoch);
         if (st.amount > type(uint128).max) revert RevenueLedgerAmountTooLarge(st.amount);
         if (toEpoch >= finalizedCount) revert RevenueLedgerNotFinalized(networkId, toEpoch, finalizedCount);
+        if (networkId > type(uint32).max) revert RevenueLedgerUnknownNetwork(networkId); // charge ids hold 32 bits
         uint256 epochs = uint256(toEpoch) - fromEpoch + 1;
         {
             uint256 maxEpochs = WORK_LEDGER.maxStatementEpochsOf(networkId);
@@ -784,11 +783,9 @@ contract RevenueLedger is IRevenueLedger, EIP712, ReentrancyGuardTransient {
         fee = (amount * _protocolFeeBps) / BPS_DENOMINATOR;
         uint256 net = amount - fee;
         _statements[chargeId] = StoredStatement({
-            customer: customer_,
-            fromEpoch: st.fromEpoch,
-            span: uint32(toEpoch - st.fromEpoch), // < maxStatementEpochs <= 10,000
             refundable: uint128(net), // amount <= type(uint128).max (checked with the statement)
-            networkId: uint128(networkId)
+            span: uint32(toEpoch - st.fromEpoch), // < maxStatementEpochs <= 10,000
+            exists: true
         });
         _post(networkId, escrow, _account(AccountKind.Revenue, networkId, address(0)), net, toEpoch, chargeId);
         if (fee != 0) _post(networkId, escrow, _account(AccountKind.Fee, networkId, address(0)), fee, toEpoch, chargeId);
@@ -829,6 +826,14 @@ contract RevenueLedger is IRevenueLedger, EIP712, ReentrancyGuardTransient {
         uint256 available = _balances[payable_];
         if (amount > available) revert RevenueLedgerPayableShortfall(networkId, available, amount);
         _post(networkId, payable_, _account(AccountKind.Assets, 0, token), amount, throughEpoch, nodeId);
+    }
+
+    /// @dev Book a refund: revenue -> escrow, after checking that the revenue account covers it.
+    function _refundEntry(uint256 networkId, address customer_, uint256 amount, uint64 epoch, bytes32 chargeId) private {
+        bytes32 revenue = _account(AccountKind.Revenue, networkId, address(0));
+        uint256 available = _balances[revenue];
+        if (amount > available) revert RevenueLedgerInsufficientRevenue(networkId, available, amount);
+        _post(networkId, revenue, _account(AccountKind.Escrow, networkId, customer_), amount, epoch, chargeId);
     }
 
     /// @dev Check a payout root against the network's latest root, the finality cursor and the net revenue
@@ -997,6 +1002,18 @@ contract RevenueLedger is IRevenueLedger, EIP712, ReentrancyGuardTransient {
     /// @dev Reverts unless msg.sender is the protocol admin.
     function _requireProtocolAdmin() private view {
         if (msg.sender != PROTOCOL_ADMIN) revert RevenueLedgerUnauthorized(0, msg.sender, PROTOCOL_ADMIN_ROLE);
+    }
+
+    /// @dev bytes32(networkId << 224 | fromEpoch << 160 | customer): unique per statement, since a customer's
+    /// statements on a network never share a first epoch. networkId < 2^32 for every network (checked).
+    function _chargeId(uint256 networkId, address customer_, uint64 fromEpoch) private pure returns (bytes32) {
+        return bytes32((networkId << 224) | (uint256(fromEpoch) << 160) | uint256(uint160(customer_)));
+    }
+
+    /// @dev The (networkId, fromEpoch, customer) of a charge id.
+    function _decodeChargeId(bytes32 chargeId) private pure returns (uint256 networkId, uint64 fromEpoch, address customer_) {
+        uint256 v = uint256(chargeId);
+        return (v >> 224, uint64(v >> 160), address(uint160(v)));
     }
 
     /// @dev bytes32(kind << 248 | networkId << 160 | holder); networkId is < 2^88 for every caller.

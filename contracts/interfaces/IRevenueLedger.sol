@@ -135,7 +135,7 @@ interface IRevenueLedger {
     );
 
     /// @notice A verifier-signed billing statement was charged and posted: escrow -> revenue (net) and fee.
-    /// @param chargeId keccak256(abi.encode(networkId, customer, fromEpoch)).
+    /// @param chargeId bytes32(networkId << 224 | fromEpoch << 160 | customer) (see {chargeIdOf}).
     /// @param networkId The network.
     /// @param customer The customer.
     /// @param fromEpoch First epoch covered.
@@ -545,7 +545,7 @@ interface IRevenueLedger {
     /// @param statement The signed statement.
     /// @param referenceText The reference text (event only), e.g. "invoice 2026-11".
     /// @param signatures 65-byte low-s signatures over the statement, sorted by ascending signer.
-    /// @return chargeId keccak256(abi.encode(networkId, customer, fromEpoch)).
+    /// @return chargeId bytes32(networkId << 224 | fromEpoch << 160 | customer) (see {chargeIdOf}).
     function charge(BillingStatement calldata statement, string calldata referenceText, bytes[] calldata signatures)
         external
         returns (bytes32 chargeId);
@@ -680,12 +680,13 @@ interface IRevenueLedger {
         view
         returns (uint128 capPerEpoch, uint64 runStart, uint64 runEnd);
 
-    /// @notice A charged statement by charge id (zeros when unknown).
+    /// @notice A charged statement with a non-zero amount, by charge id (zeros when unknown or of a zero amount).
     /// @param chargeId The charge id.
     /// @return The statement.
     function statement(bytes32 chargeId) external view returns (StatementInfo memory);
 
-    /// @notice The charge id of a statement: keccak256(abi.encode(networkId, customer, fromEpoch)).
+    /// @notice The charge id of a statement: bytes32(networkId << 224 | fromEpoch << 160 | customer), unique
+    /// because a customer's statements on a network never share a first epoch (network ids are < 2^32).
     /// @param networkId The network.
     /// @param account The customer.
     /// @param fromEpoch The statement's first epoch.

@@ -32,6 +32,10 @@ contract MockWorkLedgerForRevenue {
         _setVerifiers(networkId, 1, verifiers, threshold);
     }
 
+    function setNetworkCount(uint256 count) external {
+        networkCount = count;
+    }
+
     function setVerifiers(uint256 networkId, uint32 setId, address[] calldata verifiers, uint8 threshold) external {
         _setVerifiers(networkId, setId, verifiers, threshold);
     }

@@ -548,12 +548,10 @@ contract RevenueLedger is IRevenueLedger, EIP712, ReentrancyGuardTransient {
         CustomerState storage c = _customers[networkId][account];
         uint64 next = c.nextEpoch;
         if (!c.authorized || epoch < next) return (0, 0, 0);
+        // Runs are contiguous from the head's start (<= next <= epoch): the first that ends after `epoch` holds it.
         for (uint256 i = c.head; i < c.count; ++i) {
             CapRun memory run = c.runs[i];
-            if (epoch < run.end) {
-                if (epoch < run.start) break;
-                return (run.cap, run.start > next ? run.start : next, run.end);
-            }
+            if (epoch < run.end) return (run.cap, run.start > next ? run.start : next, run.end);
         }
         return (0, 0, 0);
     }

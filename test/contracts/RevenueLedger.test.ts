@@ -376,7 +376,8 @@ describe("RevenueLedger", function () {
     });
 
     it("an authorization that expires within the current epoch bills nothing after it", async function () {
-      const { ledger, alice, net1 } = await loadFixture(revenueUnitFixture);
+      const fx = await loadFixture(revenueUnitFixture);
+      const { ledger, alice, net1 } = fx;
       const epoch = BigInt(await time.latest()) / EPOCH_SECONDS + 5n;
       const t = epoch * EPOCH_SECONDS + 10n;
       await time.setNextBlockTimestamp(t);
@@ -384,6 +385,14 @@ describe("RevenueLedger", function () {
         .to.emit(ledger, "BillingAuthorized")
         .withArgs(net1, alice.address, CAP, t + 20n, epoch + 1n, epoch + 1n, alice.address);
       expect(await ledger.capAt(net1, alice.address, epoch + 1n)).to.deep.equal([0n, 0n, 0n]);
+      // No run at all: a statement with usage names cap 0; a zero-usage one only moves the cursor.
+      const f = { ...fx, start: epoch + 1n };
+      await f.wl.setFinalizedCount(net1, epoch + 10n);
+      await ledger.connect(alice).deposit(net1, 10n * USD);
+      await expect(chargeOf(f, stmt(f, epoch + 1n, epoch + 1n, 1n)))
+        .to.be.revertedWithCustomError(ledger, "RevenueLedgerCapExceeded")
+        .withArgs(net1, alice.address, 0n, 1n, 1n);
+      await expect(chargeOf(f, stmt(f, epoch + 1n, epoch + 3n, 0n))).to.emit(ledger, "StatementCharged");
     });
 
     describe("signed (relayed) authorization", function () {

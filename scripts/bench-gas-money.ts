@@ -28,7 +28,6 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> 
  * @returns receipt gas per operation, keyed as DESIGN.md "Benchmarks" names them.
  */
 export async function moneyGas(): Promise<Record<string, number>> {
-  const { ethers } = (await import("hardhat")).default;
   const { time } = await import("@nomicfoundation/hardhat-network-helpers");
   const fx = await import("../test/helpers/revenueFixture");
   const { ledger, wl, token, admin, netAdmin, verifiers, customers, operators } = await fx.invariantLedgerFixture();

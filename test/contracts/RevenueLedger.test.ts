@@ -8,8 +8,15 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Signer, ZeroAddress, ZeroHash, keccak256, toUtf8Bytes, verifyTypedData } from "ethers";
-import { RevenueLedger__factory } from "../../typechain-types";
-import { BILLING_STATEMENT_TYPES, PAYOUT_ROOT_TYPES } from "../../src/records/eip712";
+import { MockContractWallet__factory, RevenueLedger__factory } from "../../typechain-types";
+import {
+  BILLING_AUTHORIZATION_TYPES,
+  BILLING_STATEMENT_TYPE,
+  BILLING_STATEMENT_TYPES,
+  PAYOUT_ROOT_TYPE,
+  PAYOUT_ROOT_TYPES,
+  REVENUE_DOMAIN_NAME,
+} from "../../src/records/eip712";
 import { sortByAddress, toHighS, truncate } from "../helpers/eip712";
 import {
   BILLER,
@@ -121,6 +128,17 @@ describe("RevenueLedger", function () {
       await expect(factory.deploy(admin.address, ZeroAddress))
         .to.be.revertedWithCustomError(factory, "RevenueLedgerZeroAddress")
         .withArgs("protocolAdmin");
+    });
+
+    it("signs in its own EIP-712 domain with the fixed type strings (DESIGN rule 9)", async function () {
+      const { ledger } = await loadFixture(revenueUnitFixture);
+      const [, name, version, chainId, verifyingContract] = await ledger.eip712Domain();
+      expect([name, version, chainId, verifyingContract]).to.deep.equal([REVENUE_DOMAIN_NAME, "1", 31337n, await ledger.getAddress()]);
+      expect(BILLING_STATEMENT_TYPE).to.equal(
+        "BillingStatement(uint256 networkId,address customer,uint64 fromEpoch,uint64 toEpoch,uint256 amount,bytes32 usageHash)",
+      );
+      expect(ethers.TypedDataEncoder.from(BILLING_STATEMENT_TYPES).encodeType("BillingStatement")).to.equal(BILLING_STATEMENT_TYPE);
+      expect(ethers.TypedDataEncoder.from(PAYOUT_ROOT_TYPES).encodeType("PayoutRoot")).to.equal(PAYOUT_ROOT_TYPE);
     });
 
     it("exposes its WorkLedger, admin, fee rate and account ids", async function () {
@@ -414,7 +432,7 @@ describe("RevenueLedger", function () {
           .withArgs(net1, alice.address, 0n, 0n, (v: bigint) => v > 0n, (v: bigint) => v > 0n, biller.address);
         const digest = await ledger.billingAuthorizationDigest(net1, alice.address, CAP, FAR_EXPIRY, 2n, deadline);
         expect(digest).to.equal(
-          ethers.TypedDataEncoder.hash(await ledgerDomain(ledger), (await import("../../src/records/eip712")).BILLING_AUTHORIZATION_TYPES, {
+          ethers.TypedDataEncoder.hash(await ledgerDomain(ledger), BILLING_AUTHORIZATION_TYPES, {
             networkId: net1,
             customer: alice.address,
             capPerEpoch: CAP,
@@ -423,6 +441,22 @@ describe("RevenueLedger", function () {
             deadline,
           }),
         );
+      });
+
+      it("accepts an ERC-1271 contract wallet's signature", async function () {
+        const { ledger, biller, admin, net1 } = await loadFixture(revenueUnitFixture);
+        const owner = ethers.Wallet.createRandom();
+        const wallet = await new MockContractWallet__factory(admin).deploy(owner.address);
+        const walletAddr = await wallet.getAddress();
+        const deadline = BigInt(await time.latest()) + 3_600n;
+        const digest = await ledger.billingAuthorizationDigest(net1, walletAddr, CAP, FAR_EXPIRY, 0n, deadline);
+        const sig = owner.signingKey.sign(digest).serialized;
+        await expect(ledger.connect(biller).authorizeBillingBySig(net1, walletAddr, CAP, FAR_EXPIRY, deadline, sig))
+          .to.emit(ledger, "BillingAuthorized")
+          .withArgs(net1, walletAddr, CAP, FAR_EXPIRY, (v: bigint) => v > 0n, (v: bigint) => v > 0n, biller.address);
+        await expect(ledger.connect(biller).authorizeBillingBySig(net1, walletAddr, CAP, FAR_EXPIRY, deadline, sig))
+          .to.be.revertedWithCustomError(ledger, "RevenueLedgerInvalidAuthorization")
+          .withArgs(walletAddr);
       });
 
       it("reverts past the deadline, for another signer, another cap, or a zero customer", async function () {

@@ -12,10 +12,9 @@ import { ContractTransactionResponse, ZeroAddress, keccak256, toUtf8Bytes } from
 import { BlocklistToken__factory, FeeOnTransferToken__factory, RevenueLedger } from "../../typechain-types";
 import { Kind, accountId } from "../helpers/revenueFixture";
 import { WorkLedgerFixture, commitNext, correctNext, deployWorkLedgerFixture, networkParams } from "../helpers/workLedgerFixture";
-import { ARBITER_DEADLINE, BOND, CHALLENGE_WINDOW, EpochStatus, MAX_CHALLENGES, ROLE } from "../helpers/constants";
+import { ARBITER_DEADLINE, BOND, CHALLENGE_WINDOW, EpochStatus, MAX_CHALLENGES } from "../helpers/constants";
 
 const REASON = keccak256(toUtf8Bytes("usage of customer 2 is double-counted"));
-const NO_REF = ethers.ZeroHash;
 
 /** The EntryPosted events `tx` emitted on `revenue`, as [debit, credit, amount, epoch]. */
 async function entries(revenue: RevenueLedger, tx: ContractTransactionResponse): Promise<[string, string, bigint, bigint][]> {

@@ -1,13 +1,16 @@
 /**
  * Gas of the money paths (RevenueLedger on the real WorkLedger), from transaction receipts:
- * depositGas, depositWithPermitGas, chargeGas, postChargeGas, payoutRootGas, claimGas.
- * `moneyGas()` is merged into `npm run --silent bench:gas` by scripts/bench-gas.ts; run alone with
- * `npx hardhat run scripts/bench-gas-money.ts` (prints one JSON line).
+ * depositGas, depositWithPermitGas, authorizeBillingGas, chargeGas (a 2-of-3 signed statement covering
+ * 720 epochs), postChargeGas (DESIGN rule 2), payoutRootGas (2-of-3 signed), claimGas and
+ * claimGasAfter720Epochs (DESIGN rule 8). `moneyGas()` is merged into `npm run --silent bench:gas` by
+ * scripts/bench-gas.ts; run alone with `npx hardhat run scripts/bench-gas-money.ts` (prints one JSON line).
  */
 import type { ContractTransactionResponse } from "ethers";
 
-/** Leaves in the benchmark's payout tree, besides one far leaf (proofs of 10 hashes). */
-export const PAYOUT_LEAVES = 1_000;
+/** Leaves of the benchmark's payout roots (DESIGN rule 8: claimGas is measured on a 10,000-leaf root). */
+export const PAYOUT_LEAVES = 10_000;
+/** Epochs one measured statement covers (DESIGN "Benchmarks": chargeGas covers 720 epochs). */
+export const STATEMENT_EPOCHS = 720n;
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
   const receipt = await (await tx).wait();
@@ -16,25 +19,27 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> 
 }
 
 /**
- * Measures the money paths on a fresh deployment, each in its usual case: a new customer's first
- * deposit into a network that already has deposits (with and without a permit), a new charge, the
- * posting of a charge on a network that has posted before, a 1,001-leaf payout root (which opens the
- * claimed-bitmap words of its first 4,080 leaves), and the first claim after it, paying an address
- * that never held the token.
+ * Measures the money paths on a fresh deployment (1-second epochs), each in its usual case: a new
+ * customer's first deposit into a network that already has deposits (with and without a permit), a
+ * customer's first billing authorization, a 720-epoch statement on a network that has charged before,
+ * postChargeGas = (gas of a 1-epoch statement with usage) - (gas of a 1-epoch statement without usage),
+ * payout roots (the network's first, and a later one that raises the total), and a node's first claim on a
+ * 10,000-leaf root paid to an address that already holds the token, then its next claim 720 epochs later.
  * @returns receipt gas per operation, keyed as DESIGN.md "Benchmarks" names them.
  */
 export async function moneyGas(): Promise<Record<string, number>> {
-  const { ethers } = (await import("hardhat")).default;
+  const { time } = await import("@nomicfoundation/hardhat-network-helpers");
   const fx = await import("../test/helpers/revenueFixture");
-  const { ledger, wl, token, admin, netAdmin, verifiers, customers, operators } = await fx.revenueLedgerFixture();
+  const { ledger, wl, token, admin, netAdmin, verifiers, customers, operators } = await fx.invariantLedgerFixture();
   const [alice, bob, carol] = customers;
   const net = 1n;
   const ledgerAddr = await ledger.getAddress();
+  const signers = verifiers.slice(0, 2);
 
   // The network's first deposit also caches its token and opens the Assets account: warm up with it,
   // then measure a new customer's first deposit, the usual case.
-  await ledger.connect(alice).deposit(net, 500n * fx.USD);
-  const depositGas = await gasOf(ledger.connect(bob).deposit(net, 500n * fx.USD));
+  await ledger.connect(alice).deposit(net, 500_000n * fx.USD);
+  const depositGas = await gasOf(ledger.connect(bob).deposit(net, 500_000n * fx.USD));
 
   // carol's allowance is reset: the permit is the only allowance.
   await token.connect(carol).approve(ledgerAddr, 0n);
@@ -44,38 +49,63 @@ export async function moneyGas(): Promise<Record<string, number>> {
     ledger.connect(carol).depositWithPermit(net, 500n * fx.USD, deadline, sig.v, sig.r, sig.s),
   );
 
+  const cap = 100n * fx.USD;
+  await ledger.connect(alice).authorizeBilling(net, cap, fx.FAR_EXPIRY);
+  const authorizeBillingGas = await gasOf(ledger.connect(bob).authorizeBilling(net, cap, fx.FAR_EXPIRY));
   await ledger.connect(admin).setProtocolFee(100);
-  const epoch = await fx.commitNextEpoch(wl, net, verifiers);
-  const ref = fx.nodeIdOf("usage-1");
-  await ledger.connect(netAdmin).charge(net, alice.address, epoch, 400n * fx.USD, ref);
-  const chargeGas = await gasOf(ledger.connect(netAdmin).charge(net, bob.address, epoch, 400n * fx.USD, ref));
-  await fx.finalizeAll();
-  // The first posting of a network opens its Revenue and Fee accounts; measure the next one.
-  await ledger.postCharge(fx.chargeIdOf(net, alice.address, epoch, ref));
-  const postChargeGas = await gasOf(ledger.postCharge(fx.chargeIdOf(net, bob.address, epoch, ref)));
 
-  const leaves: import("../test/helpers/revenueFixture").PayoutLeaf[] = [];
-  for (let i = 0; i < PAYOUT_LEAVES; i++) {
-    leaves.push([BigInt(i), fx.nodeIdOf(`node-${i}`), operators[i % operators.length].address, 700_000n + BigInt(i)]);
-  }
-  // One leaf with an index far beyond the words the root opens in advance (PREOPENED_WORDS).
-  leaves.push([1_000_000n, fx.nodeIdOf("node-far"), operators[0].address, 700_000n]);
-  const tree = fx.payoutTree(leaves);
-  const total = leaves.reduce((a, l) => a + l[3], 0n);
-  const payoutRootGas = await gasOf(ledger.connect(netAdmin).postPayoutRoot(net, epoch, tree.root, total, leaves.length));
+  // Commit and finalize enough epochs for two 720-epoch statements and a root 720 epochs after the first.
+  const start = (await ledger.billing(net, alice.address)).nextEpoch;
+  const needed = start + 2n * STATEMENT_EPOCHS + 5n;
+  await time.increase(needed + 5n);
+  for (let e = (await wl.network(net)).nextEpoch; e < needed; e++) await fx.commitNextEpoch(wl, net, verifiers);
+  await fx.finalizeAll(fx.INVARIANT_WINDOW);
+  await wl.advanceFinality(net, needed);
 
-  // Every claim pays an address that never held the token. claimGas is the first claim after the root
-  // was posted; claimUnopenedWordGas a claim whose bitmap word the root did not open (leaf index >=
-  // 4,080, the first claim of its word), which also pays that word's zero-to-non-zero write.
-  const claimOf = (i: number) => {
-    const [index, nodeId, operator, amount] = leaves[i];
-    const signer = operators.find((o) => o.address === operator)!;
-    const to = ethers.Wallet.createRandom().address;
-    return gasOf(ledger.connect(signer).claim(net, epoch, index, nodeId, amount, fx.proofOf(tree, index), to));
+  const statementOf = async (who: string, epochs: bigint, amount: bigint) => {
+    const from = (await ledger.billing(net, who)).nextEpoch;
+    const s = { networkId: net, customer: who, fromEpoch: from, toEpoch: from + epochs - 1n, amount, usageHash: fx.usageHashOf(`${who}-${from}`) };
+    return ledger.connect(netAdmin).charge(s, "invoice 2026-11", await fx.signStatement(ledger, signers, s));
   };
-  const claimGas = await claimOf(0);
-  const claimUnopenedWordGas = await claimOf(PAYOUT_LEAVES);
-  return { depositGas, depositWithPermitGas, chargeGas, postChargeGas, payoutRootGas, claimGas, claimUnopenedWordGas };
+  // alice's statement opens the network's revenue and fee accounts; bob's is the measured one.
+  await (await statementOf(alice.address, STATEMENT_EPOCHS, 1_000n * fx.USD)).wait();
+  const chargeGas = await gasOf(statementOf(bob.address, STATEMENT_EPOCHS, 1_000n * fx.USD));
+  const withUsage = await gasOf(statementOf(alice.address, 1n, 10n * fx.USD));
+  const withoutUsage = await gasOf(statementOf(bob.address, 1n, 0n));
+  const postChargeGas = withUsage - withoutUsage;
+
+  // Two cumulative 10,000-leaf roots, 720 epochs apart; node 0 (operator 0) claims after each.
+  const rootOf = (through: bigint, perLeaf: bigint) => {
+    const leaves: import("../test/helpers/revenueFixture").PayoutLeaf[] = [];
+    for (let i = 0; i < PAYOUT_LEAVES; i++) {
+      leaves.push([fx.nodeIdOf(`node-${i}`), operators[i % operators.length].address, perLeaf + BigInt(i % 7)]);
+    }
+    const tree = fx.payoutTree(leaves);
+    const total = leaves.reduce((a, l) => a + l[2], 0n);
+    return { tree, leaves, msg: { networkId: net, root: tree.root, throughEpoch: through, total, dataHash: fx.nodeIdOf(`file-${through}`) } };
+  };
+  const post = async (r: ReturnType<typeof rootOf>) => gasOf(ledger.postPayoutRoot(r.msg, await fx.signRoot(ledger, signers, r.msg)));
+  const r1 = rootOf(start, 100n);
+  const payoutRootFirstGas = await post(r1);
+  const node0 = r1.leaves[0][0];
+  const to = carol.address; // already holds the token
+  const claimOf = (r: ReturnType<typeof rootOf>) =>
+    gasOf(ledger.connect(operators[0]).claim(net, node0, r.leaves[0][2], fx.proofOf(r.tree, node0), to));
+  const claimGas = await claimOf(r1);
+  const r2 = rootOf(start + STATEMENT_EPOCHS, 150n);
+  const payoutRootGas = await post(r2);
+  const claimGasAfter720Epochs = await claimOf(r2);
+  return {
+    depositGas,
+    depositWithPermitGas,
+    authorizeBillingGas,
+    chargeGas,
+    postChargeGas,
+    payoutRootGas,
+    payoutRootFirstGas,
+    claimGas,
+    claimGasAfter720Epochs,
+  };
 }
 
 if (require.main === module) {

@@ -1,5 +1,6 @@
 /**
- * EIP-712 typed data of WorkLedger: epoch commits and verifier-set rotations. The type strings are the
+ * EIP-712 typed data of WorkLedger (epoch commits, verifier-set rotations) and RevenueLedger (billing
+ * statements, payout roots, billing authorizations). The type strings are the
  * contract's exactly (contracts/libraries/TypeHashes.sol); test/contracts pins that the hashes are equal.
  */
 import { TypedDataDomain, TypedDataField, keccak256, toUtf8Bytes } from "ethers";
@@ -52,4 +53,72 @@ export const VERIFIER_ROTATION_TYPES: Record<string, TypedDataField[]> = {
 /** The domain of a WorkLedger deployment: binds the chain and the contract. */
 export function workLedgerDomain(chainId: bigint | number, verifyingContract: string): TypedDataDomain {
   return { name: EIP712_DOMAIN_NAME, version: EIP712_DOMAIN_VERSION, chainId, verifyingContract };
+}
+
+/*
+ * RevenueLedger (billing statements, payout roots, billing authorizations). Domain: name "RevenueLedger",
+ * version "1", the chain id and the RevenueLedger's address. Type strings are the contract's exactly
+ * (contracts/libraries/TypeHashes.sol); test/contracts pins that the hashes are equal.
+ */
+export const REVENUE_DOMAIN_NAME = "RevenueLedger";
+export const REVENUE_DOMAIN_VERSION = "1";
+
+/** The billing statement k of a network's current verifiers sign (DESIGN rule 9, fixed). */
+export const BILLING_STATEMENT_TYPE =
+  "BillingStatement(uint256 networkId,address customer,uint64 fromEpoch,uint64 toEpoch,uint256 amount,bytes32 usageHash)";
+
+export const BILLING_STATEMENT_TYPEHASH = keccak256(toUtf8Bytes(BILLING_STATEMENT_TYPE));
+
+/** ethers' `types` argument for signTypedData / verifyTypedData of a BillingStatement. */
+export const BILLING_STATEMENT_TYPES: Record<string, TypedDataField[]> = {
+  BillingStatement: [
+    { name: "networkId", type: "uint256" },
+    { name: "customer", type: "address" },
+    { name: "fromEpoch", type: "uint64" },
+    { name: "toEpoch", type: "uint64" },
+    { name: "amount", type: "uint256" },
+    { name: "usageHash", type: "bytes32" },
+  ],
+};
+
+/** The cumulative payout root k of a network's current verifiers sign (throughEpoch rises with every root). */
+export const PAYOUT_ROOT_TYPE = "PayoutRoot(uint256 networkId,bytes32 root,uint64 throughEpoch,uint256 total,bytes32 dataHash)";
+
+export const PAYOUT_ROOT_TYPEHASH = keccak256(toUtf8Bytes(PAYOUT_ROOT_TYPE));
+
+/** ethers' `types` argument for signTypedData / verifyTypedData of a PayoutRoot. */
+export const PAYOUT_ROOT_TYPES: Record<string, TypedDataField[]> = {
+  PayoutRoot: [
+    { name: "networkId", type: "uint256" },
+    { name: "root", type: "bytes32" },
+    { name: "throughEpoch", type: "uint64" },
+    { name: "total", type: "uint256" },
+    { name: "dataHash", type: "bytes32" },
+  ],
+};
+
+/** Leaf encoding of a cumulative payout root (DESIGN "Data model", fixed): (nodeId, operator, cumulativeAmount). */
+export const CUMULATIVE_PAYOUT_LEAF_ENCODING = ["bytes32", "address", "uint256"] as const;
+
+/** A customer's signed billing authorization (capPerEpoch 0 revokes; nonce = RevenueLedger.billing(...).nonce). */
+export const BILLING_AUTHORIZATION_TYPE =
+  "BillingAuthorization(uint256 networkId,address customer,uint128 capPerEpoch,uint64 expiry,uint256 nonce,uint256 deadline)";
+
+export const BILLING_AUTHORIZATION_TYPEHASH = keccak256(toUtf8Bytes(BILLING_AUTHORIZATION_TYPE));
+
+/** ethers' `types` argument for signTypedData / verifyTypedData of a BillingAuthorization. */
+export const BILLING_AUTHORIZATION_TYPES: Record<string, TypedDataField[]> = {
+  BillingAuthorization: [
+    { name: "networkId", type: "uint256" },
+    { name: "customer", type: "address" },
+    { name: "capPerEpoch", type: "uint128" },
+    { name: "expiry", type: "uint64" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+
+/** The domain of a RevenueLedger deployment: binds the chain and the contract. */
+export function revenueLedgerDomain(chainId: bigint | number, verifyingContract: string): TypedDataDomain {
+  return { name: REVENUE_DOMAIN_NAME, version: REVENUE_DOMAIN_VERSION, chainId, verifyingContract };
 }

@@ -12,10 +12,9 @@ import { ContractTransactionResponse, ZeroAddress, keccak256, toUtf8Bytes } from
 import { BlocklistToken__factory, FeeOnTransferToken__factory, RevenueLedger } from "../../typechain-types";
 import { Kind, accountId } from "../helpers/revenueFixture";
 import { WorkLedgerFixture, commitNext, correctNext, deployWorkLedgerFixture, networkParams } from "../helpers/workLedgerFixture";
-import { ARBITER_DEADLINE, BOND, CHALLENGE_WINDOW, EpochStatus, MAX_CHALLENGES, ROLE } from "../helpers/constants";
+import { ARBITER_DEADLINE, BOND, CHALLENGE_WINDOW, EpochStatus, MAX_CHALLENGES } from "../helpers/constants";
 
 const REASON = keccak256(toUtf8Bytes("usage of customer 2 is double-counted"));
-const NO_REF = ethers.ZeroHash;
 
 /** The EntryPosted events `tx` emitted on `revenue`, as [debit, credit, amount, epoch]. */
 async function entries(revenue: RevenueLedger, tx: ContractTransactionResponse): Promise<[string, string, bigint, bigint][]> {
@@ -69,7 +68,7 @@ describe("WorkLedger: bonded challenges", function () {
     await f.revenue.connect(f.challenger).deposit(1n, 100n * BOND);
     await f.token.connect(f.challenger).approve(await f.revenue.getAddress(), 0n);
     await expect(f.ledger.connect(f.challenger).challengeEpoch(1n, 0n, REASON)).to.be.revertedWithCustomError(f.token, "ERC20InsufficientAllowance");
-    expect((await f.revenue.customer(1n, f.challenger.address)).free).to.equal(100n * BOND);
+    expect((await f.revenue.customer(1n, f.challenger.address)).escrow).to.equal(100n * BOND);
   });
 
   it("upheld: Voided and the bond returned (bond -> assets)", async function () {
@@ -83,7 +82,7 @@ describe("WorkLedger: bonded challenges", function () {
     await expectBooksTie(f);
   });
 
-  it("rejected: the bond becomes network revenue of that epoch and the remaining window resumes", async function () {
+  it("rejected: the bond becomes network revenue (booked on that epoch) and the remaining window resumes", async function () {
     await f.ledger.connect(f.challenger).challengeEpoch(1n, 0n, REASON);
     const { remainingWindow } = await f.ledger.latestEpoch(1n, 0n);
     const tx = await f.ledger.connect(f.arbiter).resolveChallenge(1n, 0n, false);
@@ -91,7 +90,7 @@ describe("WorkLedger: bonded challenges", function () {
     await expect(tx).to.changeTokenBalance(f.token, f.challenger, 0n);
     await expect(tx).to.emit(f.revenue, "BondForfeited").withArgs(1n, 0n, f.challenger.address, BOND);
     expect(await entries(f.revenue, tx)).to.deep.equal([[f.bondOf(f.challenger.address), f.revenueAccount, BOND, 0n]]);
-    expect(await f.revenue.epochRevenue(1n, 0n)).to.equal(BOND);
+    expect(await f.revenue.netRevenuePosted(1n)).to.equal(BOND);
     expect(await f.revenue.balanceOf(f.revenueAccount)).to.equal(BOND);
     expect((await f.ledger.latestEpoch(1n, 0n)).finalizesAt).to.equal(now + remainingWindow);
     await expectBooksTie(f);
@@ -109,7 +108,7 @@ describe("WorkLedger: bonded challenges", function () {
       expect((await f.ledger.latestEpoch(1n, 0n)).challenges).to.equal(BigInt(i + 1));
       await f.ledger.connect(f.arbiter).resolveChallenge(1n, 0n, false);
     }
-    expect(await f.revenue.epochRevenue(1n, 0n)).to.equal(BOND * 7n);
+    expect(await f.revenue.netRevenuePosted(1n)).to.equal(BOND * 7n);
     await expect(f.ledger.connect(f.outsider).challengeEpoch(1n, 0n, REASON))
       .to.be.revertedWithCustomError(f.ledger, "WorkLedgerTooManyChallenges")
       .withArgs(1n, 0n, 1n);
@@ -248,15 +247,13 @@ describe("WorkLedger: bonded challenges", function () {
   });
 
   it("lets customers of the network challenge too, and keeps their escrow apart from their bond", async function () {
-    await f.ledger.connect(f.admin).grantRole(await f.ledger.networkRole(1n, ROLE.BILLER), f.admin.address);
     await f.revenue.connect(f.outsider).deposit(1n, 20n * BOND);
-    await f.revenue.connect(f.admin).charge(1n, f.outsider.address, 0n, 3n * BOND, NO_REF);
     await f.ledger.connect(f.outsider).challengeEpoch(1n, 0n, REASON);
-    await f.ledger.connect(f.arbiter).resolveChallenge(1n, 0n, true);
-    const [free, held] = await f.revenue.customer(1n, f.outsider.address);
-    expect([free, held]).to.deep.equal([17n * BOND, 3n * BOND]);
-    await f.revenue.voidCharge(await f.revenue.customer(1n, f.outsider.address).then((c) => c.lastChargeId));
-    expect((await f.revenue.customer(1n, f.outsider.address)).free).to.equal(20n * BOND);
+    expect((await f.revenue.customer(1n, f.outsider.address)).escrow).to.equal(20n * BOND);
+    expect(await f.revenue.balanceOf(accountId(Kind.Bond, 1n, f.outsider.address))).to.equal(BOND);
+    await f.ledger.connect(f.arbiter).resolveChallenge(1n, 0n, false);
+    expect((await f.revenue.customer(1n, f.outsider.address)).escrow).to.equal(20n * BOND);
+    expect(await f.revenue.netRevenuePosted(1n)).to.equal(BOND);
     await expectBooksTie(f);
   });
 });

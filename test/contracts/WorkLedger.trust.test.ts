@@ -10,6 +10,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { AbiCoder, ZeroAddress, ZeroHash, keccak256, toUtf8Bytes } from "ethers";
 import { RevenueLedger__factory, TimelockArbiter__factory, WorkLedger__factory } from "../../typechain-types";
 import { signRotation, signSorted } from "../helpers/eip712";
+import { FAR_EXPIRY, signRoot, signStatement, usageHashOf } from "../helpers/revenueFixture";
 import {
   WorkLedgerFixture,
   buildEpoch,
@@ -35,6 +36,20 @@ import {
 } from "../helpers/constants";
 
 const REASON = keccak256(toUtf8Bytes("forged"));
+
+/** The challenger authorizes network 1 (cap 10 USD) with 50 USD in escrow; epochs up to its first billable one are
+ * committed and Final, the cursor advanced. Returns a 1-epoch statement over that epoch and 2-of-3 signatures. */
+async function billableFixture() {
+  const f = await deployWorkLedgerFixture();
+  await f.revenue.connect(f.challenger).deposit(1n, 50n * 10n ** 6n);
+  await f.revenue.connect(f.challenger).authorizeBilling(1n, 10n * 10n ** 6n, FAR_EXPIRY);
+  const start = (await f.revenue.billing(1n, f.challenger.address)).nextEpoch;
+  while ((await f.ledger.network(1n)).nextEpoch <= start) await commitNext(f);
+  await time.increase(CHALLENGE_WINDOW);
+  await f.ledger.advanceFinality(1n, 100n);
+  const s = { networkId: 1n, customer: f.challenger.address, fromEpoch: start, toEpoch: start, amount: 10n * 10n ** 6n, usageHash: usageHashOf("t") };
+  return { ...f, start, s, sigs: await signStatement(f.revenue, f.verifiers.slice(0, 2), s) };
+}
 
 function roleId(networkId: bigint, kind: string): string {
   return keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "bytes32"], [networkId, kind]));
@@ -103,25 +118,19 @@ describe("WorkLedger: trust model", function () {
       expect((await f.ledger.latestEpoch(1n, 0n)).verifierSetId).to.equal(1n);
     });
 
-    it("cannot turn a Final, already-charged epoch into a Voided one: its held charge still posts (even while paused)", async function () {
-      const f = await loadFixture(deployWorkLedgerFixture);
+    it("cannot turn a Final, already-billed epoch into a Voided one; the statement's refund works even while paused", async function () {
+      const f = await loadFixture(billableFixture);
       await f.ledger.connect(f.admin).grantRole(roleId(1n, ROLE.BILLER), f.admin.address);
-      await f.revenue.connect(f.challenger).deposit(1n, 50n * 10n ** 6n);
-      await commitNext(f);
-      await f.revenue.connect(f.admin).charge(1n, f.challenger.address, 0n, 20n * 10n ** 6n, REASON);
-      await time.increase(CHALLENGE_WINDOW);
-      await expect(correctNext(f, 0n, 2n, f.verifiers))
+      await f.revenue.connect(f.admin).charge(f.s, "invoice", f.sigs);
+      await expect(correctNext(f, f.start, 2n, f.verifiers))
         .to.be.revertedWithCustomError(f.ledger, "WorkLedgerInvalidEpochStatus")
-        .withArgs(1n, 0n, EpochStatus.Final);
-      await expect(f.ledger.connect(f.outsider).challengeEpoch(1n, 0n, REASON))
+        .withArgs(1n, f.start, EpochStatus.Final);
+      await expect(f.ledger.connect(f.outsider).challengeEpoch(1n, f.start, REASON))
         .to.be.revertedWithCustomError(f.ledger, "WorkLedgerInvalidEpochStatus")
-        .withArgs(1n, 0n, EpochStatus.Final);
-      const [, , chargeId] = await f.revenue.customer(1n, f.challenger.address);
-      await expect(f.revenue.voidCharge(chargeId))
-        .to.be.revertedWithCustomError(f.revenue, "RevenueLedgerEpochNotVoided")
-        .withArgs(1n, 0n, EpochStatus.Final);
+        .withArgs(1n, f.start, EpochStatus.Final);
       await f.ledger.connect(f.admin).setPaused(1n, true);
-      await expect(f.revenue.postCharge(chargeId)).to.emit(f.revenue, "ChargePosted");
+      const chargeId = await f.revenue.chargeIdOf(1n, f.challenger.address, f.start);
+      await expect(f.revenue.connect(f.admin).refund(chargeId, f.start, 1n, REASON)).to.emit(f.revenue, "Refunded");
     });
 
     it("cannot re-open a Final version by challenging it or by changing the window", async function () {
@@ -165,11 +174,19 @@ describe("WorkLedger: trust model", function () {
       await expect(f.ledger.connect(f.admin).transferArbiter(1n, f.admin.address))
         .to.be.revertedWithCustomError(f.ledger, "WorkLedgerNotArbiter")
         .withArgs(1n, f.admin.address);
-      // Nor charge without the biller role (signed statements come with the billing issue).
-      await expect(f.revenue.connect(f.admin).charge(1n, f.challenger.address, 0n, 1n, ZeroHash)).to.be.revertedWithCustomError(
-        f.revenue,
-        "RevenueLedgerUnauthorized",
-      );
+      // Nor charge without the biller role, nor with it but without a k-of-n signed statement.
+      const s = { networkId: 1n, customer: f.challenger.address, fromEpoch: 0n, toEpoch: 0n, amount: 1n, usageHash: ZeroHash };
+      await expect(f.revenue.connect(f.admin).charge(s, "", []))
+        .to.be.revertedWithCustomError(f.revenue, "RevenueLedgerUnauthorized")
+        .withArgs(1n, f.admin.address, ROLE.BILLER);
+      await f.ledger.connect(f.admin).grantRole(roleId(1n, ROLE.BILLER), f.admin.address);
+      await f.revenue.connect(f.challenger).authorizeBilling(1n, 1n, FAR_EXPIRY);
+      const start = (await f.revenue.billing(1n, f.challenger.address)).nextEpoch;
+      const own = { ...s, fromEpoch: start, toEpoch: start };
+      await f.ledger.connect(f.admin).advanceFinality(1n, 10n);
+      await expect(f.revenue.connect(f.admin).charge(own, "", await signStatement(f.revenue, [f.admin], own)))
+        .to.be.revertedWithCustomError(f.revenue, "RevenueLedgerNotFinalized")
+        .withArgs(1n, start, await f.ledger.finalizedCount(1n));
     });
 
     it("verifiers (k of n): cannot commit without the others, nor change a Final version", async function () {
@@ -193,10 +210,10 @@ describe("WorkLedger: trust model", function () {
       await expect(f.ledger.connect(f.arbiter).commitEpoch(1n, 1n, next.summary, await signSorted([f.arbiter, f.verifiers[0]], f.domain, m)))
         .to.be.revertedWithCustomError(f.ledger, "WorkLedgerNotVerifier")
         .withArgs(f.arbiter.address);
-      await expect(f.revenue.connect(f.arbiter).charge(1n, f.challenger.address, 0n, 1n, ZeroHash)).to.be.revertedWithCustomError(
-        f.revenue,
-        "RevenueLedgerUnauthorized",
-      );
+      const s = { networkId: 1n, customer: f.challenger.address, fromEpoch: 0n, toEpoch: 0n, amount: 1n, usageHash: ZeroHash };
+      await expect(f.revenue.connect(f.arbiter).charge(s, "", []))
+        .to.be.revertedWithCustomError(f.revenue, "RevenueLedgerUnauthorized")
+        .withArgs(1n, f.arbiter.address, ROLE.BILLER);
       const { epoch } = await commitNext(f);
       await f.ledger.connect(f.challenger).challengeEpoch(1n, epoch, REASON);
       const { deadline } = await f.ledger.challengeOf(1n, epoch);
@@ -208,27 +225,47 @@ describe("WorkLedger: trust model", function () {
       expect(await f.ledger.epochStatus(1n, epoch)).to.deep.equal([EpochStatus.Voided, 1n]);
     });
 
-    it("biller: cannot move free escrow, bill the same usage twice, charge a Voided epoch or arbitrate", async function () {
-      const f = await loadFixture(finalEpochFixture);
+    it("biller: cannot move free escrow, charge unsigned usage, above the cap, an epoch twice or a Voided epoch, choose who is paid, or arbitrate", async function () {
+      const f = await loadFixture(billableFixture);
       const biller = f.operator;
       await f.ledger.connect(f.admin).grantRole(roleId(1n, ROLE.BILLER), biller.address);
-      await f.revenue.connect(f.challenger).deposit(1n, 100n * 10n ** 6n);
       // The biller withdraws only its own (empty) escrow.
-      await expect(f.revenue.connect(biller).withdraw(1n, 1n, biller.address))
+      await expect(f.revenue.connect(biller).requestWithdrawal(1n, 1n))
         .to.be.revertedWithCustomError(f.revenue, "RevenueLedgerInsufficientFree")
         .withArgs(1n, biller.address, 0n, 1n);
-      await f.revenue.connect(biller).charge(1n, f.challenger.address, 0n, 10n, REASON);
-      await expect(f.revenue.connect(biller).charge(1n, f.challenger.address, 0n, 10n, REASON)).to.be.revertedWithCustomError(
-        f.revenue,
-        "RevenueLedgerChargeExists",
-      );
+      await expect(f.revenue.connect(biller).withdraw(1n, biller.address))
+        .to.be.revertedWithCustomError(f.revenue, "RevenueLedgerNoWithdrawalRequest")
+        .withArgs(1n, biller.address);
+      // Usage the verifiers did not sign, and above the customer's cap.
+      await expect(f.revenue.connect(biller).charge(f.s, "", await signStatement(f.revenue, [biller], f.s)))
+        .to.be.revertedWithCustomError(f.revenue, "RevenueLedgerBelowThreshold")
+        .withArgs(1n, 2n);
+      const above = { ...f.s, amount: f.s.amount + 1n };
+      await expect(f.revenue.connect(biller).charge(above, "", await signStatement(f.revenue, f.verifiers.slice(0, 2), above)))
+        .to.be.revertedWithCustomError(f.revenue, "RevenueLedgerCapExceeded")
+        .withArgs(1n, f.challenger.address, f.s.amount, 1n, f.s.amount + 1n);
+      // An epoch twice.
+      await f.revenue.connect(biller).charge(f.s, "", f.sigs);
+      await expect(f.revenue.connect(biller).charge(f.s, "", f.sigs))
+        .to.be.revertedWithCustomError(f.revenue, "RevenueLedgerStatementOutOfOrder")
+        .withArgs(1n, f.challenger.address, f.start, f.start + 1n);
+      // Who is paid: a root of its own.
+      const root = { networkId: 1n, root: keccak256(toUtf8Bytes("mine")), throughEpoch: f.start, total: 1n, dataHash: ZeroHash };
+      await expect(f.revenue.connect(biller).postPayoutRoot(root, await signRoot(f.revenue, [biller], root)))
+        .to.be.revertedWithCustomError(f.revenue, "RevenueLedgerBelowThreshold")
+        .withArgs(1n, 2n);
+      // A Voided epoch: the finality cursor stops before it, so no statement reaches it.
       const { epoch } = await commitNext(f);
       await f.ledger.connect(f.outsider).challengeEpoch(1n, epoch, REASON);
       await expect(f.ledger.connect(biller).resolveChallenge(1n, epoch, true)).to.be.revertedWithCustomError(f.ledger, "WorkLedgerNotArbiter");
       await f.ledger.connect(f.arbiter).resolveChallenge(1n, epoch, true);
-      await expect(f.revenue.connect(biller).charge(1n, f.challenger.address, epoch, 10n, REASON))
-        .to.be.revertedWithCustomError(f.revenue, "RevenueLedgerEpochNotChargeable")
-        .withArgs(1n, epoch, EpochStatus.Voided);
+      await time.increase(CHALLENGE_WINDOW);
+      await f.ledger.advanceFinality(1n, 100n);
+      expect(await f.ledger.finalizedCount(1n)).to.equal(epoch);
+      const voided = { ...f.s, fromEpoch: f.start + 1n, toEpoch: epoch, amount: 0n };
+      await expect(f.revenue.connect(biller).charge(voided, "", await signStatement(f.revenue, f.verifiers.slice(0, 2), voided)))
+        .to.be.revertedWithCustomError(f.revenue, "RevenueLedgerNotFinalized")
+        .withArgs(1n, epoch, epoch);
     });
 
     it("anyone: relays signed commits, k-of-n corrections, bonded challenges, expiries and the finality cursor", async function () {

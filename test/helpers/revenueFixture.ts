@@ -1,13 +1,14 @@
 /**
  * Named fixtures (for loadFixture) and helpers of the RevenueLedger tests, the invariant tests and
- * scripts/bench-gas-money.ts: account ids, charge ids, payout trees, permits, and epoch commits on
- * the real WorkLedger with EIP-712 verifier signatures. Works under `hardhat test` and `hardhat run`.
+ * scripts/bench-gas-money.ts: account ids, charge ids, verifier-signed billing statements and payout
+ * roots, signed billing authorizations, cumulative payout trees, permits, and epoch commits on the real
+ * WorkLedger with EIP-712 verifier signatures. Works under `hardhat test` and `hardhat run`.
  */
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { AbiCoder, Signature, Signer, ZeroAddress, ZeroHash, keccak256, toUtf8Bytes } from "ethers";
+import { AbiCoder, Signature, Signer, TypedDataDomain, ZeroAddress, ZeroHash, keccak256, toUtf8Bytes } from "ethers";
 import {
   MockStablecoin,
   MockStablecoin__factory,
@@ -18,16 +19,22 @@ import {
   WorkLedger,
   WorkLedger__factory,
 } from "../../typechain-types";
-import { EPOCH_COMMIT_TYPES, workLedgerDomain } from "../../src/records/eip712";
-import { NO_EPOCH, PAYOUT_LEAF_ENCODING } from "../../src/records/types";
-import type { EpochSummary } from "./eip712";
+import {
+  BILLING_AUTHORIZATION_TYPES,
+  BILLING_STATEMENT_TYPES,
+  CUMULATIVE_PAYOUT_LEAF_ENCODING,
+  EPOCH_COMMIT_TYPES,
+  PAYOUT_ROOT_TYPES,
+  revenueLedgerDomain,
+  workLedgerDomain,
+} from "../../src/records/eip712";
+import { NO_EPOCH } from "../../src/records/types";
+import { sortByAddress, type EpochSummary } from "./eip712";
 
 export { NO_EPOCH };
 
 /** IRevenueLedger.AccountKind, in declaration order. */
 export const Kind = { None: 0, Escrow: 1, Held: 2, Revenue: 3, Payable: 4, Fee: 5, Assets: 6, Bond: 7 } as const;
-/** IRevenueLedger.ChargeStatus, in declaration order. */
-export const ChargeStatus = { None: 0n, Held: 1n, Posted: 2n, Voided: 3n } as const;
 /** IWorkLedger.EpochStatus, in declaration order. */
 export const Status = { None: 0, Pending: 1, Challenged: 2, Final: 3, Voided: 4 } as const;
 
@@ -57,24 +64,93 @@ export function accountId(kind: number, networkId: bigint, holder: string = Zero
   return "0x" + v.toString(16).padStart(64, "0");
 }
 
-/** chargeId = keccak256(abi.encode(networkId, customer, epoch, ref)). */
-export function chargeIdOf(networkId: bigint, customer: string, epoch: bigint, ref: string): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "address", "uint64", "bytes32"], [networkId, customer, epoch, ref]));
+/** chargeId = bytes32(networkId << 224 | fromEpoch << 160 | customer). */
+export function chargeIdOf(networkId: bigint, customer: string, fromEpoch: bigint): string {
+  return "0x" + ((networkId << 224n) | (fromEpoch << 160n) | BigInt(customer)).toString(16).padStart(64, "0");
 }
 
-/** A payout leaf (index, nodeId, operator, amount). */
-export type PayoutLeaf = [bigint, string, string, bigint];
+/** A cumulative payout leaf (nodeId, operator, cumulativeAmount). */
+export type PayoutLeaf = [string, string, bigint];
 
-/** The StandardMerkleTree of payout leaves. */
+/** The StandardMerkleTree of cumulative payout leaves. */
 export function payoutTree(leaves: PayoutLeaf[]): StandardMerkleTree<PayoutLeaf> {
-  return StandardMerkleTree.of(leaves, [...PAYOUT_LEAF_ENCODING]);
+  return StandardMerkleTree.of(leaves, [...CUMULATIVE_PAYOUT_LEAF_ENCODING]);
 }
 
-/** The proof of leaf `index` (the leaf's first field) in `tree`. */
-export function proofOf(tree: StandardMerkleTree<PayoutLeaf>, index: bigint): string[] {
-  for (const [i, leaf] of tree.entries()) if (leaf[0] === index) return tree.getProof(i);
-  throw new Error(`no payout leaf ${index}`);
+/** The proof of node `nodeId`'s leaf in `tree`. */
+export function proofOf(tree: StandardMerkleTree<PayoutLeaf>, nodeId: string): string[] {
+  for (const [i, leaf] of tree.entries()) if (leaf[0] === nodeId) return tree.getProof(i);
+  throw new Error(`no payout leaf for node ${nodeId}`);
 }
+
+/** IRevenueLedger.BillingStatement. */
+export interface Statement {
+  networkId: bigint;
+  customer: string;
+  fromEpoch: bigint;
+  toEpoch: bigint;
+  amount: bigint;
+  usageHash: string;
+}
+
+/** IRevenueLedger.PayoutRoot. */
+export interface RootMessage {
+  networkId: bigint;
+  root: string;
+  throughEpoch: bigint;
+  total: bigint;
+  dataHash: string;
+}
+
+/** The EIP-712 domain of a RevenueLedger deployment. */
+export async function ledgerDomain(ledger: RevenueLedger): Promise<TypedDataDomain> {
+  const { chainId } = await ethers.provider.getNetwork();
+  return revenueLedgerDomain(chainId, await ledger.getAddress());
+}
+
+/** Signatures of `signers` over a statement, in ascending signer order (as charge requires). */
+export async function signStatement(ledger: RevenueLedger, signers: Signer[], s: Statement, domain?: TypedDataDomain): Promise<string[]> {
+  const d = domain ?? (await ledgerDomain(ledger));
+  const sorted = await sortByAddress(signers);
+  return Promise.all(sorted.map((v) => v.signTypedData(d, BILLING_STATEMENT_TYPES, { ...s })));
+}
+
+/** Signatures of `signers` over a payout root, in ascending signer order. */
+export async function signRoot(ledger: RevenueLedger, signers: Signer[], r: RootMessage, domain?: TypedDataDomain): Promise<string[]> {
+  const d = domain ?? (await ledgerDomain(ledger));
+  const sorted = await sortByAddress(signers);
+  return Promise.all(sorted.map((v) => v.signTypedData(d, PAYOUT_ROOT_TYPES, { ...r })));
+}
+
+/** A customer's signed BillingAuthorization (its current nonce unless given). */
+export async function signAuthorization(
+  ledger: RevenueLedger,
+  customer: Signer,
+  networkId: bigint,
+  capPerEpoch: bigint,
+  expiry: bigint,
+  deadline: bigint,
+  nonce?: bigint,
+): Promise<string> {
+  const addr = await customer.getAddress();
+  const n = nonce ?? (await ledger.billing(networkId, addr)).nonce;
+  return customer.signTypedData(await ledgerDomain(ledger), BILLING_AUTHORIZATION_TYPES, {
+    networkId,
+    customer: addr,
+    capPerEpoch,
+    expiry,
+    nonce: n,
+    deadline,
+  });
+}
+
+/** A usage hash standing for the UsageRef[] of a statement (the contract only carries it). */
+export function usageHashOf(label: string): string {
+  return keccak256(toUtf8Bytes(`usage-${label}`));
+}
+
+/** A far expiry (year 2100). */
+export const FAR_EXPIRY = 4_102_444_800n;
 
 /** A node id from a label: keccak256(utf8(label)). */
 export function nodeIdOf(label: string): string {
@@ -121,26 +197,31 @@ export interface UnitFixture {
   op1: HardhatEthersSigner; // node operator
   op2: HardhatEthersSigner; // node operator
   outsider: HardhatEthersSigner;
+  verifiers: HardhatEthersSigner[]; // set 1 of both networks, threshold 2
   net1: bigint;
   net2: bigint;
 }
 
-/** Mock WorkLedger with networks 1 and 2 in one MockStablecoin; alice and bob hold 1,000 USD each, approved. */
+/**
+ * Mock WorkLedger with networks 1 and 2 in one MockStablecoin (60-second epochs from genesis 0, verifier
+ * set 1 = 3 verifiers with k = 2, 720-epoch statements, 1-day thaw, nothing final yet); alice and bob hold
+ * 1,000 USD each, approved.
+ */
 export async function revenueUnitFixture(): Promise<UnitFixture> {
-  const [admin, biller, alice, bob, op1, op2, outsider] = await ethers.getSigners();
+  const [admin, biller, alice, bob, op1, op2, outsider, v1, v2, v3] = await ethers.getSigners();
+  const verifiers = [v1, v2, v3];
   const token = await new MockStablecoin__factory(admin).deploy();
   const wl = await new MockWorkLedgerForRevenue__factory(admin).deploy();
   const ledger = await new RevenueLedger__factory(admin).deploy(await wl.getAddress(), admin.address);
   const tokenAddr = await token.getAddress();
-  await wl.addNetwork(tokenAddr);
-  await wl.addNetwork(tokenAddr);
+  for (let i = 0; i < 2; i++) await wl.addNetwork(tokenAddr, verifiers.map((v) => v.address), 2);
   for (const net of [1n, 2n]) await wl.setRole(net, BILLER, biller.address, true);
   const ledgerAddr = await ledger.getAddress();
   for (const c of [alice, bob]) {
     await token.mint(c.address, 1_000n * USD);
     await token.connect(c).approve(ledgerAddr, ethers.MaxUint256);
   }
-  return { ledger, wl, token, admin, biller, alice, bob, op1, op2, outsider, net1: 1n, net2: 2n };
+  return { ledger, wl, token, admin, biller, alice, bob, op1, op2, outsider, verifiers, net1: 1n, net2: 2n };
 }
 
 /*//////////////////////////////////////////////////////////////

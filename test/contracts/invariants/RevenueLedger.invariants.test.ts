@@ -1,8 +1,11 @@
 /**
  * Invariant tests of RevenueLedger on the real WorkLedger: seeded random sequences of deposits,
- * permits, withdrawals, commits, finalisations, bonded challenges (upheld: void and bond returned;
- * rejected: bond to revenue; expired), charges, postings, voids, refunds, payout roots, claims, pauses,
- * fee changes and fee withdrawals across three customers, three operators and two networks, with every
+ * permits, billing authorizations (own and relayed; raises, lowerings, revokes, short expiries),
+ * withdrawal requests and thawed withdrawals, commits, finalisations, the finality cursor, bonded
+ * challenges (upheld, rejected, expired), verifier-signed statements (honest, over the cap, signed by one
+ * key, past the cursor, overlapping), refunds, cumulative payout roots (honest, above posted, backwards,
+ * unsigned, past the cursor), claims (also by a wrong operator), pauses, fee changes and fee withdrawals
+ * across three customers, three operators and two networks, with every
  * invariant checked after every step (see ./revenueModel.ts). `npm test` runs 200 short sequences;
  * `npm run test:invariants` runs longer ones until INVARIANT_STEPS steps in total. A failure prints
  * fast-check's seed, path and the shrunk sequence; replay it with INVARIANT_SEED=<seed>.
@@ -17,7 +20,7 @@ const SEED = Number(process.env.INVARIANT_SEED ?? 20_261_128);
 describe("RevenueLedger invariants", function () {
   this.timeout(0);
 
-  it("hold after every step of seeded random sequences (books balance, tokens held == Σ accounts, no double claim)", async function () {
+  it("hold after every step of seeded random sequences (tokens held == Σ balances, no epoch billed twice, charges <= usage, claims <= cumulative)", async function () {
     await runSequences({
       seed: SEED,
       shortMax: 10,

@@ -1,31 +1,39 @@
 /**
  * Model-based invariant testing of RevenueLedger on the real WorkLedger (fast-check commands).
  *
- * A TypeScript model keeps the expected books (balance per account id), the epochs' statuses, charges,
- * per-epoch revenue and payouts. Every command predicts its outcome from the model (success with the
- * exact entries it must post, or the name of the custom error it must revert with), runs the
- * transaction, and compares. Separately, "books" are rebuilt only from the EntryPosted events.
+ * A TypeScript model keeps the expected books (balance per account id), the epochs' statuses and the
+ * finality cursor, each customer's usage per epoch (what honest verifiers sign), its billing
+ * authorization with the caps of its unbilled epochs as runs (mirroring rule 3), its withdrawal
+ * request (rule 6), the charged statements, the net revenue ever posted, the latest cumulative payout
+ * root and what each node claimed. Every command predicts its outcome from the model (success with
+ * the exact entries it must post, or the name of the custom error it must revert with), runs the
+ * transaction, and compares. Separately, "books" are rebuilt only from the events.
  * After every step: token.balanceOf(ledger) == Σ liability balances == the Assets balance;
- * Σ debits == Σ credits; no balance negative; every event-reported balance equals the running
- * balance; no payout leaf claimed twice; the model's own identities (Σ epoch revenue == Revenue,
- * Σ unclaimed payout == Payable, Σ held charges == Held); RunwayLow exactly when a charge leaves free
- * escrow below the customer's threshold.
+ * Σ debits == Σ credits; no balance negative; every event-reported balance equals the running balance;
+ * from the StatementCharged events: no epoch billed twice per customer, and Σ charges per customer <=
+ * Σ its usage over the billed epochs; from the PayoutClaimed events: Σ claims per node <= its latest
+ * cumulative amount; net revenue posted == Revenue + the latest root's total; Payable == total - Σ claims;
+ * every statement's refunds <= its net; a thawing amount <= its escrow; RunwayLow exactly when a charge
+ * leaves escrow below the customer's threshold.
  */
 import fc from "fast-check";
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { ContractTransactionReceipt, ContractTransactionResponse, Interface, ZeroHash, keccak256, toUtf8Bytes } from "ethers";
+import { ContractTransactionReceipt, ContractTransactionResponse, Interface, Signer, ZeroHash, keccak256, toUtf8Bytes } from "ethers";
 import { IWorkLedger__factory, MockStablecoin__factory, RevenueLedger__factory } from "../../../typechain-types";
 import {
   BOND,
   BPS,
+  FAR_EXPIRY,
   INVARIANT_WINDOW,
   Kind,
   LedgerFixture,
   MAX_FEE_BPS,
   NO_EPOCH,
   PayoutLeaf,
+  RootMessage,
+  Statement,
   Status,
   USD,
   accountId,
@@ -35,7 +43,10 @@ import {
   payoutTree,
   prepareNextEpoch,
   proofOf,
+  signAuthorization,
   signPermit,
+  signRoot,
+  signStatement,
 } from "../../helpers/revenueFixture";
 import { ModelStep, RunStats } from "./runner";
 
@@ -43,26 +54,41 @@ import { ModelStep, RunStats } from "./runner";
 export interface Real extends LedgerFixture {
   ledgerAddr: string;
   assets: string; // account id of the token's Assets account
+  genesis: bigint[]; // genesisTime of networks 1 and 2
+  thaw: bigint; // thawSeconds (both networks)
 }
 
-interface ChargeM {
+/** A run of unbilled epochs [start, end) under one cap (as the contract keeps them). */
+interface RunM {
+  start: bigint;
+  end: bigint;
+  cap: bigint;
+}
+
+/** A customer on a network. */
+interface CustM {
+  authorized: boolean;
+  next: bigint;
+  runs: RunM[];
+  thaw: { amount: bigint; readyAt: bigint; from: bigint } | null;
+}
+
+interface StatementM {
   id: string;
   net: bigint;
   cust: number;
-  epoch: bigint;
+  from: bigint;
+  to: bigint;
   amount: bigint;
-  fee: bigint; // fee at posting, from the snapshotted rate
-  status: "Held" | "Posted" | "Voided";
+  fee: bigint;
   refunded: bigint;
 }
 
-interface PayoutM {
-  net: bigint;
-  epoch: bigint;
+interface RootM {
   root: string;
+  through: bigint;
+  total: bigint;
   leaves: PayoutLeaf[];
-  remaining: bigint;
-  claimed: number[]; // positions in `leaves`
 }
 
 /** The challenges of an epoch's version 1 (this model never corrects). */
@@ -75,13 +101,14 @@ interface EpochChallengeM {
 /** An expected entry: debit, credit, amount, epoch, ref (networkId is the command's). */
 type Entry = [string, string, bigint, bigint, string];
 
-/** The books as rebuilt from EntryPosted events alone. */
+/** The books as rebuilt from events alone. */
 interface Books {
   balances: Map<string, bigint>;
   totalDebits: bigint;
   totalCredits: bigint;
-  claimedLeaves: Set<string>;
   entries: number;
+  billed: Map<string, [bigint, bigint, bigint][]>; // `${net}:${customer}` -> [from, to, amount] of StatementCharged
+  claims: Map<string, bigint>; // `${net}:${nodeId}` -> Σ PayoutClaimed amounts
 }
 
 /** Everything a sequence knows; cloned from the seeded state at the start of each sequence. */
@@ -89,12 +116,15 @@ export interface Model {
   balances: Map<string, bigint>; // expected balance per account id
   epochs: Record<string, number[]>; // net -> Status per epoch
   challenges: Record<string, EpochChallengeM[]>; // net -> challenge state per epoch (latest version)
+  cursor: Record<string, bigint>; // net -> finalizedCount as last advanced
   paused: Record<string, boolean>;
   feeBps: bigint;
   thresholds: Map<string, bigint>; // `${net}:${customer index}` -> runway threshold
-  charges: ChargeM[];
-  epochRevenue: Map<string, bigint>; // `${net}:${epoch}`
-  payouts: PayoutM[];
+  custs: Record<string, CustM>; // `${net}:${customer index}`
+  statements: StatementM[];
+  netPosted: Record<string, bigint>; // net -> net revenue ever posted (statements - fees - refunds + forfeits)
+  roots: Record<string, RootM | null>; // net -> latest root
+  claimed: Map<string, bigint>; // `${net}:${nodeId}` -> claimed
   books: Books;
   steps: number;
 }
@@ -103,7 +133,8 @@ export interface Model {
 export const stats: RunStats = { steps: 0, sequences: 0, successes: 0, reverts: 0 };
 
 const NETS = [1n, 2n];
-const REFS = ["r0", "r1", "r2"].map((r) => keccak256(toUtf8Bytes(r)));
+const NODES = [0, 1, 2, 3].map((i) => nodeIdOf(`node-${i}`));
+const MAX_U64 = (1n << 64n) - 1n;
 const trees = new Map<string, StandardMerkleTree<PayoutLeaf>>();
 
 const errorsIface = new Interface([
@@ -117,17 +148,22 @@ const errorsIface = new Interface([
 //////////////////////////////////////////////////////////////*/
 
 function newModel(): Model {
+  const custs: Record<string, CustM> = {};
+  for (const n of NETS) for (const c of [0, 1, 2]) custs[`${n}:${c}`] = { authorized: false, next: 0n, runs: [], thaw: null };
   return {
     balances: new Map(),
     epochs: { "1": [], "2": [] },
     challenges: { "1": [], "2": [] },
+    cursor: { "1": 0n, "2": 0n },
     paused: { "1": false, "2": false },
     feeBps: 0n,
     thresholds: new Map(),
-    charges: [],
-    epochRevenue: new Map(),
-    payouts: [],
-    books: { balances: new Map(), totalDebits: 0n, totalCredits: 0n, claimedLeaves: new Set(), entries: 0 },
+    custs,
+    statements: [],
+    netPosted: { "1": 0n, "2": 0n },
+    roots: { "1": null, "2": null },
+    claimed: new Map(),
+    books: { balances: new Map(), totalDebits: 0n, totalCredits: 0n, entries: 0, billed: new Map(), claims: new Map() },
     steps: 0,
   };
 }
@@ -153,16 +189,67 @@ function statusOf(m: Model, net: bigint, epoch: bigint): number {
   return m.epochs[net.toString()][Number(epoch)] ?? Status.None;
 }
 
-function revKey(net: bigint, epoch: bigint): string {
-  return `${net}:${epoch}`;
+/** What customer `c` used in epoch `e` of `net`, as the honest verifiers sign it (0..5 USD). */
+export function usageOf(net: bigint, c: number, e: bigint): bigint {
+  return BigInt((Number(e) * 7 + c * 13 + Number(net) * 3) % 6) * USD;
+}
+
+function usageSum(net: bigint, c: number, from: bigint, to: bigint): bigint {
+  let s = 0n;
+  for (let e = from; e <= to; e++) s += usageOf(net, c, e);
+  return s;
+}
+
+/** First epoch (1-second epochs from `genesis`) that starts after `ts`. */
+function epochAfter(r: Real, net: bigint, ts: bigint): bigint {
+  const g = r.genesis[Number(net) - 1];
+  return ts < g ? 0n : ts - g + 1n;
+}
+
+/** The contract's cap re-derivation (rule 3): started-before epochs keep max(old, new), later ones get the new cap. */
+function setBillingM(cm: CustM, cap: bigint, change: bigint, expiryEnd: bigint): void {
+  if (!cm.authorized) {
+    cm.authorized = true;
+    cm.next = change;
+    cm.runs = [];
+  }
+  const out: RunM[] = [];
+  const push = (s: bigint, e: bigint, c: bigint) => {
+    const last = out[out.length - 1];
+    if (last !== undefined && last.end === s && last.cap === c) last.end = e;
+    else out.push({ start: s, end: e, cap: c });
+  };
+  for (const run of cm.runs) {
+    const s = run.start > cm.next ? run.start : cm.next;
+    const e = run.end < change ? run.end : change;
+    if (s < e) push(s, e, run.cap > cap ? run.cap : cap);
+  }
+  if (cap > 0n) {
+    const covered = out.length === 0 ? cm.next : out[out.length - 1].end;
+    if (covered < change) push(covered, change, cap);
+    if (change < expiryEnd) push(change, expiryEnd, cap);
+  }
+  cm.runs = out;
+}
+
+/** The cap epoch `from` runs under and the end of its run (0 and the maximum past every run). */
+function capRun(cm: CustM, from: bigint): { cap: bigint; end: bigint } {
+  const run = cm.runs.find((x) => x.start <= from && from < x.end);
+  return run === undefined ? { cap: 0n, end: MAX_U64 } : { cap: run.cap, end: run.end };
 }
 
 const escrowOf = (net: bigint, who: string) => accountId(Kind.Escrow, net, who);
-const heldOf = (net: bigint, who: string) => accountId(Kind.Held, net, who);
 const revenueOf = (net: bigint) => accountId(Kind.Revenue, net);
 const payableOf = (net: bigint) => accountId(Kind.Payable, net);
 const feeOf = (net: bigint) => accountId(Kind.Fee, net);
 const bondOf = (net: bigint, who: string) => accountId(Kind.Bond, net, who);
+
+/** Sets the next block's timestamp to the latest + 1 and returns it (predictions that depend on time). */
+async function nextTimestamp(): Promise<bigint> {
+  const ts = BigInt(await time.latest()) + 1n;
+  await time.setNextBlockTimestamp(ts);
+  return ts;
+}
 
 /** Name of the custom error in a rejected call, from any of the three contracts' ABIs. */
 export function errorName(e: unknown): string {
@@ -217,7 +304,8 @@ export async function sendExpecting(
 
 /**
  * Runs `send` and checks it against the prediction: `expected` is "ok" (then the EntryPosted events
- * must be exactly `entries`, in order, and the model applies them) or a custom error name.
+ * must be exactly `entries`, in order, and the model applies them) or a custom error name. Statement
+ * and claim events go to the books.
  */
 async function exec(
   m: Model,
@@ -236,10 +324,15 @@ async function exec(
     const ev = r.ledger.interface.parseLog(log);
     if (ev === null) continue;
     if (ev.name === "EntryPosted") posted.push(ev.args);
+    if (ev.name === "StatementCharged") {
+      const key = `${ev.args.networkId}:${ev.args.customer}`;
+      const list = m.books.billed.get(key) ?? [];
+      list.push([ev.args.fromEpoch, ev.args.toEpoch, ev.args.amount]);
+      m.books.billed.set(key, list);
+    }
     if (ev.name === "PayoutClaimed") {
-      const key = `${ev.args.networkId}:${ev.args.epoch}:${ev.args.index}`;
-      expect(m.books.claimedLeaves.has(key), `${label}: payout leaf ${key} claimed twice`).to.equal(false);
-      m.books.claimedLeaves.add(key);
+      const key = `${ev.args.networkId}:${ev.args.nodeId}`;
+      m.books.claims.set(key, (m.books.claims.get(key) ?? 0n) + ev.args.amount);
     }
   }
   expect(posted.length, `${label}: number of entries`).to.equal(entries.length);
@@ -277,38 +370,60 @@ export async function checkInvariants(m: Model, r: Real, label: string): Promise
   expect(liabilities, `${label}: tokens held == Σ liabilities`).to.equal(held);
   expect(m.books.balances.get(r.assets) ?? 0n, `${label}: tokens held == assets`).to.equal(held);
   expect(m.books.totalDebits, `${label}: Σ debits == Σ credits`).to.equal(m.books.totalCredits);
-  // The model's own identities.
   for (const net of NETS) {
-    let rev = 0n;
-    for (const [k, v] of m.epochRevenue) if (k.startsWith(`${net}:`)) rev += v;
-    expect(bal(m, revenueOf(net)), `${label}: Σ epoch revenue == Revenue(${net})`).to.equal(rev);
-    const unclaimed = m.payouts.filter((p) => p.net === net).reduce((a, p) => a + p.remaining, 0n);
-    expect(bal(m, payableOf(net)), `${label}: Σ unclaimed == Payable(${net})`).to.equal(unclaimed);
-    for (const [i, c] of r.customers.entries()) {
-      const heldSum = m.charges.filter((x) => x.net === net && x.cust === i && x.status === "Held").reduce((a, x) => a + x.amount, 0n);
-      expect(bal(m, heldOf(net, c.address)), `${label}: Σ held charges == Held`).to.equal(heldSum);
+    const root = m.roots[`${net}`];
+    const total = root?.total ?? 0n;
+    // Net revenue ever posted == what is still revenue + what the latest root moved to payable.
+    expect(bal(m, revenueOf(net)) + total, `${label}: netPosted == Revenue + root total (${net})`).to.equal(m.netPosted[`${net}`]);
+    let claimedSum = 0n;
+    for (const nodeId of NODES) {
+      // From the events: Σ claims per node <= its latest cumulative amount.
+      const fromEvents = m.books.claims.get(`${net}:${nodeId}`) ?? 0n;
+      const latest = root?.leaves.find((l) => l[0] === nodeId)?.[2] ?? 0n;
+      expect(fromEvents <= latest, `${label}: claims of ${nodeId} above its cumulative amount`).to.equal(true);
+      expect(fromEvents, `${label}: claimed ${nodeId}`).to.equal(m.claimed.get(`${net}:${nodeId}`) ?? 0n);
+      claimedSum += fromEvents;
+    }
+    expect(bal(m, payableOf(net)), `${label}: Payable == total - Σ claims (${net})`).to.equal(total - claimedSum);
+    for (const [c, cust] of r.customers.entries()) {
+      // From the events: no epoch billed twice, and Σ charges <= Σ usage over the billed epochs.
+      const billed = [...(m.books.billed.get(`${net}:${cust.address}`) ?? [])].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+      let charged = 0n;
+      let usage = 0n;
+      for (const [i, [from, to, amount]] of billed.entries()) {
+        if (i > 0) expect(from > billed[i - 1][1], `${label}: epoch billed twice (c${c}, net${net})`).to.equal(true);
+        charged += amount;
+        usage += usageSum(net, c, from, to);
+      }
+      expect(charged <= usage, `${label}: Σ charges <= Σ usage (c${c}, net${net})`).to.equal(true);
+      const cm = m.custs[`${net}:${c}`];
+      if (cm.thaw !== null) expect(cm.thaw.amount <= bal(m, escrowOf(net, cust.address)), `${label}: thawing <= escrow`).to.equal(true);
     }
   }
-  for (const c of m.charges) expect(c.refunded <= c.amount - c.fee, `${label}: over-refunded ${c.id}`).to.equal(true);
+  for (const s of m.statements) expect(s.refunded <= s.amount - s.fee, `${label}: over-refunded ${s.id}`).to.equal(true);
 }
 
 /** At the end of a sequence: every model figure against the contract's views. */
 export async function checkAgainstChain(m: Model, r: Real): Promise<void> {
   for (const [id, v] of m.balances) expect(await r.ledger.balanceOf(id), `balanceOf(${id})`).to.equal(v);
-  for (const c of m.charges) {
-    const onChain = await r.ledger.getCharge(c.id);
-    expect([onChain.status, onChain.refunded]).to.deep.equal([{ Held: 1n, Posted: 2n, Voided: 3n }[c.status], c.refunded]);
+  for (const s of m.statements) {
+    const onChain = await r.ledger.statement(s.id);
+    expect([onChain.fromEpoch, onChain.toEpoch, onChain.refundable]).to.deep.equal([s.from, s.to, s.amount - s.fee - s.refunded]);
   }
-  for (const [k, v] of m.epochRevenue) {
-    const [net, epoch] = k.split(":").map(BigInt);
-    expect(await r.ledger.epochRevenue(net, epoch), `epochRevenue(${k})`).to.equal(v);
-  }
-  for (const p of m.payouts) {
-    const onChain = await r.ledger.payout(p.net, p.epoch);
-    expect(onChain.total - onChain.claimed).to.equal(p.remaining);
-    for (const [i, leaf] of p.leaves.entries()) {
-      expect(await r.ledger.isClaimed(p.net, p.epoch, leaf[0])).to.equal(p.claimed.includes(i));
+  for (const net of NETS) {
+    expect(await r.ledger.netRevenuePosted(net)).to.equal(m.netPosted[`${net}`]);
+    expect(await r.wl.finalizedCount(net)).to.equal(m.cursor[`${net}`]);
+    for (const [c, cust] of r.customers.entries()) {
+      const cm = m.custs[`${net}:${c}`];
+      const b = await r.ledger.billing(net, cust.address);
+      expect([b.authorized, b.nextEpoch, b.thawing]).to.deep.equal([cm.authorized, cm.authorized ? cm.next : 0n, cm.thaw?.amount ?? 0n]);
+      for (const run of cm.runs) {
+        if (run.end <= cm.next) continue;
+        const from = run.start > cm.next ? run.start : cm.next;
+        expect(await r.ledger.capAt(net, cust.address, from), `capAt(c${c}, ${from})`).to.deep.equal([run.cap, from, run.end]);
+      }
     }
+    for (const nodeId of NODES) expect(await r.ledger.claimed(net, nodeId)).to.equal(m.claimed.get(`${net}:${nodeId}`) ?? 0n);
   }
 }
 
@@ -340,6 +455,20 @@ function pickChallenged(m: Model, r: Real, net: bigint, pick: number) {
   return { list, epoch, pre, ch, bond, who };
 }
 
+/** Jumps time by `seconds`: past the window every Pending epoch turns Final; past the arbiter deadline every open challenge expires. */
+async function jump(m: Model, seconds: bigint): Promise<void> {
+  await time.increase(seconds);
+  for (const net of NETS) {
+    if (seconds > INVARIANT_WINDOW) m.epochs[`${net}`] = m.epochs[`${net}`].map((s) => (s === Status.Pending ? Status.Final : s));
+    for (const [i, st] of m.epochs[`${net}`].entries()) if (st === Status.Challenged && seconds > 86_400n) m.challenges[`${net}`][i].expired = true;
+  }
+}
+
+/** Statement variants: honest (the customer's usage), over its cap, signed by one key, past the cursor, overlapping. */
+export type Variant = "honest" | "overCap" | "unsigned" | "pastCursor" | "overlap";
+/** Payout root variants. */
+export type RootVariant = "honest" | "overPosted" | "backwards" | "unsigned" | "pastCursor";
+
 const act = {
   async deposit(m: Model, r: Real, c: number, net: bigint, amount: bigint, label: string) {
     const cust = r.customers[c];
@@ -360,14 +489,232 @@ const act = {
     );
   },
 
-  async withdraw(m: Model, r: Real, c: number, net: bigint, mode: Mode, frac: number, label: string) {
+  async authorize(m: Model, r: Real, c: number, net: bigint, cap: bigint, bySig: boolean, short: boolean, label: string) {
     const cust = r.customers[c];
-    const free = bal(m, escrowOf(net, cust.address));
-    const amount = pickAmount(free, mode, frac);
-    const expected = amount === 0n ? "RevenueLedgerZeroAmount" : amount > free ? "RevenueLedgerInsufficientFree" : "ok";
-    await exec(m, r, label, expected, net, [[escrowOf(net, cust.address), r.assets, amount, NO_EPOCH, ZeroHash]], () =>
-      r.ledger.connect(cust).withdraw(net, amount, cust.address),
+    const cm = m.custs[`${net}:${c}`];
+    const ts = await nextTimestamp();
+    const expiry = cap === 0n ? 0n : short ? ts + 5n : FAR_EXPIRY;
+    const expected = cap === 0n && !cm.authorized ? "RevenueLedgerNotAuthorized" : "ok";
+    let send: () => Promise<ContractTransactionResponse>;
+    if (bySig) {
+      const deadline = ts + 1_000n;
+      const sig = await signAuthorization(r.ledger, cust, net, cap, expiry, deadline);
+      await time.setNextBlockTimestamp(ts);
+      send = () => r.ledger.connect(r.netAdmin).authorizeBillingBySig(net, cust.address, cap, expiry, deadline, sig);
+    } else if (cap === 0n) {
+      send = () => r.ledger.connect(cust).revokeBilling(net);
+    } else {
+      send = () => r.ledger.connect(cust).authorizeBilling(net, cap, expiry);
+    }
+    await exec(m, r, label, expected, net, [], send);
+    if (expected === "ok") {
+      const change = epochAfter(r, net, ts);
+      setBillingM(cm, cap, change, cap === 0n ? change : epochAfter(r, net, expiry));
+    }
+  },
+
+  async requestWithdrawal(m: Model, r: Real, c: number, net: bigint, mode: Mode, frac: number, label: string) {
+    const cust = r.customers[c];
+    const escrow = bal(m, escrowOf(net, cust.address));
+    const amount = pickAmount(escrow, mode, frac);
+    const expected = amount > escrow ? "RevenueLedgerInsufficientFree" : "ok";
+    const ts = await nextTimestamp();
+    await exec(m, r, label, expected, net, [], () => r.ledger.connect(cust).requestWithdrawal(net, amount));
+    if (expected === "ok") {
+      m.custs[`${net}:${c}`].thaw = amount === 0n ? null : { amount, readyAt: ts + r.thaw, from: epochAfter(r, net, ts) };
+    }
+  },
+
+  async withdraw(m: Model, r: Real, c: number, net: bigint, wait: boolean, label: string) {
+    const cust = r.customers[c];
+    const cm = m.custs[`${net}:${c}`];
+    if (wait) await jump(m, r.thaw);
+    const ts = await nextTimestamp();
+    const thaw = cm.thaw;
+    const expected = thaw === null ? "RevenueLedgerNoWithdrawalRequest" : ts < thaw.readyAt ? "RevenueLedgerStillThawing" : "ok";
+    const amount = thaw?.amount ?? 0n;
+    const entries: Entry[] = amount > 0n ? [[escrowOf(net, cust.address), r.assets, amount, NO_EPOCH, ZeroHash]] : [];
+    await exec(m, r, label, expected, net, entries, () => r.ledger.connect(cust).withdraw(net, cust.address));
+    if (expected === "ok") cm.thaw = null;
+  },
+
+  async advance(m: Model, r: Real, net: bigint, label: string) {
+    await exec(m, r, label, "ok", net, [], () => r.wl.connect(r.operators[2]).advanceFinality(net, 100n));
+    const list = m.epochs[`${net}`];
+    let count = 0;
+    while (count < list.length && list[count] === Status.Final) count++;
+    m.cursor[`${net}`] = BigInt(count);
+  },
+
+  async charge(m: Model, r: Real, c: number, net: bigint, len: number, variant: Variant, outsider: boolean, label: string) {
+    const cust = r.customers[c];
+    const cm = m.custs[`${net}:${c}`];
+    const cursor = m.cursor[`${net}`];
+    const from = variant === "overlap" ? (cm.next > 0n ? cm.next - 1n : cm.next + 1n) : cm.next;
+    const run = capRun(cm, from);
+    let to = from + BigInt(len) - 1n;
+    if (variant === "pastCursor") {
+      to = cursor > from ? cursor : from;
+    } else if (variant !== "overlap") {
+      if (to >= run.end) to = run.end - 1n;
+      if (to >= cursor) to = cursor - 1n;
+      if (to < from) to = from;
+    }
+    const epochs = to - from + 1n;
+    const amount = variant === "overCap" ? run.cap * epochs + 1n : usageSum(net, c, from, to);
+    const s: Statement = { networkId: net, customer: cust.address, fromEpoch: from, toEpoch: to, amount, usageHash: keccak256(toUtf8Bytes(label)) };
+    const signers: Signer[] = variant === "unsigned" ? [r.netAdmin] : r.verifiers.slice(0, 2);
+    const escrow = bal(m, escrowOf(net, cust.address));
+    const thawing = cm.thaw !== null && to >= cm.thaw.from ? cm.thaw.amount : 0n;
+    const expected = m.paused[`${net}`]
+      ? "RevenueLedgerNetworkPaused"
+      : outsider
+        ? "RevenueLedgerUnauthorized"
+        : to >= cursor
+          ? "RevenueLedgerNotFinalized"
+          : !cm.authorized
+            ? "RevenueLedgerNotAuthorized"
+            : from !== cm.next
+              ? "RevenueLedgerStatementOutOfOrder"
+              : to >= run.end
+                ? "RevenueLedgerStatementSpansCapChange"
+                : amount > run.cap * epochs
+                  ? "RevenueLedgerCapExceeded"
+                  : variant === "unsigned"
+                    ? "RevenueLedgerBelowThreshold"
+                    : amount > escrow - thawing
+                      ? "RevenueLedgerInsufficientFree"
+                      : "ok";
+    const id = chargeIdOf(net, cust.address, from);
+    const fee = (amount * m.feeBps) / BPS;
+    const entries: Entry[] = [];
+    if (amount > 0n) {
+      entries.push([escrowOf(net, cust.address), revenueOf(net), amount - fee, to, id]);
+      if (fee > 0n) entries.push([escrowOf(net, cust.address), feeOf(net), fee, to, id]);
+    }
+    const caller = outsider ? r.operators[1] : r.netAdmin;
+    const sigs = await signStatement(r.ledger, signers, s);
+    const rc = await exec(m, r, label, expected, net, entries, () => r.ledger.connect(caller).charge(s, label, sigs));
+    if (expected !== "ok") return;
+    cm.next = to + 1n;
+    const left = escrow - amount;
+    // RunwayLow fires exactly when the charge leaves escrow below the customer's threshold.
+    const threshold = m.thresholds.get(`${net}:${c}`) ?? 0n;
+    const lows = rc!.logs
+      .filter((l) => l.address === r.ledgerAddr)
+      .map((l) => r.ledger.interface.parseLog(l))
+      .filter((e) => e?.name === "RunwayLow")
+      .map((e) => [e!.args.networkId, e!.args.customer, e!.args.freeBalance, e!.args.threshold]);
+    expect(lows, `${label}: RunwayLow`).to.deep.equal(amount > 0n && left < threshold ? [[net, cust.address, left, threshold]] : []);
+    if (amount === 0n) return;
+    if (cm.thaw !== null && left < cm.thaw.amount) cm.thaw.amount = left;
+    m.statements.push({ id, net, cust: c, from, to, amount, fee, refunded: 0n });
+    m.netPosted[`${net}`] += amount - fee;
+  },
+
+  async refund(m: Model, r: Real, pick: number, where: number, mode: Mode, frac: number, outsider: boolean, label: string) {
+    const s = m.statements[pick % Math.max(1, m.statements.length)];
+    if (s === undefined) {
+      await exec(m, r, label, "RevenueLedgerUnknownCharge", 0n, [], () => r.ledger.connect(r.netAdmin).refund(ZeroHash, 0n, 1n, ZeroHash));
+      return;
+    }
+    const epoch = where === 0 && s.from > 0n ? s.from - 1n : where === 1 ? s.to + 1n : s.from + (BigInt(pick) % (s.to - s.from + 1n));
+    const refundable = s.amount - s.fee - s.refunded;
+    const amount = pickAmount(refundable, mode, frac);
+    const root = m.roots[`${s.net}`];
+    const expected = outsider
+      ? "RevenueLedgerUnauthorized"
+      : amount === 0n
+        ? "RevenueLedgerZeroAmount"
+        : epoch < s.from || epoch > s.to
+          ? "RevenueLedgerRefundOutsideStatement"
+          : root !== null && epoch <= root.through
+            ? "RevenueLedgerEpochPaidOut"
+            : amount > refundable
+              ? "RevenueLedgerRefundExceedsCharge"
+              : amount > bal(m, revenueOf(s.net))
+                ? "RevenueLedgerInsufficientRevenue"
+                : "ok";
+    const cust = r.customers[s.cust].address;
+    const caller = outsider ? r.operators[2] : r.netAdmin;
+    await exec(m, r, label, expected, s.net, [[revenueOf(s.net), escrowOf(s.net, cust), amount, epoch, s.id]], () =>
+      r.ledger.connect(caller).refund(s.id, epoch, amount, keccak256(toUtf8Bytes(label))),
     );
+    if (expected === "ok") {
+      s.refunded += amount;
+      m.netPosted[`${s.net}`] -= amount;
+    }
+  },
+
+  async payoutRoot(m: Model, r: Real, net: bigint, variant: RootVariant, frac: number, weights: number[], label: string) {
+    const prev = m.roots[`${net}`];
+    const cursor = m.cursor[`${net}`];
+    const through =
+      variant === "pastCursor" ? cursor : variant === "backwards" && prev !== null ? prev.through : cursor > 0n ? cursor - 1n : 0n;
+    const prevTotal = prev?.total ?? 0n;
+    const posted = m.netPosted[`${net}`];
+    const increase = ((posted - prevTotal) * BigInt(frac)) / 1000n;
+    const wsum = BigInt(weights.reduce((a, w) => a + w, 0));
+    let left = increase;
+    const leaves: PayoutLeaf[] = NODES.map((nodeId, i) => {
+      const share = i === NODES.length - 1 ? left : (increase * BigInt(weights[i])) / wsum;
+      left -= share;
+      const before = prev?.leaves.find((l) => l[0] === nodeId)?.[2] ?? 0n;
+      return [nodeId, r.operators[i % 3].address, before + share];
+    });
+    let total = leaves.reduce((a, l) => a + l[2], 0n);
+    if (variant === "overPosted") {
+      leaves[0][2] += posted - total + 1n;
+      total = posted + 1n;
+    }
+    const tree = payoutTree(leaves);
+    const msg: RootMessage = { networkId: net, root: tree.root, throughEpoch: through, total, dataHash: keccak256(toUtf8Bytes(label)) };
+    const signers: Signer[] = variant === "unsigned" ? [r.verifiers[0], r.netAdmin] : r.verifiers.slice(1, 3);
+    const expected =
+      through >= cursor
+        ? "RevenueLedgerNotFinalized"
+        : prev !== null && through <= prev.through
+          ? "RevenueLedgerThroughEpochNotRising"
+          : total > posted
+            ? "RevenueLedgerPayoutExceedsPosted"
+            : variant === "unsigned"
+              ? "RevenueLedgerNotVerifier"
+              : "ok";
+    const sigs = await signRoot(r.ledger, signers, msg);
+    const grow = total - prevTotal;
+    const entries: Entry[] = grow > 0n ? [[revenueOf(net), payableOf(net), grow, through, tree.root]] : [];
+    // Anyone relays a signed root, even while paused.
+    await exec(m, r, label, expected, net, entries, () => r.ledger.connect(r.operators[1]).postPayoutRoot(msg, sigs));
+    if (expected === "ok") {
+      trees.set(tree.root, tree);
+      m.roots[`${net}`] = { root: tree.root, through, total, leaves };
+    }
+  },
+
+  async claim(m: Model, r: Real, net: bigint, node: number, wrongSender: boolean, label: string) {
+    const root = m.roots[`${net}`];
+    const nodeId = NODES[node];
+    const operator = r.operators[node % 3];
+    if (root === null) {
+      await exec(m, r, label, "RevenueLedgerNoPayoutRoot", net, [], () => r.ledger.connect(operator).claim(net, nodeId, 1n, [], operator.address));
+      return;
+    }
+    const cumulative = root.leaves.find((l) => l[0] === nodeId)![2];
+    const already = m.claimed.get(`${net}:${nodeId}`) ?? 0n;
+    const signer = wrongSender ? r.operators[(node + 1) % 3] : operator;
+    const amount = cumulative - already;
+    const expected = wrongSender
+      ? "RevenueLedgerInvalidProof"
+      : cumulative <= already
+        ? "RevenueLedgerNothingToClaim"
+        : amount > bal(m, payableOf(net))
+          ? "RevenueLedgerPayableShortfall"
+          : "ok";
+    const proof = proofOf(trees.get(root.root)!, nodeId);
+    await exec(m, r, label, expected, net, [[payableOf(net), r.assets, amount, root.through, nodeId]], () =>
+      r.ledger.connect(signer).claim(net, nodeId, cumulative, proof, signer.address),
+    );
+    if (expected === "ok") m.claimed.set(`${net}:${nodeId}`, cumulative);
   },
 
   async commit(m: Model, r: Real, net: bigint, label: string) {
@@ -381,12 +728,7 @@ const act = {
   },
 
   async finalize(m: Model) {
-    await time.increase(INVARIANT_WINDOW + 1n);
-    for (const net of NETS) {
-      m.epochs[`${net}`] = m.epochs[`${net}`].map((s) => (s === Status.Pending ? Status.Final : s));
-      // The jump (> the arbiter deadline) leaves every open challenge expired.
-      for (const [i, st] of m.epochs[`${net}`].entries()) if (st === Status.Challenged) m.challenges[`${net}`][i].expired = true;
-    }
+    await jump(m, INVARIANT_WINDOW + 1n);
     stats.successes++;
   },
 
@@ -425,7 +767,7 @@ const act = {
     await exec(m, r, label, expected, net, [entry], () => r.wl.connect(r.arbiter).resolveChallenge(net, epoch, upheld));
     if (expected === "ok") {
       list[Number(epoch)] = upheld ? Status.Voided : Status.Pending;
-      if (!upheld) m.epochRevenue.set(revKey(net, epoch), (m.epochRevenue.get(revKey(net, epoch)) ?? 0n) + bond);
+      if (!upheld) m.netPosted[`${net}`] += bond;
     }
   },
 
@@ -436,196 +778,6 @@ const act = {
       r.wl.connect(r.operators[2]).expireChallenge(net, epoch),
     );
     if (expected === "ok") list[Number(epoch)] = Status.Voided;
-  },
-
-  async charge(m: Model, r: Real, c: number, net: bigint, pick: number, mode: Mode, frac: number, refPick: number, outsider: boolean, label: string) {
-    const cust = r.customers[c];
-    const epoch = BigInt(pick % (m.epochs[`${net}`].length + 1));
-    const ref = REFS[refPick % REFS.length];
-    const free = bal(m, escrowOf(net, cust.address));
-    const amount = pickAmount(free, mode, frac);
-    const status = statusOf(m, net, epoch);
-    const id = chargeIdOf(net, cust.address, epoch, ref);
-    const expected = m.paused[`${net}`]
-      ? "RevenueLedgerNetworkPaused"
-      : outsider
-        ? "RevenueLedgerUnauthorized"
-        : amount === 0n
-          ? "RevenueLedgerZeroAmount"
-          : status === Status.None || status === Status.Voided
-            ? "RevenueLedgerEpochNotChargeable"
-            : m.charges.some((x) => x.id === id)
-              ? "RevenueLedgerChargeExists"
-              : amount > free
-                ? "RevenueLedgerInsufficientFree"
-                : "ok";
-    const caller = outsider ? r.operators[0] : r.netAdmin;
-    const rc = await exec(m, r, label, expected, net, [[escrowOf(net, cust.address), heldOf(net, cust.address), amount, epoch, id]], () =>
-      r.ledger.connect(caller).charge(net, cust.address, epoch, amount, ref),
-    );
-    if (expected === "ok") {
-      // RunwayLow fires exactly when the charge leaves free escrow below the customer's threshold.
-      const threshold = m.thresholds.get(`${net}:${c}`) ?? 0n;
-      const lows = rc!.logs
-        .filter((l) => l.address === r.ledgerAddr)
-        .map((l) => r.ledger.interface.parseLog(l))
-        .filter((e) => e?.name === "RunwayLow")
-        .map((e) => [e!.args.networkId, e!.args.customer, e!.args.freeBalance, e!.args.threshold]);
-      const expectedLows = free - amount < threshold ? [[net, cust.address, free - amount, threshold]] : [];
-      expect(lows, `${label}: RunwayLow`).to.deep.equal(expectedLows);
-      const fee = (amount * m.feeBps) / BPS;
-      m.charges.push({ id, net, cust: c, epoch, amount, fee, status: "Held", refunded: 0n });
-    }
-  },
-
-  async postCharge(m: Model, r: Real, pick: number, label: string) {
-    const ch = m.charges[pick % Math.max(1, m.charges.length)];
-    if (ch === undefined) {
-      await exec(m, r, label, "RevenueLedgerUnknownCharge", 0n, [], () => r.ledger.postCharge(REFS[0]));
-      return;
-    }
-    const status = statusOf(m, ch.net, ch.epoch);
-    const expected =
-      ch.status !== "Held" ? "RevenueLedgerInvalidChargeStatus" : status !== Status.Final ? "RevenueLedgerEpochNotFinal" : "ok";
-    const cust = r.customers[ch.cust].address;
-    const entries: Entry[] = [[heldOf(ch.net, cust), revenueOf(ch.net), ch.amount - ch.fee, ch.epoch, ch.id]];
-    if (ch.fee > 0n) entries.push([heldOf(ch.net, cust), feeOf(ch.net), ch.fee, ch.epoch, ch.id]);
-    await exec(m, r, label, expected, ch.net, entries, () => r.ledger.connect(r.operators[1]).postCharge(ch.id));
-    if (expected === "ok") {
-      ch.status = "Posted";
-      const k = revKey(ch.net, ch.epoch);
-      m.epochRevenue.set(k, (m.epochRevenue.get(k) ?? 0n) + ch.amount - ch.fee);
-    }
-  },
-
-  async voidCharge(m: Model, r: Real, pick: number, label: string) {
-    const ch = m.charges[pick % Math.max(1, m.charges.length)];
-    if (ch === undefined) {
-      await exec(m, r, label, "RevenueLedgerUnknownCharge", 0n, [], () => r.ledger.voidCharge(REFS[1]));
-      return;
-    }
-    const status = statusOf(m, ch.net, ch.epoch);
-    const expected =
-      ch.status !== "Held" ? "RevenueLedgerInvalidChargeStatus" : status !== Status.Voided ? "RevenueLedgerEpochNotVoided" : "ok";
-    const cust = r.customers[ch.cust].address;
-    await exec(m, r, label, expected, ch.net, [[heldOf(ch.net, cust), escrowOf(ch.net, cust), ch.amount, ch.epoch, ch.id]], () =>
-      r.ledger.voidCharge(ch.id),
-    );
-    if (expected === "ok") ch.status = "Voided";
-  },
-
-  async refund(m: Model, r: Real, pick: number, mode: Mode, frac: number, outsider: boolean, label: string) {
-    const ch = m.charges[pick % Math.max(1, m.charges.length)];
-    if (ch === undefined) {
-      await exec(m, r, label, "RevenueLedgerUnknownCharge", 0n, [], () => r.ledger.connect(r.netAdmin).refund(REFS[2], 1n, ZeroHash));
-      return;
-    }
-    const refundable = ch.amount - ch.fee - ch.refunded;
-    const amount = pickAmount(refundable, mode, frac);
-    const available = m.epochRevenue.get(revKey(ch.net, ch.epoch)) ?? 0n;
-    const expected =
-      ch.status !== "Posted"
-        ? "RevenueLedgerInvalidChargeStatus"
-        : outsider
-            ? "RevenueLedgerUnauthorized"
-            : amount === 0n
-              ? "RevenueLedgerZeroAmount"
-              : amount > refundable
-                ? "RevenueLedgerRefundExceedsCharge"
-                : amount > available
-                  ? "RevenueLedgerInsufficientRevenue"
-                  : "ok";
-    const cust = r.customers[ch.cust].address;
-    const caller = outsider ? r.operators[2] : r.netAdmin;
-    await exec(m, r, label, expected, ch.net, [[revenueOf(ch.net), escrowOf(ch.net, cust), amount, ch.epoch, ch.id]], () =>
-      r.ledger.connect(caller).refund(ch.id, amount, keccak256(toUtf8Bytes(label))),
-    );
-    if (expected === "ok") {
-      ch.refunded += amount;
-      m.epochRevenue.set(revKey(ch.net, ch.epoch), available - amount);
-    }
-  },
-
-  async payoutRoot(
-    m: Model,
-    r: Real,
-    net: bigint,
-    pick: number,
-    mode: Mode,
-    frac: number,
-    weights: number[],
-    spread: boolean,
-    underDeclare: boolean,
-    outsider: boolean,
-    label: string,
-  ) {
-    const epoch = BigInt(pick % (m.epochs[`${net}`].length + 1));
-    const available = m.epochRevenue.get(revKey(net, epoch)) ?? 0n;
-    const sum = pickAmount(available, mode, frac);
-    const wsum = BigInt(weights.reduce((a, w) => a + w, 0));
-    const leaves: PayoutLeaf[] = [];
-    let left = sum;
-    for (const [i, w] of weights.entries()) {
-      const amount = i === weights.length - 1 ? left : (sum * BigInt(w)) / wsum;
-      left -= amount;
-      const index = BigInt(spread ? i * 300 : i);
-      leaves.push([index, nodeIdOf(`node-${net}-${epoch}-${i}`), r.operators[(i + pick) % r.operators.length].address, amount]);
-    }
-    const declared = underDeclare && sum > 1n ? sum - 1n : sum;
-    const tree = payoutTree(leaves);
-    const status = statusOf(m, net, epoch);
-    const expected = outsider
-      ? "RevenueLedgerUnauthorized"
-      : declared === 0n
-          ? "RevenueLedgerZeroAmount"
-          : status !== Status.Final
-            ? "RevenueLedgerEpochNotFinal"
-            : m.payouts.some((p) => p.net === net && p.epoch === epoch)
-              ? "RevenueLedgerPayoutExists"
-              : declared > available
-                ? "RevenueLedgerInsufficientRevenue"
-                : "ok";
-    const caller = outsider ? r.customers[0] : r.netAdmin;
-    await exec(m, r, label, expected, net, [[revenueOf(net), payableOf(net), declared, epoch, tree.root]], () =>
-      r.ledger.connect(caller).postPayoutRoot(net, epoch, tree.root, declared, leaves.length),
-    );
-    if (expected === "ok") {
-      trees.set(tree.root, tree);
-      m.payouts.push({ net, epoch, root: tree.root, leaves, remaining: declared, claimed: [] });
-      m.epochRevenue.set(revKey(net, epoch), available - declared);
-    }
-  },
-
-  async claim(m: Model, r: Real, pick: number, leafPick: number, wrongSender: boolean, label: string) {
-    const p = m.payouts[pick % Math.max(1, m.payouts.length)];
-    if (p === undefined) {
-      const op = r.operators[0];
-      await exec(m, r, label, "RevenueLedgerUnknownPayout", 1n, [], () => r.ledger.connect(op).claim(1n, 999n, 0n, ZeroHash, 1n, [], op.address));
-      return;
-    }
-    const li = leafPick % p.leaves.length;
-    const [index, nodeId, operator, amount] = p.leaves[li];
-    const signer = wrongSender
-      ? r.operators.find((o) => o.address !== operator)!
-      : r.operators.find((o) => o.address === operator)!;
-    const expected =
-      amount === 0n
-        ? "RevenueLedgerZeroAmount"
-        : p.claimed.includes(li)
-          ? "RevenueLedgerAlreadyClaimed"
-          : wrongSender
-            ? "RevenueLedgerInvalidProof"
-            : amount > p.remaining
-              ? "RevenueLedgerPayoutExceedsTotal"
-              : "ok";
-    const proof = proofOf(trees.get(p.root)!, index);
-    await exec(m, r, label, expected, p.net, [[payableOf(p.net), r.assets, amount, p.epoch, nodeId]], () =>
-      r.ledger.connect(signer).claim(p.net, p.epoch, index, nodeId, amount, proof, signer.address),
-    );
-    if (expected === "ok") {
-      p.claimed.push(li);
-      p.remaining -= amount;
-    }
   },
 
   async setRunwayThreshold(m: Model, r: Real, c: number, net: bigint, threshold: bigint, label: string) {
@@ -673,35 +825,49 @@ const mode = fc.oneof(
 );
 const amount = fc.oneof({ arbitrary: fc.bigInt(1n, 5_000n * USD), weight: 9 }, { arbitrary: fc.constant(0n), weight: 1 });
 const rarely = fc.oneof({ arbitrary: fc.constant(false), weight: 9 }, { arbitrary: fc.constant(true), weight: 1 });
+const cap = fc.constantFrom(0n, 2n * USD, 5n * USD, 8n * USD);
+const variant = fc.oneof(
+  { arbitrary: fc.constant<Variant>("honest"), weight: 8 },
+  { arbitrary: fc.constant<Variant>("overCap"), weight: 1 },
+  { arbitrary: fc.constant<Variant>("unsigned"), weight: 1 },
+  { arbitrary: fc.constant<Variant>("pastCursor"), weight: 1 },
+  { arbitrary: fc.constant<Variant>("overlap"), weight: 1 },
+);
+const rootVariant = fc.oneof(
+  { arbitrary: fc.constant<RootVariant>("honest"), weight: 6 },
+  { arbitrary: fc.constant<RootVariant>("overPosted"), weight: 1 },
+  { arbitrary: fc.constant<RootVariant>("backwards"), weight: 1 },
+  { arbitrary: fc.constant<RootVariant>("unsigned"), weight: 1 },
+  { arbitrary: fc.constant<RootVariant>("pastCursor"), weight: 1 },
+);
 
 /** The step arbitraries, weighted towards the money paths. */
 export const steps: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = [
   fc.tuple(cust, net, amount).map(([c, n, a]) => step(`deposit(c${c}, net${n}, ${a})`, (m, r, l) => act.deposit(m, r, c, n, a, l))),
   fc.tuple(net, amount).map(([n, a]) => step(`depositWithPermit(c2, net${n}, ${a})`, (m, r, l) => act.depositWithPermit(m, r, 2, n, a, l))),
-  fc.tuple(cust, net, mode, frac).map(([c, n, md, f]) => step(`withdraw(c${c}, net${n}, ${md} ${f}‰)`, (m, r, l) => act.withdraw(m, r, c, n, md, f, l))),
+  fc
+    .tuple(cust, net, cap, fc.boolean(), rarely)
+    .map(([c, n, k, sig, sh]) => step(`authorize(c${c}, net${n}, cap ${k}${sig ? ", signed" : ""}${sh ? ", short expiry" : ""})`, (m, r, l) => act.authorize(m, r, c, n, k, sig, sh, l))),
+  fc.tuple(cust, net, mode, frac).map(([c, n, md, f]) => step(`requestWithdrawal(c${c}, net${n}, ${md} ${f}‰)`, (m, r, l) => act.requestWithdrawal(m, r, c, n, md, f, l))),
+  fc.tuple(cust, net, fc.boolean()).map(([c, n, w]) => step(`withdraw(c${c}, net${n}${w ? ", after the thaw" : ""})`, (m, r, l) => act.withdraw(m, r, c, n, w, l))),
   net.map((n) => step(`commit(net${n})`, (m, r, l) => act.commit(m, r, n, l))),
   fc.constant(step("finalize", (m) => act.finalize(m))),
+  net.map((n) => step(`advanceFinality(net${n})`, (m, r, l) => act.advance(m, r, n, l))),
   fc.tuple(net, pick, cust).map(([n, p, c]) => step(`challenge(net${n}, #${p}, by c${c})`, (m, r, l) => act.challenge(m, r, n, p, c, l))),
   fc.tuple(net, pick).map(([n, p]) => step(`expire(net${n}, #${p})`, (m, r, l) => act.expire(m, r, n, p, l))),
   fc.tuple(net, pick, fc.boolean()).map(([n, p, u]) => step(`resolve(net${n}, #${p}, ${u ? "upheld" : "rejected"})`, (m, r, l) => act.resolve(m, r, n, p, u, l))),
   fc
-    .tuple(cust, net, pick, mode, frac, fc.nat({ max: 2 }), rarely)
-    .map(([c, n, p, md, f, ref, o]) => step(`charge(c${c}, net${n}, epoch#${p}, ${md} ${f}‰, r${ref}${o ? ", outsider" : ""})`, (m, r, l) => act.charge(m, r, c, n, p, md, f, ref, o, l))),
-  fc.tuple(cust, net, pick, mode, frac, fc.nat({ max: 2 })).map(([c, n, p, md, f, ref]) => step(`charge(c${c}, net${n}, epoch#${p}, ${md} ${f}‰, r${ref})`, (m, r, l) => act.charge(m, r, c, n, p, md, f, ref, false, l))),
-  pick.map((p) => step(`postCharge(#${p})`, (m, r, l) => act.postCharge(m, r, p, l))),
-  pick.map((p) => step(`postCharge(#${p})`, (m, r, l) => act.postCharge(m, r, p, l))),
-  pick.map((p) => step(`voidCharge(#${p})`, (m, r, l) => act.voidCharge(m, r, p, l))),
-  fc.tuple(pick, mode, frac, rarely).map(([p, md, f, o]) => step(`refund(#${p}, ${md} ${f}‰${o ? ", outsider" : ""})`, (m, r, l) => act.refund(m, r, p, md, f, o, l))),
+    .tuple(cust, net, fc.integer({ min: 1, max: 8 }), variant, rarely)
+    .map(([c, n, len, v, o]) => step(`charge(c${c}, net${n}, ${len} epochs, ${v}${o ? ", outsider" : ""})`, (m, r, l) => act.charge(m, r, c, n, len, v, o, l))),
+  fc.tuple(cust, net, fc.integer({ min: 1, max: 8 })).map(([c, n, len]) => step(`charge(c${c}, net${n}, ${len} epochs, honest)`, (m, r, l) => act.charge(m, r, c, n, len, "honest", false, l))),
   fc
-    .tuple(net, pick, mode, frac, fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 4 }), fc.boolean(), rarely, rarely)
-    .map(
-      ([n, p, md, f, w, s, u, o]) =>
-        step(`payoutRoot(net${n}, epoch#${p}, ${md} ${f}‰, weights ${w}${s ? ", spread" : ""}${u ? ", under-declared" : ""}${o ? ", outsider" : ""})`, (m, r, l) =>
-          act.payoutRoot(m, r, n, p, md, f, w, s, u, o, l),
-        ),
-    ),
-  fc.tuple(pick, fc.nat({ max: 3 }), rarely).map(([p, li, w]) => step(`claim(#${p}, leaf ${li}${w ? ", wrong sender" : ""})`, (m, r, l) => act.claim(m, r, p, li, w, l))),
-  fc.tuple(pick, fc.nat({ max: 3 })).map(([p, li]) => step(`claim(#${p}, leaf ${li})`, (m, r, l) => act.claim(m, r, p, li, false, l))),
+    .tuple(pick, fc.nat({ max: 4 }), mode, frac, rarely)
+    .map(([p, w, md, f, o]) => step(`refund(#${p}, where ${w}, ${md} ${f}‰${o ? ", outsider" : ""})`, (m, r, l) => act.refund(m, r, p, w, md, f, o, l))),
+  fc
+    .tuple(net, rootVariant, frac, fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 4, maxLength: 4 }))
+    .map(([n, v, f, w]) => step(`payoutRoot(net${n}, ${v}, ${f}‰, weights ${w})`, (m, r, l) => act.payoutRoot(m, r, n, v, f, w, l))),
+  fc.tuple(net, fc.nat({ max: 3 }), rarely).map(([n, i, w]) => step(`claim(net${n}, node ${i}${w ? ", wrong sender" : ""})`, (m, r, l) => act.claim(m, r, n, i, w, l))),
+  fc.tuple(net, fc.nat({ max: 3 })).map(([n, i]) => step(`claim(net${n}, node ${i})`, (m, r, l) => act.claim(m, r, n, i, false, l))),
   fc.tuple(cust, net, fc.bigInt(0n, 20_000n * USD)).map(([c, n, t]) => step(`setRunwayThreshold(c${c}, net${n}, ${t})`, (m, r, l) => act.setRunwayThreshold(m, r, c, n, t, l))),
   net.map((n) => step(`pause/unpause(net${n})`, (m, r, l) => act.pause(m, r, n, l))),
   fc.integer({ min: 0, max: 1_200 }).map((b) => step(`setFee(${b})`, (m, r, l) => act.setFee(m, r, b, l))),
@@ -715,10 +881,13 @@ export const steps: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = [
 let seeded: Model | undefined;
 
 /**
- * The invariant fixture plus a seeded history, so that short sequences reach every path: deposits by
- * all customers on both networks, a 1% fee, epochs 0..2 committed and Final with held and posted
- * charges, epoch 3 Pending, and a payout root on network 1 epoch 0. The model of that history is kept
- * and cloned at the start of each sequence.
+ * The invariant fixture plus a seeded history, so that short sequences reach every path: all customers
+ * authorize both networks (customer 2 by a relayed signature) and deposit; a 1% fee; customer 1 lowers its
+ * cap on network 1 and customer 0 asks to withdraw part of its escrow there, both between commits (so
+ * later epochs run under the lower cap and without the thawing money); customer 0's network-2
+ * authorization gets a short expiry; epochs committed, Final and behind the cursor; a statement per
+ * customer and network; a cumulative root on network 1. The model of that history is kept and cloned
+ * at the start of each sequence.
  */
 export async function seededInvariantFixture(): Promise<Real> {
   const fx = await invariantLedgerFixture();
@@ -726,23 +895,33 @@ export async function seededInvariantFixture(): Promise<Real> {
     ...fx,
     ledgerAddr: await fx.ledger.getAddress(),
     assets: accountId(Kind.Assets, 0n, await fx.token.getAddress()),
+    genesis: [(await fx.wl.network(1n)).genesisTime, (await fx.wl.network(2n)).genesisTime],
+    thaw: await fx.wl.thawSecondsOf(1n),
   };
   const m = newModel();
+  for (const n of NETS) {
+    await act.authorize(m, r, 0, n, 5n * USD, false, false, "seed authorize");
+    await act.authorize(m, r, 1, n, 8n * USD, false, false, "seed authorize");
+    await act.authorize(m, r, 2, n, 5n * USD, true, false, "seed authorize (signed)");
+  }
   for (const n of NETS) {
     for (const c of [0, 1]) await act.deposit(m, r, c, n, 10_000n * USD, "seed deposit");
     await act.depositWithPermit(m, r, 2, n, 5_000n * USD, "seed permit");
   }
   await act.setFee(m, r, 100, "seed fee");
-  for (const n of NETS) for (let e = 0; e < 3; e++) await act.commit(m, r, n, "seed commit");
-  for (const n of NETS) {
-    for (const c of [0, 1, 2]) {
-      for (const e of [0, 1, 2]) await act.charge(m, r, c, n, e, "part", 50 + 100 * c + 10 * e, 0, false, "seed charge");
-    }
-  }
+  const commitUpTo = async (last: bigint) => {
+    for (const n of NETS) while (BigInt(m.epochs[`${n}`].length) <= last) await act.commit(m, r, n, "seed commit");
+  };
+  const start = m.custs["1:2"].next;
+  await commitUpTo(start + 4n);
+  await act.authorize(m, r, 1, 1n, 2n * USD, false, false, "seed lower cap");
+  await act.requestWithdrawal(m, r, 0, 1n, "part", 100, "seed withdrawal request");
+  await act.authorize(m, r, 0, 2n, 5n * USD, false, true, "seed short expiry");
+  await commitUpTo(start + 14n);
   await act.finalize(m);
-  for (const n of NETS) await act.commit(m, r, n, "seed commit");
-  for (let i = 0; i < m.charges.length; i++) if (m.charges[i].epoch === 0n) await act.postCharge(m, r, i, "seed post");
-  await act.payoutRoot(m, r, 1n, 0, "part", 800, [3, 2, 1], false, false, false, "seed payout");
+  for (const n of NETS) await act.advance(m, r, n, "seed cursor");
+  for (const n of NETS) for (const c of [0, 1, 2]) await act.charge(m, r, c, n, 3, "honest", false, "seed statement");
+  await act.payoutRoot(m, r, 1n, "honest", 600, [3, 2, 1, 1], "seed payout root");
   await checkInvariants(m, r, "seed");
   seeded = structuredClone(m);
   return r;
@@ -753,4 +932,3 @@ export function seededModel(): Model {
   if (seeded === undefined) throw new Error("seededInvariantFixture has not run");
   return structuredClone(seeded);
 }
-

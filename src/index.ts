@@ -240,17 +240,45 @@ export {
   readCharge,
   settleCharge,
   refundCharge,
-  splitPayouts,
-  makePayoutSet,
-  payoutTree,
-  payoutSetJson,
-  readPayoutFile,
-  writePayoutFile,
-  buildPayouts,
+} from "./writer";
+export type { TokenInfo, ChargeInfo } from "./writer";
+
+// writer: cumulative payouts (#16)
+export {
+  PAYOUT_FILE_KIND,
+  PAYOUT_SIGNATURE_KIND,
+  payoutFileName,
+  cumulativePayoutTree,
+  cumulativePayoutProof,
+  payoutFileText,
+  parsePayoutFile,
+  readPayoutRootFile,
+  readPayoutState,
+  latestPayoutFile,
+  buildPayoutRound,
+  assertNeverLowers,
+  writePayoutRoundFile,
+  signPayoutRoot,
+  recoverPayoutSignature,
+  parsePayoutSignature,
+  writePayoutSignatureFile,
+  readPayoutSignatureFile,
   postPayoutRoot,
+  payoutRound,
   claimPayout,
 } from "./writer";
-export type { TokenInfo, ChargeInfo, PayoutLeaf, PayoutSet } from "./writer";
+export type {
+  CumulativePayoutLeaf,
+  PayoutEpochLine,
+  PayoutRootFile,
+  PreviousPayoutRoot,
+  PayoutRound,
+  PayoutRoundParams,
+  PayoutSignatureFile,
+  PostedPayoutRoot,
+  PayoutRoundResult,
+  ClaimResult,
+} from "./writer";
 
 // reader
 export {

@@ -35,8 +35,8 @@ const chargePostCommand = lazy("./commands/chargePost", "chargePostCommand");
 const chargeVoidCommand = lazy("./commands/chargeVoid", "chargeVoidCommand");
 const claimCommand = lazy("./commands/claim", "claimCommand");
 const depositCommand = lazy("./commands/deposit", "depositCommand");
-const payoutBuildCommand = lazy("./commands/payoutBuild", "payoutBuildCommand");
-const payoutPostCommand = lazy("./commands/payoutPost", "payoutPostCommand");
+const payoutRoundCommand = lazy("./commands/payoutRound", "payoutRoundCommand");
+const payoutSignCommand = lazy("./commands/payoutSign", "payoutSignCommand");
 const withdrawCommand = lazy("./commands/withdraw", "withdrawCommand");
 const challengeCommand = lazy("./commands/challenge", "challengeCommand");
 const epochStatusCommand = lazy("./commands/epochStatus", "epochStatusCommand");
@@ -243,23 +243,24 @@ export function buildProgram(state: RunState): Command {
     .option("--amount <a>", "amount in token units")
     .option("--reason <text>", "reason (text, hashed)");
 
-  const payout = program.command("payout").description("build and post payout roots");
-  leaf(payout, "build", "split an epoch's available revenue over its records into a payouts file", {}, payoutBuildCommand)
+  const payout = program.command("payout").description("cumulative payout roots signed by the verifiers (#16)");
+  leaf(payout, "round", "rebuild the cumulative payout root from the bundles and the chain's posted revenue, write DIR/network-N-payout-E.json, and post it with --signatures (anyone relays)", { signs: true, sends: true }, payoutRoundCommand)
     .option("--network <id>", "network id")
-    .option("--epoch <e>", "epoch number")
-    .option("--records <file>", "the epoch's records file")
-    .option("--out <file>", "payouts file to write");
-  leaf(payout, "post", "post an epoch's payout root from a payouts file (JSON or CSV nodeId,operator,amount)", { signs: true, sends: true }, payoutPostCommand)
+    .option("--through-epoch <e>", "last epoch the root covers (< the finality cursor, above the previous root's)")
+    .option("--bundles <dir>", "directory of the epoch bundles and payout files", "bundles")
+    .option("--signatures <files>", "payout signature files of k verifiers, comma-separated: post the root (needs a key)");
+  leaf(payout, "sign", "a verifier rebuilds the cumulative payout root on its own, checks it never lowers a node against the previous root, and signs it", { signs: true }, payoutSignCommand)
     .option("--network <id>", "network id")
-    .option("--epoch <e>", "epoch number")
-    .option("--payouts <file>", "payouts file");
+    .option("--through-epoch <e>", "last epoch the root covers")
+    .option("--bundles <dir>", "directory of the epoch bundles and payout files", "bundles")
+    .option("--out <file>", "payout signature file to write")
+    .option("--force", "overwrite --out");
 
-  leaf(program, "claim", "claim a node's payout with its Merkle proof (the operator's key)", { signs: true, sends: true }, claimCommand)
+  leaf(program, "claim", "claim a node's payouts under the latest cumulative root: pays what it adds over earlier claims (the operator's key; works while paused)", { signs: true, sends: true }, claimCommand)
     .option("--network <id>", "network id")
-    .option("--epoch <e>", "epoch number")
     .option("--node <nodeid>", "node id")
-    .option("--payouts <file>", "payouts file the root was posted from")
-    .option("--to <addr>", "recipient (default: the operator)");
+    .option("--to <addr>", "recipient (default: the operator)")
+    .option("--bundles <dir>", "directory holding the latest root's payout file", "bundles");
 
   const challenge = leaf(program, "challenge", "challenge a pending epoch: anyone, posting the bond from its own wallet; subcommands resolve, expire, status", { signs: true, sends: true }, challengeCommand)
     .option("--network <id>", "network id")

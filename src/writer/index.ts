@@ -46,8 +46,30 @@ export {
 } from "./network";
 export type { TokenInfo, ChargeInfo } from "./revenue";
 export { tokenInfo, networkToken, tokenBalance, customerEscrow, mintTestToken, formatTokenAmount, formatInteger, deposit, withdraw, charge, readCharge, settleCharge, refundCharge, CHARGE_STATUS_NAMES } from "./revenue";
-export type { PayoutLeaf, PayoutSet } from "./payouts";
-export { splitPayouts, makePayoutSet, payoutTree, payoutSetJson, readPayoutFile, writePayoutFile, buildPayouts, postPayoutRoot, claimPayout } from "./payouts";
+export type { CumulativePayoutLeaf, PayoutEpochLine, PayoutRootFile, PreviousPayoutRoot, PayoutRound, PayoutRoundParams, PayoutSignatureFile, PostedPayoutRoot, PayoutRoundResult, ClaimResult } from "./payouts";
+export {
+  PAYOUT_FILE_KIND,
+  PAYOUT_SIGNATURE_KIND,
+  payoutFileName,
+  cumulativePayoutTree,
+  cumulativePayoutProof,
+  payoutFileText,
+  parsePayoutFile,
+  readPayoutRootFile,
+  readPayoutState,
+  latestPayoutFile,
+  buildPayoutRound,
+  assertNeverLowers,
+  writePayoutRoundFile,
+  signPayoutRoot,
+  recoverPayoutSignature,
+  parsePayoutSignature,
+  writePayoutSignatureFile,
+  readPayoutSignatureFile,
+  postPayoutRoot,
+  payoutRound,
+  claimPayout,
+} from "./payouts";
 export type { AdvanceFinalityResult } from "./finality";
 export { finalizedCount, advanceFinality, DEFAULT_FINALITY_STEPS } from "./finality";
 // trust (#13): parameters and views, challenges, verifier rotations and recovery, the arbiter, roles, admin levers

@@ -1,207 +1,745 @@
 /**
- * Payouts: splitting an epoch's available revenue over its nodes, payout files, and the jobs that
- * post a payout root and claim a leaf with its proof. Payout files: the (index, nodeId, operator, amount) leaves of an epoch's payout root, as JSON
- * `{ networkId, epoch, root, total, leafCount, leaves: [{ index, nodeId, operator, amount }] }` or
- * CSV `nodeId,operator,amount` (amounts in the token's smallest unit; index = row order from 0).
- * The tree is @openzeppelin/merkle-tree's StandardMerkleTree over PAYOUT_LEAF_ENCODING.
+ * Cumulative payouts (#16, DESIGN rule 7): the verifier-signed root over (nodeId, operator,
+ * cumulativeAmount), its leaves file, the verifiers' signing, posting and claiming.
+ *
+ * A node's cumulativeAmount = Σ over epochs e ≤ throughEpoch of
+ * floor(revenue_node,e × netPosted_e / totalRevenue_e), where
+ * - revenue_node,e and totalRevenue_e come from the epoch's LATEST version's bundle
+ *   (`network-N-epoch-E-vV.wlb`, checked against the root on chain);
+ * - netPosted_e = Σ statement posts on e (the customer's usage leaf of e, rule 2) − their settledFee
+ *   (floor(post × feeBps / 10000), the statement's rounding remainder on its last epoch with usage)
+ *   − refunds naming e + bonds forfeited on e — all read from the RevenueLedger's events.
+ * Leaves pay only registered nodes (the operator is read from the node registry now, so an
+ * operator who changed address is covered by the next root). The leaves file
+ * `network-N-payout-E.json` is written byte for byte the same by anyone who rebuilds it; its
+ * keccak256 is the root's dataHash. "Never lowers" is checked against the previous root's file.
  */
 import fs from "fs";
+import path from "path";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { ContractRunner, Signer, ZeroAddress, ZeroHash, getAddress, isAddress } from "ethers";
+import { ContractRunner, Signer, ZeroAddress, ZeroHash, getAddress, keccak256, verifyTypedData } from "ethers";
 
 import { IRevenueLedger__factory, IWorkLedger__factory } from "../contracts";
-import { InvalidInputError } from "../errors";
-import { PAYOUT_LEAF_ENCODING } from "../records/types";
-import { normalizeNodeId as nodeIdFromString } from "../records/nodeId";
+import { InvalidInputError, VerificationError } from "../errors";
+import { CUMULATIVE_PAYOUT_LEAF_ENCODING, PAYOUT_ROOT_TYPES, revenueLedgerDomain } from "../records/eip712";
+import { normalizeNodeId } from "../records/nodeId";
+import { usageLeafHash, usageRefsHash } from "../records/usageTree";
+import { EpochBundle, readBundle } from "./bundle";
 import { Deployment } from "./deployment";
-import { assertNetwork, epochStatusName } from "./network";
-import { formatTokenAmount, networkToken } from "./revenue";
-import { SendOptions, TxOutcome, sendCall } from "./tx";
+import { assertNetwork } from "./network";
+import { bundleFileName } from "./publish";
+import { sendRefusable } from "./refusal";
+import { SendOptions, TxOutcome, receiptEvents } from "./tx";
 
-/** One payout leaf. */
-export interface PayoutLeaf {
-  index: number;
+/** `kind` of a payout root file. */
+export const PAYOUT_FILE_KIND = "workledger-payout-root";
+/** `kind` of a payout root signature file. */
+export const PAYOUT_SIGNATURE_KIND = "workledger-payout-signature";
+
+/** File name of a payout root's leaves: `network-<N>-payout-<throughEpoch>.json` (**fixed**). */
+export function payoutFileName(networkId: bigint | number, throughEpoch: bigint | number): string {
+  return `network-${networkId}-payout-${throughEpoch}.json`;
+}
+
+/** One leaf of a cumulative payout root. */
+export interface CumulativePayoutLeaf {
   nodeId: string;
   operator: string;
-  amount: bigint;
+  cumulativeAmount: bigint;
 }
 
-/** A payout set with its root. */
-export interface PayoutSet {
-  networkId: number | null;
-  epoch: number | null;
+/** Rule 7's figures for one epoch under a root. */
+export interface PayoutEpochLine {
+  epoch: bigint;
+  /** The latest version (0 when the epoch was never committed). */
+  version: number;
+  totalRevenue: bigint;
+  /** Σ statement posts (usage leaves) on the epoch. */
+  posted: bigint;
+  /** Σ settledFee of those posts. */
+  fee: bigint;
+  refunded: bigint;
+  forfeited: bigint;
+  /** posted − fee − refunded + forfeited (never below 0). */
+  netPosted: bigint;
+  /** payoutAllocated: Σ over nodes of this epoch's term. */
+  allocated: bigint;
+}
+
+/** A payout root's leaves file, parsed. */
+export interface PayoutRootFile {
+  chainId: bigint;
+  revenueLedger: string;
+  networkId: bigint;
+  throughEpoch: bigint;
   root: string;
   total: bigint;
-  leaves: PayoutLeaf[];
+  leaves: CumulativePayoutLeaf[];
+  epochs: PayoutEpochLine[];
+  /** keccak256 of the file's bytes. */
+  dataHash: string;
+  /** The file's exact text. */
+  text: string;
 }
 
-/** Build the StandardMerkleTree of payout leaves. */
-export function payoutTree(leaves: PayoutLeaf[]): StandardMerkleTree<[bigint, string, string, bigint]> {
+/** The previous root as the chain holds it, with its file. */
+export interface PreviousPayoutRoot {
+  root: string;
+  throughEpoch: bigint;
+  total: bigint;
+  dataHash: string;
+  rootCount: number;
+  file: PayoutRootFile;
+}
+
+/** A rebuilt payout round: the file to write and the figures behind it. */
+export interface PayoutRound extends PayoutRootFile {
+  previous: PreviousPayoutRoot | null;
+  netRevenuePosted: bigint;
+  finalizedCount: bigint;
+  /** Nodes with revenue that are not registered on the network (no leaf; their share stays in revenue). */
+  unregistered: string[];
+}
+
+type Ledgers = Pick<Deployment, "chainId" | "workLedger" | "revenueLedger"> & Partial<Pick<Deployment, "fromBlock">>;
+
+/** The StandardMerkleTree of cumulative leaves (encoding ["bytes32","address","uint256"]). */
+export function cumulativePayoutTree(leaves: readonly CumulativePayoutLeaf[]): StandardMerkleTree<[string, string, bigint]> {
+  if (leaves.length === 0) throw new InvalidInputError("a payout root needs at least one leaf");
   return StandardMerkleTree.of(
-    leaves.map((l) => [BigInt(l.index), l.nodeId, l.operator, l.amount] as [bigint, string, string, bigint]),
-    [...PAYOUT_LEAF_ENCODING],
+    leaves.map((l) => [l.nodeId, l.operator, l.cumulativeAmount] as [string, string, bigint]),
+    [...CUMULATIVE_PAYOUT_LEAF_ENCODING],
   );
 }
 
-/** Make a payout set from leaves (root and total computed). */
-export function makePayoutSet(networkId: number | null, epoch: number | null, leaves: PayoutLeaf[]): PayoutSet {
-  if (leaves.length === 0) throw new InvalidInputError("a payout set needs at least one leaf");
-  const tree = payoutTree(leaves);
-  return { networkId, epoch, root: tree.root, total: leaves.reduce((s, l) => s + l.amount, 0n), leaves };
+/** The proof of a node's leaf. */
+export function cumulativePayoutProof(leaves: readonly CumulativePayoutLeaf[], nodeId: string): { leaf: CumulativePayoutLeaf; proof: string[]; root: string } {
+  const id = normalizeNodeId(nodeId);
+  const i = leaves.findIndex((l) => l.nodeId === id);
+  if (i < 0) throw new InvalidInputError(`node ${nodeId} has no leaf in the payout root`);
+  const tree = cumulativePayoutTree(leaves);
+  return { leaf: leaves[i], proof: tree.getProof(i), root: tree.root };
 }
 
-/** JSON form of a payout set (amounts as decimal strings). */
-export function payoutSetJson(p: PayoutSet): Record<string, unknown> {
+/** The exact text of a payout root file (fixed key order, leaves by nodeId, epochs ascending). */
+export function payoutFileText(f: Omit<PayoutRootFile, "dataHash" | "text">): string {
+  const o = {
+    kind: PAYOUT_FILE_KIND,
+    chainId: f.chainId.toString(),
+    revenueLedger: getAddress(f.revenueLedger),
+    networkId: f.networkId.toString(),
+    throughEpoch: f.throughEpoch.toString(),
+    root: f.root,
+    total: f.total.toString(),
+    leafEncoding: [...CUMULATIVE_PAYOUT_LEAF_ENCODING],
+    leaves: f.leaves.map((l) => ({ nodeId: l.nodeId, operator: l.operator, cumulativeAmount: l.cumulativeAmount.toString() })),
+    epochs: f.epochs.map((e) => ({
+      epoch: e.epoch.toString(),
+      version: e.version,
+      totalRevenue: e.totalRevenue.toString(),
+      posted: e.posted.toString(),
+      fee: e.fee.toString(),
+      refunded: e.refunded.toString(),
+      forfeited: e.forfeited.toString(),
+      netPosted: e.netPosted.toString(),
+      allocated: e.allocated.toString(),
+    })),
+  };
+  return JSON.stringify(o, null, 2) + "\n";
+}
+
+const DEC = /^[0-9]+$/;
+
+/** Parses a payout root file's text; checks every field, that the leaves recompute to `root` and sum to `total`. */
+export function parsePayoutFile(text: string, where = "payout file"): PayoutRootFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new InvalidInputError(`${where} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new InvalidInputError(`${where} must be a JSON object`);
+  const o = raw as Record<string, unknown>;
+  if (o.kind !== PAYOUT_FILE_KIND) throw new InvalidInputError(`${where}: kind must be "${PAYOUT_FILE_KIND}"`);
+  const dec = (v: unknown, field: string): bigint => {
+    if (typeof v !== "string" || !DEC.test(v)) throw new InvalidInputError(`${where}: ${field} must be a decimal string`);
+    return BigInt(v);
+  };
+  const hex32 = (v: unknown, field: string): string => {
+    if (typeof v !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(v)) throw new InvalidInputError(`${where}: ${field} must be 32-byte hex`);
+    return v.toLowerCase();
+  };
+  const addr = (v: unknown, field: string): string => {
+    if (typeof v !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(v)) throw new InvalidInputError(`${where}: ${field} must be an address`);
+    return getAddress(v);
+  };
+  if (JSON.stringify(o.leafEncoding) !== JSON.stringify(CUMULATIVE_PAYOUT_LEAF_ENCODING)) throw new InvalidInputError(`${where}: leafEncoding must be ${JSON.stringify(CUMULATIVE_PAYOUT_LEAF_ENCODING)}`);
+  if (!Array.isArray(o.leaves) || o.leaves.length === 0) throw new InvalidInputError(`${where}: leaves must be a non-empty array`);
+  const leaves = (o.leaves as unknown[]).map((l, i) => {
+    const r = (l ?? {}) as Record<string, unknown>;
+    return { nodeId: hex32(r.nodeId, `leaves[${i}].nodeId`), operator: addr(r.operator, `leaves[${i}].operator`), cumulativeAmount: dec(r.cumulativeAmount, `leaves[${i}].cumulativeAmount`) };
+  });
+  const epochs = (Array.isArray(o.epochs) ? (o.epochs as unknown[]) : []).map((l, i) => {
+    const r = (l ?? {}) as Record<string, unknown>;
+    const f = (k: string) => dec(r[k], `epochs[${i}].${k}`);
+    return { epoch: f("epoch"), version: Number(r.version ?? 0), totalRevenue: f("totalRevenue"), posted: f("posted"), fee: f("fee"), refunded: f("refunded"), forfeited: f("forfeited"), netPosted: f("netPosted"), allocated: f("allocated") };
+  });
+  const file: PayoutRootFile = {
+    chainId: dec(o.chainId, "chainId"),
+    revenueLedger: addr(o.revenueLedger, "revenueLedger"),
+    networkId: dec(o.networkId, "networkId"),
+    throughEpoch: dec(o.throughEpoch, "throughEpoch"),
+    root: hex32(o.root, "root"),
+    total: dec(o.total, "total"),
+    leaves,
+    epochs,
+    dataHash: keccak256(Buffer.from(text, "utf8")),
+    text,
+  };
+  const root = cumulativePayoutTree(leaves).root;
+  if (root !== file.root) throw new InvalidInputError(`${where}: root ${file.root} does not match its leaves (${root})`);
+  const sum = leaves.reduce((s, l) => s + l.cumulativeAmount, 0n);
+  if (sum !== file.total) throw new InvalidInputError(`${where}: total ${file.total} is not the sum of its leaves (${sum})`);
+  return file;
+}
+
+/** Reads a payout root file (see {@link parsePayoutFile}). */
+export function readPayoutRootFile(file: string): PayoutRootFile {
+  if (!fs.existsSync(file)) throw new InvalidInputError(`payout file not found: ${file}`);
+  return parsePayoutFile(fs.readFileSync(file, "utf8"), file);
+}
+
+/** The latest payout root of a network, as the chain holds it. */
+export async function readPayoutState(runner: ContractRunner, deployment: Pick<Deployment, "revenueLedger">, networkId: bigint): Promise<{ root: string; throughEpoch: bigint; rootCount: number; total: bigint; dataHash: string }> {
+  const p = await IRevenueLedger__factory.connect(deployment.revenueLedger, runner).payoutRoot(networkId);
+  return { root: p.root.toLowerCase(), throughEpoch: p.throughEpoch, rootCount: Number(p.rootCount), total: p.total, dataHash: p.dataHash.toLowerCase() };
+}
+
+/** The latest root's file from `bundleDir`, checked against the chain (dataHash); null before the first root. */
+export async function latestPayoutFile(runner: ContractRunner, deployment: Ledgers, networkId: bigint, bundleDir: string): Promise<PreviousPayoutRoot | null> {
+  const state = await readPayoutState(runner, deployment, networkId);
+  if (state.rootCount === 0) return null;
+  const file = path.join(bundleDir, payoutFileName(networkId, state.throughEpoch));
+  if (!fs.existsSync(file)) throw new InvalidInputError(`the latest payout root of network ${networkId} (through epoch ${state.throughEpoch}) has its leaves in ${file}, which is missing (--bundles DIR)`);
+  const parsed = readPayoutRootFile(file);
+  if (parsed.dataHash !== state.dataHash) throw new VerificationError(`${file} hashes to ${parsed.dataHash}, but the root on chain names dataHash ${state.dataHash}`);
+  if (parsed.root !== state.root) throw new VerificationError(`${file} has root ${parsed.root}, but the root on chain is ${state.root}`);
+  return { ...state, file: parsed };
+}
+
+/* ------------------------------------------------------------------ amounts ----------------- */
+
+interface Logged {
+  blockNumber: number;
+  index: number;
+}
+
+function byPosition(a: Logged, b: Logged): number {
+  return a.blockNumber - b.blockNumber || a.index - b.index;
+}
+
+/** Query a typed filter in chunks of blocks (RPCs cap log ranges). */
+async function queryChunked<T extends Logged>(query: (from: number, to: number) => Promise<T[]>, fromBlock: number, toBlock: number, chunk = 50_000): Promise<T[]> {
+  const out: T[] = [];
+  for (let from = fromBlock; from <= toBlock; from += chunk) out.push(...(await query(from, Math.min(toBlock, from + chunk - 1))));
+  return out.sort(byPosition);
+}
+
+class BundleCache {
+  private cache = new Map<string, Promise<{ bundle: EpochBundle | null; version: number; root: string; usageRoot: string }>>();
+  constructor(
+    private readonly runner: ContractRunner,
+    private readonly workLedger: string,
+    private readonly networkId: bigint,
+    private readonly dir: string,
+  ) {}
+
+  /** The epoch's latest version bundle (checked against the chain), or null when the epoch has no records. */
+  get(epoch: bigint): Promise<{ bundle: EpochBundle | null; version: number; root: string; usageRoot: string }> {
+    const key = epoch.toString();
+    let p = this.cache.get(key);
+    if (!p) {
+      p = this.load(epoch);
+      this.cache.set(key, p);
+    }
+    return p;
+  }
+
+  private async load(epoch: bigint) {
+    const v = await IWorkLedger__factory.connect(this.workLedger, this.runner).latestEpoch(this.networkId, epoch);
+    const version = Number(v.version);
+    const root = v.root.toLowerCase();
+    const usageRoot = v.usageRoot.toLowerCase();
+    if (version === 0) return { bundle: null, version, root, usageRoot };
+    const file = path.join(this.dir, bundleFileName(this.networkId, epoch, version));
+    if (!fs.existsSync(file)) {
+      if (root === ZeroHash && usageRoot === ZeroHash) return { bundle: null, version, root, usageRoot };
+      throw new InvalidInputError(`epoch ${epoch} of network ${this.networkId}: its latest version ${version} needs the bundle ${file} (--bundles DIR)`);
+    }
+    const bundle = await readBundle(file);
+    if (bundle.summary.root.toLowerCase() !== root) throw new VerificationError(`${file}: root ${bundle.summary.root} is not the root on chain of epoch ${epoch} v${version} (${root})`);
+    if (bundle.summary.usageRoot.toLowerCase() !== usageRoot) throw new VerificationError(`${file}: usageRoot ${bundle.summary.usageRoot} is not the usage root on chain of epoch ${epoch} v${version} (${usageRoot})`);
+    if (bundle.networkId !== undefined && bundle.networkId !== this.networkId) throw new VerificationError(`${file} is a bundle of network ${bundle.networkId}, not ${this.networkId}`);
+    return { bundle, version, root, usageRoot };
+  }
+}
+
+/** Per-epoch money of a network, from the RevenueLedger's events (rule 2 and rule 7). */
+export interface EpochMoney {
+  posted: bigint;
+  fee: bigint;
+  refunded: bigint;
+  forfeited: bigint;
+}
+
+/**
+ * Net posted per epoch for epochs ≤ `throughEpoch`, from StatementCharged (split per covered epoch
+ * by the customer's usage leaves, checked against the signed usageHash), Refunded and
+ * BondForfeited events; also Σ over ALL epochs (= the contract's netRevenuePosted).
+ */
+async function epochMoney(runner: ContractRunner, deployment: Ledgers, networkId: bigint, throughEpoch: bigint, bundles: BundleCache): Promise<{ perEpoch: Map<bigint, EpochMoney>; netAll: bigint }> {
+  const rl = IRevenueLedger__factory.connect(deployment.revenueLedger, runner);
+  const provider = runner.provider;
+  if (!provider) throw new InvalidInputError("payouts need a signer or provider connected to the chain");
+  const toBlock = await provider.getBlockNumber();
+  const fromBlock = deployment.fromBlock ?? 0;
+  const statements = await queryChunked((a, b) => rl.queryFilter(rl.filters.StatementCharged(undefined, networkId), a, b), fromBlock, toBlock);
+  const refunds = await queryChunked((a, b) => rl.queryFilter(rl.filters.Refunded(undefined, networkId), a, b), fromBlock, toBlock);
+  const forfeits = await queryChunked((a, b) => rl.queryFilter(rl.filters.BondForfeited(networkId), a, b), fromBlock, toBlock);
+  const feeSets = statements.length ? await queryChunked((a, b) => rl.queryFilter(rl.filters.ProtocolFeeSet(), a, b), fromBlock, toBlock) : [];
+
+  const perEpoch = new Map<bigint, EpochMoney>();
+  const at = (e: bigint): EpochMoney => {
+    let m = perEpoch.get(e);
+    if (!m) {
+      m = { posted: 0n, fee: 0n, refunded: 0n, forfeited: 0n };
+      perEpoch.set(e, m);
+    }
+    return m;
+  };
+  let netAll = 0n;
+  for (const s of statements) {
+    const { fromEpoch, toEpoch, amount, fee, customer, usageHash, chargeId } = s.args;
+    netAll += amount - fee;
+    if (fromEpoch > throughEpoch || amount === 0n) continue;
+    // fee rate in force at the charge: the last ProtocolFeeSet before it (the contract starts at 0)
+    let feeBps = 0n;
+    for (const f of feeSets) if (byPosition(f, s) < 0) feeBps = BigInt(f.args.feeBps);
+    if ((amount * feeBps) / 10_000n !== fee) throw new VerificationError(`statement ${chargeId}: fee ${fee} is not floor(${amount} × ${feeBps} / 10000) (fee rate history does not add up)`);
+    const posts: { epoch: bigint; amount: bigint }[] = [];
+    const refs = [];
+    for (let e = fromEpoch; e <= toEpoch; e++) {
+      const b = await bundles.get(e);
+      if (b.usageRoot === ZeroHash) continue;
+      if (!b.bundle?.usage) throw new VerificationError(`epoch ${e}: the bundle carries no usage leaves but the chain has usage root ${b.usageRoot}`);
+      const leaf = b.bundle.usage.leaves.find((l) => l.customer === getAddress(customer));
+      if (!leaf) continue;
+      posts.push({ epoch: e, amount: leaf.amount });
+      refs.push({ epoch: e, version: b.version, usageRoot: b.usageRoot, leafHash: usageLeafHash(leaf) });
+    }
+    const sum = posts.reduce((x, p) => x + p.amount, 0n);
+    if (sum !== amount) throw new VerificationError(`statement ${chargeId} (epochs ${fromEpoch}..${toEpoch}) charged ${amount}, but the customer's usage leaves in the bundles sum to ${sum}`);
+    if (usageRefsHash(refs) !== usageHash.toLowerCase()) throw new VerificationError(`statement ${chargeId}: the usage leaves in the bundles do not hash to the signed usageHash ${usageHash}`);
+    // rule 2: floor(post × feeBps / 10000) per epoch, the remainder on the last epoch with usage
+    let lastWithUsage = -1;
+    posts.forEach((p, i) => (p.amount > 0n ? (lastWithUsage = i) : undefined));
+    const fees = posts.map((p) => (p.amount * feeBps) / 10_000n);
+    if (lastWithUsage >= 0) fees[lastWithUsage] += fee - fees.reduce((x, f) => x + f, 0n);
+    posts.forEach((p, i) => {
+      const f = fees[i];
+      if (p.epoch > throughEpoch) return;
+      const m = at(p.epoch);
+      m.posted += p.amount;
+      m.fee += f;
+    });
+  }
+  for (const r of refunds) {
+    netAll -= r.args.amount;
+    if (r.args.epoch <= throughEpoch) at(r.args.epoch).refunded += r.args.amount;
+  }
+  for (const f of forfeits) {
+    netAll += f.args.amount;
+    if (f.args.epoch <= throughEpoch) at(f.args.epoch).forfeited += f.args.amount;
+  }
+  return { perEpoch, netAll };
+}
+
+/** Parameters of a payout round. */
+export interface PayoutRoundParams {
+  networkId: bigint;
+  throughEpoch: bigint;
+  /** Folder of the epoch bundles and the payout files. */
+  bundleDir: string;
+}
+
+/** Operators of nodes, read from the node registry (zero address: not registered). */
+async function operatorsOf(runner: ContractRunner, workLedger: string, networkId: bigint, nodeIds: string[]): Promise<Map<string, string>> {
+  const wl = IWorkLedger__factory.connect(workLedger, runner);
+  const out = new Map<string, string>();
+  const BATCH = 64;
+  for (let i = 0; i < nodeIds.length; i += BATCH) {
+    const part = nodeIds.slice(i, i + BATCH);
+    const ops = await Promise.all(part.map((id) => wl.node(networkId, id)));
+    part.forEach((id, j) => out.set(id, getAddress(ops[j][0])));
+  }
+  return out;
+}
+
+/**
+ * Rebuilds a cumulative payout root on its own, from the bundles and the chain, and checks it:
+ * throughEpoch < finalizedCount, above the previous root's, total ≤ the net revenue ever posted,
+ * and no node lower than in the previous root's file. Writes nothing.
+ *
+ * @example
+ * const round = await buildPayoutRound(provider, deployment, { networkId: 1n, throughEpoch: 5n, bundleDir: "bundles" });
+ * round.root; round.total; round.leaves; round.epochs; round.text (the file's bytes)
+ */
+export async function buildPayoutRound(runner: ContractRunner, deployment: Ledgers, p: PayoutRoundParams): Promise<PayoutRound> {
+  const { networkId, throughEpoch, bundleDir } = p;
+  const wl = await assertNetwork(runner, deployment, networkId);
+  if (!fs.existsSync(bundleDir) || !fs.statSync(bundleDir).isDirectory()) throw new InvalidInputError(`--bundles ${bundleDir}: no such directory`);
+  const finalized = (await wl.network(networkId)).finalizedCount;
+  if (throughEpoch >= finalized) {
+    throw new InvalidInputError(`--through-epoch ${throughEpoch}: a payout root needs throughEpoch < the finality cursor, which is ${finalized} on network ${networkId} (advance it: workledger epoch advance)`);
+  }
+  const previous = await latestPayoutFile(runner, deployment, networkId, bundleDir);
+  if (previous && throughEpoch <= previous.throughEpoch) {
+    throw new InvalidInputError(`--through-epoch ${throughEpoch}: the latest payout root of network ${networkId} already covers through epoch ${previous.throughEpoch}; a new root must go further`);
+  }
+  const bundles = new BundleCache(runner, deployment.workLedger, networkId, bundleDir);
+  const { perEpoch, netAll } = await epochMoney(runner, deployment, networkId, throughEpoch, bundles);
+  const rl = IRevenueLedger__factory.connect(deployment.revenueLedger, runner);
+  const netRevenuePosted = await rl.netRevenuePosted(networkId);
+  if (netAll !== netRevenuePosted) {
+    throw new VerificationError(`the RevenueLedger's events add up to ${netAll} of net revenue on network ${networkId}, but netRevenuePosted is ${netRevenuePosted} (deployment fromBlock too late, or logs missing)`);
+  }
+
+  const amounts = new Map<string, bigint>();
+  const epochs: PayoutEpochLine[] = [];
+  for (let e = 0n; e <= throughEpoch; e++) {
+    const m = perEpoch.get(e) ?? { posted: 0n, fee: 0n, refunded: 0n, forfeited: 0n };
+    let net = m.posted - m.fee - m.refunded + m.forfeited;
+    if (net < 0n) net = 0n;
+    let allocated = 0n;
+    let version: number;
+    let totalRevenue = 0n;
+    if (net > 0n) {
+      const b = await bundles.get(e);
+      version = b.version;
+      if (b.bundle) {
+        totalRevenue = b.bundle.summary.totalRevenue;
+        if (totalRevenue > 0n) {
+          for (const r of b.bundle.records()) {
+            if (r.revenue === 0n) continue;
+            const share = (r.revenue * net) / totalRevenue;
+            if (share === 0n) continue;
+            amounts.set(r.nodeId, (amounts.get(r.nodeId) ?? 0n) + share);
+            allocated += share;
+          }
+        }
+      }
+    } else {
+      const v = await wl.latestEpoch(networkId, e);
+      version = Number(v.version);
+    }
+    epochs.push({ epoch: e, version, totalRevenue, ...m, netPosted: net, allocated });
+  }
+
+  const ids = [...amounts.keys()].sort();
+  const ops = await operatorsOf(runner, deployment.workLedger, networkId, ids);
+  const unregistered = ids.filter((id) => ops.get(id) === ZeroAddress);
+  if (unregistered.length) {
+    // their shares stay in revenue: take them back out of the per-epoch allocation
+    for (let e = 0n; e <= throughEpoch; e++) {
+      const line = epochs[Number(e)];
+      if (line.netPosted === 0n || line.totalRevenue === 0n) continue;
+      const b = await bundles.get(e);
+      for (const id of unregistered) {
+        const r = b.bundle?.recordOf(id);
+        if (r) line.allocated -= (r.revenue * line.netPosted) / line.totalRevenue;
+      }
+    }
+  }
+  const leaves: CumulativePayoutLeaf[] = ids.filter((id) => ops.get(id) !== ZeroAddress).map((id) => ({ nodeId: id, operator: ops.get(id)!, cumulativeAmount: amounts.get(id)! }));
+  if (leaves.length === 0) throw new InvalidInputError(`nothing to pay through epoch ${throughEpoch} on network ${networkId}: no registered node has a share of posted revenue yet`);
+  const total = leaves.reduce((s, l) => s + l.cumulativeAmount, 0n);
+  if (total > netRevenuePosted) throw new InvalidInputError(`payout total ${total} exceeds the net revenue ever posted to network ${networkId} (${netRevenuePosted})`);
+  if (previous) assertNeverLowers(previous.file, leaves);
+  const root = cumulativePayoutTree(leaves).root;
+  const body = { chainId: BigInt(deployment.chainId), revenueLedger: getAddress(deployment.revenueLedger), networkId, throughEpoch, root, total, leaves, epochs };
+  const text = payoutFileText(body);
+  return { ...body, text, dataHash: keccak256(Buffer.from(text, "utf8")), previous, netRevenuePosted, finalizedCount: finalized, unregistered };
+}
+
+/** Throws InvalidInputError when a node of the previous root is missing or lower in `leaves` ("never lowers", rule 7). */
+export function assertNeverLowers(previous: Pick<PayoutRootFile, "leaves" | "throughEpoch">, leaves: readonly CumulativePayoutLeaf[]): void {
+  const now = new Map(leaves.map((l) => [l.nodeId, l.cumulativeAmount]));
+  for (const l of previous.leaves) {
+    const a = now.get(l.nodeId) ?? 0n;
+    if (a < l.cumulativeAmount) {
+      throw new InvalidInputError(`node ${l.nodeId} would go down from ${l.cumulativeAmount} (root through epoch ${previous.throughEpoch}) to ${a}: a payout root never lowers a node's amount`);
+    }
+  }
+}
+
+/** Writes a round's file into `bundleDir` (temp name, then rename); returns its path. */
+export function writePayoutRoundFile(round: Pick<PayoutRootFile, "networkId" | "throughEpoch" | "text">, bundleDir: string): string {
+  const file = path.join(bundleDir, payoutFileName(round.networkId, round.throughEpoch));
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, round.text);
+  fs.renameSync(tmp, file);
+  return file;
+}
+
+/* ------------------------------------------------------------------ signatures --------------- */
+
+/** A verifier's signature over a PayoutRoot (every value a string). */
+export interface PayoutSignatureFile {
+  kind: typeof PAYOUT_SIGNATURE_KIND;
+  signer: string;
+  signature: string;
+  chainId: string;
+  revenueLedger: string;
+  networkId: string;
+  root: string;
+  throughEpoch: string;
+  total: string;
+  dataHash: string;
+}
+
+function payoutMessage(r: { networkId: bigint; root: string; throughEpoch: bigint; total: bigint; dataHash: string }) {
+  return { networkId: r.networkId, root: r.root, throughEpoch: r.throughEpoch, total: r.total, dataHash: r.dataHash };
+}
+
+/**
+ * A verifier rebuilds the root on its own (bundles + chain), checks it (including "never lowers"
+ * against the previous root's file) and signs its EIP-712 PayoutRoot.
+ *
+ * @example
+ * const sig = await signPayoutRoot(verifier, deployment, { networkId: 1n, throughEpoch: 5n, bundleDir: "bundles" });
+ * writePayoutSignatureFile(sig, "payout-sig-a.json");
+ */
+export async function signPayoutRoot(signer: Signer, deployment: Ledgers, p: PayoutRoundParams): Promise<PayoutSignatureFile & { round: PayoutRound }> {
+  const round = await buildPayoutRound(signer, deployment, p);
+  const signature = await signer.signTypedData(revenueLedgerDomain(BigInt(deployment.chainId), getAddress(deployment.revenueLedger)), PAYOUT_ROOT_TYPES, payoutMessage(round));
+  const sig: PayoutSignatureFile = {
+    kind: PAYOUT_SIGNATURE_KIND,
+    signer: getAddress(await signer.getAddress()),
+    signature,
+    chainId: BigInt(deployment.chainId).toString(),
+    revenueLedger: getAddress(deployment.revenueLedger),
+    networkId: round.networkId.toString(),
+    root: round.root,
+    throughEpoch: round.throughEpoch.toString(),
+    total: round.total.toString(),
+    dataHash: round.dataHash,
+  };
+  return Object.assign(sig, { round });
+}
+
+/** The address a payout signature recovers to (recomputed, not taken from the file). */
+export function recoverPayoutSignature(sig: PayoutSignatureFile): string {
+  return verifyTypedData(
+    revenueLedgerDomain(BigInt(sig.chainId), sig.revenueLedger),
+    PAYOUT_ROOT_TYPES,
+    payoutMessage({ networkId: BigInt(sig.networkId), root: sig.root, throughEpoch: BigInt(sig.throughEpoch), total: BigInt(sig.total), dataHash: sig.dataHash }),
+    sig.signature,
+  );
+}
+
+/** Parses a payout signature file object; checks its shape and that it recovers to its signer. */
+export function parsePayoutSignature(j: unknown, where = "payout signature file"): PayoutSignatureFile {
+  if (!j || typeof j !== "object") throw new InvalidInputError(`${where} must be a JSON object`);
+  const o = j as Record<string, unknown>;
+  if (o.kind !== PAYOUT_SIGNATURE_KIND) throw new InvalidInputError(`${where}: kind must be "${PAYOUT_SIGNATURE_KIND}"`);
+  const str = (k: string, re: RegExp): string => {
+    const v = o[k];
+    if (typeof v !== "string" || !re.test(v)) throw new InvalidInputError(`${where}: field ${k} is missing or malformed`);
+    return v;
+  };
+  const h32 = /^0x[0-9a-fA-F]{64}$/;
+  const sig: PayoutSignatureFile = {
+    kind: PAYOUT_SIGNATURE_KIND,
+    signer: getAddress(str("signer", /^0x[0-9a-fA-F]{40}$/)),
+    signature: str("signature", /^0x[0-9a-fA-F]{130}$/),
+    chainId: str("chainId", DEC),
+    revenueLedger: getAddress(str("revenueLedger", /^0x[0-9a-fA-F]{40}$/)),
+    networkId: str("networkId", DEC),
+    root: str("root", h32).toLowerCase(),
+    throughEpoch: str("throughEpoch", DEC),
+    total: str("total", DEC),
+    dataHash: str("dataHash", h32).toLowerCase(),
+  };
+  const rec = recoverPayoutSignature(sig);
+  if (rec !== sig.signer) throw new VerificationError(`${where}: signature recovers to ${rec}, not to the stated signer ${sig.signer}`);
+  return sig;
+}
+
+/** Writes a payout signature file (pretty JSON, without the round). */
+export function writePayoutSignatureFile(sig: PayoutSignatureFile, file: string): void {
+  const { kind, signer, signature, chainId, revenueLedger, networkId, root, throughEpoch, total, dataHash } = sig;
+  fs.writeFileSync(file, JSON.stringify({ kind, signer, signature, chainId, revenueLedger, networkId, root, throughEpoch, total, dataHash }, null, 2) + "\n");
+}
+
+/** Reads and checks a payout signature file. */
+export function readPayoutSignatureFile(file: string): PayoutSignatureFile {
+  let j: unknown;
+  try {
+    j = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new InvalidInputError(`cannot read payout signature file ${file}: ${(e as Error).message}`);
+  }
+  return parsePayoutSignature(j, file);
+}
+
+/* ------------------------------------------------------------------ post and claim ----------- */
+
+/** What a posted root did on chain (from the PayoutRootPosted event). */
+export interface PostedPayoutRoot {
+  root: string;
+  throughEpoch: bigint;
+  total: bigint;
+  /** What moved revenue -> payable. */
+  increase: bigint;
+  signers: string[];
+  outcome: TxOutcome;
+}
+
+/**
+ * Posts a rebuilt round with verifier signatures (anyone relays; works while paused). Each
+ * signature must be over exactly this root (root, throughEpoch, total, dataHash, chain and
+ * contract); they are sent sorted by signer.
+ */
+export async function postPayoutRoot(signer: Signer, deployment: Ledgers, p: { round: Pick<PayoutRootFile, "networkId" | "root" | "throughEpoch" | "total" | "dataHash">; signatures: PayoutSignatureFile[] }, options: SendOptions = {}): Promise<PostedPayoutRoot> {
+  const { round } = p;
+  if (p.signatures.length === 0) throw new InvalidInputError("--signatures: at least one payout signature is needed");
+  const seen = new Set<string>();
+  const sigs = [...p.signatures].sort((a, b) => (BigInt(a.signer) < BigInt(b.signer) ? -1 : 1));
+  for (const s of sigs) {
+    const rec = recoverPayoutSignature(s);
+    if (rec !== s.signer) throw new VerificationError(`payout signature of ${s.signer} recovers to ${rec}`);
+    const mismatch =
+      BigInt(s.chainId) !== BigInt(deployment.chainId) ? `chain ${s.chainId}` :
+      getAddress(s.revenueLedger) !== getAddress(deployment.revenueLedger) ? `RevenueLedger ${s.revenueLedger}` :
+      BigInt(s.networkId) !== round.networkId ? `network ${s.networkId}` :
+      BigInt(s.throughEpoch) !== round.throughEpoch ? `throughEpoch ${s.throughEpoch}` :
+      s.root !== round.root ? `root ${s.root}` :
+      BigInt(s.total) !== round.total ? `total ${s.total}` :
+      s.dataHash !== round.dataHash ? `dataHash ${s.dataHash}` : null;
+    if (mismatch) throw new InvalidInputError(`the payout signature of ${s.signer} is over ${mismatch}, not this root (network ${round.networkId}, through epoch ${round.throughEpoch}, root ${round.root}, total ${round.total}, dataHash ${round.dataHash}): have it re-signed`);
+    if (seen.has(s.signer)) throw new InvalidInputError(`two payout signatures of ${s.signer}`);
+    seen.add(s.signer);
+  }
+  const iface = IRevenueLedger__factory.createInterface();
+  const struct = { networkId: round.networkId, root: round.root, throughEpoch: round.throughEpoch, total: round.total, dataHash: round.dataHash };
+  const outcome = await sendRefusable(signer, { contract: "RevenueLedger", to: deployment.revenueLedger, iface, method: "postPayoutRoot", args: [struct, sigs.map((s) => s.signature)] }, options);
+  const ev = receiptEvents(outcome.receipt, iface, deployment.revenueLedger, "PayoutRootPosted")[0];
   return {
-    networkId: p.networkId,
-    epoch: p.epoch,
-    root: p.root,
-    total: p.total.toString(),
-    leafCount: p.leaves.length,
-    leaves: p.leaves.map((l) => ({ index: l.index, nodeId: l.nodeId, operator: l.operator, amount: l.amount.toString() })),
+    root: round.root,
+    throughEpoch: round.throughEpoch,
+    total: round.total,
+    increase: ev ? (ev.args.increase as bigint) : 0n,
+    signers: ev ? (ev.args.signers as string[]).map((a) => getAddress(a)) : sigs.map((s) => s.signer),
+    outcome,
   };
 }
 
-function leafFrom(i: number, nodeId: unknown, operator: unknown, amount: unknown, where: string): PayoutLeaf {
-  if (typeof nodeId !== "string" || nodeId === "") throw new InvalidInputError(`${where}: nodeId missing`);
-  if (nodeId.startsWith("0x") && !/^0x[0-9a-fA-F]{64}$/.test(nodeId)) throw new InvalidInputError(`${where}: nodeId must be 32-byte hex, got "${nodeId}"`);
-  if (typeof operator !== "string" || !isAddress(operator)) throw new InvalidInputError(`${where}: operator must be an address, got "${String(operator)}"`);
-  const a = String(amount ?? "");
-  if (!/^[0-9]+$/.test(a) || BigInt(a) === 0n) throw new InvalidInputError(`${where}: amount must be a positive integer (smallest unit), got "${a}"`);
-  return { index: i, nodeId: nodeIdFromString(nodeId), operator: getAddress(operator), amount: BigInt(a) };
-}
-
-/** Read a payouts file (JSON or CSV). Throws one line naming the file, row and field. */
-export function readPayoutFile(file: string): PayoutSet {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch {
-    throw new InvalidInputError(`payouts file not found: ${file}`);
-  }
-  text = text.replace(/^\uFEFF/, "");
-  let leaves: PayoutLeaf[];
-  let networkId: number | null = null;
-  let epoch: number | null = null;
-  let declaredRoot: string | undefined;
-  if (text.trimStart().startsWith("{") || text.trimStart().startsWith("[")) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (e) {
-      throw new InvalidInputError(`payouts file ${file} is not valid JSON: ${(e as Error).message}`);
-    }
-    const obj = Array.isArray(raw) ? { leaves: raw } : (raw as Record<string, unknown>);
-    if (!Array.isArray(obj.leaves)) throw new InvalidInputError(`payouts file ${file}: missing "leaves" array`);
-    networkId = typeof obj.networkId === "number" ? obj.networkId : null;
-    epoch = typeof obj.epoch === "number" ? obj.epoch : null;
-    declaredRoot = typeof obj.root === "string" ? obj.root : undefined;
-    leaves = (obj.leaves as Array<Record<string, unknown>>).map((l, i) => {
-      if (l.index !== undefined && Number(l.index) !== i) throw new InvalidInputError(`${file}: leaf ${i + 1} has index ${String(l.index)}, expected ${i}`);
-      return leafFrom(i, l.nodeId, l.operator, l.amount, `${file}: leaf ${i + 1}`);
-    });
-  } else {
-    const rows = text.split(/\r?\n/);
-    const header = rows[0]?.split(",").map((h) => h.trim());
-    if (!header || header.join(",") !== "nodeId,operator,amount") throw new InvalidInputError(`${file}: line 1: expected header "nodeId,operator,amount"`);
-    leaves = [];
-    rows.slice(1).forEach((row, i) => {
-      if (row.trim() === "") return;
-      const cells = row.split(",").map((c) => c.trim());
-      if (cells.length !== 3) throw new InvalidInputError(`${file}: line ${i + 2}: expected 3 columns, got ${cells.length}`);
-      leaves.push(leafFrom(leaves.length, cells[0], cells[1], cells[2], `${file}: line ${i + 2}`));
-    });
-  }
-  const set = makePayoutSet(networkId, epoch, leaves);
-  if (declaredRoot && declaredRoot.toLowerCase() !== set.root.toLowerCase()) {
-    throw new InvalidInputError(`payouts file ${file}: declared root ${declaredRoot} does not match its leaves (${set.root})`);
-  }
-  return set;
-}
-
-/** Writes a payout set as JSON (amounts as decimal strings). */
-export function writePayoutFile(set: PayoutSet, file: string): void {
-  fs.writeFileSync(file, JSON.stringify(payoutSetJson(set), null, 2) + "\n");
+/** Result of {@link payoutRound}. */
+export interface PayoutRoundResult {
+  round: PayoutRound;
+  /** Where the leaves file was written (null in a dry run). */
+  file: string | null;
+  /** The post (null without signatures). */
+  posted: PostedPayoutRoot | null;
 }
 
 /**
- * Splits `available` over records in proportion to their revenue (floor: the remainder stays
- * unpaid, so the leaves never exceed what is available); records with nothing to pay get no leaf.
- */
-export function splitPayouts(records: ReadonlyArray<{ nodeId: string; operator: string; revenue: bigint }>, available: bigint): PayoutLeaf[] {
-  const total = records.reduce((s, r) => s + r.revenue, 0n);
-  if (total === 0n) return [];
-  const budget = available < total ? available : total;
-  const leaves: PayoutLeaf[] = [];
-  for (const r of records) {
-    const amount = (budget * r.revenue) / total;
-    if (amount > 0n) leaves.push({ index: leaves.length, nodeId: r.nodeId, operator: r.operator, amount });
-  }
-  return leaves;
-}
-
-type Ledgers = Pick<Deployment, "workLedger" | "revenueLedger">;
-
-/**
- * The payout set of an epoch from its records: each node's operator read from WorkLedger, the
- * epoch's available revenue from RevenueLedger, split by {@link splitPayouts}.
+ * `payout round`: rebuild the root, write `bundleDir/network-N-payout-E.json`, and with signatures
+ * post it. A dry run writes nothing and sends nothing (it simulates the post).
  *
  * @example
- * const set = await buildPayouts(provider, deployment, { networkId: 1n, epoch: 0n, records: [...table] });
- * writePayoutFile(set, "payouts-0.json");
+ * const { round, file } = await payoutRound(provider, deployment, { networkId: 1n, throughEpoch: 5n, bundleDir });
+ * // verifiers sign (signPayoutRoot) …
+ * const { posted } = await payoutRound(anyone, deployment, { networkId: 1n, throughEpoch: 5n, bundleDir, signatures: [a, b] });
  */
-export async function buildPayouts(
-  runner: ContractRunner,
-  deployment: Ledgers,
-  p: { networkId: bigint; epoch: bigint; records: Iterable<{ nodeId: string; revenue: bigint }> },
-): Promise<PayoutSet & { available: bigint }> {
-  const wl = await assertNetwork(runner, deployment, p.networkId);
-  const available = await IRevenueLedger__factory.connect(deployment.revenueLedger, runner).epochRevenue(p.networkId, p.epoch);
-  if (available === 0n) throw new InvalidInputError(`epoch ${p.epoch} of network ${p.networkId} has no revenue available for payouts (post its charges first)`);
-  const withOps = [];
-  for (const r of p.records) {
-    const [operator] = await wl.node(p.networkId, r.nodeId);
-    if (operator === ZeroAddress) throw new InvalidInputError(`unknown node ${r.nodeId} on network ${p.networkId}`);
-    withOps.push({ nodeId: r.nodeId, operator, revenue: r.revenue });
+export async function payoutRound(runner: Signer | ContractRunner, deployment: Ledgers, p: PayoutRoundParams & { signatures?: PayoutSignatureFile[] }, options: SendOptions = {}): Promise<PayoutRoundResult> {
+  const round = await buildPayoutRound(runner, deployment, p);
+  if (!p.signatures || p.signatures.length === 0) {
+    return { round, file: options.dryRun ? null : writePayoutRoundFile(round, p.bundleDir), posted: null };
   }
-  return { ...makePayoutSet(Number(p.networkId), Number(p.epoch), splitPayouts(withOps, available)), available };
+  const signer = runner as Signer;
+  if (typeof signer.signTypedData !== "function") throw new InvalidInputError("posting a payout root needs a signer (any key: anyone relays)");
+  // the simulation refuses first (nothing written); the file is in place before the root is live
+  await postPayoutRoot(signer, deployment, { round, signatures: p.signatures }, { dryRun: true });
+  if (options.dryRun) return { round, file: null, posted: await postPayoutRoot(signer, deployment, { round, signatures: p.signatures }, options) };
+  const file = writePayoutRoundFile(round, p.bundleDir);
+  const posted = await postPayoutRoot(signer, deployment, { round, signatures: p.signatures }, options);
+  return { round, file, posted };
 }
 
-/** Posts an epoch's payout root (the epoch must be final, with no root yet and enough revenue). */
-export async function postPayoutRoot(signer: Signer, deployment: Ledgers, p: { networkId: bigint; epoch: bigint; set: PayoutSet }, options: SendOptions = {}): Promise<TxOutcome> {
-  const { set } = p;
-  if (set.networkId !== null && BigInt(set.networkId) !== p.networkId) throw new InvalidInputError(`the payout set is for network ${set.networkId}, not ${p.networkId}`);
-  if (set.epoch !== null && BigInt(set.epoch) !== p.epoch) throw new InvalidInputError(`the payout set is for epoch ${set.epoch}, not ${p.epoch}`);
-  const token = await networkToken(signer, deployment, p.networkId);
-  const rl = IRevenueLedger__factory.connect(deployment.revenueLedger, signer);
-  const [status] = await IWorkLedger__factory.connect(deployment.workLedger, signer).epochStatus(p.networkId, p.epoch);
-  if (Number(status) !== 3) throw new InvalidInputError(`epoch ${p.epoch} of network ${p.networkId} is ${epochStatusName(status)}: payouts need a final epoch`);
-  const existing = await rl.payout(p.networkId, p.epoch);
-  if (existing.root !== ZeroHash) throw new InvalidInputError(`a payout root for epoch ${p.epoch} of network ${p.networkId} exists already (${existing.root})`);
-  const available = await rl.epochRevenue(p.networkId, p.epoch);
-  if (set.total > available) throw new InvalidInputError(`payout total ${formatTokenAmount(set.total, token.decimals, token.symbol)} exceeds the epoch's available revenue ${formatTokenAmount(available, token.decimals, token.symbol)}`);
-  return sendCall(signer, { contract: "RevenueLedger", to: deployment.revenueLedger, iface: IRevenueLedger__factory.createInterface(), method: "postPayoutRoot", args: [p.networkId, p.epoch, set.root, set.total, set.leaves.length] }, options);
+/** Result of {@link claimPayout}. */
+export interface ClaimResult {
+  networkId: bigint;
+  nodeId: string;
+  operator: string;
+  to: string;
+  /** Paid now: cumulativeAmount − claimedBefore. */
+  amount: bigint;
+  cumulativeAmount: bigint;
+  claimedBefore: bigint;
+  throughEpoch: bigint;
+  root: string;
+  proof: string[];
+  outcome: TxOutcome;
 }
 
-/** Claims a node's payout leaf with its Merkle proof (the operator's key); `to` defaults to the operator. */
-export async function claimPayout(
-  signer: Signer,
-  deployment: Ledgers,
-  p: { networkId: bigint; epoch: bigint; set: PayoutSet; nodeId: string; to?: string },
-  options: SendOptions = {},
-): Promise<{ leaf: PayoutLeaf; proof: string[]; to: string; outcome: TxOutcome }> {
-  const nodeId = nodeIdFromString(p.nodeId);
-  const leaf = p.set.leaves.find((l) => l.nodeId === nodeId);
-  if (!leaf) throw new InvalidInputError(`node ${p.nodeId} has no leaf in the payout set`);
+/**
+ * The node's operator claims everything its latest-root leaf adds over what it claimed before
+ * (one claim for any number of epochs; works while paused). The leaf and proof come from the
+ * latest root's file in `bundleDir` (or `file`), checked against the chain.
+ *
+ * @example
+ * const c = await claimPayout(operator, deployment, { networkId: 1n, nodeId: "hotspot-42", bundleDir: "bundles" });
+ * c.amount; c.cumulativeAmount; c.outcome.txHash
+ */
+export async function claimPayout(signer: Signer, deployment: Ledgers, p: { networkId: bigint; nodeId: string; bundleDir?: string; file?: string; to?: string }, options: SendOptions = {}): Promise<ClaimResult> {
+  const nodeId = normalizeNodeId(p.nodeId);
+  const state = await readPayoutState(signer, deployment, p.networkId);
+  if (state.rootCount === 0) throw new InvalidInputError(`no payout root posted on network ${p.networkId} yet: nothing to claim`);
+  let file: PayoutRootFile;
+  if (p.file) {
+    file = readPayoutRootFile(p.file);
+    if (file.dataHash !== state.dataHash || file.root !== state.root) {
+      throw new InvalidInputError(`${p.file} is not the latest payout root of network ${p.networkId} (through epoch ${state.throughEpoch}, root ${state.root}): only the latest root pays`);
+    }
+  } else {
+    const latest = await latestPayoutFile(signer, deployment, p.networkId, p.bundleDir ?? ".");
+    file = latest!.file;
+  }
+  if (file.networkId !== p.networkId) throw new InvalidInputError(`the payout file is for network ${file.networkId}, not ${p.networkId}`);
+  const { leaf, proof } = cumulativePayoutProof(file.leaves, nodeId);
+  const from = getAddress(await signer.getAddress());
+  if (from !== leaf.operator) throw new InvalidInputError(`the signing key ${from} is not the operator of node ${nodeId} in the latest payout root (${leaf.operator}): the operator's key claims`);
   const rl = IRevenueLedger__factory.connect(deployment.revenueLedger, signer);
-  const onChain = await rl.payout(p.networkId, p.epoch);
-  if (onChain.root === ZeroHash) throw new InvalidInputError(`no payout root posted for epoch ${p.epoch} of network ${p.networkId}`);
-  if (onChain.root.toLowerCase() !== p.set.root.toLowerCase()) throw new InvalidInputError(`the payout set has root ${p.set.root} but epoch ${p.epoch} pays out under ${onChain.root}`);
-  if (await rl.isClaimed(p.networkId, p.epoch, leaf.index)) throw new InvalidInputError(`payout of node ${nodeId} for epoch ${p.epoch} (leaf ${leaf.index}) was already claimed`);
-  const from = await signer.getAddress();
-  if (from !== leaf.operator) throw new InvalidInputError(`the signing key ${from} is not the leaf's operator ${leaf.operator}`);
-  const proof = payoutTree(p.set.leaves).getProof(leaf.index);
-  const to = p.to ?? from;
-  const outcome = await sendCall(signer, { contract: "RevenueLedger", to: deployment.revenueLedger, iface: IRevenueLedger__factory.createInterface(), method: "claim", args: [p.networkId, p.epoch, leaf.index, nodeId, leaf.amount, proof, to] }, options);
-  return { leaf, proof, to, outcome };
+  const claimedBefore = await rl.claimed(p.networkId, nodeId);
+  if (claimedBefore >= leaf.cumulativeAmount) {
+    throw new InvalidInputError(`node ${nodeId} has nothing to claim: it claimed ${claimedBefore} of its cumulative ${leaf.cumulativeAmount} (root through epoch ${state.throughEpoch}); wait for the next root`);
+  }
+  const to = p.to ? getAddress(p.to) : from;
+  const iface = IRevenueLedger__factory.createInterface();
+  const outcome = await sendRefusable(signer, { contract: "RevenueLedger", to: deployment.revenueLedger, iface, method: "claim", args: [p.networkId, nodeId, leaf.cumulativeAmount, proof, to] }, options);
+  const ev = receiptEvents(outcome.receipt, iface, deployment.revenueLedger, "PayoutClaimed")[0];
+  return {
+    networkId: p.networkId,
+    nodeId,
+    operator: from,
+    to,
+    amount: ev ? (ev.args.amount as bigint) : leaf.cumulativeAmount - claimedBefore,
+    cumulativeAmount: leaf.cumulativeAmount,
+    claimedBefore,
+    throughEpoch: state.throughEpoch,
+    root: state.root,
+    proof,
+    outcome,
+  };
 }

@@ -3,12 +3,11 @@
  * demo scenario's determinism. (The commands themselves are tested end to end in cli.test.ts.)
  */
 import { expect } from "chai";
-import fs from "fs";
-import os from "os";
-import path from "path";
 import { keccak256, toUtf8Bytes } from "ethers";
 
-import { InvalidInputError, makePayoutSet, payoutSetJson, payoutTree, readPayoutFile, splitPayouts } from "../../src";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+
+import { InvalidInputError, assertNeverLowers, cumulativePayoutProof, parsePayoutFile, payoutFileName, payoutFileText } from "../../src";
 import { formatAmount, formatInt, toJson } from "../../src/cli/output";
 import { checkOutExtension, formatFromOut } from "../../src/cli/outputFile";
 import { parseAddress, parseAddressList, parseAmount, parseNetworkId, parseNodeId, parseUint } from "../../src/cli/parse";
@@ -78,26 +77,39 @@ describe("CLI units", function () {
   });
 
   describe("payouts", function () {
-    it("split never exceeds the available revenue and a payout file round-trips to the same root", function () {
-      const op = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc";
-      const recs = [1n, 2n, 3n, 0n].map((r, i) => ({ nodeId: keccak256(toUtf8Bytes(`n${i}`)), operator: op, revenue: r * 1000n }));
-      const leaves = splitPayouts(recs, 5001n);
-      expect(leaves.map((l) => l.amount)).to.deep.equal([833n, 1667n, 2500n]);
-      expect(leaves.reduce((s, l) => s + l.amount, 0n) <= 5001n).to.equal(true);
-      const set = makePayoutSet(1, 0, leaves);
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wl-payouts-"));
-      try {
-        const file = path.join(dir, "p.json");
-        fs.writeFileSync(file, toJson(payoutSetJson(set)));
-        const back = readPayoutFile(file);
-        expect(back.root).to.equal(set.root);
-        expect(payoutTree(back.leaves).getProof(1)).to.deep.equal(payoutTree(leaves).getProof(1));
-        const tampered = { ...payoutSetJson(set), root: "0x" + "11".repeat(32) };
-        fs.writeFileSync(file, JSON.stringify(tampered));
-        expect(() => readPayoutFile(file)).to.throw(InvalidInputError, /declared root/);
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
+    const op = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc";
+    const leaves = [3n, 1n, 2n].map((a, i) => ({ nodeId: keccak256(toUtf8Bytes(`n${i}`)), operator: op, cumulativeAmount: a * 1000n })).sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1));
+    const body = {
+      chainId: 31337n,
+      revenueLedger: op,
+      networkId: 1n,
+      throughEpoch: 4n,
+      root: cumulativePayoutProof(leaves, leaves[0].nodeId).root,
+      total: 6000n,
+      leaves,
+      epochs: [{ epoch: 0n, version: 1, totalRevenue: 9n, posted: 7000n, fee: 70n, refunded: 0n, forfeited: 0n, netPosted: 6930n, allocated: 6000n }],
+    };
+
+    it("a payout root file round-trips byte for byte; its proofs check with @openzeppelin/merkle-tree; a tampered root or total is refused", function () {
+      expect(payoutFileName(1, 4)).to.equal("network-1-payout-4.json");
+      const text = payoutFileText(body);
+      const back = parsePayoutFile(text, "p.json");
+      expect(payoutFileText(back)).to.equal(text);
+      expect(back.dataHash).to.equal(keccak256(toUtf8Bytes(text)));
+      const { leaf, proof, root } = cumulativePayoutProof(back.leaves, leaves[1].nodeId);
+      expect(StandardMerkleTree.verify(root, ["bytes32", "address", "uint256"], [leaf.nodeId, leaf.operator, leaf.cumulativeAmount], proof)).to.equal(true);
+      expect(() => parsePayoutFile(text.replace(body.root, "0x" + "11".repeat(32)), "p.json")).to.throw(InvalidInputError, /p.json: root 0x1111.* does not match its leaves/);
+      expect(() => parsePayoutFile(text.replace('"total": "6000"', '"total": "6001"'), "p.json")).to.throw(InvalidInputError, /total 6001 is not the sum of its leaves \(6000\)/);
+      expect(() => cumulativePayoutProof(leaves, keccak256(toUtf8Bytes("stranger")))).to.throw(InvalidInputError, /has no leaf/);
+    });
+
+    it("never lowers: a node missing or lower than in the previous root is refused, equal or higher passes", function () {
+      const higher = leaves.map((l) => ({ ...l, cumulativeAmount: l.cumulativeAmount + 1n }));
+      expect(() => assertNeverLowers(body, higher)).to.not.throw();
+      expect(() => assertNeverLowers(body, leaves)).to.not.throw();
+      const lowered = leaves.map((l, i) => (i === 2 ? { ...l, cumulativeAmount: l.cumulativeAmount - 1n } : l));
+      expect(() => assertNeverLowers(body, lowered)).to.throw(InvalidInputError, new RegExp(`node ${leaves[2].nodeId} would go down from ${leaves[2].cumulativeAmount} \\(root through epoch 4\\) to ${leaves[2].cumulativeAmount - 1n}`));
+      expect(() => assertNeverLowers(body, leaves.slice(1))).to.throw(InvalidInputError, /would go down .* to 0/);
     });
   });
 

@@ -1,23 +1,36 @@
-/** `workledger claim --network ID --epoch E --node NODEID --payouts FILE [--to ADDR]`: the SDK's claimPayout (the operator's key). */
-import { InvalidInputError, claimPayout, networkToken, readPayoutFile } from "../../index";
+/**
+ * `workledger claim --network ID --node NODEID [--to ADDR] [--bundles DIR]`: the SDK's claimPayout —
+ * the operator's key claims the node's cumulative amount under the latest root, less what it
+ * claimed before (one claim for any number of epochs; works while paused).
+ */
+import { claimPayout, networkToken } from "../../index";
 import { CliContext } from "../context";
 import { CommandOutput, formatAmount } from "../output";
-import { parseAddress, parseNetworkId, parseNodeId, parseUint } from "../parse";
+import { parseAddress, parseNetworkId, parseNodeId } from "../parse";
 import { outcomeData, outcomeLines } from "../txOutput";
 
-export async function claimCommand(ctx: CliContext, o: { network?: string; epoch?: string; node?: string; payouts?: string; to?: string }): Promise<CommandOutput> {
+export async function claimCommand(ctx: CliContext, o: { network?: string; node?: string; to?: string; bundles?: string }): Promise<CommandOutput> {
   const networkId = parseNetworkId(o.network);
-  const epoch = parseUint(o.epoch, "--epoch");
   const nodeId = parseNodeId(o.node);
-  if (!o.payouts) throw new InvalidInputError("missing --payouts FILE");
   const to = o.to === undefined ? undefined : parseAddress(o.to, "--to");
-  const set = readPayoutFile(o.payouts);
-  if (!set.leaves.some((l) => l.nodeId === nodeId)) throw new InvalidInputError(`node ${o.node} has no leaf in ${o.payouts}`);
   const { deployment, chain } = await ctx.ledgers();
   const token = await networkToken(chain.provider, deployment, networkId);
-  const r = await claimPayout(await ctx.signer(), deployment, { networkId, epoch, set, nodeId, to }, ctx.send);
+  const r = await claimPayout(await ctx.signer(), deployment, { networkId, nodeId, to, bundleDir: o.bundles ?? "bundles" }, ctx.send);
+  const fmt = (v: bigint) => formatAmount(v, token.decimals, token.symbol);
   return {
-    data: { networkId: Number(networkId), epoch: Number(epoch), index: r.leaf.index, nodeId, operator: r.leaf.operator, to: r.to, amount: r.leaf.amount.toString(), proof: r.proof, ...outcomeData(r.outcome) },
-    lines: [`${ctx.dryRun ? "claim" : "claimed"} ${formatAmount(r.leaf.amount, token.decimals, token.symbol)} for node ${nodeId} (epoch ${epoch}, leaf ${r.leaf.index}) to ${r.to}`, ...outcomeLines(r.outcome)],
+    data: {
+      networkId: Number(networkId),
+      nodeId: r.nodeId,
+      operator: r.operator,
+      to: r.to,
+      amount: r.amount.toString(),
+      cumulativeAmount: r.cumulativeAmount.toString(),
+      claimedBefore: r.claimedBefore.toString(),
+      throughEpoch: Number(r.throughEpoch),
+      root: r.root,
+      proof: r.proof,
+      ...outcomeData(r.outcome),
+    },
+    lines: [`${ctx.dryRun ? "claim" : "claimed"} ${fmt(r.amount)} for node ${r.nodeId} to ${r.to} (cumulative ${fmt(r.cumulativeAmount)} through epoch ${r.throughEpoch}; claimed before ${fmt(r.claimedBefore)})`, ...outcomeLines(r.outcome)],
   };
 }

@@ -15,10 +15,11 @@ export enum AccountKind {
   Payable = 4,
   Fee = 5,
   Assets = 6,
+  Bond = 7,
 }
 
 /** Lowercase names of the kinds, by enum value (the indexer's `kind` column). */
-export const ACCOUNT_KINDS = ["none", "escrow", "held", "revenue", "payable", "fee", "assets"] as const;
+export const ACCOUNT_KINDS = ["none", "escrow", "held", "revenue", "payable", "fee", "assets", "bond"] as const;
 export type AccountKindName = (typeof ACCOUNT_KINDS)[number];
 
 export interface DecodedAccount {
@@ -72,7 +73,7 @@ export function accountKindName(kind: AccountKind | number): string {
 }
 
 /** The journal name of an account: escrow:<networkId>:<customer>, held:…, revenue:<networkId>,
- * payable:<networkId>, fee:<networkId>, assets:<token>. */
+ * payable:<networkId>, fee:<networkId>, assets:<token>, bond:<networkId>:<challenger>. */
 export function accountName(a: DecodedAccount): string {
   switch (a.kind) {
     case AccountKind.Escrow:
@@ -87,6 +88,8 @@ export function accountName(a: DecodedAccount): string {
       return `fee:${a.networkId}`;
     case AccountKind.Assets:
       return `assets:${a.holder}`;
+    case AccountKind.Bond:
+      return `bond:${a.networkId}:${a.holder}`;
     default:
       return `unknown:${a.kind}:${a.networkId}:${a.holder}`;
   }

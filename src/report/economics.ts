@@ -6,7 +6,11 @@
 import { ReportOptions, eventsUpTo, makeManifest, ratioBps, resolveParameters, tokenList } from "./common";
 import type { ReportInput } from "./input";
 import { LabelUse } from "./labels";
-import { big, blockTime, epochKey, epochsInRange, num, replay, statusAt as statusOf } from "./state";
+import type { ChainEvent } from "../chain/events";
+import { big, blockTime, epochKey, epochsInRange, num, replay, statusAt as statusOf, str } from "./state";
+import type { ChainState } from "./state";
+import { settleStatements } from "./statements";
+import type { StatementSettlement } from "./statements";
 import type { EconomicsFigures, EconomicsLine, EconomicsReport, NetworkEconomics } from "./types";
 import { MissingRecordsError, epochTimes } from "./uptime";
 
@@ -39,6 +43,9 @@ function topSum(values: bigint[], k: number): bigint {
  * (gross: what left the customers' held balances, fee included) less refunds against them (as of
  * toBlock); settledFee = the protocol fee of those postings; settledNet = settledRevenue −
  * settledFee; revenueBackedBps = min(10000, floor(10000 × settledRevenue / totalRevenue)).
+ * A statement posts each covered epoch's usage leaf (rule 2: settledFee = floor(post × feeBps /
+ * 10000), the remainder on its last epoch with usage). payoutAllocated / payoutClaimed /
+ * payoutPayable follow rule 7 under the network's latest payout root (see payoutAllocation).
  * @throws MissingRecordsError when an epoch's records are unknown (unless allowMissingRecords)
  */
 export function buildEconomicsReport(input: ReportInput, options: EconomicsOptions = {}): EconomicsReport {
@@ -46,20 +53,27 @@ export function buildEconomicsReport(input: ReportInput, options: EconomicsOptio
   const labels = new LabelUse(options.labels);
   const events = eventsUpTo(input.events, input.toBlock);
   const state = replay(events);
-  const posted = new Map<string, bigint>(); // gross: amount + fee
-  const fees = new Map<string, bigint>();
+  const settled = settleStatements(state.statements.values(), input.usage);
+  const posted = new Map<string, bigint>(); // gross: the usage leaves posted (fee included)
+  const fees = new Map<string, bigint>(); // settledFee (rule 2)
   const refunded = new Map<string, bigint>();
+  const unproven = new Set<string>(); // epochs holding an unproven statement's amount
   const add = (m: Map<string, bigint>, k: string, v: bigint) => m.set(k, (m.get(k) ?? 0n) + v);
   for (const e of events) {
     if (e.contract !== "RevenueLedger") continue;
-    if (e.name !== "ChargePosted" && e.name !== "Refunded") continue;
-    const k = epochKey(num(e, "networkId"), num(e, "epoch"));
-    if (e.name === "Refunded") add(refunded, k, big(e, "amount"));
-    else {
-      add(posted, k, big(e, "amount") + big(e, "fee"));
-      add(fees, k, big(e, "fee"));
+    if (e.name === "Refunded") add(refunded, epochKey(num(e, "networkId"), num(e, "epoch")), big(e, "amount"));
+    else if (e.name === "StatementCharged") {
+      const s = settled.get(str(e, "chargeId"));
+      if (!s) continue;
+      for (const p of s.posts) {
+        const k = epochKey(s.statement.networkId, p.epoch);
+        add(posted, k, p.amount);
+        add(fees, k, p.fee);
+        if (!s.proven) unproven.add(k);
+      }
     }
   }
+  const payouts = payoutAllocation(input, events, state, settled);
 
   const lines: EconomicsLine[] = [];
   const perNet = new Map<number, Acc>();
@@ -72,6 +86,7 @@ export function buildEconomicsReport(input: ReportInput, options: EconomicsOptio
     const r = refunded.get(k) ?? 0n;
     const fee = fees.get(k) ?? 0n;
     const settled = p - r;
+    const pay = payouts.perEpoch(v.networkId, v.epoch);
     const times = epochTimes(net, v.epoch);
     const active = BigInt(v.activeNodes);
     const topNodes = topNodeCount(v.recordCount);
@@ -102,6 +117,11 @@ export function buildEconomicsReport(input: ReportInput, options: EconomicsOptio
       settledFee: fee.toString(),
       settledNet: (settled - fee).toString(),
       revenueBackedBps: ratioBps(settled > 0n ? settled : 0n, v.totalRevenue, 10_000),
+      settlementProven: !unproven.has(k),
+      bondsForfeited: (payouts.forfeited.get(k) ?? 0n).toString(),
+      payoutAllocated: pay === null ? null : pay.allocated.toString(),
+      payoutClaimed: pay === null ? null : pay.claimed.toString(),
+      payoutPayable: pay === null ? null : (pay.allocated - pay.claimed).toString(),
       startTime: times.start,
       endTime: times.end,
       root: v.root,
@@ -111,7 +131,7 @@ export function buildEconomicsReport(input: ReportInput, options: EconomicsOptio
     lines.push(labels.tag(line, v.networkId));
     let agg = perNet.get(v.networkId);
     if (!agg) perNet.set(v.networkId, (agg = zero()));
-    accumulate(agg, { epochs: 1, work: v.totalWorkUnits, revenue: v.totalRevenue, posted: p, refunded: r, fee });
+    accumulate(agg, { epochs: 1, work: v.totalWorkUnits, revenue: v.totalRevenue, posted: p, refunded: r, fee, allocated: pay?.allocated ?? 0n, claimed: pay?.claimed ?? 0n, unknown: pay === null ? 1 : 0 });
   }
 
   const all = zero();
@@ -145,10 +165,13 @@ interface Acc {
   posted: bigint;
   refunded: bigint;
   fee: bigint;
+  allocated: bigint;
+  claimed: bigint;
+  unknown: number; // epochs whose payout allocation needs records that were not at hand
 }
 
 function zero(): Acc {
-  return { epochs: 0, work: 0n, revenue: 0n, posted: 0n, refunded: 0n, fee: 0n };
+  return { epochs: 0, work: 0n, revenue: 0n, posted: 0n, refunded: 0n, fee: 0n, allocated: 0n, claimed: 0n, unknown: 0 };
 }
 
 function accumulate(a: Acc, b: Acc): void {
@@ -158,6 +181,9 @@ function accumulate(a: Acc, b: Acc): void {
   a.posted += b.posted;
   a.refunded += b.refunded;
   a.fee += b.fee;
+  a.allocated += b.allocated;
+  a.claimed += b.claimed;
+  a.unknown += b.unknown;
 }
 
 /** The period figures of an accumulator (settled figures gross, then fee and net). */
@@ -173,5 +199,99 @@ function figures(a: Acc): EconomicsFigures {
     settledFee: a.fee.toString(),
     settledNet: (settled - a.fee).toString(),
     revenueBackedBps: ratioBps(settled > 0n ? settled : 0n, a.revenue, 10_000),
+    payoutAllocated: a.unknown > 0 ? null : a.allocated.toString(),
+    payoutClaimed: a.unknown > 0 ? null : a.claimed.toString(),
+    payoutPayable: a.unknown > 0 ? null : (a.allocated - a.claimed).toString(),
   };
+}
+
+interface EpochPayout {
+  allocated: bigint;
+  claimed: bigint;
+}
+
+/**
+ * DESIGN rule 7 per epoch under each network's latest payout root: a node's term for epoch e ≤
+ * throughEpoch is floor(revenue_node,e × netPosted_e / totalRevenue_e), netPosted_e being the
+ * epoch's settledNet plus bonds forfeited on it, as they stood when the root was posted;
+ * payoutAllocated_e = Σ over nodes of that term. Claims (PayoutClaimed up to toBlock) are allocated
+ * to a node's epochs oldest first; still payable = allocated − claimed. `perEpoch` is null when an
+ * epoch's records are not at hand.
+ */
+function payoutAllocation(
+  input: ReportInput,
+  events: readonly ChainEvent[],
+  state: ChainState,
+  settled: Map<string, StatementSettlement>,
+): { perEpoch: (networkId: number, epoch: number) => EpochPayout | null; forfeited: Map<string, bigint> } {
+  const forfeited = new Map<string, bigint>();
+  const add = (m: Map<string, bigint>, k: string, v: bigint) => m.set(k, (m.get(k) ?? 0n) + v);
+  for (const e of events) {
+    if (e.contract === "RevenueLedger" && e.name === "BondForfeited") add(forfeited, epochKey(num(e, "networkId"), num(e, "epoch")), big(e, "amount"));
+  }
+  const result = new Map<string, EpochPayout | null>();
+  for (const [networkId, roots] of state.payoutRoots) {
+    const root = roots[roots.length - 1];
+    const before = (e: ChainEvent) => e.blockNumber < root.blockNumber || (e.blockNumber === root.blockNumber && e.logIndex < root.logIndex);
+    // netPosted_e as it stood when the root was posted
+    const net = new Map<number, bigint>();
+    for (const e of events) {
+      if (!before(e)) break;
+      if (e.contract !== "RevenueLedger" || e.args.networkId === undefined || num(e, "networkId") !== networkId) continue;
+      if (e.name === "StatementCharged") {
+        for (const p of settled.get(str(e, "chargeId"))?.posts ?? []) net.set(p.epoch, (net.get(p.epoch) ?? 0n) + p.amount - p.fee);
+      } else if (e.name === "Refunded" || e.name === "BondForfeited") {
+        const x = num(e, "epoch");
+        net.set(x, (net.get(x) ?? 0n) + (e.name === "Refunded" ? -big(e, "amount") : big(e, "amount")));
+      }
+    }
+    // each node's term per epoch (epochs ascending)
+    const terms = new Map<string, { epoch: number; amount: bigint }[]>();
+    let missing = false;
+    for (let x = 0; x <= root.throughEpoch; x++) {
+      const st = state.epochs.get(epochKey(networkId, x));
+      const n = net.get(x) ?? 0n;
+      if (!st || st.latest.stored === "voided" || st.latest.totalRevenue === 0n || n <= 0n) {
+        result.set(epochKey(networkId, x), { allocated: 0n, claimed: 0n });
+        continue;
+      }
+      const recs = input.records(networkId, x, st.latest.version);
+      if (!recs) {
+        result.set(epochKey(networkId, x), null);
+        missing = true;
+        continue;
+      }
+      let sum = 0n;
+      for (const r of recs) {
+        const t = (r.revenue * n) / st.latest.totalRevenue;
+        sum += t;
+        let list = terms.get(r.nodeId);
+        if (!list) terms.set(r.nodeId, (list = []));
+        list.push({ epoch: x, amount: t });
+      }
+      result.set(epochKey(networkId, x), { allocated: sum, claimed: 0n });
+    }
+    // claims, oldest epochs first
+    const claimedByNode = new Map<string, bigint>();
+    for (const e of events) {
+      if (e.contract === "RevenueLedger" && e.name === "PayoutClaimed" && num(e, "networkId") === networkId) {
+        const id = str(e, "nodeId").toLowerCase();
+        claimedByNode.set(id, (claimedByNode.get(id) ?? 0n) + big(e, "amount"));
+      }
+    }
+    if (missing) {
+      for (let x = 0; x <= root.throughEpoch; x++) if (result.get(epochKey(networkId, x)) !== null) result.set(epochKey(networkId, x), null);
+      continue;
+    }
+    for (const [nodeId, list] of terms) {
+      let left = claimedByNode.get(nodeId.toLowerCase()) ?? 0n;
+      for (const t of list) {
+        if (left <= 0n) break;
+        const take = left < t.amount ? left : t.amount;
+        (result.get(epochKey(networkId, t.epoch)) as EpochPayout).claimed += take;
+        left -= take;
+      }
+    }
+  }
+  return { perEpoch: (networkId, epoch) => (result.has(epochKey(networkId, epoch)) ? (result.get(epochKey(networkId, epoch)) as EpochPayout | null) : { allocated: 0n, claimed: 0n }), forfeited };
 }

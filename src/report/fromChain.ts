@@ -7,7 +7,7 @@ import { Contract, getAddress, Provider } from "ethers";
 import { ChainEvent, compareEvents } from "../chain/events";
 import { fetchEvents } from "../reader/fetchEvents";
 import { ChainMismatchError } from "../errors";
-import type { RecordSource, ReportInput } from "./input";
+import type { RecordSource, ReportInput, UsageSource } from "./input";
 import type { EpochTree } from "../merkle";
 import { replay } from "./state";
 import type { TokenInfo } from "./types";
@@ -80,6 +80,8 @@ export interface ChainInputOptions {
   eventsFromBlock?: number;
   records: RecordSource;
   trees?: (networkId: number, epoch: number, version: number) => EpochTree | undefined;
+  /** Usage leaves behind statements (see ReportInput.usage). */
+  usage?: UsageSource;
   /** Events already read (e.g. from an index) instead of eth_getLogs. */
   events?: ChainEvent[];
 }
@@ -117,6 +119,7 @@ export async function reportInputFromChain(provider: Provider, opts: ChainInputO
     events,
     records: opts.records,
     trees: opts.trees,
+    usage: opts.usage,
     blockTimestamps,
     tokens,
     heldByContract,

@@ -7,6 +7,8 @@ import type { Provider } from "ethers";
 import type { ChainEvent } from "../chain/events";
 import { ChainMismatchError } from "../errors";
 import type { WorkRecord } from "../records/types";
+import type { UsageRecord } from "../records/usage";
+import { UsageBundleLike, firstUsageSource, usageSourceFromBundles, usageSourceFromLeaves } from "./usageSource";
 import { reportInputFromChain } from "./fromChain";
 import type { ReportInput, ReportRange } from "./input";
 import { BundleLike, EpochTree, buildEpochTree, epochFromBundle } from "../merkle";
@@ -16,6 +18,8 @@ import { replay } from "./state";
 export interface ReportStore {
   events(range: { fromBlock: number; toBlock: number }): ChainEvent[] | Promise<ChainEvent[]>;
   bundleRecords(networkId: number, epoch: number, version: number): WorkRecord[] | undefined | Promise<WorkRecord[] | undefined>;
+  /** Usage leaves of an imported bundle (statements' usage and per-epoch settlement). */
+  bundleUsage?(networkId: number, epoch: number, version: number): UsageRecord[] | undefined | Promise<UsageRecord[] | undefined>;
 }
 
 /**
@@ -30,7 +34,7 @@ export async function reportInputFromStore(
   store: ReportStore,
   provider: Provider,
   range: ReportRange,
-  options: { bundles?: readonly BundleLike[] } = {},
+  options: { bundles?: readonly (BundleLike & UsageBundleLike)[] } = {},
 ): Promise<ReportInput> {
   const toBlock = range.toBlock ?? (await provider.getBlockNumber());
   const events = await store.events({ fromBlock: 0, toBlock });
@@ -56,6 +60,18 @@ export async function reportInputFromStore(
     records.set(key, recs);
     trees.set(key, await buildEpochTree(recs));
   }
+  // Usage leaves of the epoch versions that statements cover (as charged), from the index's bundles.
+  const usageLeaves = new Map<string, UsageRecord[]>();
+  if (store.bundleUsage) {
+    for (const st of state.statements.values()) {
+      for (const c of st.covered) {
+        const k = `${st.networkId}:${c.epoch}:${c.version}`;
+        if (/^0x0+$/.test(c.usageRoot) || usageLeaves.has(k)) continue;
+        const leaves = await store.bundleUsage(st.networkId, c.epoch, c.version);
+        if (leaves) usageLeaves.set(k, leaves);
+      }
+    }
+  }
   const input = await reportInputFromChain(provider, {
     ledger: range.ledger,
     revenueLedger: range.revenueLedger,
@@ -64,6 +80,7 @@ export async function reportInputFromStore(
     events,
     records: (n, e, v) => records.get(`${n}:${e}:${v}`),
     trees: (n, e, v) => trees.get(`${n}:${e}:${v}`),
+    usage: firstUsageSource(options.bundles?.length ? usageSourceFromBundles(options.bundles) : undefined, usageLeaves.size ? usageSourceFromLeaves(usageLeaves) : undefined),
   });
   if (range.chainId !== undefined && range.chainId !== input.chainId) {
     throw new ChainMismatchError(`the provider is on chain ${input.chainId}, the deployment on ${range.chainId}`);

@@ -7,11 +7,25 @@
  */
 import type { ChainEvent } from "../chain/events";
 import type { WorkRecord } from "../records/types";
+import type { UsageRecord } from "../records/usage";
 import type { EpochTree } from "../merkle";
 import type { TokenInfo } from "./types";
 
 /** Looks up the records of one version of an epoch (undefined when not known). */
 export type RecordSource = (networkId: number, epoch: number, version: number) => WorkRecord[] | undefined;
+
+/** A customer's usage leaf in one version of an epoch, with its proof (from a bundle or a report line). */
+export interface UsageLeafProof {
+  leaf: UsageRecord;
+  proof: string[];
+}
+
+/**
+ * Looks up a customer's usage leaf and proof in (networkId, epoch, version) whose on-chain usage
+ * root is `usageRoot` (undefined when not known). Reports check every proof against that root before
+ * using a leaf, so a source may be untrusted (e.g. the lines of a report being verified).
+ */
+export type UsageSource = (networkId: number, epoch: number, version: number, customer: string, usageRoot: string) => UsageLeafProof | undefined;
 
 export interface ReportInput {
   chainId: number;
@@ -29,6 +43,9 @@ export interface ReportInput {
   /** Trees of (networkId, epoch, version) already built (e.g. from bundles); when absent or
    * undefined for an epoch, the builder makes the tree from the records with the library. */
   trees?: (networkId: number, epoch: number, version: number) => EpochTree | undefined;
+  /** Usage leaves behind billing statements (spend charge lines, per-epoch settlement); when absent
+   * or unknown for a statement, its amount is settled on its last epoch and marked unproven. */
+  usage?: UsageSource;
   /** Unix seconds of every block in [fromBlock, toBlock] that holds an event (dates of lines). */
   blockTimestamps: Record<number, number>;
   /** Token metadata at toBlock, by checksummed address. */

@@ -1,6 +1,7 @@
 /**
  * Journal and trial balance (accountant): one line per posted entry (EntryPosted), account ids
- * decoded into names, SLA credits shown as contra-revenue, and a trial balance as of toBlock whose
+ * decoded into names (a statement's charge, fee and refund entries carry its reference text), SLA
+ * credits shown as contra-revenue, payout roots (revenue -> payable by the increase), claims, bonds, and a trial balance as of toBlock whose
  * asset side equals the tokens the RevenueLedger holds (balanceOf read at toBlock).
  */
 import { AccountKind, DecodedAccount, accountName, decodeAccountId, encodeAccountId } from "../chain/accounts";
@@ -21,7 +22,7 @@ export function contraRevenueAccount(networkId: number): string {
 }
 
 /** IRevenueLedger.AccountKind.Bond: a challenger's bond on a network (rule 5 of DESIGN.md). */
-export const BOND_KIND = 7;
+export const BOND_KIND = AccountKind.Bond;
 
 /** The journal name of an account (bonds: bond:<networkId>:<challenger>). */
 export function journalAccountName(a: DecodedAccount): string {
@@ -34,10 +35,9 @@ const KIND_BY_PAIR: Record<string, EntryKind> = {
   [`${BOND_KIND}>${AccountKind.Revenue}`]: "bond-forfeit",
   [`${AccountKind.Assets}>${AccountKind.Escrow}`]: "deposit",
   [`${AccountKind.Escrow}>${AccountKind.Assets}`]: "withdraw",
-  [`${AccountKind.Escrow}>${AccountKind.Held}`]: "charge",
-  [`${AccountKind.Held}>${AccountKind.Revenue}`]: "post",
-  [`${AccountKind.Held}>${AccountKind.Fee}`]: "fee",
-  [`${AccountKind.Held}>${AccountKind.Escrow}`]: "void",
+  // A billing statement: escrow -> revenue (net) and escrow -> fee, in one transaction.
+  [`${AccountKind.Escrow}>${AccountKind.Revenue}`]: "charge",
+  [`${AccountKind.Escrow}>${AccountKind.Fee}`]: "fee",
   [`${AccountKind.Revenue}>${AccountKind.Escrow}`]: "refund",
   [`${AccountKind.Revenue}>${AccountKind.Payable}`]: "payout",
   [`${AccountKind.Payable}>${AccountKind.Assets}`]: "claim",
@@ -115,6 +115,7 @@ export function buildJournalReport(input: ReportInput, options: ReportOptions = 
       epoch: epochOrNull(big(e, "epoch")),
       reference: str(e, "ref"),
       entryKind: kind,
+      referenceText: state.statements.get(str(e, "ref"))?.referenceText || null,
       contraRevenue: isContra,
       debitAccountId: debitId,
       creditAccountId: creditId,

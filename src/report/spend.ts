@@ -1,12 +1,16 @@
 /**
  * Spend statement (enterprise customer): one line per escrow movement, opening and closing free and
- * held balances per customer, the two identities of DESIGN.md, and runway.
+ * held balances per customer, the two identities of DESIGN.md, and runway. A billing statement gives
+ * one `charge` line (epoch null; the statement, its usage leaves with proofs, reference text and cap)
+ * and one `post` line per covered epoch with usage (DESIGN rule 2); held and voided stay 0 for
+ * statements. closingThawing is the part of closingFree asked for withdrawal (rule 6).
  */
 import { ReportOptions, eventsUpTo, makeManifest, resolveParameters, tokenList } from "./common";
 import type { ReportInput } from "./input";
 import { LabelUse } from "./labels";
 import { blockTime } from "./state";
 import { big, evidenceOf, num, replay, str } from "./state";
+import { settleStatements } from "./statements";
 import type { CustomerSpend, Runway, SpendFigures, SpendLine, SpendLineKind, SpendReport } from "./types";
 
 const SECONDS_PER_DAY = 86_400n;
@@ -20,10 +24,12 @@ interface Acc {
   voided: bigint;
   posted: bigint;
   refunded: bigint;
+  /** Escrow asked for withdrawal and not yet gone, at the end (part of closingFree). */
+  thawing: bigint;
 }
 
 function zero(): Acc {
-  return { openingFree: 0n, openingHeld: 0n, deposited: 0n, withdrawn: 0n, charged: 0n, voided: 0n, posted: 0n, refunded: 0n };
+  return { openingFree: 0n, openingHeld: 0n, deposited: 0n, withdrawn: 0n, charged: 0n, voided: 0n, posted: 0n, refunded: 0n, thawing: 0n };
 }
 
 /** closingFree and closingHeld by the identities. */
@@ -47,17 +53,9 @@ function figures(a: Acc): SpendFigures {
     refunded: a.refunded.toString(),
     closingFree: c.closingFree.toString(),
     closingHeld: c.closingHeld.toString(),
+    closingThawing: a.thawing.toString(),
   };
 }
-
-const SPEND_EVENTS: Record<string, SpendLineKind> = {
-  Deposited: "deposit",
-  Withdrawn: "withdraw",
-  Charged: "charge",
-  ChargePosted: "post",
-  ChargeVoided: "void",
-  Refunded: "refund",
-};
 
 /** Applies one movement to an accumulator, into the opening or the period figures. */
 function apply(acc: Acc, kind: SpendLineKind, amount: bigint, opening: boolean): void {
@@ -104,6 +102,12 @@ function apply(acc: Acc, kind: SpendLineKind, amount: bigint, opening: boolean):
   }
 }
 
+/** The line with its fields in the one order every report uses (the JSON is compared byte for byte). */
+function reorder(l: SpendLine): SpendLine {
+  const { customer, networkId, token, epoch, kind, amount, reference, chargeId, status, fee, counterparty, reasonHash, timestamp, evidence, ...rest } = l;
+  return { customer, networkId, token, epoch, kind, amount, reference, chargeId, status, fee, counterparty, reasonHash, timestamp, evidence, ...rest };
+}
+
 /** `value / 100` as a decimal string with two (truncated) decimals. */
 function hundredths(value: bigint): string {
   const s = value.toString().padStart(3, "0");
@@ -125,67 +129,110 @@ export function buildSpendReport(input: ReportInput, options: ReportOptions = {}
   const labels = new LabelUse(options.labels);
   const events = eventsUpTo(input.events, input.toBlock);
   const state = replay(events);
+  const settled = settleStatements(state.statements.values(), input.usage);
   const tokenOf = (networkId: number): string => state.networks.get(networkId)?.token ?? "0x0000000000000000000000000000000000000000";
 
   const total = zero();
   const byCustomer = new Map<string, Acc>(); // key customer|token
-  const byCustomerNetwork = new Map<string, { acc: Acc; epochs: Set<number> }>(); // key customer|networkId
+  const byCustomerNetwork = new Map<string, { acc: Acc; epochs: Set<number>; escrow: bigint; thawing: bigint }>(); // key customer|networkId
   const lines: SpendLine[] = [];
 
   for (const e of events) {
     if (e.contract !== "RevenueLedger") continue;
-    const kind = SPEND_EVENTS[e.name];
-    if (!kind) continue;
+    if (e.name !== "Deposited" && e.name !== "Withdrawn" && e.name !== "StatementCharged" && e.name !== "Refunded" && e.name !== "WithdrawalRequested") continue;
     const networkId = num(e, "networkId");
     const customer = str(e, "customer");
+    const nk = `${customer}|${networkId}`;
+    let cn = byCustomerNetwork.get(nk);
+    if (!cn) byCustomerNetwork.set(nk, (cn = { acc: zero(), epochs: new Set(), escrow: 0n, thawing: 0n }));
+    // The thawing part of the escrow (rule 6), as the contract keeps it: a request sets it, a
+    // charge takes the non-thawing part first (thawing shrinks to what is left), withdraw ends it.
+    if (e.name === "WithdrawalRequested") {
+      cn.thawing = big(e, "amount");
+      continue;
+    }
+    const amount = big(e, "amount");
+    if (e.name === "Deposited" || e.name === "Refunded") cn.escrow += amount;
+    else {
+      cn.escrow -= amount;
+      cn.thawing = e.name === "Withdrawn" ? 0n : cn.thawing < cn.escrow ? cn.thawing : cn.escrow;
+    }
     if (parameters.networkId !== null && networkId !== parameters.networkId) continue;
     if (parameters.customer !== null && customer !== parameters.customer) continue;
-    // ChargePosted carries the net amount and the fee separately; held falls by both.
-    const amount = kind === "post" ? big(e, "amount") + big(e, "fee") : big(e, "amount");
     const token = tokenOf(networkId);
     const opening = e.blockNumber < input.fromBlock;
-
     const ck = `${customer}|${token}`;
     let acc = byCustomer.get(ck);
     if (!acc) byCustomer.set(ck, (acc = zero()));
-    const nk = `${customer}|${networkId}`;
-    let cn = byCustomerNetwork.get(nk);
-    if (!cn) byCustomerNetwork.set(nk, (cn = { acc: zero(), epochs: new Set() }));
-    apply(total, kind, amount, opening);
-    apply(acc, kind, amount, opening);
-    apply(cn.acc, kind, amount, opening);
-    if (opening) continue;
-
-    const chargeId = kind === "deposit" || kind === "withdraw" ? null : str(e, "chargeId");
-    const charge = chargeId ? state.charges.get(chargeId) : undefined;
-    const epoch = chargeId ? num(e, "epoch") : null;
-    if (kind === "charge" && epoch !== null) cn.epochs.add(epoch);
-    if (charge) labels.of(charge.ref);
-    const line: SpendLine = {
-      customer,
-      networkId,
-      token,
-      epoch,
-      kind,
-      amount: amount.toString(),
-      reference: charge ? charge.ref : null,
-      chargeId,
-      status: kind === "charge" && charge ? charge.status : null,
-      fee: kind === "post" ? big(e, "fee").toString() : null,
-      counterparty: kind === "deposit" ? str(e, "from") : kind === "withdraw" ? str(e, "to") : null,
-      reasonHash: kind === "refund" ? str(e, "reasonHash") : null,
-      timestamp: blockTime(input, e.blockNumber),
-      evidence: evidenceOf(e),
+    const move = (kind: SpendLineKind, value: bigint) => {
+      apply(total, kind, value, opening);
+      apply(acc, kind, value, opening);
+      apply((cn as { acc: Acc }).acc, kind, value, opening);
     };
-    if (kind === "charge") {
-      // Per-epoch charges: the reference is a bytes32 on chain (no text), no statement, no cap.
-      line.referenceText = null;
-      line.statement = null;
-      line.usage = [];
-      line.epochsCovered = { from: epoch as number, to: epoch as number };
-      line.capPerEpoch = null;
+    const base = { customer, networkId, token, timestamp: blockTime(input, e.blockNumber), evidence: evidenceOf(e) };
+
+    if (e.name === "Deposited" || e.name === "Withdrawn") {
+      const kind: SpendLineKind = e.name === "Deposited" ? "deposit" : "withdraw";
+      move(kind, amount);
+      if (opening) continue;
+      const line: SpendLine = { ...base, epoch: null, kind, amount: amount.toString(), reference: null, chargeId: null, status: null, fee: null, counterparty: str(e, kind === "deposit" ? "from" : "to"), reasonHash: null };
+      lines.push(labels.tag(reorder(line), customer));
+      continue;
     }
-    lines.push(labels.tag(line, customer));
+    const chargeId = str(e, "chargeId");
+    if (e.name === "Refunded") {
+      move("refund", amount);
+      if (opening) continue;
+      const line = { ...base, epoch: num(e, "epoch"), kind: "refund", amount: amount.toString(), reference: state.statements.get(chargeId)?.referenceText || null, chargeId, status: null, fee: null, counterparty: null, reasonHash: str(e, "reasonHash") } as SpendLine;
+      lines.push(labels.tag(reorder(line), customer));
+      continue;
+    }
+    // StatementCharged: one charge line, then one post line per covered epoch with usage.
+    const s = settled.get(chargeId);
+    if (!s) continue;
+    const st = s.statement;
+    move("charge", amount);
+    for (const p of s.posts) move("post", p.amount);
+    if (opening) continue;
+    for (let x = st.fromEpoch; x <= st.toEpoch; x++) cn.epochs.add(x);
+    const text = st.referenceText === "" ? null : st.referenceText;
+    const charge = {
+      ...base,
+      epoch: null,
+      kind: "charge",
+      amount: amount.toString(),
+      reference: text,
+      chargeId,
+      status: "posted",
+      fee: st.fee.toString(),
+      counterparty: null,
+      reasonHash: null,
+      referenceText: text,
+      statement: { networkId, customer, fromEpoch: st.fromEpoch, toEpoch: st.toEpoch, amount: st.amount.toString(), usageHash: st.usageHash, signers: st.signers },
+      usage: s.proven
+        ? s.posts.map((p) => ({ leaf: { customer: p.leaf!.customer, epoch: Number(p.leaf!.epoch), workUnits: p.leaf!.workUnits.toString(), amount: p.leaf!.amount.toString(), ref: p.leaf!.ref }, usageRoot: p.usageRoot!, proof: p.proof }))
+        : [],
+      usageProven: s.proven,
+      epochsCovered: { from: st.fromEpoch, to: st.toEpoch },
+      capPerEpoch: st.capPerEpoch.toString(),
+    } as SpendLine;
+    lines.push(labels.tag(reorder(charge), customer));
+    for (const p of s.posts) {
+      if (p.leaf) labels.of(p.leaf.ref);
+      const post = { ...base, epoch: p.epoch, kind: "post", amount: p.amount.toString(), reference: p.leaf ? p.leaf.ref : text, chargeId, status: null, fee: p.fee.toString(), counterparty: null, reasonHash: null } as SpendLine;
+      lines.push(labels.tag(reorder(post), customer));
+    }
+  }
+  for (const [k, cn] of byCustomerNetwork) {
+    const [customer, nid] = k.split("|");
+    const networkId = Number(nid);
+    if (parameters.networkId !== null && networkId !== parameters.networkId) continue;
+    if (parameters.customer !== null && customer !== parameters.customer) continue;
+    const acc = byCustomer.get(`${customer}|${tokenOf(networkId)}`);
+    if (!acc) continue;
+    cn.acc.thawing = cn.thawing;
+    acc.thawing += cn.thawing;
+    total.thawing += cn.thawing;
   }
 
   const customerRows: CustomerSpend[] = [...byCustomer.entries()]
@@ -196,6 +243,8 @@ export function buildSpendReport(input: ReportInput, options: ReportOptions = {}
     });
 
   const runway: Runway[] = [...byCustomerNetwork.entries()]
+    .filter(([k]) => byCustomer.has(`${k.split("|")[0]}|${tokenOf(Number(k.split("|")[1]))}`))
+    .filter(([k]) => (parameters.networkId === null || Number(k.split("|")[1]) === parameters.networkId) && (parameters.customer === null || k.split("|")[0] === parameters.customer))
     .map(([k, v]) => {
       const [customer, nid] = k.split("|");
       const networkId = Number(nid);
@@ -208,6 +257,7 @@ export function buildSpendReport(input: ReportInput, options: ReportOptions = {}
         networkId,
         token: tokenOf(networkId),
         free: free.toString(),
+        thawing: v.thawing.toString(),
         epochsCharged: n,
         averageChargePerEpoch: n > 0 ? avg.toString() : null,
         epochs: avg > 0n ? hundredths((free * 100n) / avg) : null,

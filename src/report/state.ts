@@ -1,6 +1,7 @@
 /**
  * Replays WorkLedger and RevenueLedger events into the state the reports need: networks, epoch
- * versions with their status (Pending until finalizesAt, Challenged, Voided, Final), charges.
+ * versions with their status (Pending until finalizesAt, Challenged, Voided, Final) and usage words,
+ * charged billing statements (with the version of each covered epoch when charged), payout roots.
  * Pure: the same events give the same state.
  */
 import type { ChainEvent } from "../chain/events";
@@ -27,6 +28,10 @@ export interface EpochVersionState {
   totalWorkUnits: bigint;
   totalRevenue: bigint;
   dataHash: string;
+  /** Usage words (EpochUsageCommitted; zero without usage). */
+  usageRoot: string;
+  usageCount: number;
+  totalUsage: bigint;
   finalizesAt: number;
   stored: "pending" | "challenged" | "voided";
   evidence: Evidence;
@@ -39,20 +44,55 @@ export interface EpochState {
   latest: EpochVersionState;
 }
 
-export interface ChargeState {
+/** A covered epoch of a statement as it stood when the statement was charged. */
+export interface CoveredEpoch {
+  epoch: number;
+  version: number;
+  usageRoot: string; // bytes32(0): no usage in that version
+}
+
+/** A charged billing statement (StatementCharged). */
+export interface StatementState {
   chargeId: string;
   networkId: number;
   customer: string;
-  epoch: number;
-  amount: bigint;
-  ref: string;
-  status: "held" | "posted" | "voided";
+  fromEpoch: number;
+  toEpoch: number;
+  amount: bigint; // gross (net + fee)
+  fee: bigint;
+  /** The protocol fee rate in force when charged (ProtocolFeeSet before it; 0 before any). */
+  feeBps: bigint;
+  usageHash: string;
+  capPerEpoch: bigint;
+  signers: string[];
+  referenceText: string;
+  /** Covered epochs that were committed when charged, ascending (latest version then). */
+  covered: CoveredEpoch[];
+  blockNumber: number;
+  evidence: Evidence;
+}
+
+/** A posted cumulative payout root (PayoutRootPosted). */
+export interface PayoutRootState {
+  networkId: number;
+  throughEpoch: number;
+  root: string;
+  total: bigint;
+  increase: bigint;
+  dataHash: string;
+  signers: string[];
+  /** Position of the event: the root's amounts use the money that arrived before it. */
+  blockNumber: number;
+  logIndex: number;
+  evidence: Evidence;
 }
 
 export interface ChainState {
   networks: Map<number, NetworkInfo>;
   epochs: Map<string, EpochState>; // key epochKey(networkId, epoch)
-  charges: Map<string, ChargeState>;
+  statements: Map<string, StatementState>; // by chargeId
+  /** Payout roots per network, in the order posted (the last is the latest). */
+  payoutRoots: Map<number, PayoutRootState[]>;
 }
 
 /** Map key of an epoch. */
@@ -95,11 +135,19 @@ export function statusAt(v: EpochVersionState, timestamp: number): EpochStatusNa
   return v.stored;
 }
 
+const ZERO_HASH = `0x${"0".repeat(64)}`;
+
 /** Replays events (already ordered) into a ChainState. */
 export function replay(events: readonly ChainEvent[]): ChainState {
   const networks = new Map<number, NetworkInfo>();
   const epochs = new Map<string, EpochState>();
-  const charges = new Map<string, ChargeState>();
+  const statements = new Map<string, StatementState>();
+  const payoutRoots = new Map<number, PayoutRootState[]>();
+  let feeBps = 0n;
+  const latestOf = (e: ChainEvent) => {
+    const st = epochs.get(epochKey(num(e, "networkId"), num(e, "epoch")));
+    return st && st.latest.version === num(e, "version") ? st.latest : undefined;
+  };
   for (const e of events) {
     if (e.contract === "WorkLedger") {
       switch (e.name) {
@@ -130,6 +178,9 @@ export function replay(events: readonly ChainEvent[]): ChainState {
             totalWorkUnits: big(e, "totalWorkUnits"),
             totalRevenue: big(e, "totalRevenue"),
             dataHash: str(e, "dataHash"),
+            usageRoot: ZERO_HASH,
+            usageCount: 0,
+            totalUsage: 0n,
             finalizesAt: num(e, "finalizesAt"),
             stored: "pending",
             evidence: evidenceOf(e),
@@ -139,21 +190,39 @@ export function replay(events: readonly ChainEvent[]): ChainState {
           else epochs.set(key, { networkId, epoch, firstCommitBlock: e.blockNumber, latest: version });
           break;
         }
+        case "EpochUsageCommitted": {
+          const v = latestOf(e);
+          if (v) {
+            v.usageRoot = str(e, "usageRoot");
+            v.usageCount = num(e, "usageCount");
+            v.totalUsage = big(e, "totalUsage");
+          }
+          break;
+        }
         case "EpochChallenged": {
-          const st = epochs.get(epochKey(num(e, "networkId"), num(e, "epoch")));
-          if (st && st.latest.version === num(e, "version")) st.latest.stored = "challenged";
+          const v = latestOf(e);
+          if (v) v.stored = "challenged";
           break;
         }
         case "ChallengeResolved": {
-          const st = epochs.get(epochKey(num(e, "networkId"), num(e, "epoch")));
-          if (st && st.latest.version === num(e, "version")) {
+          const v = latestOf(e);
+          if (v) {
             if (e.args.upheld === true) {
-              st.latest.stored = "voided";
-              st.latest.finalizesAt = 0;
+              v.stored = "voided";
+              v.finalizesAt = 0;
             } else {
-              st.latest.stored = "pending";
-              st.latest.finalizesAt = num(e, "finalizesAt");
+              v.stored = "pending";
+              v.finalizesAt = num(e, "finalizesAt");
             }
+          }
+          break;
+        }
+        case "ChallengeExpired": {
+          // The arbiter missed its deadline: the version is voided (DESIGN rule 4).
+          const v = latestOf(e);
+          if (v) {
+            v.stored = "voided";
+            v.finalizesAt = 0;
           }
           break;
         }
@@ -162,27 +231,54 @@ export function replay(events: readonly ChainEvent[]): ChainState {
       }
     } else {
       switch (e.name) {
-        case "Charged": {
+        case "ProtocolFeeSet":
+          feeBps = big(e, "feeBps");
+          break;
+        case "StatementCharged": {
           const chargeId = str(e, "chargeId");
-          charges.set(chargeId, {
+          const networkId = num(e, "networkId");
+          const fromEpoch = num(e, "fromEpoch");
+          const toEpoch = num(e, "toEpoch");
+          const covered: CoveredEpoch[] = [];
+          for (let x = fromEpoch; x <= toEpoch; x++) {
+            const st = epochs.get(epochKey(networkId, x));
+            if (st) covered.push({ epoch: x, version: st.latest.version, usageRoot: st.latest.usageRoot });
+          }
+          statements.set(chargeId, {
             chargeId,
-            networkId: num(e, "networkId"),
+            networkId,
             customer: str(e, "customer"),
-            epoch: num(e, "epoch"),
+            fromEpoch,
+            toEpoch,
             amount: big(e, "amount"),
-            ref: str(e, "ref"),
-            status: "held",
+            fee: big(e, "fee"),
+            feeBps,
+            usageHash: str(e, "usageHash"),
+            capPerEpoch: big(e, "capPerEpoch"),
+            signers: ((e.args.signers as unknown[]) ?? []).map(String),
+            referenceText: String(e.args.referenceText ?? ""),
+            covered,
+            blockNumber: e.blockNumber,
+            evidence: evidenceOf(e),
           });
           break;
         }
-        case "ChargePosted": {
-          const c = charges.get(str(e, "chargeId"));
-          if (c) c.status = "posted";
-          break;
-        }
-        case "ChargeVoided": {
-          const c = charges.get(str(e, "chargeId"));
-          if (c) c.status = "voided";
+        case "PayoutRootPosted": {
+          const networkId = num(e, "networkId");
+          let list = payoutRoots.get(networkId);
+          if (!list) payoutRoots.set(networkId, (list = []));
+          list.push({
+            networkId,
+            throughEpoch: num(e, "throughEpoch"),
+            root: str(e, "root"),
+            total: big(e, "total"),
+            increase: big(e, "increase"),
+            dataHash: str(e, "dataHash"),
+            signers: ((e.args.signers as unknown[]) ?? []).map(String),
+            blockNumber: e.blockNumber,
+            logIndex: e.logIndex,
+            evidence: evidenceOf(e),
+          });
           break;
         }
         default:
@@ -190,7 +286,7 @@ export function replay(events: readonly ChainEvent[]): ChainState {
       }
     }
   }
-  return { networks, epochs, charges };
+  return { networks, epochs, statements, payoutRoots };
 }
 
 /** ISO-8601 UTC of unix seconds (no milliseconds). */

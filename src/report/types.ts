@@ -90,7 +90,7 @@ export interface Named {
 
 export type SpendLineKind = "deposit" | "charge" | "post" | "void" | "withdraw" | "refund";
 
-/** A signed billing statement behind a charge (usage-backed billing; not on chain yet). */
+/** The verifier-signed billing statement behind a charge line (StatementCharged). */
 export interface StatementJson {
   networkId: number;
   customer: string;
@@ -114,11 +114,11 @@ export interface SpendLine extends Named {
   token: string;
   epoch: number | null;
   kind: SpendLineKind;
-  amount: string; // post lines: the whole amount that left held (ChargePosted.amount + fee)
-  reference: string | null; // usage reference of the charge (charge/post/void/refund); null otherwise
+  amount: string; // charge: the statement's amount; post: that epoch's usage leaf (gross, fee included)
+  reference: string | null; // charge/refund: the statement's reference text; post: the usage leaf's ref; null otherwise
   chargeId: string | null;
-  status: "held" | "posted" | "voided" | null; // charge lines: the charge's status at toBlock
-  fee: string | null; // post lines: the protocol fee taken out of the posted amount
+  status: "held" | "posted" | "voided" | null; // charge lines: "posted" (a statement charges and posts at once)
+  fee: string | null; // charge: the statement's fee entry; post: that epoch's settledFee share (rule 2)
   counterparty: string | null; // deposit: who sent; withdraw: who received
   reasonHash: string | null; // refund lines
   timestamp: string | null; // ISO UTC time of the block
@@ -129,6 +129,9 @@ export interface SpendLine extends Named {
   usage?: UsageProofJson[]; // one per covered epoch with usage
   epochsCovered?: { from: number; to: number };
   capPerEpoch?: string | null; // the cap the charge ran under (null: no cap on chain)
+  /** The usage leaves at hand hash to usageHash and add up to the amount; false: the amount is posted
+   * on toEpoch in one line and `usage` is empty (bundles were missing). */
+  usageProven?: boolean;
 }
 
 export interface SpendFigures {
@@ -142,6 +145,7 @@ export interface SpendFigures {
   refunded: string;
   closingFree: string;
   closingHeld: string;
+  closingThawing: string; // part of closingFree asked for withdrawal and not yet gone (rule 6)
 }
 
 export interface CustomerSpend extends SpendFigures, Named {
@@ -153,8 +157,9 @@ export interface Runway extends Named {
   customer: string;
   networkId: number;
   token: string;
-  free: string; // closing free balance on that network
-  epochsCharged: number; // distinct epochs charged in the period
+  free: string; // closing free balance on that network (the escrow, thawing part included)
+  thawing: string; // the thawing part of `free`
+  epochsCharged: number; // distinct epochs covered by statements charged in the period
   averageChargePerEpoch: string | null; // floor(charged / epochsCharged); null when nothing was charged
   epochs: string | null; // free / average, 2 decimals (truncated); null when nothing was charged
   days: string | null; // epochs × epochSeconds / 86400, 2 decimals (truncated)
@@ -259,12 +264,19 @@ export interface EconomicsLine extends Named {
   topNodes: number; // ceil(10% of records), at least 1 when there are records
   topNodesRevenue: string | null; // null only when the records were not available (verification without bundles)
   concentrationBps: number | null; // floor(10000 × topNodesRevenue / totalRevenue)
-  postedRevenue: string; // charges posted for this network and epoch, gross (Σ ChargePosted.amount + fee)
+  postedRevenue: string; // statements' usage leaves posted for this network and epoch, gross (fee included)
   refunded: string; // refunds against those charges
   settledRevenue: string; // gross: postedRevenue − refunded
-  settledFee: string; // protocol fee of the posted charges (Σ ChargePosted.fee)
+  settledFee: string; // rule 2: Σ floor(post × feeBps / 10000), the rounding remainder on a statement's last epoch with usage
   settledNet: string; // settledRevenue − settledFee: what the network's nodes can be paid from
   revenueBackedBps: number | null;
+  /** false when a statement covering this epoch could not be split by its usage leaves (no bundles):
+   * its whole amount then sits on its toEpoch. */
+  settlementProven: boolean;
+  bondsForfeited: string; // bonds forfeited on this epoch (revenue for rule 7)
+  payoutAllocated: string | null; // rule 7: Σ over nodes of this epoch's term in the latest payout root (null: records not at hand)
+  payoutClaimed: string | null; // claims allocated to the nodes' epochs oldest first
+  payoutPayable: string | null; // payoutAllocated − payoutClaimed
   startTime: string; // ISO UTC start of the epoch
   endTime: string; // ISO UTC end (exclusive)
   root: string;
@@ -282,6 +294,9 @@ export interface EconomicsFigures {
   settledFee: string;
   settledNet: string;
   revenueBackedBps: number | null;
+  payoutAllocated: string | null;
+  payoutClaimed: string | null;
+  payoutPayable: string | null;
 }
 
 export interface NetworkEconomics extends EconomicsFigures, Named {
@@ -299,10 +314,10 @@ export type EconomicsReport = ReportBase<"economics", EconomicsTotals, Economics
 export type EntryKind =
   | "deposit"
   | "withdraw"
-  | "charge"
-  | "post"
-  | "fee"
-  | "void"
+  | "charge" // a statement's net: escrow -> revenue
+  | "post" // (retired held charges)
+  | "fee" // a statement's protocol fee: escrow -> fee
+  | "void" // (retired held charges)
   | "refund"
   | "payout"
   | "claim"
@@ -322,6 +337,7 @@ export interface JournalLine extends Named {
   epoch: number | null;
   reference: string;
   entryKind: EntryKind;
+  referenceText: string | null; // the statement's reference text when `reference` is its chargeId
   contraRevenue: boolean; // an SLA credit: a debit to revenue shown as contra-revenue
   debitAccountId: string; // the packed on-chain account ids
   creditAccountId: string;

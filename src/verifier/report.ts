@@ -13,10 +13,11 @@ import { firstBlockAtOrAfter, periodEnd, periodStart } from "../report/dates";
 import { DocumentFormat, embeddedReport, htmlRenderingDifferences, pdfRenderingDifferences, sniffFormat } from "../report/embedded";
 import { topNodeCount } from "../report/economics";
 import { reportInputFromChain } from "../report/fromChain";
-import type { RecordSource } from "../report/input";
+import type { RecordSource, UsageSource } from "../report/input";
 import { BundleLike, buildEpochTree, epochFromBundle, EpochTree, ProofCheck, verifyRecordProofs } from "../merkle";
 import { epochKey, epochsInRange, replay, statusAt } from "../report/state";
-import type { EconomicsReport, Report, UptimeReport } from "../report/types";
+import type { EconomicsReport, Report, SpendReport, UptimeReport } from "../report/types";
+import { UsageBundleLike, firstUsageSource, usageSourceFromBundles, usageSourceFromSpendLines } from "../report/usageSource";
 
 export interface VerifyReportResult {
   ok: boolean;
@@ -30,7 +31,9 @@ export interface VerifyReportOptions {
   records?: RecordSource;
   /** Epoch bundles at hand (e.g. `verify --bundles DIR`): an epoch's records are taken from the bundle
    * whose root is that epoch's on-chain root, for the economics concentration figures. */
-  bundles?: readonly BundleLike[];
+  bundles?: readonly (BundleLike & UsageBundleLike)[];
+  /** Usage leaves behind statements (e.g. from an index); each is still checked against the chain. */
+  usage?: UsageSource;
   /** At most this many uptime lines per epoch are also checked with the on-chain verifyRecord view. */
   onChainChecksPerEpoch?: number;
   /** Stop collecting after this many differences. */
@@ -43,7 +46,7 @@ const WORK_LEDGER_ABI = [
 ];
 const REVENUE_LEDGER_ABI = [
   "function workLedger() view returns (address)",
-  "function customer(uint256 networkId, address account) view returns (uint256 free, uint256 held, bytes32 lastChargeId, uint256 runwayThreshold)",
+  "function customer(uint256 networkId, address account) view returns (uint256 escrow, uint256 thawing, uint64 thawReadyAt, uint256 runwayThreshold)",
 ];
 const STATUS_NAMES = ["none", "pending", "challenged", "final", "voided"];
 
@@ -254,6 +257,14 @@ async function verifyReportUnsafe(report: Report, provider: Provider, options: V
     toBlock: m.toBlock,
     records,
     trees: (n, e, v) => trees.get(`${n}:${e}:${v}`),
+    // Usage leaves behind statements: bundles at hand, then the charge lines' own leaves and proofs;
+    // either way a leaf counts only if its proof leads to the on-chain usage root and the leaves
+    // hash to the statement's signed usageHash (report/statements.ts).
+    usage: firstUsageSource(
+      options.usage,
+      options.bundles?.length ? usageSourceFromBundles(options.bundles) : undefined,
+      report.kind === "spend" ? usageSourceFromSpendLines(lines as SpendReport["lines"]) : undefined,
+    ),
   });
   // The SLA terms an uptime report applied: well-formed, and applied to every line (the rebuild below).
   if (report.kind === "uptime") {
@@ -366,11 +377,82 @@ async function verifyReportUnsafe(report: Report, provider: Provider, options: V
     }
   }
 
-  // 6. Spend: closing free balances agree with the contract's view at toBlock.
+  // 5b. Economics: a statement that cannot be split per epoch without its usage leaves (no bundles)
+  //     leaves the per-epoch settled figures of its network unchecked (the network's totals still
+  //     are); payout allocation needs the records (bundles) like concentration.
+  if (report.kind === "economics") {
+    const r = report;
+    const d = rebuilt as EconomicsReport;
+    const unprovenNets = new Set(d.lines.filter((l) => !l.settlementProven).map((l) => l.networkId));
+    // What the chain alone fixes for such a network: Σ posted and Σ fee over its lines, refunds per
+    // epoch, and each line's own arithmetic.
+    const sums = new Map<number, { posted: bigint; fee: bigint; claimedPosted: bigint; claimedFee: bigint }>();
+    for (let i = 0; i < d.lines.length && i < r.lines.length; i++) {
+      const dl = d.lines[i];
+      const cl = r.lines[i];
+      if (unprovenNets.has(dl.networkId) && cl.networkId === dl.networkId && cl.epoch === dl.epoch && cl.settlementProven === true) {
+        let sum = sums.get(dl.networkId);
+        if (!sum) sums.set(dl.networkId, (sum = { posted: 0n, fee: 0n, claimedPosted: 0n, claimedFee: 0n }));
+        try {
+          const [posted, refunded, settled, fee, net] = [cl.postedRevenue, cl.refunded, cl.settledRevenue, cl.settledFee, cl.settledNet].map((x) => BigInt(x));
+          sum.posted += BigInt(dl.postedRevenue);
+          sum.fee += BigInt(dl.settledFee);
+          sum.claimedPosted += posted;
+          sum.claimedFee += fee;
+          const total = BigInt(dl.totalRevenue);
+          const backed = total === 0n ? null : Number((settled > 0n ? (10_000n * settled) / total : 0n) > 10_000n ? 10_000n : settled > 0n ? (10_000n * settled) / total : 0n);
+          if (settled !== posted - refunded || net !== settled - fee || fee < 0n || fee > posted || cl.revenueBackedBps !== backed) {
+            differences.push(`lines[${i}]: settled figures do not add up (posted ${posted} − refunded ${refunded} = settledRevenue ${settled}; − settledFee ${fee} = settledNet ${net}; revenueBackedBps ${show(cl.revenueBackedBps)})`);
+          }
+        } catch {
+          differences.push(`lines[${i}]: settled figures are not integers`);
+        }
+        for (const f of ["postedRevenue", "settledRevenue", "settledFee", "settledNet", "revenueBackedBps", "settlementProven"] as const) (dl as unknown as Record<string, unknown>)[f] = cl[f];
+        unchecked.push(`lines[${i}].settledRevenue: needs the usage leaves of the statements of network ${dl.networkId} (pass bundles) to be split per epoch`);
+      }
+    }
+    for (const [networkId, sum] of sums) {
+      if (sum.posted !== sum.claimedPosted || sum.fee !== sum.claimedFee) {
+        differences.push(`network ${networkId}: the lines post ${sum.claimedPosted} (fee ${sum.claimedFee}), the chain's statements ${sum.posted} (fee ${sum.fee})`);
+      }
+    }
+    for (let i = 0; i < d.lines.length && i < r.lines.length; i++) {
+      const dl = d.lines[i];
+      const cl = r.lines[i];
+      const payoutUnknown = dl.payoutAllocated === null || unprovenNets.has(dl.networkId);
+      if (payoutUnknown && cl.networkId === dl.networkId && cl.epoch === dl.epoch) {
+        dl.payoutAllocated = cl.payoutAllocated;
+        dl.payoutClaimed = cl.payoutClaimed;
+        dl.payoutPayable = cl.payoutPayable;
+        try {
+          if (BigInt(cl.payoutPayable ?? "x") !== BigInt(cl.payoutAllocated ?? "x") - BigInt(cl.payoutClaimed ?? "x") || BigInt(cl.payoutClaimed ?? "x") < 0n) {
+            differences.push(`lines[${i}]: payoutPayable ${show(cl.payoutPayable)} is not payoutAllocated ${show(cl.payoutAllocated)} − payoutClaimed ${show(cl.payoutClaimed)}`);
+          }
+        } catch {
+          if (cl.payoutAllocated !== null || cl.payoutClaimed !== null || cl.payoutPayable !== null) differences.push(`lines[${i}]: payout figures are not integers`);
+        }
+        unchecked.push(`lines[${i}].payoutAllocated: needs the records of epochs ≤ the latest payout root's throughEpoch (pass bundles)`);
+      }
+    }
+    const copyTotals = (dt: EconomicsReport["totals"] | EconomicsReport["totals"]["networks"][number], ct: typeof dt | undefined, unknown: boolean) => {
+      if ((dt.payoutAllocated !== null && !unknown) || !ct) return;
+      dt.payoutAllocated = ct.payoutAllocated;
+      dt.payoutClaimed = ct.payoutClaimed;
+      dt.payoutPayable = ct.payoutPayable;
+    };
+    copyTotals(d.totals, r.totals, unprovenNets.size > 0);
+    d.totals.networks.forEach((n, i) => copyTotals(n, r.totals?.networks?.[i], unprovenNets.has(n.networkId)));
+  }
+
+  // 6. Spend: closing free balances and their thawing parts agree with the contract's view at toBlock.
   if (report.kind === "spend") {
     for (const r of (rebuilt as Report & { kind: "spend" }).totals.runway) {
-      const [free] = (await rl.customer(r.networkId, r.customer, { blockTag: m.toBlock })) as [bigint];
-      if (free.toString() !== r.free) differences.push(`runway ${r.customer}/${r.networkId}: events give free ${r.free}, the contract holds ${free}`);
+      const [escrow, thawing] = (await rl.customer(r.networkId, r.customer, { blockTag: m.toBlock })) as [bigint, bigint];
+      if (escrow.toString() !== r.free) differences.push(`runway ${r.customer}/${r.networkId}: events give free ${r.free}, the contract holds ${escrow}`);
+      if (thawing.toString() !== r.thawing) differences.push(`runway ${r.customer}/${r.networkId}: events give thawing ${r.thawing}, the contract says ${thawing}`);
+    }
+    for (const [i, l] of (rebuilt as SpendReport).lines.entries()) {
+      if (l.kind === "charge" && l.usageProven === false) unchecked.push(`lines[${i}]: statement ${l.chargeId} could not be proven from its usage leaves (its usage does not match the chain)`);
     }
   }
 

@@ -273,7 +273,8 @@ function spendDescription(l: SpendLine, book: LabelBook, token: TokenInfo | unde
       if (l.statement) {
         const usage = l.usage?.length ? `, usage in ${l.usage.length} epoch${l.usage.length > 1 ? "s" : ""}` : "";
         const cap = l.capPerEpoch ? `, cap ${fmtAmount(l.capPerEpoch, token)}/epoch` : "";
-        return `Statement, epochs ${l.statement.fromEpoch}–${l.statement.toEpoch}${usage}${cap}: held (now ${l.status ?? "held"})`;
+        const proven = l.usageProven === false ? " (usage leaves not at hand)" : "";
+        return `Statement, epochs ${l.statement.fromEpoch}–${l.statement.toEpoch}${usage}${cap}${proven}: charged and posted`;
       }
       return `Charge${epoch}: held (now ${l.status ?? "held"})`;
     case "post":

@@ -85,6 +85,7 @@ describe("report formats", function () {
       revenueLedger: await s.rl.getAddress(),
       fromBlock: s.deployBlock,
       records: s.records,
+      usage: s.usage,
     });
     const labels = parseLabels(labelsCsv(names()), "labels.csv");
     for (const kind of REPORT_KINDS) {
@@ -308,7 +309,7 @@ describe("report formats", function () {
     expect(page1).to.include(a.totals.runway[0].days!);
     for (const l of a.lines) {
       expect(alice).to.include(`${l.timestamp!.slice(0, 10)} ${l.timestamp!.slice(11, 16)}`);
-      if (l.kind === "charge") expect(alice).to.include(`INV-ALICE-${l.epoch}`);
+      if (l.kind === "post") expect(alice).to.include(`INV-ALICE-${l.epoch}`);
     }
     const spend = pdfText(path.join(dir, "spend.pdf"));
     for (const n of Object.values(CUSTOMER_NAMES)) expect(spend).to.include(n);

@@ -12,7 +12,7 @@ import { verifyReport } from "../../../src/verifier/report";
 import { blocksForDates } from "../../../src/report/dates";
 import { labelsCsv, parseLabels } from "../../../src/report/labels";
 import { parseCreditTiers } from "../../../src/report/common";
-import { CUSTOMER_NAMES, FINAL_UPTIME, NODE_COUNT, NODE_GROUPS, Scenario, USD, reportScenario, scenarioLabelRows } from "../../helpers/reportScenario";
+import { CUSTOMER_NAMES, FINAL_UPTIME, NODE_COUNT, NODE_GROUPS, SCENARIO_BOND, SCENARIO_CAPS, Scenario, USD, reportScenario, scenarioLabelRows, scenarioUsage } from "../../helpers/reportScenario";
 
 const GENERATED_AT = "2026-01-01T00:00:00.000Z";
 
@@ -33,6 +33,7 @@ describe("reports", function () {
       revenueLedger: await s.rl.getAddress(),
       fromBlock: s.deployBlock,
       records: s.records,
+      usage: s.usage,
     });
   });
 
@@ -48,23 +49,75 @@ describe("reports", function () {
         expect(sum, field).to.equal(BigInt(r.totals[field]));
       }
       expect(r.totals.deposited).to.equal((1_700n * USD).toString());
-      expect(r.totals.voided).to.equal((70n * USD).toString());
+      expect(r.totals.voided).to.equal("0");
       expect(r.totals.refunded).to.equal((7n * USD).toString());
-      // Closing balances equal the contract's own view.
+      expect(r.totals.withdrawn).to.equal((100n * USD).toString());
+      // Statements: held and voided stay 0, everything charged is posted.
+      expect(r.totals.closingHeld).to.equal("0");
+      expect(r.totals.posted).to.equal(r.totals.charged);
+      expect(r.totals.charged).to.equal(s.statements.reduce((a, x) => a + x.amount, 0n).toString());
+      // Closing balances and the thawing part equal the contract's own view (bob's 50 is still thawing).
       for (const c of r.totals.byCustomer) {
-        const [free, held] = await s.rl.customer(s.networkId, c.customer);
-        expect(c.closingFree).to.equal(free.toString());
-        expect(c.closingHeld).to.equal(held.toString());
+        const [escrow, thawing] = await s.rl.customer(s.networkId, c.customer);
+        expect(c.closingFree).to.equal(escrow.toString());
+        expect(c.closingThawing).to.equal(thawing.toString());
       }
-      // Charge lines carry the statement fields (per-epoch charges: no text, no statement, one epoch, no cap).
-      for (const l of r.lines) {
-        if (l.kind === "charge") {
-          expect({ referenceText: l.referenceText, statement: l.statement, usage: l.usage, epochsCovered: l.epochsCovered, capPerEpoch: l.capPerEpoch }).to.deep.equal({ referenceText: null, statement: null, usage: [], epochsCovered: { from: l.epoch, to: l.epoch }, capPerEpoch: null });
-        } else expect(l).to.not.have.any.keys("referenceText", "statement", "usage", "epochsCovered", "capPerEpoch");
+      expect(r.totals.byCustomer.find((c) => c.customer === s.customers.bob.address)!.closingThawing).to.equal((50n * USD).toString());
+      expect(r.totals.closingThawing).to.equal((50n * USD).toString());
+      // One charge line per statement (epoch null) and one post line per covered epoch with usage.
+      const charges = r.lines.filter((l) => l.kind === "charge");
+      expect(charges.map((l) => l.chargeId)).to.deep.equal(s.statements.map((x) => x.chargeId));
+      for (const st of s.statements) {
+        const l = charges.find((x) => x.chargeId === st.chargeId)!;
+        const who = s.customers[st.customer].address;
+        expect(l.epoch).to.equal(null);
+        expect(l.referenceText).to.equal(st.referenceText);
+        expect(l.epochsCovered).to.deep.equal({ from: st.fromEpoch, to: st.toEpoch });
+        expect(l.capPerEpoch).to.equal(SCENARIO_CAPS[st.customer].toString());
+        expect(l.usageProven).to.equal(true);
+        expect(l.statement).to.include({ networkId: s.networkId, customer: who, fromEpoch: st.fromEpoch, toEpoch: st.toEpoch, amount: st.amount.toString() });
+        expect(l.statement!.signers).to.have.length(2);
+        // Each usage leaf is the latest version's and proves against that version's on-chain usage root.
+        for (const u of l.usage!) {
+          const latest = await s.wl.latestEpoch(s.networkId, u.leaf.epoch);
+          expect(u.usageRoot).to.equal(latest.usageRoot);
+          expect(StandardMerkleTree.verify(u.usageRoot, ["address", "uint64", "uint64", "uint128", "bytes32"], [u.leaf.customer, u.leaf.epoch, u.leaf.workUnits, u.leaf.amount, u.leaf.ref], u.proof)).to.equal(true);
+        }
+        const posts = r.lines.filter((x) => x.kind === "post" && x.chargeId === st.chargeId);
+        const expected = [];
+        for (let e = st.fromEpoch; e <= st.toEpoch; e++) {
+          const a = scenarioUsage(st.customer, e, e === 2 || e === 4 ? 2 : 1);
+          if (a > 0n) expected.push(`${e}:${a}`);
+        }
+        expect(posts.map((x) => `${x.epoch}:${x.amount}`)).to.deep.equal(expected);
+        expect(l.usage!.map((u) => `${u.leaf.epoch}:${u.leaf.amount}`)).to.deep.equal(expected);
+        // Σ per-epoch fees equals the statement's one fee entry.
+        expect(posts.reduce((a, x) => a + BigInt(x.fee!), 0n)).to.equal((st.amount * 100n) / 10_000n);
       }
-      // Charges carry their status at toBlock.
-      const statuses = r.lines.filter((l) => l.kind === "charge").map((l) => `${l.epoch}:${l.status}`);
-      expect(statuses).to.include.members(["2:voided", "0:posted", "5:held"]);
+      // The corrected epoch 2 is billed at its version 2 usage only.
+      expect(r.lines.filter((l) => l.kind === "post" && l.epoch === 2 && l.customer === s.customers.alice.address).map((l) => l.amount)).to.deep.equal([(45n * USD + 19n).toString()]);
+      // Refunds name (chargeId, epoch).
+      expect(r.lines.filter((l) => l.kind === "refund").map((l) => `${l.chargeId}:${l.epoch}:${l.amount}`)).to.deep.equal([
+        `${s.statements[0].chargeId}:1:${5n * USD}`,
+        `${s.statements[1].chargeId}:3:${2n * USD}`,
+      ]);
+      for (const l of r.lines) if (l.kind !== "charge") expect(l).to.not.have.any.keys("referenceText", "statement", "usage", "epochsCovered", "capPerEpoch");
+    });
+
+    it("without the usage leaves, posts a statement on its last epoch and marks it unproven", async function () {
+      const bare = { ...input, usage: undefined };
+      const r = buildReport("spend", bare) as SpendReport;
+      identities(r.totals);
+      const l = r.lines.find((x) => x.kind === "charge" && x.chargeId === s.statements[1].chargeId)!;
+      expect(l.usageProven).to.equal(false);
+      expect(l.usage).to.deep.equal([]);
+      expect(r.lines.filter((x) => x.kind === "post" && x.chargeId === l.chargeId).map((x) => `${x.epoch}:${x.amount}`)).to.deep.equal([`4:${s.statements[1].amount}`]);
+      // A tampered leaf is not used either: its proof does not lead to the on-chain root.
+      const forged = buildReport("spend", { ...input, usage: (n, e, v, c, root) => {
+        const got = s.usage(n, e, v, c, root);
+        return got && e === 1 ? { ...got, leaf: { ...got.leaf, amount: got.leaf.amount + 1n } } : got;
+      } }) as SpendReport;
+      expect(forged.lines.filter((x) => x.kind === "charge").map((x) => x.usageProven)).to.deep.equal([false, false, false, true]);
     });
 
     it("narrows to one customer, with opening balances when the range starts later", async function () {
@@ -76,10 +129,13 @@ describe("reports", function () {
       expect(r.totals.deposited).to.equal("0");
       identities(r.totals);
       const rw = r.totals.runway[0];
-      // alice: charged 50 in 6 epochs; free at the end is her closing free balance.
-      expect(rw.averageChargePerEpoch).to.equal((50n * USD).toString());
+      // alice: two statements over epochs 0..4; free at the end is her closing free balance.
+      expect(rw.epochsCharged).to.equal(5);
+      const avg = BigInt(r.totals.charged) / 5n;
+      expect(rw.averageChargePerEpoch).to.equal(avg.toString());
       const free = BigInt(rw.free);
-      expect(rw.epochs).to.equal(`${free / (50n * USD)}.${((free * 100n) / (50n * USD)) % 100n}`.replace(/\.(\d)$/, ".0$1"));
+      const h = (free * 100n) / avg;
+      expect(rw.epochs).to.equal(`${h / 100n}.${(h % 100n).toString().padStart(2, "0")}`);
     });
   });
 
@@ -90,7 +146,7 @@ describe("reports", function () {
       expect(r.totals.epochs.map((e) => `${e.epoch}:v${e.version}:${e.status}`)).to.deep.equal([
         "0:v1:final",
         "1:v1:final",
-        "2:v1:voided",
+        "2:v2:final",
         "3:v1:final",
         "4:v2:final",
         "5:v1:pending",
@@ -116,8 +172,8 @@ describe("reports", function () {
         { node: 4, from: 4, to: 4, settled: true, start: iso(4), end: iso(5) },
       ].sort((a, b) => (s.nodes[a.node] < s.nodes[b.node] ? -1 : 1));
       expect(w).to.deep.equal(expected);
-      // The voided epoch's breach (node 3, epoch 2) is shown but is no incident.
-      expect(r.lines.find((l) => l.epoch === 2 && l.nodeId === s.nodes[3])?.status).to.equal("voided");
+      // The voided version 1 of epoch 2 (node 3 at 90%) is replaced by version 2: no incident.
+      expect(r.lines.filter((l) => l.epoch === 2).map((l) => `${l.version}:${l.status}:${l.uptimeBps}`)).to.deep.equal(Array(NODE_COUNT).fill("2:final:9999"));
     });
 
     it("carries proofs that verifyRecord accepts on chain (Final epochs; every proof against its root)", async function () {
@@ -154,19 +210,32 @@ describe("reports", function () {
         const backed = (10_000n * BigInt(l.settledRevenue)) / total;
         expect(l.revenueBackedBps).to.equal(Number(backed > 10_000n ? 10_000n : backed));
       }
-      const e2 = r.lines.find((l) => l.epoch === 2)!;
-      expect(e2.status).to.equal("voided");
-      expect(e2.settledRevenue).to.equal("0");
       const e3 = r.lines.find((l) => l.epoch === 3)!;
-      // settledRevenue is gross (DESIGN.md): 50 + 20 posted, less alice's 5 credit; the 1% fee and
-      // the net beside it.
-      expect(e3.postedRevenue).to.equal((70n * USD).toString());
-      expect(e3.settledRevenue).to.equal((65n * USD).toString());
-      expect(e3.settledFee).to.equal(((70n * USD) / 100n).toString());
-      expect(e3.settledNet).to.equal((65n * USD - (70n * USD) / 100n).toString());
-      // A cleanly settled epoch is 100% backed when its charges equal its signed revenue's share.
+      // settledRevenue is gross (DESIGN.md): alice's and bob's usage leaves posted, less bob's 2 credit;
+      // the fee (rule 2) and the net beside it.
+      const posted3 = scenarioUsage("alice", 3, 1) + scenarioUsage("bob", 3, 1);
+      expect(e3.postedRevenue).to.equal(posted3.toString());
+      expect(e3.settledRevenue).to.equal((posted3 - 2n * USD).toString());
+      // alice's 3..4 statement puts its rounding remainder on epoch 4, bob's 0..4 too: epoch 3 has the floors.
+      expect(e3.settledFee).to.equal((scenarioUsage("alice", 3, 1) / 100n + scenarioUsage("bob", 3, 1) / 100n).toString());
+      expect(e3.settledNet).to.equal((posted3 - 2n * USD - BigInt(e3.settledFee)).toString());
+      expect(e3.bondsForfeited).to.equal(SCENARIO_BOND.toString());
+      // Σ settledFee is the fee entries' total; every line's settlement is proven by its usage leaves.
+      const fees = s.statements.reduce((a, x) => a + (x.amount * 100n) / 10_000n, 0n);
+      expect(r.lines.reduce((a, l) => a + BigInt(l.settledFee), 0n)).to.equal(fees);
+      expect(r.lines.every((l) => l.settlementProven)).to.equal(true);
+      // Rule 7 under the latest root (through epoch 4): Σ payoutAllocated is its total; claims are
+      // allocated oldest first; still payable = allocated − claimed.
+      const last = s.roots[s.roots.length - 1];
+      expect(r.lines.filter((l) => l.epoch <= last.throughEpoch).reduce((a, l) => a + BigInt(l.payoutAllocated!), 0n)).to.equal(last.total);
+      expect(r.lines.find((l) => l.epoch === 5)!.payoutAllocated).to.equal("0");
+      const claimed = last.amounts.get(s.nodes[0])! + last.amounts.get(s.nodes[1])!;
+      expect(BigInt(r.totals.payoutClaimed!)).to.equal(claimed);
+      for (const l of r.lines) expect(BigInt(l.payoutPayable!)).to.equal(BigInt(l.payoutAllocated!) - BigInt(l.payoutClaimed!));
+      expect(r.totals.payoutPayable).to.equal((last.total - claimed).toString());
+      // A cleanly settled epoch: its gross settled revenue.
       const e0 = r.lines.find((l) => l.epoch === 0)!;
-      expect(e0.settledRevenue).to.equal((85n * USD).toString());
+      expect(e0.settledRevenue).to.equal((scenarioUsage("alice", 0, 1) + scenarioUsage("bob", 0, 1) + scenarioUsage("carol", 0, 1)).toString());
       // Totals and per-network figures are the sums of the lines.
       for (const f of ["postedRevenue", "refunded", "settledRevenue", "settledFee", "settledNet", "totalRevenue"] as const) {
         const sum = r.lines.reduce((a, l) => a + BigInt(l[f]), 0n).toString();
@@ -201,7 +270,17 @@ describe("reports", function () {
       expect(bonds.map((l) => `${l.entryKind} ${l.debitAccount} ${l.creditAccount} ${l.epoch}`)).to.deep.equal([
         `bond assets:${token} bond:1:${s.admin} 2`,
         `bond-return bond:1:${s.admin} assets:${token} 2`,
+        `bond assets:${token} bond:1:${s.admin} 3`,
+        `bond-forfeit bond:1:${s.admin} revenue:1 3`,
       ]);
+      // Statements: escrow -> revenue (net) and escrow -> fee, with the reference text; roots move the increase to payable; claims pay out.
+      const kinds = r.lines.map((l) => l.entryKind);
+      expect(kinds.filter((k) => k === "charge")).to.have.length(s.statements.length);
+      expect(kinds.filter((k) => k === "fee")).to.have.length(s.statements.length);
+      expect(r.lines.filter((l) => l.entryKind === "charge").map((l) => l.referenceText)).to.deep.equal(s.statements.map((x) => x.referenceText));
+      expect(r.lines.filter((l) => l.entryKind === "payout").map((l) => `${l.epoch}:${l.amount}`)).to.deep.equal([`1:${s.roots[0].total}`, `4:${s.roots[1].total - s.roots[0].total}`]);
+      expect(kinds.filter((k) => k === "claim")).to.have.length(3);
+      expect(kinds.filter((k) => k === "post" || k === "void")).to.have.length(0);
     });
   });
 
@@ -213,6 +292,7 @@ describe("reports", function () {
         fromBlock: input.fromBlock,
         toBlock: input.toBlock,
         records: s.records,
+        usage: s.usage,
       });
       for (const kind of REPORT_KINDS) {
         const a = JSON.stringify(buildReport(kind, input, { generatedAt: GENERATED_AT }));
@@ -224,10 +304,16 @@ describe("reports", function () {
     it("verifies every kind against the chain", async function () {
       for (const kind of REPORT_KINDS) {
         const r = JSON.parse(JSON.stringify(buildReport(kind, input)));
-        const res = await verifyReport(r, ethers.provider, kind === "economics" ? { records: s.records } : {});
+        const res = await verifyReport(r, ethers.provider, kind === "economics" ? { records: s.records, usage: s.usage } : {});
         expect(res.differences, kind).to.deep.equal([]);
         expect(res.ok).to.equal(true);
+        expect(res.unchecked, kind).to.equal(undefined);
       }
+      // Economics without the usage leaves: the per-epoch split and the payout allocation are listed as unchecked.
+      const econ = JSON.parse(JSON.stringify(buildReport("economics", input)));
+      const bare = await verifyReport(econ, ethers.provider, { records: s.records });
+      expect(bare.differences).to.deep.equal([]);
+      expect(bare.unchecked!.some((u) => /settledRevenue: needs the usage leaves/.test(u))).to.equal(true);
     });
 
     it("builds the same trees with the WASM builder and the library", async function () {
@@ -289,7 +375,7 @@ describe("reports", function () {
       expect((await ethers.provider.getBlock(r.toBlock))!.timestamp).to.be.at.most(t1next - 1);
       expect((await ethers.provider.getBlock(r.toBlock + 1))!.timestamp).to.be.at.least(t1next);
       void t1;
-      const ranged = await reportInputFromChain(ethers.provider, { ledger: await s.wl.getAddress(), revenueLedger: await s.rl.getAddress(), fromBlock: r.fromBlock, toBlock: r.toBlock, records: s.records });
+      const ranged = await reportInputFromChain(ethers.provider, { ledger: await s.wl.getAddress(), revenueLedger: await s.rl.getAddress(), fromBlock: r.fromBlock, toBlock: r.toBlock, records: s.records, usage: s.usage });
       const report = buildReport("spend", ranged, { fromDate: r.fromDate, toDate: r.toDate });
       expect(report.parameters.fromDate).to.equal(iso(t0));
       expect(report.manifest.fromBlock).to.equal(r.fromBlock);

@@ -43,8 +43,9 @@ describe("report units", function () {
 
     it("tells entries apart by their account kinds", function () {
       expect(entryKind(AccountKind.Revenue, AccountKind.Escrow)).to.equal("refund");
-      expect(entryKind(AccountKind.Held, AccountKind.Fee)).to.equal("fee");
-      expect(entryKind(AccountKind.Escrow, AccountKind.Revenue)).to.equal("other");
+      expect(entryKind(AccountKind.Escrow, AccountKind.Fee)).to.equal("fee");
+      expect(entryKind(AccountKind.Escrow, AccountKind.Revenue)).to.equal("charge");
+      expect(entryKind(AccountKind.Held, AccountKind.Fee)).to.equal("other"); // held charges are retired
     });
   });
 
@@ -227,7 +228,7 @@ describe("report units", function () {
     it("describe a statement charge with its epochs, usage and cap, and list its usage leaves", function () {
       const customer = getAddress("0x00000000000000000000000000000000000a11ce");
       const ref = `0x${"cd".repeat(32)}`;
-      const zero = { openingFree: "0", openingHeld: "0", deposited: "0", withdrawn: "0", charged: "30000000", voided: "0", posted: "0", refunded: "0", closingFree: "-30000000", closingHeld: "30000000" };
+      const zero = { openingFree: "0", openingHeld: "0", deposited: "0", withdrawn: "0", charged: "30000000", voided: "0", posted: "0", refunded: "0", closingFree: "-30000000", closingHeld: "30000000", closingThawing: "0" };
       const report: SpendReport = {
         kind: "spend",
         manifest: { chainId: 1, ledger: LEDGER, revenueLedger: REVENUE, fromBlock: 1, toBlock: 9, toBlockHash: `0x${"11".repeat(32)}`, generatedAt: "2026-11-30T00:00:00.000Z", tool: "workledger@0.0.0", fromTime: "2026-11-01T00:00:00Z", toTime: "2026-11-30T00:00:00Z" },
@@ -237,7 +238,7 @@ describe("report units", function () {
         totals: { ...zero, byCustomer: [{ customer, token: TOKEN, ...zero }], runway: [] },
         lines: [
           {
-            customer, networkId: 1, token: TOKEN, epoch: null, kind: "charge", amount: "30000000", reference: ref, chargeId: `0x${"ee".repeat(32)}`, status: "held", fee: null, counterparty: null, reasonHash: null,
+            customer, networkId: 1, token: TOKEN, epoch: null, kind: "charge", amount: "30000000", reference: ref, chargeId: `0x${"ee".repeat(32)}`, status: "posted", fee: null, counterparty: null, reasonHash: null,
             timestamp: "2026-11-29T10:00:00Z", evidence: { txHash: `0x${"22".repeat(32)}`, blockNumber: 8, logIndex: 0 },
             referenceText: "November usage", statement: { networkId: 1, customer, fromEpoch: 3, toEpoch: 5, amount: "30000000", usageHash: `0x${"33".repeat(32)}`, signers: [] },
             usage: [4, 5].map((e) => ({ leaf: { customer, epoch: e, workUnits: "1200", amount: "15000000", ref }, usageRoot: `0x${"44".repeat(32)}`, proof: [] })),
@@ -246,7 +247,7 @@ describe("report units", function () {
         ],
       };
       const md = renderMarkdown(report);
-      expect(md).to.include("| 2026-11-29 10:00 | Statement, epochs 3–5, usage in 2 epochs, cap 20.000000/epoch: held (now held) | November usage | 30.000000 |");
+      expect(md).to.include("| 2026-11-29 10:00 | Statement, epochs 3–5, usage in 2 epochs, cap 20.000000/epoch: charged and posted | November usage | 30.000000 |");
       expect(md).to.include("### Usage behind the statements");
       expect(md).to.include("| 3–5 | 5 | 1,200 | 15.000000 | INV-2026-11-003 |");
     });

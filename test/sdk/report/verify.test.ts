@@ -27,6 +27,8 @@ interface Tamper {
   name: string;
   kind: ReportKind;
   mutate(r: Mutable, s: Scenario): unknown;
+  /** Verify with the usage leaves at hand (verify --bundles): per-epoch settlement needs them. */
+  withUsage?: boolean;
 }
 
 const TAMPERS: Tamper[] = [
@@ -41,10 +43,21 @@ const TAMPERS: Tamper[] = [
   { name: "a removed line", kind: "spend", mutate: (r) => r.lines.splice(6, 1) },
   { name: "an added (duplicated) line", kind: "spend", mutate: (r) => r.lines.push({ ...r.lines[5] }) },
   { name: "two lines swapped", kind: "spend", mutate: (r) => ([r.lines[3], r.lines[4]] = [r.lines[4], r.lines[3]]) },
-  { name: "evidence swapped between lines", kind: "spend", mutate: (r) => ([r.lines[3].evidence, r.lines[4].evidence] = [r.lines[4].evidence, r.lines[3].evidence]) },
+  { name: "evidence swapped between lines", kind: "spend", mutate: (r) => ([r.lines[0].evidence, r.lines[4].evidence] = [r.lines[4].evidence, r.lines[0].evidence]) },
   { name: "a line's kind", kind: "spend", mutate: (r) => (r.lines.find((l: Mutable) => l.kind === "charge").kind = "post") },
   { name: "a line's customer", kind: "spend", mutate: (r) => (r.lines[0].customer = r.lines[1].customer) },
-  { name: "a charge's status", kind: "spend", mutate: (r) => (r.lines.find((l: Mutable) => l.status === "held").status = "posted") },
+  { name: "a charge's status", kind: "spend", mutate: (r) => (r.lines.find((l: Mutable) => l.kind === "charge").status = "held") },
+  { name: "a statement's usage leaf (amount and post moved together)", kind: "spend", mutate: (r) => {
+    const c = r.lines.find((l: Mutable) => l.kind === "charge" && l.usage.length > 1);
+    c.usage[0].leaf.amount = bump(c.usage[0].leaf.amount);
+    c.usage[1].leaf.amount = (BigInt(c.usage[1].leaf.amount) - 1n).toString();
+  } },
+  { name: "a statement's usageHash", kind: "spend", mutate: (r) => (r.lines.find((l: Mutable) => l.kind === "charge").statement.usageHash = `0x${"12".repeat(32)}`) },
+  { name: "a statement's cap", kind: "spend", mutate: (r) => (r.lines.find((l: Mutable) => l.kind === "charge").capPerEpoch = "1") },
+  { name: "a statement's reference text", kind: "spend", mutate: (r) => (r.lines.find((l: Mutable) => l.kind === "charge").referenceText = "invoice 1999-01") },
+  { name: "a post moved to another covered epoch", kind: "spend", mutate: (r) => (r.lines.find((l: Mutable) => l.kind === "post").epoch += 1) },
+  { name: "a refund's epoch", kind: "spend", mutate: (r) => (r.lines.find((l: Mutable) => l.kind === "refund").epoch += 1) },
+  { name: "the closing thawing amount", kind: "spend", mutate: (r) => (r.totals.closingThawing = bump(r.totals.closingThawing)) },
   { name: "the runway", kind: "spend", mutate: (r) => (r.totals.runway[0].days = "999.99") },
   // uptime
   { name: "a line's uptimeBps", kind: "uptime", mutate: (r) => (r.lines[7].uptimeBps = 10_000) },
@@ -57,8 +70,8 @@ const TAMPERS: Tamper[] = [
   } },
   { name: "a breach flag", kind: "uptime", mutate: (r) => (r.lines.find((x: Mutable) => x.breach).breach = false) },
   { name: "a credit tier", kind: "uptime", mutate: (r) => (r.lines.find((x: Mutable) => x.creditBps > 0).creditBps = 500) },
-  { name: "an epoch status (voided shown final)", kind: "uptime", mutate: (r) => {
-    for (const l of r.lines) if (l.status === "voided") l.status = "final";
+  { name: "an epoch status (pending shown final)", kind: "uptime", mutate: (r) => {
+    for (const l of r.lines) if (l.status === "pending") l.status = "final";
   } },
   { name: "a proof element", kind: "uptime", mutate: (r) => (r.lines[2].proof[0] = r.lines[3].proof[0] === r.lines[2].proof[0] ? r.lines[4].proof[0] : r.lines[3].proof[0]) },
   { name: "a removed node line", kind: "uptime", mutate: (r) => r.lines.splice(11, 1) },
@@ -72,6 +85,13 @@ const TAMPERS: Tamper[] = [
   { name: "an epoch's claimed revenue", kind: "economics", mutate: (r) => (r.lines[0].totalRevenue = bump(r.lines[0].totalRevenue)) },
   { name: "settled revenue", kind: "economics", mutate: (r) => (r.lines[3].settledRevenue = bump(r.lines[3].settledRevenue)) },
   { name: "revenue backing", kind: "economics", mutate: (r) => (r.lines[1].revenueBackedBps = 10_000) },
+  { name: "a per-epoch fee moved between epochs", kind: "economics", mutate: (r) => {
+    r.lines[0].settledFee = bump(r.lines[0].settledFee);
+    r.lines[0].settledNet = (BigInt(r.lines[0].settledNet) - 1n).toString();
+    r.lines[1].settledFee = (BigInt(r.lines[1].settledFee) - 1n).toString();
+    r.lines[1].settledNet = bump(r.lines[1].settledNet);
+  }, withUsage: true },
+  { name: "an epoch's payout allocation", kind: "economics", mutate: (r) => (r.lines[1].payoutAllocated = bump(r.lines[1].payoutAllocated)) },
   { name: "utilisation", kind: "economics", mutate: (r) => (r.lines[1].utilizationBps += 1) },
   { name: "concentration (checked for consistency without records)", kind: "economics", mutate: (r) => (r.lines[0].concentrationBps += 1) },
   // journal
@@ -108,6 +128,7 @@ describe("verifyReport", function () {
       revenueLedger: await s.rl.getAddress(),
       fromBlock: s.deployBlock,
       records: s.records,
+      usage: s.usage,
     });
     for (const kind of REPORT_KINDS) reports.set(kind, buildReport(kind, input));
   });
@@ -128,6 +149,7 @@ describe("verifyReport", function () {
       revenueLedger: await s.rl.getAddress(),
       fromBlock: s.afterDepositsBlock + 1,
       records: s.records,
+      usage: s.usage,
     });
     const narrowed = [
       buildReport("spend", input, { customer: s.customers.bob.address }),
@@ -138,11 +160,14 @@ describe("verifyReport", function () {
       const res = await verifyReport(JSON.parse(JSON.stringify(r)), ethers.provider);
       expect(res.differences, r.kind).to.deep.equal([]);
     }
-    const econ = await verifyReport(JSON.parse(JSON.stringify(buildReport("economics", input))), ethers.provider, { records: s.records });
+    const econ = await verifyReport(JSON.parse(JSON.stringify(buildReport("economics", input))), ethers.provider, { records: s.records, usage: s.usage });
     expect(econ).to.deep.equal({ ok: true, differences: [] });
-    // Epoch bundles at hand (verify --bundles DIR) give the records: by root, so a superseded version's bundle is not used.
+    // Epoch bundles at hand (verify --bundles DIR) give the records and usage leaves: by root, so a superseded version's bundle is not used.
     const bundles = [];
-    for (const [key, recs] of s.recordsByKey) bundles.push((await buildEpoch(recs, { epoch: Number(key.split(":")[1]), networkId: 1 })).bundle);
+    for (const [key, recs] of s.recordsByKey) {
+      const u = s.usageByKey.get(key);
+      bundles.push((await buildEpoch(recs, { epoch: Number(key.split(":")[1]), networkId: 1, usage: u ? u.leaves : undefined })).bundle);
+    }
     expect(bundles.length).to.be.greaterThan(6); // epoch 4 has two versions
     const withBundles = await verifyReport(JSON.parse(JSON.stringify(buildReport("economics", input))), ethers.provider, { bundles });
     expect(withBundles).to.deep.equal({ ok: true, differences: [] });
@@ -165,7 +190,7 @@ describe("verifyReport", function () {
       const before = JSON.stringify(r);
       await t.mutate(r, s);
       expect(JSON.stringify(r), "the tamper changed nothing").to.not.equal(before);
-      const res = await verifyReport(r, ethers.provider);
+      const res = await verifyReport(r, ethers.provider, t.withUsage ? { usage: s.usage } : {});
       expect(res.ok, "tampered report accepted").to.equal(false);
       expect(res.differences.length).to.be.greaterThan(0);
     });

@@ -31,6 +31,14 @@ export const CHALLENGER_CUSTOMER = 1;
 /** First challenge bond of a version, token's smallest unit (250 mUSD). */
 export const CHALLENGE_BOND = 250_000_000n;
 export const OPERATOR_COUNT = 5;
+/** The customer whose per-epoch cap is deliberately too low (its first statement is refused, then it raises it). */
+export const CAPPED_CUSTOMER = 2;
+/** The customer that asks for part of its escrow back at the end (the request thaws). */
+export const WITHDRAWING_CUSTOMER = 1;
+/** Billing periods cover at most this many epochs (DESIGN rule 11). */
+export const BILLING_PERIOD_EPOCHS = 8;
+/** Epoch 0 starts this long after the network is created, so customers authorize billing before it. */
+export const GENESIS_DELAY_SECONDS = 600;
 
 /** One simulated node. */
 export interface DemoNode {

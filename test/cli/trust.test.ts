@@ -17,6 +17,7 @@ import { HDNodeWallet } from "ethers";
 
 import { LocalNode, startHardhatNode } from "../helpers/node";
 import { RunResult, chainSnapshot, devAccount, runCli, snapshotDir } from "./harness";
+import { makeActorWallets } from "../../src/demo/actors";
 import { buildEpochFromFile, proposeRotation, readDeploymentFile, signEpoch, signRotation, writeRotationFile, writeSignatureFile } from "../../src";
 
 const ISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/;
@@ -25,6 +26,8 @@ describe("workledger trust commands (real binary, hardhat node)", function () {
   this.timeout(300_000);
 
   let node: LocalNode;
+  /** The --json output of the demo run (test "demo: …"), read by the money-story test after it. */
+  let demoRun: Record<string, unknown> | undefined;
   let dir: string;
   let admin: HDNodeWallet, v1: HDNodeWallet, v2: HDNodeWallet, v3: HDNodeWallet, customer: HDNodeWallet, arbiter: HDNodeWallet, outsider: HDNodeWallet, v4: HDNodeWallet;
 
@@ -225,19 +228,77 @@ describe("workledger trust commands (real binary, hardhat node)", function () {
 
   it("demo: an independent arbiter upholds a CUSTOMER's bonded challenge of the bad-metering epoch, which is corrected; every report verifies", async function () {
     const r = json(await cli(["demo", "--nodes", "6", "--epochs", "4", "--out", "demo", "--json"]));
+    demoRun = r;
     expect(r.ok).to.equal(true);
-    const actors = r.actors as { deployer: string; arbiter: string; customers: string[] };
+    const actors = r.actors as { deployer: string; arbiter: string; customers: string[]; operators: string[] };
     const c = r.challenge as Record<string, unknown>;
     expect(actors.arbiter).to.not.equal(actors.deployer);
     expect(c).to.include({ epoch: 2, version: 1, arbiter: actors.arbiter, upheld: true, bondReturned: true, correctedVersion: 2, bond: "250000000" });
     expect(actors.customers).to.include(c.challenger);
     expect(c.deadline).to.match(ISO);
     const story = (r.story as string[]).join("\n");
-    expect(story).to.match(/customer \S+ challenged v1 .* with a 250\.00 mUSD bond from its own wallet/).and.match(/the arbiter upheld it: v1 voided, bond returned/);
+    expect(story).to.match(/customer \S+ challenged v1 .* with a 250\.000000 mUSD bond from its own wallet/).and.match(/the arbiter upheld it: v1 voided .*bond returned/);
     const st = json(await cli(["epoch", "status", "--network", "1", "--epoch", "2", "--deployment", "demo/deployment.json", "--json"]));
     expect(st.version).to.equal(2);
     const roles = json(await cli(["roles", "list", "--network", "1", "--deployment", "demo/deployment.json", "--json"]));
     expect(roles).to.deep.include({ admin: [actors.deployer], registrar: [actors.deployer], biller: [actors.deployer], arbiter: actors.arbiter });
+    // every report verifies, in the demo and again through the CLI against the same node
+    expect((r.verification as Array<{ ok: boolean }>).map((v) => v.ok)).to.deep.equal([true, true, true, true]);
+    for (const kind of ["spend", "journal"]) expect(json(await cli(["verify", `demo/${kind}.json`, "--json"])).ok, kind).to.equal(true);
+  });
+
+  it("demo money story: capped statement refused then charged, invoices over Final epochs (the corrected one at v2), an SLA credit, cumulative roots, one claim per node at the end, a thawing withdrawal", async function () {
+    // (the demo the previous test ran on this node)
+    expect(demoRun, "the demo test above ran").to.not.equal(undefined);
+    const r = demoRun!;
+    const actors = r.actors as { customers: string[] };
+    const money = (r.billing as string[]).join("\n");
+    // 4 epochs: epoch 3 stays pending, the cursor covers 0-2, one billing period 0-2 ending at the newest Final epoch
+    expect((r.headline as Record<string, unknown>).finalizedCount).to.equal(3);
+    type Stmt = { customer: string; fromEpoch: number; toEpoch: number; chargeId: string; amount: string; referenceText: string; refusedFirst: boolean };
+    const statements = r.statements as Stmt[];
+    expect(statements.map((s) => [s.fromEpoch, s.toEpoch])).to.deep.equal([[0, 2], [0, 2], [0, 2]]);
+    expect(statements.map((s) => s.customer)).to.deep.equal(actors.customers);
+    expect(statements.map((s) => s.referenceText)).to.deep.equal(["acme-ai", "globex-render", "initech-ml"].map((n) => `INV-${n}-${(statements[0].referenceText.match(/\d{4}-\d{2}/) ?? [""])[0]}-e0-2`));
+    // the capped customer: refused naming the limit, raised its cap, then the same statement was charged
+    expect(statements.filter((s) => s.refusedFirst).map((s) => s.customer)).to.deep.equal([actors.customers[2]]);
+    expect(money).to.match(/initech-ml's statement for epochs 0-2 was refused: the statement's amount [\d.,]+ mUSD is above the customer's limit of [\d.,]+ mUSD \(3 epochs × cap [\d.,]+ mUSD per epoch\)/);
+    expect(money).to.match(/initech-ml raised its cap from [\d.,]+ mUSD to [\d.,]+ mUSD per epoch; the same statement \(signed by 2 of 3\) was then charged: [\d.,]+ mUSD as "INV-initech-ml-\d{4}-\d{2}-e0-2"/);
+    expect(r.correctedVersionsBilled, "the corrected epoch counts with its latest version only").to.deep.equal([2]);
+    const charges = json(await cli(["charge", "list", "--network", "1", "--deployment", "demo/deployment.json", "--json"]));
+    const listed = (Array.isArray(charges) ? charges : (charges.charges as Array<Record<string, unknown>>)).map((x) => String(x.chargeId).toLowerCase());
+    expect(listed.sort()).to.deep.equal(statements.map((s) => s.chargeId.toLowerCase()).sort());
+    // the spend report: one charge line per statement with its reference text, and the totals tie out
+    const spend = JSON.parse(fs.readFileSync(path.join(dir, "demo", "spend.json"), "utf8")) as { totals: Record<string, string>; lines: Array<Record<string, unknown>> };
+    const chargeLines = spend.lines.filter((l) => l.kind === "charge");
+    expect(chargeLines.map((l) => l.referenceText).sort()).to.deep.equal(statements.map((s) => s.referenceText).sort());
+    expect(spend.totals.charged).to.equal(statements.reduce((a, s) => a + BigInt(s.amount), 0n).toString());
+    // one SLA credit naming (chargeId, epoch) of acme-ai's statement, for the outage epoch
+    const refunds = r.refunds as Array<{ epoch: number; customer: string; chargeId: string; amount: string }>;
+    expect(refunds).to.have.length(1);
+    expect(refunds[0]).to.include({ epoch: 1, customer: actors.customers[0], chargeId: statements[0].chargeId });
+    expect(spend.totals.refunded).to.equal(refunds[0].amount);
+    // labels.csv names each invoice's charge id
+    const labels = fs.readFileSync(path.join(dir, "demo", "labels.csv"), "utf8");
+    for (const s of statements) expect(labels).to.include(`${s.chargeId},${s.referenceText},`);
+    // cumulative payout root through epoch 2; every node claimed exactly once, at the end, everything it is owed
+    expect((r.payoutRoots as Array<{ throughEpoch: number }>).map((x) => x.throughEpoch)).to.deep.equal([2]);
+    const payoutFile = JSON.parse(fs.readFileSync(path.join(dir, "demo", "bundles", "network-1-payout-2.json"), "utf8")) as { total: string; leaves: Array<{ nodeId: string; operator: string; cumulativeAmount: string }> };
+    const headline = r.headline as Record<string, unknown>;
+    expect(headline.claims).to.equal(payoutFile.leaves.length);
+    expect(headline.claimed).to.equal(payoutFile.total);
+    const leaf = payoutFile.leaves[0];
+    const opKey = makeActorWallets("workledger-demo", node.provider).operators.find((o) => o.address === leaf.operator)!.privateKey;
+    const again = await cli(["claim", "--network", "1", "--node", leaf.nodeId, "--bundles", "demo/bundles", "--deployment", "demo/deployment.json"], opKey);
+    expect(again.code, again.stderr).to.equal(2);
+    expect(again.stderr).to.match(/has nothing to claim/);
+    // globex-render asked for part of its escrow back: it is thawing, not gone
+    const w = r.withdrawal as { customer: string; amount: string; readyAt: string; thawing: string };
+    expect(w.customer).to.equal(actors.customers[1]);
+    expect(w.readyAt).to.match(ISO);
+    const status = json(await cli(["billing", "status", "--network", "1", "--customer", w.customer, "--deployment", "demo/deployment.json", "--json"]));
+    expect(status).to.include({ thawing: w.amount, thawReadyAt: w.readyAt, thawReady: false });
+    expect(money).to.match(/globex-render requested a withdrawal of [\d.,]+ mUSD: thawing \([\d.,]+ mUSD\) until \d{4}-\d{2}-\d{2}T/);
   });
 
   it("the #13 attack from the admin key fails at every step, and check-proof still shows the honest record included and Final", async function () {

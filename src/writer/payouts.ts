@@ -717,6 +717,9 @@ export async function claimPayout(signer: Signer, deployment: Ledgers, p: { netw
     file = latest!.file;
   }
   if (file.networkId !== p.networkId) throw new InvalidInputError(`the payout file is for network ${file.networkId}, not ${p.networkId}`);
+  if (!file.leaves.some((l) => l.nodeId === nodeId)) {
+    throw new InvalidInputError(`node ${p.nodeId}${p.nodeId === nodeId ? "" : ` (${nodeId})`} has no leaf in the latest payout root of network ${p.networkId} (through epoch ${state.throughEpoch}): it has no share of posted revenue yet, or is not registered`);
+  }
   const { leaf, proof } = cumulativePayoutProof(file.leaves, nodeId);
   const from = getAddress(await signer.getAddress());
   if (from !== leaf.operator) throw new InvalidInputError(`the signing key ${from} is not the operator of node ${nodeId} in the latest payout root (${leaf.operator}): the operator's key claims`);

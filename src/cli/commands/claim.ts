@@ -1,7 +1,8 @@
 /**
  * `workledger claim --network ID --node NODEID [--to ADDR] [--bundles DIR]`: the SDK's claimPayout —
  * the operator's key claims the node's cumulative amount under the latest root, less what it
- * claimed before (one claim for any number of epochs; works while paused).
+ * claimed before (one claim for any number of epochs; works while paused). JSON: `recipient` is who
+ * was paid (--to, default the operator); `to` is the transaction's (the RevenueLedger).
  */
 import { claimPayout, networkToken } from "../../index";
 import { CliContext } from "../context";
@@ -11,7 +12,8 @@ import { outcomeData, outcomeLines } from "../txOutput";
 
 export async function claimCommand(ctx: CliContext, o: { network?: string; node?: string; to?: string; bundles?: string }): Promise<CommandOutput> {
   const networkId = parseNetworkId(o.network);
-  const nodeId = parseNodeId(o.node);
+  parseNodeId(o.node); // checks the flag; the SDK hashes a non-hex id the same way and names it as given
+  const nodeId = o.node!;
   const to = o.to === undefined ? undefined : parseAddress(o.to, "--to");
   const { deployment, chain } = await ctx.ledgers();
   const token = await networkToken(chain.provider, deployment, networkId);
@@ -22,7 +24,7 @@ export async function claimCommand(ctx: CliContext, o: { network?: string; node?
       networkId: Number(networkId),
       nodeId: r.nodeId,
       operator: r.operator,
-      to: r.to,
+      recipient: r.to,
       amount: r.amount.toString(),
       cumulativeAmount: r.cumulativeAmount.toString(),
       claimedBefore: r.claimedBefore.toString(),

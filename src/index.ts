@@ -235,13 +235,46 @@ export {
   formatTokenAmount,
   formatInteger,
   deposit,
+  requestWithdrawal,
   withdraw,
-  charge,
-  readCharge,
-  settleCharge,
-  refundCharge,
 } from "./writer";
-export type { TokenInfo, ChargeInfo } from "./writer";
+export type { TokenInfo, CustomerEscrow, WithdrawalRequestResult } from "./writer";
+
+// writer: billing (#15) — authorizations, verifier-signed statements, charges, refunds
+export {
+  authorizeBilling,
+  revokeBilling,
+  signBillingAuthorization,
+  recoverBillingAuthorizationSigner,
+  relayBillingAuthorization,
+  readBilling,
+  NO_EXPIRY,
+  buildStatement,
+  signStatement,
+  statementDigest,
+  recoverStatementSigner,
+  writeStatementSignature,
+  readStatementSignature,
+  chargeStatement,
+  chargeIdOf,
+  listCharges,
+  epochShares,
+  refundStatement,
+} from "./writer";
+export type {
+  BillingAuthorizationResult,
+  SignedBillingAuthorization,
+  BillingStatus,
+  BillingStatement,
+  StatementUsage,
+  BuiltStatement,
+  StatementParams,
+  StatementSignatureFile,
+  ChargeResult,
+  ChargeStatementParams,
+  ChargeRecord,
+  RefundResult,
+} from "./writer";
 
 // writer: cumulative payouts (#16)
 export {

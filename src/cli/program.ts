@@ -3,7 +3,7 @@
  * --deployment, --json, --verbose; --keystore where it signs; --dry-run where it sends), runs its
  * command module and stores the returned output; it never prints or exits itself.
  */
-import { Command } from "commander";
+import { Command, Option } from "commander";
 
 import type { CliContext as CliContextType, CommonOptions } from "./context";
 
@@ -30,9 +30,13 @@ const networkShowCommand = lazy("./commands/networkShow", "networkShowCommand");
 const nodeRegisterCommand = lazy("./commands/nodeRegister", "nodeRegisterCommand");
 const nodeShowCommand = lazy("./commands/nodeShow", "nodeShowCommand");
 const chargeCommand = lazy("./commands/charge", "chargeCommand");
-const chargeRefundCommand = lazy("./commands/chargeRefund", "chargeRefundCommand");
-const chargePostCommand = lazy("./commands/chargePost", "chargePostCommand");
-const chargeVoidCommand = lazy("./commands/chargeVoid", "chargeVoidCommand");
+const chargeRetiredCommand = lazy("./commands/charge", "chargeRetiredCommand");
+const chargeListCommand = lazy("./commands/chargeList", "chargeListCommand");
+const refundCommand = lazy("./commands/refund", "refundCommand");
+const billingAuthorizeCommand = lazy("./commands/billing", "billingAuthorizeCommand");
+const billingRevokeCommand = lazy("./commands/billing", "billingRevokeCommand");
+const billingStatusCommand = lazy("./commands/billing", "billingStatusCommand");
+const statementSignCommand = lazy("./commands/statementSign", "statementSignCommand");
 const claimCommand = lazy("./commands/claim", "claimCommand");
 const depositCommand = lazy("./commands/deposit", "depositCommand");
 const payoutRoundCommand = lazy("./commands/payoutRound", "payoutRoundCommand");
@@ -224,24 +228,56 @@ export function buildProgram(state: RunState): Command {
   leaf(program, "deposit", "deposit the network's token into your escrow (approves first if needed)", { signs: true, sends: true }, depositCommand)
     .option("--network <id>", "network id")
     .option("--amount <a>", "amount in token units, e.g. 1000.50");
-  leaf(program, "withdraw", "withdraw free (not held) escrow", { signs: true, sends: true }, withdrawCommand)
+  leaf(program, "withdraw", "withdrawals thaw: --request --amount A starts the thaw (0 cancels); after it, withdraw sends the thawed escrow", { signs: true, sends: true }, withdrawCommand)
     .option("--network <id>", "network id")
-    .option("--amount <a>", "amount in token units")
-    .option("--to <addr>", "recipient (default: you)");
+    .option("--amount <a>", "amount in token units (with --request)")
+    .option("--request", "request a withdrawal of --amount: it leaves after the network's thaw, paying meanwhile for epochs that started before the request")
+    .option("--to <addr>", "recipient of the thawed escrow (default: you)");
 
-  const charge = leaf(program, "charge", "charge a customer for a committed epoch (escrow -> held); subcommands post, void, refund", { signs: true, sends: true }, chargeCommand)
+  const billing = program.command("billing").description("a customer's own limit on what a network may bill it (#15): a per-epoch cap and an expiry");
+  leaf(billing, "authorize", "authorize the network to bill you up to --per-epoch per epoch (a raise binds every unbilled epoch; a lower cap only later epochs)", { signs: true, sends: true }, billingAuthorizeCommand)
+    .option("--network <id>", "network id")
+    .option("--per-epoch <amount>", "cap per epoch in token units, e.g. 250.00")
+    .option("--expires <iso-date>", "last day billable epochs may start, ISO 8601 (default: no expiry)");
+  leaf(billing, "revoke", "revoke the authorization: epochs that start from now on are not billable", { signs: true, sends: true }, billingRevokeCommand).option("--network <id>", "network id");
+  leaf(billing, "status", "cap, expiry, last billed epoch, escrow, thawing amount and its ready date", { signs: true }, billingStatusCommand)
+    .option("--network <id>", "network id")
+    .option("--customer <addr>", "customer (default: the key's address)");
+
+  const statement = program.command("statement").description("billing statements k of the verifiers sign over Final epochs (#15)");
+  leaf(statement, "sign", "a verifier rebuilds a customer's billing statement from the chain and the bundles and signs it (EIP-712 BillingStatement)", { signs: true }, statementSignCommand)
     .option("--network <id>", "network id")
     .option("--customer <addr>", "customer address")
-    .option("--epoch <e>", "epoch charged for")
-    .option("--amount <a>", "amount in token units")
-    .option("--ref <text>", "usage reference (text, hashed; or 0x + 32 bytes)")
+    .option("--from-epoch <a>", "first epoch (the customer's next unbilled epoch)")
+    .option("--to-epoch <b>", "last epoch (below the finality cursor)")
+    .option("--out <file>", "signature file to write")
+    .option("--bundles <dir>", "directory of the epoch bundles", "bundles")
+    .option("--force", "overwrite --out if it exists");
+
+  const charge = leaf(program, "charge", "charge a verifier-signed billing statement (biller); subcommands list, refund", { signs: true, sends: true }, chargeCommand)
+    .option("--network <id>", "network id")
+    .option("--customer <addr>", "customer address")
+    .option("--from-epoch <a>", "first epoch of the statement")
+    .option("--to-epoch <b>", "last epoch of the statement")
+    .option("--statements <files>", "statement signature files of k verifiers, comma-separated")
+    .option("--ref <text>", 'reference text kept in the charge event, e.g. "invoice 2026-11"')
+    .option("--bundles <dir>", "directory of the epoch bundles", "bundles")
+    .addOption(new Option("--epoch <e>", "retired").hideHelp())
+    .addOption(new Option("--amount <a>", "retired").hideHelp())
     .enablePositionalOptions();
-  leaf(charge, "post", "post a held charge to revenue once its epoch is final", { signs: true, sends: true }, chargePostCommand).option("--charge <id>", "charge id");
-  leaf(charge, "void", "return a held charge to escrow once its epoch is voided", { signs: true, sends: true }, chargeVoidCommand).option("--charge <id>", "charge id");
-  leaf(charge, "refund", "refund part of a posted charge (an SLA credit)", { signs: true, sends: true }, chargeRefundCommand)
-    .option("--charge <id>", "charge id")
-    .option("--amount <a>", "amount in token units")
-    .option("--reason <text>", "reason (text, hashed)");
+  leaf(charge, "list", "charged statements and their refunds, from chain events", {}, chargeListCommand).option("--network <id>", "network id").option("--customer <addr>", "only this customer");
+  const refundFlags = (c: Command) =>
+    c
+      .option("--network <id>", "network id")
+      .option("--charge <id>", "charge id")
+      .option("--epoch <e>", "the covered epoch the credit is for")
+      .option("--amount <a>", "amount in token units (at most that epoch's net)")
+      .option("--reason <text>", "reason (text, hashed)")
+      .option("--bundles <dir>", "directory of the epoch bundles", "bundles");
+  refundFlags(leaf(charge, "refund", "the same as `refund`", { signs: true, sends: true }, refundCommand));
+  leaf(charge, "post", "retired: statements are charged and posted at once", { signs: true, sends: true }, chargeRetiredCommand).option("--charge <id>", "retired");
+  leaf(charge, "void", "retired: statements are charged and posted at once", { signs: true, sends: true }, chargeRetiredCommand).option("--charge <id>", "retired");
+  refundFlags(leaf(program, "refund", "refund part of a charged statement for one of its epochs (an SLA credit; biller)", { signs: true, sends: true }, refundCommand));
 
   const payout = program.command("payout").description("cumulative payout roots signed by the verifiers (#16)");
   leaf(payout, "round", "rebuild the cumulative payout root from the bundles and the chain's posted revenue, write DIR/network-N-payout-E.json, and post it with --signatures (anyone relays)", { signs: true, sends: true }, payoutRoundCommand)

@@ -44,8 +44,25 @@ export {
   EPOCH_STATUS_NAMES,
   DEFAULT_CHALLENGE_WINDOW,
 } from "./network";
-export type { TokenInfo, ChargeInfo } from "./revenue";
-export { tokenInfo, networkToken, tokenBalance, customerEscrow, mintTestToken, formatTokenAmount, formatInteger, deposit, withdraw, charge, readCharge, settleCharge, refundCharge, CHARGE_STATUS_NAMES } from "./revenue";
+export type { TokenInfo, CustomerEscrow, WithdrawalRequestResult } from "./revenue";
+export { tokenInfo, networkToken, tokenBalance, customerEscrow, mintTestToken, formatTokenAmount, formatInteger, deposit, requestWithdrawal, withdraw } from "./revenue";
+// billing (#15): authorizations, statements, charges, refunds
+export type { BillingAuthorizationResult, SignedBillingAuthorization, BillingStatus } from "./billing";
+export { authorizeBilling, revokeBilling, signBillingAuthorization, recoverBillingAuthorizationSigner, relayBillingAuthorization, readBilling, NO_EXPIRY } from "./billing";
+export type { BillingStatement, StatementUsage, BuiltStatement, StatementParams, StatementSignatureFile, ChargeResult, ChargeStatementParams, ChargeRecord, RefundResult } from "./statement";
+export {
+  buildStatement,
+  signStatement,
+  statementDigest,
+  recoverStatementSigner,
+  writeStatementSignature,
+  readStatementSignature,
+  chargeStatement,
+  chargeIdOf,
+  listCharges,
+  epochShares,
+  refundStatement,
+} from "./statement";
 export type { CumulativePayoutLeaf, PayoutEpochLine, PayoutRootFile, PreviousPayoutRoot, PayoutRound, PayoutRoundParams, PayoutSignatureFile, PostedPayoutRoot, PayoutRoundResult, ClaimResult } from "./payouts";
 export {
   PAYOUT_FILE_KIND,

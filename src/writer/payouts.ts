@@ -297,7 +297,7 @@ export interface EpochMoney {
  * by the customer's usage leaves, checked against the signed usageHash), Refunded and
  * BondForfeited events; also Σ over ALL epochs (= the contract's netRevenuePosted).
  */
-async function epochMoney(runner: ContractRunner, deployment: Ledgers, networkId: bigint, throughEpoch: bigint, bundles: BundleCache): Promise<{ perEpoch: Map<bigint, EpochMoney>; netAll: bigint }> {
+async function epochMoney(runner: ContractRunner, deployment: Ledgers, networkId: bigint, throughEpoch: bigint, bundles: BundleCache): Promise<{ perEpoch: Map<bigint, EpochMoney>; netAll: bigint; toBlock: number }> {
   const rl = IRevenueLedger__factory.connect(deployment.revenueLedger, runner);
   const provider = runner.provider;
   if (!provider) throw new InvalidInputError("payouts need a signer or provider connected to the chain");
@@ -361,7 +361,7 @@ async function epochMoney(runner: ContractRunner, deployment: Ledgers, networkId
     netAll += f.args.amount;
     if (f.args.epoch <= throughEpoch) at(f.args.epoch).forfeited += f.args.amount;
   }
-  return { perEpoch, netAll };
+  return { perEpoch, netAll, toBlock };
 }
 
 /** Parameters of a payout round. */
@@ -407,9 +407,9 @@ export async function buildPayoutRound(runner: ContractRunner, deployment: Ledge
     throw new InvalidInputError(`--through-epoch ${throughEpoch}: the latest payout root of network ${networkId} already covers through epoch ${previous.throughEpoch}; a new root must go further`);
   }
   const bundles = new BundleCache(runner, deployment.workLedger, networkId, bundleDir);
-  const { perEpoch, netAll } = await epochMoney(runner, deployment, networkId, throughEpoch, bundles);
+  const { perEpoch, netAll, toBlock } = await epochMoney(runner, deployment, networkId, throughEpoch, bundles);
   const rl = IRevenueLedger__factory.connect(deployment.revenueLedger, runner);
-  const netRevenuePosted = await rl.netRevenuePosted(networkId);
+  const netRevenuePosted = await rl.netRevenuePosted(networkId, { blockTag: toBlock }); // the same block the events were read to
   if (netAll !== netRevenuePosted) {
     throw new VerificationError(`the RevenueLedger's events add up to ${netAll} of net revenue on network ${networkId}, but netRevenuePosted is ${netRevenuePosted} (deployment fromBlock too late, or logs missing)`);
   }

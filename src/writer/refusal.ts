@@ -171,6 +171,57 @@ export function revertInWords(name: string, args: Record<string, unknown>): stri
       return `the bond arrived short: ${a("received")} of ${a("expected")} (a fee-on-transfer token cannot bond)`;
     case "RevenueLedgerOnlyWorkLedger":
       return `${a("account")} is not the WorkLedger: only it settles bonds`;
+    // RevenueLedger: billing, withdrawals, refunds (#15; M1). Amounts in the token's smallest unit.
+    case "RevenueLedgerZeroAmount":
+      return "the amount must be positive";
+    case "RevenueLedgerAmountTooLarge":
+      return `the amount ${a("amount")} is too large`;
+    case "RevenueLedgerInsufficientFree":
+      return `${a("customer")} has ${a("free")} of escrow that can pay on network ${n()}, ${a("amount")} needed (token's smallest unit)`;
+    case "RevenueLedgerBelowThreshold":
+      return `${a("provided")} valid verifier signature(s) given, the threshold is ${a("threshold")}`;
+    case "RevenueLedgerInvalidSignature":
+      return `signature number ${Number(args.index) + 1} is malformed (65 bytes, low s)`;
+    case "RevenueLedgerNotVerifier":
+      return `${a("signer")} signed but is not in the network's current verifier set`;
+    case "RevenueLedgerDuplicateSigner":
+      return `${a("signer")} signed twice`;
+    case "RevenueLedgerSignersUnsorted":
+      return `signatures must be sorted by signer address (${a("signer")} came after ${a("previous")})`;
+    case "RevenueLedgerNotFinalized":
+      return `epoch ${e()} of network ${n()} is not Final yet: the finality cursor is ${a("finalizedCount")} (run \`epoch advance\` once it is Final)`;
+    case "RevenueLedgerInvalidRange":
+      return `the range from epoch ${a("fromEpoch")} to epoch ${a("toEpoch")} is empty`;
+    case "RevenueLedgerStatementTooLong":
+      return `the statement covers ${a("epochs")} epochs, network ${n()} allows at most ${a("maxStatementEpochs")}`;
+    case "RevenueLedgerStatementOutOfOrder":
+      return `a statement of ${a("customer")} on network ${n()} must start at its next unbilled epoch ${a("expected")}, not at epoch ${a("fromEpoch")} (no gap, no epoch billed twice)`;
+    case "RevenueLedgerNotAuthorized":
+      return `${a("customer")} has not authorized network ${n()} to bill it (billing authorize), or its authorization does not cover these epochs (revoked or expired)`;
+    case "RevenueLedgerCapExceeded":
+      return `the statement's amount ${a("amount")} is above ${a("customer")}'s limit of ${BigInt(args.capPerEpoch as bigint) * BigInt(args.epochs as bigint)} (${a("epochs")} epochs × cap ${a("capPerEpoch")} per epoch) on network ${n()}`;
+    case "RevenueLedgerStatementSpansCapChange":
+      return `the statement of ${a("customer")} on network ${n()} runs to epoch ${a("toEpoch")} but its cap changes at epoch ${a("capEndEpoch")}: end the statement before epoch ${a("capEndEpoch")}`;
+    case "RevenueLedgerInvalidExpiry":
+      return `expiry ${isoDate(args.expiry as bigint)} is not after the chain time ${isoDate(args.timestamp as bigint)}`;
+    case "RevenueLedgerAuthorizationExpired":
+      return `the signed authorization's deadline ${isoDate(args.deadline as bigint)} has passed`;
+    case "RevenueLedgerInvalidAuthorization":
+      return `the billing authorization is not signed by ${a("customer")} (or its nonce was used)`;
+    case "RevenueLedgerNoWithdrawalRequest":
+      return `${a("customer")} has no withdrawal request on network ${n()}: request one first`;
+    case "RevenueLedgerStillThawing":
+      return `the withdrawal of ${a("customer")} on network ${n()} is still thawing until ${isoDate(args.readyAt as bigint)}`;
+    case "RevenueLedgerUnknownCharge":
+      return `unknown charge ${a("chargeId")}`;
+    case "RevenueLedgerRefundOutsideStatement":
+      return `epoch ${e()} is outside charge ${a("chargeId")}, which covers epochs ${a("fromEpoch")} to ${a("toEpoch")}`;
+    case "RevenueLedgerRefundExceedsCharge":
+      return `the refund of ${a("amount")} is above the ${a("refundable")} of charge ${a("chargeId")} not yet refunded`;
+    case "RevenueLedgerEpochPaidOut":
+      return `epoch ${e()} of network ${n()} is already in a payout root (through epoch ${a("throughEpoch")}): paid shares cannot shrink`;
+    case "RevenueLedgerInsufficientRevenue":
+      return `network ${n()} has only ${a("available")} of revenue, ${a("amount")} needed`;
     case "ERC20InsufficientAllowance":
       return `${a("spender")} may spend only ${a("allowance")} of the sender's tokens (smallest unit), ${a("needed")} needed: approve it first`;
     case "ERC20InsufficientBalance":

@@ -1,14 +1,17 @@
 /**
- * Money jobs over RevenueLedger: deposit (approving first if needed), withdraw, charge (its id
- * decoded from Charged), post or void a held charge, refund. Each checks the books first for a clear
- * error, then simulates and sends (./tx). Amounts are in the token's smallest unit.
+ * Customer money jobs over RevenueLedger: deposit (approving first if needed), a withdrawal request
+ * that thaws for the network's thaw period (DESIGN rule 6), the withdrawal after it, and token
+ * helpers. Each checks the books first for a clear error, then simulates and sends (./tx); reverts
+ * come back in words (ContractRefusedError). Amounts are in the token's smallest unit. Billing
+ * authorizations are in ./billing, statements, charges and refunds in ./statement.
  */
-import { ContractRunner, Signer, formatUnits } from "ethers";
+import { ContractRunner, Signer, formatUnits, getAddress } from "ethers";
 
-import { IERC20Metadata__factory, IRevenueLedger__factory, IWorkLedger__factory, MockStablecoin__factory } from "../contracts";
+import { IERC20Metadata__factory, IRevenueLedger__factory, MockStablecoin__factory } from "../contracts";
 import { InvalidInputError } from "../errors";
 import { Deployment } from "./deployment";
-import { assertNetwork, epochStatusName } from "./network";
+import { assertNetwork } from "./network";
+import { isoDate, sendRefusable } from "./refusal";
 import { SendOptions, TxOutcome, receiptEvents, sendCall } from "./tx";
 
 type Ledgers = Pick<Deployment, "workLedger" | "revenueLedger">;
@@ -55,9 +58,6 @@ function revenueCall(d: Ledgers, method: string, args: readonly unknown[]) {
   return { contract: "RevenueLedger", to: d.revenueLedger, iface: rlInterface(), method, args };
 }
 
-/** Charge statuses of RevenueLedger, in enum order. */
-export const CHARGE_STATUS_NAMES = ["none", "held", "posted", "voided"] as const;
-
 /**
  * Deposits `amount` of the network's token into the signer's escrow, approving the RevenueLedger
  * first if the allowance is short. In a dry run with a short allowance only the approval is
@@ -66,6 +66,7 @@ export const CHARGE_STATUS_NAMES = ["none", "held", "posted", "voided"] as const
 export async function deposit(signer: Signer, deployment: Ledgers, p: { networkId: bigint; amount: bigint }, options: SendOptions = {}): Promise<{ customer: string; transactions: TxOutcome[]; depositSimulated: boolean }> {
   const token = await networkToken(signer, deployment, p.networkId);
   const fmt = (v: bigint) => formatTokenAmount(v, token.decimals, token.symbol);
+  if (p.amount <= 0n) throw new InvalidInputError(`deposit amount must be positive, got ${p.amount}`);
   const customer = await signer.getAddress();
   const erc20 = IERC20Metadata__factory.connect(token.address, signer);
   const balance = await erc20.balanceOf(customer);
@@ -73,76 +74,70 @@ export async function deposit(signer: Signer, deployment: Ledgers, p: { networkI
   const transactions: TxOutcome[] = [];
   let depositSimulated = true;
   if ((await erc20.allowance(customer, deployment.revenueLedger)) < p.amount) {
-    transactions.push(await sendCall(signer, { contract: "Token", to: token.address, iface: IERC20Metadata__factory.createInterface(), method: "approve", args: [deployment.revenueLedger, p.amount] }, options));
+    transactions.push(await sendRefusable(signer, { contract: "Token", to: token.address, iface: IERC20Metadata__factory.createInterface(), method: "approve", args: [deployment.revenueLedger, p.amount] }, options));
     depositSimulated = !options.dryRun;
   }
-  if (depositSimulated) transactions.push(await sendCall(signer, revenueCall(deployment, "deposit", [p.networkId, p.amount]), options));
+  if (depositSimulated) transactions.push(await sendRefusable(signer, revenueCall(deployment, "deposit", [p.networkId, p.amount]), options));
   return { customer, transactions, depositSimulated };
 }
 
-/** Withdraws free (not held) escrow to `to` (default: the signer). */
-export async function withdraw(signer: Signer, deployment: Ledgers, p: { networkId: bigint; amount: bigint; to?: string }, options: SendOptions = {}): Promise<{ customer: string; to: string; outcome: TxOutcome }> {
+/** What a withdrawal request did. */
+export interface WithdrawalRequestResult {
+  networkId: bigint;
+  customer: string;
+  /** The thawing amount (0: the request was cancelled). */
+  amount: bigint;
+  /** When it may leave (unix seconds; 0 when cancelled; in a dry run: now + the network's thaw). */
+  readyAt: bigint;
+  /** First epoch the thawing amount no longer pays for. */
+  thawFromEpoch: bigint;
+  outcome: TxOutcome;
+}
+
+/**
+ * Asks to withdraw `amount` of the signer's escrow after the network's thaw (DESIGN rule 6): the
+ * amount stays in escrow and still pays for epochs that started before the request. Replaces an
+ * earlier request (the thaw restarts); 0 cancels.
+ *
+ * @example
+ * const r = await requestWithdrawal(customer, deployment, { networkId: 1n, amount: 50_000_000n });
+ * console.log(isoDate(r.readyAt)); // then withdraw(customer, deployment, { networkId: 1n }) from that date
+ */
+export async function requestWithdrawal(signer: Signer, deployment: Ledgers, p: { networkId: bigint; amount: bigint }, options: SendOptions = {}): Promise<WithdrawalRequestResult> {
+  const wl = await assertNetwork(signer, deployment, p.networkId);
   const token = await networkToken(signer, deployment, p.networkId);
   const fmt = (v: bigint) => formatTokenAmount(v, token.decimals, token.symbol);
+  if (p.amount < 0n) throw new InvalidInputError(`withdrawal amount must not be negative, got ${p.amount}`);
   const customer = await signer.getAddress();
   const c = await IRevenueLedger__factory.connect(deployment.revenueLedger, signer).customer(p.networkId, customer);
-  if (c.free < p.amount) throw new InvalidInputError(`insufficient escrow: ${customer} has ${fmt(c.free)} free on network ${p.networkId} (${fmt(c.held)} held), withdrawal needs ${fmt(p.amount)}`);
-  const to = p.to ?? customer;
-  return { customer, to, outcome: await sendCall(signer, revenueCall(deployment, "withdraw", [p.networkId, p.amount, to]), options) };
+  if (p.amount > c.escrow) throw new InvalidInputError(`insufficient escrow: ${customer} has ${fmt(c.escrow)} in escrow on network ${p.networkId}, the withdrawal request needs ${fmt(p.amount)}`);
+  const outcome = await sendRefusable(signer, revenueCall(deployment, "requestWithdrawal", [p.networkId, p.amount]), options);
+  const [ev] = receiptEvents(outcome.receipt, rlInterface(), deployment.revenueLedger, "WithdrawalRequested");
+  if (ev) return { networkId: p.networkId, customer, amount: BigInt(ev.args.amount), readyAt: BigInt(ev.args.readyAt), thawFromEpoch: BigInt(ev.args.thawFromEpoch), outcome };
+  const now = BigInt((await signer.provider!.getBlock("latest"))?.timestamp ?? 0);
+  const [thaw, n] = await Promise.all([wl.thawSecondsOf(p.networkId), wl.network(p.networkId)]);
+  const thawFromEpoch = now < n.genesisTime ? 0n : (now - n.genesisTime) / n.epochSeconds + 1n;
+  return { networkId: p.networkId, customer, amount: p.amount, readyAt: p.amount === 0n ? 0n : now + thaw, thawFromEpoch: p.amount === 0n ? 0n : thawFromEpoch, outcome };
 }
 
-/** Charges a customer's escrow for a committed epoch (biller role): escrow -> held. Returns the charge id from Charged (null in a dry run). */
-export async function charge(
-  signer: Signer,
-  deployment: Ledgers,
-  p: { networkId: bigint; customer: string; epoch: bigint; amount: bigint; ref: string },
-  options: SendOptions = {},
-): Promise<{ chargeId: string | null; outcome: TxOutcome }> {
-  const token = await networkToken(signer, deployment, p.networkId);
-  const fmt = (v: bigint) => formatTokenAmount(v, token.decimals, token.symbol);
-  const [status] = await IWorkLedger__factory.connect(deployment.workLedger, signer).epochStatus(p.networkId, p.epoch);
-  if (Number(status) === 0) throw new InvalidInputError(`unknown epoch ${p.epoch} on network ${p.networkId}: it was never committed`);
-  if (Number(status) === 4) throw new InvalidInputError(`epoch ${p.epoch} on network ${p.networkId} is voided: it cannot be charged`);
-  const c = await IRevenueLedger__factory.connect(deployment.revenueLedger, signer).customer(p.networkId, p.customer);
-  if (c.free < p.amount) throw new InvalidInputError(`insufficient escrow: ${p.customer} has ${fmt(c.free)} free on network ${p.networkId}, charge needs ${fmt(p.amount)}`);
-  const outcome = await sendCall(signer, revenueCall(deployment, "charge", [p.networkId, p.customer, p.epoch, p.amount, p.ref]), options);
-  const [ev] = receiptEvents(outcome.receipt, rlInterface(), deployment.revenueLedger, "Charged");
-  return { chargeId: ev ? String(ev.args.chargeId) : null, outcome };
-}
-
-/** A charge as stored. */
-export interface ChargeInfo {
-  chargeId: string;
-  networkId: bigint;
-  epoch: bigint;
-  customer: string;
-  amount: bigint;
-  status: (typeof CHARGE_STATUS_NAMES)[number];
-}
-
-/** Reads a charge (InvalidInputError if unknown). */
-export async function readCharge(runner: ContractRunner, deployment: Ledgers, chargeId: string): Promise<ChargeInfo> {
-  const c = await IRevenueLedger__factory.connect(deployment.revenueLedger, runner).getCharge(chargeId);
-  if (Number(c.status) === 0) throw new InvalidInputError(`unknown charge ${chargeId}`);
-  return { chargeId, networkId: c.networkId, epoch: c.epoch, customer: c.customer, amount: c.amount, status: CHARGE_STATUS_NAMES[Number(c.status)] };
-}
-
-/** Posts a held charge to revenue once its epoch is final, or voids it back to escrow once its epoch is voided. */
-export async function settleCharge(signer: Signer, deployment: Ledgers, p: { chargeId: string; action: "post" | "void" }, options: SendOptions = {}): Promise<{ charge: ChargeInfo; outcome: TxOutcome }> {
-  const c = await readCharge(signer, deployment, p.chargeId);
-  if (c.status !== "held") throw new InvalidInputError(`charge ${p.chargeId} is ${c.status}, not held`);
-  const [status] = await IWorkLedger__factory.connect(deployment.workLedger, signer).epochStatus(c.networkId, c.epoch);
-  const need = p.action === "post" ? 3 : 4;
-  if (Number(status) !== need) throw new InvalidInputError(`cannot ${p.action} charge ${p.chargeId}: epoch ${c.epoch} of network ${c.networkId} is ${epochStatusName(status)}, not ${epochStatusName(need)}`);
-  const outcome = await sendCall(signer, revenueCall(deployment, p.action === "post" ? "postCharge" : "voidCharge", [p.chargeId]), options);
-  return { charge: c, outcome };
-}
-
-/** Refunds part of a posted charge (an SLA credit): revenue -> escrow. `reasonHash` is bytes32. */
-export async function refundCharge(signer: Signer, deployment: Ledgers, p: { chargeId: string; amount: bigint; reasonHash: string }, options: SendOptions = {}): Promise<{ charge: ChargeInfo; outcome: TxOutcome }> {
-  const c = await readCharge(signer, deployment, p.chargeId);
-  if (c.status !== "posted") throw new InvalidInputError(`charge ${p.chargeId} is ${c.status}: only posted charges can be refunded`);
-  return { charge: c, outcome: await sendCall(signer, revenueCall(deployment, "refund", [p.chargeId, p.amount, p.reasonHash]), options) };
+/**
+ * Sends the thawed amount of the signer's escrow (what is left of its request after charges for
+ * earlier epochs) to `to` (default: the signer), once the thaw is over. Before that, an
+ * InvalidInputError names the ready date; without a request, it says to request first.
+ */
+export async function withdraw(signer: Signer, deployment: Ledgers, p: { networkId: bigint; to?: string }, options: SendOptions = {}): Promise<{ networkId: bigint; customer: string; to: string; amount: bigint; outcome: TxOutcome }> {
+  await assertNetwork(signer, deployment, p.networkId);
+  const customer = await signer.getAddress();
+  const to = p.to === undefined ? customer : getAddress(p.to);
+  const b = await IRevenueLedger__factory.connect(deployment.revenueLedger, signer).billing(p.networkId, customer);
+  if (b.thawReadyAt === 0n) throw new InvalidInputError(`${customer} has no withdrawal request on network ${p.networkId}: request one first (withdraw --request --amount A), then withdraw after the thaw`);
+  const now = BigInt((await signer.provider!.getBlock("latest"))?.timestamp ?? 0);
+  if (now < b.thawReadyAt) {
+    throw new InvalidInputError(`the withdrawal of ${customer} on network ${p.networkId} is still thawing: it is ready at ${isoDate(b.thawReadyAt)} (chain time now ${isoDate(now)})`);
+  }
+  const outcome = await sendRefusable(signer, revenueCall(deployment, "withdraw", [p.networkId, to]), options);
+  const [ev] = receiptEvents(outcome.receipt, rlInterface(), deployment.revenueLedger, "Withdrawn");
+  return { networkId: p.networkId, customer, to, amount: ev ? BigInt(ev.args.amount) : b.thawing, outcome };
 }
 
 /** The token balance of `holder`. */
@@ -150,11 +145,20 @@ export async function tokenBalance(runner: ContractRunner, token: string, holder
   return IERC20Metadata__factory.connect(token, runner).balanceOf(holder);
 }
 
-/** A customer's free escrow and held charges on a network. */
-export async function customerEscrow(runner: ContractRunner, deployment: Ledgers, networkId: bigint, customer: string): Promise<{ free: bigint; held: bigint }> {
+/** A customer's escrow on a network: the balance (thawing part included), the thawing part, what is free of it, and when the thaw ends (0: none). */
+export interface CustomerEscrow {
+  escrow: bigint;
+  thawing: bigint;
+  /** escrow − thawing. */
+  free: bigint;
+  thawReadyAt: bigint;
+}
+
+/** A customer's escrow on a network (InvalidInputError for an unknown network). */
+export async function customerEscrow(runner: ContractRunner, deployment: Ledgers, networkId: bigint, customer: string): Promise<CustomerEscrow> {
   await assertNetwork(runner, deployment, networkId);
   const c = await IRevenueLedger__factory.connect(deployment.revenueLedger, runner).customer(networkId, customer);
-  return { free: c.free, held: c.held };
+  return { escrow: c.escrow, thawing: c.thawing, free: c.escrow - c.thawing, thawReadyAt: c.thawReadyAt };
 }
 
 /** Mints the test token (MockStablecoin: anyone may mint) to `to`. Fails on a real token. */

@@ -18,7 +18,7 @@ export async function depositCommand(ctx: CliContext, o: { network?: string; amo
   if (!r.depositSimulated) lines.push("  deposit: not simulated (needs the approval above to be mined first)");
   if (!ctx.dryRun) {
     const c = await customerEscrow(chain.provider, deployment, networkId, r.customer);
-    lines.push(`free escrow now ${fmt(c.free)}, held ${fmt(c.held)}`);
+    lines.push(`escrow now ${fmt(c.escrow)} (${fmt(c.thawing)} thawing, ${fmt(c.free)} free)`);
   }
   return { data: { networkId: Number(networkId), customer: r.customer, amount: amount.toString(), transactions: r.transactions.map(outcomeData) }, lines };
 }

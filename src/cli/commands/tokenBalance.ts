@@ -1,4 +1,4 @@
-/** `workledger token balance --address ADDR [--network ID] [--token ADDR]`: wallet balance, and free and held escrow on a network. */
+/** `workledger token balance --address ADDR [--network ID] [--token ADDR]`: wallet balance, and escrow (free and thawing) on a network. */
 import { customerEscrow, tokenBalance } from "../../index";
 import { CliContext } from "../context";
 import { CommandOutput, formatAmount, kv } from "../output";
@@ -15,8 +15,8 @@ export async function tokenBalanceCommand(ctx: CliContext, o: { address?: string
   const rows: Array<[string, string]> = [["wallet", formatAmount(balance, t.decimals, t.symbol)]];
   if (networkId !== undefined) {
     const c = await customerEscrow(chain.provider, deployment, networkId, address);
-    Object.assign(data, { networkId: Number(networkId), free: c.free.toString(), held: c.held.toString() });
-    rows.push([`free escrow (network ${networkId})`, formatAmount(c.free, t.decimals, t.symbol)], ["held charges", formatAmount(c.held, t.decimals, t.symbol)]);
+    Object.assign(data, { networkId: Number(networkId), escrow: c.escrow.toString(), thawing: c.thawing.toString(), free: c.free.toString() });
+    rows.push([`escrow (network ${networkId})`, formatAmount(c.escrow, t.decimals, t.symbol)], ["thawing", formatAmount(c.thawing, t.decimals, t.symbol)], ["free", formatAmount(c.free, t.decimals, t.symbol)]);
   }
   return { data, lines: [address, ...kv(rows)] };
 }

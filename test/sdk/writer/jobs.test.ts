@@ -19,16 +19,15 @@ import {
   InvalidInputError,
   buildEpoch,
   challengeEpoch,
-  charge,
   createNetwork,
   deployContracts,
   deposit,
+  requestWithdrawal,
   grantRole,
   listEpochs,
   mintTestToken,
   normalizeNodeId,
   publishEpoch,
-  readCharge,
   readNetwork,
   registerNode,
   resolveChallenge,
@@ -174,28 +173,23 @@ describe("writer: the jobs (deploy, networks, publish from files, money, reverts
     expect(list[1].committedAt > 0n && list[1].finalizesAt === list[1].committedAt + 7200n).to.equal(true);
   });
 
-  it("money: deposit approves first; charge returns the id decoded from Charged; a dry run sends nothing", async () => {
-    await network.provider.send("evm_increaseTime", [Number(EPOCH) + 1]);
-    await network.provider.send("evm_mine", []);
-    const file = path.join(dir, "e0.csv");
-    fs.writeFileSync(file, csv([row("gpu-1", 0, 10)]));
-    await publishEpoch(f.admin, d, { networkId: 1n, epoch: 0n, recordsFile: file, signatures: await signFile(file, 0), bundleDir: dir });
+  it("money: deposit approves first; a withdrawal request decodes its ready date; a dry run sends nothing (charges: billing.test.ts)", async () => {
     const who = await f.customer.getAddress();
     await mintTestToken(f.admin, d.token, { to: who, amount: 5_000_000n });
     const dep = await deposit(f.customer, d, { networkId: 1n, amount: 5_000_000n });
     expect(dep.transactions.map((t) => t.method)).to.deep.equal(["approve", "deposit"]);
-    const before = await chainState(f.admin);
-    const dry = await charge(f.admin, d, { networkId: 1n, customer: who, epoch: 0n, amount: 1n, ref: keccak256(toUtf8Bytes("dry")) }, { dryRun: true });
-    expect(dry.chargeId).to.equal(null);
+    const before = await chainState(f.customer);
+    const dry = await requestWithdrawal(f.customer, d, { networkId: 1n, amount: 1_000_000n }, { dryRun: true });
+    expect(dry.outcome.dryRun).to.equal(true);
     expect(dry.outcome.gasEstimate > 0n).to.equal(true);
-    expect(await chainState(f.admin)).to.equal(before);
-    const c = await charge(f.admin, d, { networkId: 1n, customer: who, epoch: 0n, amount: 2_000_000n, ref: keccak256(toUtf8Bytes("usage")) });
-    expect(c.chargeId).to.match(/^0x[0-9a-f]{64}$/);
-    expect(await readCharge(ethers.provider, d, c.chargeId!)).to.deep.include({ customer: who, amount: 2_000_000n, status: "held", epoch: 0n });
-    const tooMuch = await charge(f.admin, d, { networkId: 1n, customer: who, epoch: 0n, amount: 9_000_000n, ref: keccak256(toUtf8Bytes("x")) }).catch((e) => e);
-    expect(tooMuch).to.be.instanceOf(InvalidInputError).with.property("shortMessage").match(/has 3\.00 mUSD free on network 1, charge needs 9\.00 mUSD$/);
-    const outsider = await charge(f.customer, d, { networkId: 1n, customer: who, epoch: 0n, amount: 1n, ref: keccak256(toUtf8Bytes("y")) }).catch((e) => e);
-    expect(outsider).to.be.instanceOf(ContractRevertError);
+    expect(await chainState(f.customer)).to.equal(before);
+    const req = await requestWithdrawal(f.customer, d, { networkId: 1n, amount: 2_000_000n });
+    expect(req.amount).to.equal(2_000_000n);
+    expect(req.readyAt > BigInt((await ethers.provider.getBlock("latest"))!.timestamp)).to.equal(true);
+    const tooMuch = await requestWithdrawal(f.customer, d, { networkId: 1n, amount: 9_000_000n }).catch((e) => e);
+    expect(tooMuch).to.be.instanceOf(InvalidInputError).with.property("shortMessage").match(/has 5\.00 mUSD in escrow on network 1, the withdrawal request needs 9\.00 mUSD$/);
+    const broke = await deposit(f.operator, d, { networkId: 1n, amount: 1n }).catch((e) => e);
+    expect(broke).to.be.instanceOf(InvalidInputError).with.property("shortMessage").match(/insufficient mUSD balance/);
   });
 
   it("decodes every custom error of the compiled ABIs (no hand-typed list), and Error(string) and Panic", () => {

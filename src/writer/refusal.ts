@@ -132,14 +132,19 @@ export function revertInWords(name: string, args: Record<string, unknown>): stri
     case "WorkLedgerInvalidSummary":
       return `the summary of epoch ${e()} of network ${n()} is inconsistent (usage root without usage, or the reverse)`;
     case "WorkLedgerBelowThreshold":
+    case "RevenueLedgerBelowThreshold":
       return `${a("provided")} valid signature(s) given, the threshold is ${a("threshold")}`;
     case "WorkLedgerInvalidSignature":
+    case "RevenueLedgerInvalidSignature":
       return `signature number ${Number(args.index) + 1} is malformed (65 bytes, low s)`;
     case "WorkLedgerNotVerifier":
+    case "RevenueLedgerNotVerifier":
       return `${a("signer")} signed but is not in the network's current verifier set`;
     case "WorkLedgerDuplicateSigner":
+    case "RevenueLedgerDuplicateSigner":
       return `${a("signer")} signed twice`;
     case "WorkLedgerSignersUnsorted":
+    case "RevenueLedgerSignersUnsorted":
       return `signatures must be sorted by signer address (${a("signer")} came after ${a("previous")})`;
     case "WorkLedgerInvalidEpochStatus":
       return `epoch ${e()} of network ${n()} is ${STATUS[Number(args.status)] ?? a("status")}, which does not allow this (a correction needs pending or voided, a challenge pending, a ruling challenged)`;
@@ -178,16 +183,6 @@ export function revertInWords(name: string, args: Record<string, unknown>): stri
       return `the amount ${a("amount")} is too large`;
     case "RevenueLedgerInsufficientFree":
       return `${a("customer")} has ${a("free")} of escrow that can pay on network ${n()}, ${a("amount")} needed (token's smallest unit)`;
-    case "RevenueLedgerBelowThreshold":
-      return `${a("provided")} valid verifier signature(s) given, the threshold is ${a("threshold")}`;
-    case "RevenueLedgerInvalidSignature":
-      return `signature number ${Number(args.index) + 1} is malformed (65 bytes, low s)`;
-    case "RevenueLedgerNotVerifier":
-      return `${a("signer")} signed but is not in the network's current verifier set`;
-    case "RevenueLedgerDuplicateSigner":
-      return `${a("signer")} signed twice`;
-    case "RevenueLedgerSignersUnsorted":
-      return `signatures must be sorted by signer address (${a("signer")} came after ${a("previous")})`;
     case "RevenueLedgerNotFinalized":
       return `epoch ${e()} of network ${n()} is not Final yet: the finality cursor is ${a("finalizedCount")} (run \`epoch advance\` once it is Final)`;
     case "RevenueLedgerInvalidRange":

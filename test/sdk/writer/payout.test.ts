@@ -194,6 +194,16 @@ describe("writer: cumulative payouts (#16)", function () {
     expect(c2).to.deep.include({ amount: 502_223n, to });
   });
 
+  it("refuses a total above the net revenue ever posted: a refund above its epoch's net (the contract bounds it by the statement only) leaves that epoch at 0 while the books drop", async function () {
+    const w = await loadFixture(world);
+    const rl = RevenueLedger__factory.connect(w.deployment.revenueLedger, w.actors.admin);
+    // B's statement nets 488 on epoch 3; a raw refund of 1000 on epoch 3 passes the contract (statement net 3403)
+    await (await rl.refund(await rl.chargeIdOf(1n, await w.actors.customerB.getAddress(), 0n), 3n, 1000n, keccak256(toUtf8Bytes("too much")))).wait();
+    const err = await refusal(buildPayoutRound(ethers.provider, w.deployment, { networkId: 1n, throughEpoch: 4n, bundleDir: w.bundleDir }));
+    // allocated 877 + 1,000,976 + 1949 + 0 + 973 = 1,004,775 > 1,005,363 − 1000
+    expect(err.message).to.equal("payout total 1004775 exceeds the net revenue ever posted to network 1 (1004363)");
+  });
+
   it("never lowers: after a root that paid a node more than rule 7 gives, the next round and the verifiers' signing refuse, naming the node", async function () {
     const w = await loadFixture(world);
     const { v1, v2, op1, op2 } = w.actors;

@@ -12,6 +12,7 @@ import { formatAmount, formatInt, toJson } from "../../src/cli/output";
 import { checkOutExtension, formatFromOut } from "../../src/cli/outputFile";
 import { parseAddress, parseAddressList, parseAmount, parseNetworkId, parseNodeId, parseUint } from "../../src/cli/parse";
 import { customerCharges, epochRecords, makeNodes, recordsCsv, timeline } from "../../src/demo/scenario";
+import { billingPeriods, tokenAmount } from "../../src/demo/run";
 
 describe("CLI units", function () {
   describe("parsers", function () {
@@ -127,6 +128,15 @@ describe("CLI units", function () {
       const bug = epochRecords("s", nodes, 16, t, true)[0];
       expect(bug.workUnits > 3600n).to.equal(true);
       expect(customerCharges(1001n)).to.deep.equal([500n, 300n, 201n]);
+    });
+
+    it("bills in periods of at most 8 Final epochs, the last ending at the newest Final epoch; amounts print with all 6 decimals", function () {
+      expect(billingPeriods(23, 8)).to.deep.equal([[0, 7], [8, 15], [16, 22]]);
+      expect(billingPeriods(16, 8)).to.deep.equal([[0, 7], [8, 15]]);
+      expect(billingPeriods(3, 8)).to.deep.equal([[0, 2]]);
+      expect(billingPeriods(0, 8)).to.deep.equal([]);
+      expect(tokenAmount(1_404_000_000n, 6, "mUSD")).to.equal("1,404.000000 mUSD");
+      expect(tokenAmount(1_075_969_287n, 6, "mUSD")).to.equal("1,075.969287 mUSD");
     });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Maintains the derived tables from each new event, inside the transaction that stores the raw
  * event. One function per event name; events without derived rows (roles, fee settings, runway
- * alerts) are kept in the raw `events` table only.
+ * alerts, bond movements: their entries are in `entries`) are kept in the raw `events` table only.
  */
 import { ACCOUNT_KINDS, AccountKindName, accountKindName, decodeAccountId as decodeAccount } from "../chain/accounts";
 
@@ -274,42 +274,76 @@ const HANDLERS: Record<string, Handler> = {
   async Withdrawn(w, _e, a, pos) {
     w.insert("withdrawals", { network_id: int(a.networkId), customer: str(a.customer), to_address: str(a.to), amount: str(a.amount), ...pos });
   },
-  async Charged(w, _e, a, pos) {
-    w.insert("charges", {
-      charge_id: str(a.chargeId),
+  async WithdrawalRequested(w, _e, a, pos) {
+    w.insert("withdrawal_requests", { network_id: int(a.networkId), customer: str(a.customer), amount: str(a.amount), ready_at: u64(a.readyAt), thaw_from_epoch: u64(a.thawFromEpoch), ...pos });
+  },
+  async BillingAuthorized(w, _e, a, pos) {
+    w.insert("billing_authorizations", {
       network_id: int(a.networkId),
       customer: str(a.customer),
-      epoch: u64(a.epoch),
-      amount: str(a.amount),
-      ref: str(a.ref),
-      fee_bps: int(a.feeBps),
-      status: "held",
-      fee: null,
-      refunded: "0",
-      settled_block: null,
-      settled_tx_hash: null,
+      cap_per_epoch: str(a.capPerEpoch),
+      expiry: u64(a.expiry),
+      change_epoch: u64(a.changeEpoch),
+      next_epoch: u64(a.nextEpoch),
+      relayer: str(a.relayer),
       ...pos,
     });
   },
-  async ChargePosted(w, e, a) {
-    await w.update("charges", { charge_id: str(a.chargeId) }, { status: "posted", fee: str(a.fee), settled_block: e.blockNumber, settled_tx_hash: e.txHash }, e.blockNumber);
-  },
-  async ChargeVoided(w, e, a) {
-    await w.update("charges", { charge_id: str(a.chargeId) }, { status: "voided", settled_block: e.blockNumber, settled_tx_hash: e.txHash }, e.blockNumber);
+  async StatementCharged(w, _e, a, pos) {
+    const chargeId = str(a.chargeId);
+    const networkId = int(a.networkId);
+    const from = int(a.fromEpoch);
+    const to = int(a.toEpoch);
+    w.insert("statements", {
+      charge_id: chargeId,
+      network_id: networkId,
+      customer: str(a.customer),
+      from_epoch: from,
+      to_epoch: to,
+      amount: str(a.amount),
+      fee: str(a.fee),
+      usage_hash: str(a.usageHash),
+      cap_per_epoch: str(a.capPerEpoch),
+      signers: JSON.stringify((a.signers as EventValue[]).map(str)),
+      reference_text: str(a.referenceText),
+      refunded: "0",
+      ...pos,
+    });
+    // The covered epochs as they stood when charged (Final, so their latest version then is for good).
+    for (let epoch = from; epoch <= to; epoch++) {
+      const ep = await w.get("epochs", { network_id: networkId, epoch });
+      if (ep) w.insert("statement_epochs", { charge_id: chargeId, network_id: networkId, epoch, version: ep.latest_version, usage_root: ep.usage_root, ...pos });
+    }
   },
   async Refunded(w, e, a, pos) {
     w.insert("refunds", { charge_id: str(a.chargeId), network_id: int(a.networkId), customer: str(a.customer), epoch: u64(a.epoch), amount: str(a.amount), reason_hash: str(a.reasonHash), ...pos });
     const key = { charge_id: str(a.chargeId) };
-    const ch = await w.get("charges", key);
-    if (ch) await w.update("charges", key, { refunded: addDecimal(ch.refunded, a.amount) }, e.blockNumber);
+    const st = await w.get("statements", key);
+    if (st) await w.update("statements", key, { refunded: addDecimal(st.refunded, a.amount) }, e.blockNumber);
   },
   async PayoutRootPosted(w, _e, a, pos) {
-    w.insert("payouts", { ...epochKey(a), root: str(a.root), total: str(a.total), leaf_count: str(a.leafCount), claimed: "0", claim_count: 0, ...pos });
+    w.insert("payout_roots", {
+      network_id: int(a.networkId),
+      through_epoch: u64(a.throughEpoch),
+      root: str(a.root),
+      total: str(a.total),
+      increase: str(a.increase),
+      data_hash: str(a.dataHash),
+      signers: JSON.stringify((a.signers as EventValue[]).map(str)),
+      ...pos,
+    });
   },
-  async PayoutClaimed(w, e, a, pos) {
-    w.insert("claims", { ...epochKey(a), leaf_index: str(a.index), node_id: str(a.nodeId), operator: str(a.operator), to_address: str(a.to), amount: str(a.amount), ...pos });
-    const p = await w.get("payouts", epochKey(a));
-    if (p) await w.update("payouts", epochKey(a), { claimed: addDecimal(p.claimed, a.amount), claim_count: Number(p.claim_count) + 1 }, e.blockNumber);
+  async PayoutClaimed(w, _e, a, pos) {
+    w.insert("claims", {
+      network_id: int(a.networkId),
+      node_id: str(a.nodeId),
+      operator: str(a.operator),
+      to_address: str(a.to),
+      amount: str(a.amount),
+      cumulative_claimed: str(a.cumulativeClaimed),
+      through_epoch: u64(a.throughEpoch),
+      ...pos,
+    });
   },
 };
 

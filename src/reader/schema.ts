@@ -110,7 +110,7 @@ export const TABLES: TableDef[] = [
   // -------------------------------------------------------------- RevenueLedger
   derived(
     "accounts",
-    // kind: escrow | held | revenue | payable | fee | assets; holder: customer, token (assets) or the zero address
+    // kind: escrow | held (retired) | revenue | payable | fee | assets | bond; holder: customer, token (assets), challenger (bond) or the zero address
     "account_id hash, kind text, network_id int, holder addr, balance text, last_block int, last_log_index small",
     ["account_id"],
     [["accounts_holder", ["holder"]]],
@@ -128,22 +128,50 @@ export const TABLES: TableDef[] = [
   derived("deposits", "network_id int, customer addr, from_address addr, amount text, requested text", ["block_number", "log_index"], [["deposits_customer", ["customer"]]]),
   derived("withdrawals", "network_id int, customer addr, to_address addr, amount text", ["block_number", "log_index"]),
   derived(
-    "charges",
-    // status: held | posted | voided; fee: the protocol fee taken when posted
-    "charge_id hash, network_id int, customer addr, epoch int?, amount text, ref hash, fee_bps small, status text, fee text?, refunded text, settled_block int?, settled_tx_hash hash?",
+    "billing_authorizations",
+    // BillingAuthorized: cap 0 = revoked; change_epoch: first epoch the change binds (a raise binds every unbilled epoch);
+    // next_epoch: the customer's next billable epoch; relayer: who sent it (the customer or a relayer of its signature)
+    "network_id int, customer addr, cap_per_epoch text, expiry int, change_epoch int?, next_epoch int?, relayer addr",
+    ["block_number", "log_index"],
+    [["billing_authorizations_customer", ["customer", "network_id"]]],
+  ),
+  derived(
+    "statements",
+    // StatementCharged: amount is gross (net + fee); signers JSON array; refunded: Σ Refunded against it
+    "charge_id hash, network_id int, customer addr, from_epoch int, to_epoch int, amount text, fee text, usage_hash hash, cap_per_epoch text, signers text, reference_text text, refunded text",
     ["charge_id"],
     [
-      ["charges_customer", ["customer", "network_id"]],
-      ["charges_epoch", ["network_id", "epoch"]],
+      ["statements_customer", ["customer", "network_id"]],
+      ["statements_epochs", ["network_id", "from_epoch"]],
     ],
   ),
-  derived("refunds", "charge_id hash, network_id int, customer addr, epoch int?, amount text, reason_hash hash", ["block_number", "log_index"]),
-  derived("payouts", "network_id int, epoch int, root hash, total text, leaf_count text, claimed text, claim_count int", ["network_id", "epoch"]),
+  derived(
+    "statement_epochs",
+    // The covered epochs committed when the statement was charged, with their latest version and usage root then
+    "charge_id hash, network_id int, epoch int, version small, usage_root hash",
+    ["charge_id", "epoch"],
+    [["statement_epochs_epoch", ["network_id", "epoch"]]],
+  ),
+  derived("refunds", "charge_id hash, network_id int, customer addr, epoch int?, amount text, reason_hash hash", ["block_number", "log_index"], [["refunds_charge", ["charge_id"]]]),
+  derived(
+    "withdrawal_requests",
+    // WithdrawalRequested: replaces an earlier request, 0 cancels; thaw_from_epoch: first epoch it no longer pays for
+    "network_id int, customer addr, amount text, ready_at int, thaw_from_epoch int?",
+    ["block_number", "log_index"],
+    [["withdrawal_requests_customer", ["customer", "network_id"]]],
+  ),
+  derived(
+    "payout_roots",
+    // PayoutRootPosted (cumulative): increase = what moved revenue -> payable; signers JSON array
+    "network_id int, through_epoch int, root hash, total text, increase text, data_hash hash, signers text",
+    ["network_id", "through_epoch"],
+  ),
   derived(
     "claims",
-    "network_id int, epoch int, leaf_index text, node_id hash, operator addr, to_address addr, amount text",
-    ["network_id", "epoch", "leaf_index"],
-    [["claims_node", ["node_id"]]],
+    // PayoutClaimed: cumulative_claimed = the node's total claimed after it; through_epoch: of the root claimed under
+    "network_id int, node_id hash, operator addr, to_address addr, amount text, cumulative_claimed text, through_epoch int",
+    ["block_number", "log_index"],
+    [["claims_node", ["network_id", "node_id"]]],
   ),
   // ---------------------------------------------------------------- bundles
   {
@@ -170,8 +198,9 @@ export const TABLES: TableDef[] = [
   },
 ];
 
-/** Bump when the schema changes incompatibly (2: binary hashes and addresses, packed events). */
-export const SCHEMA_VERSION = 2;
+/** Bump when the schema changes incompatibly (2: binary hashes and addresses, packed events;
+ * 3: billing statements, authorizations, thawing withdrawals, cumulative payout roots; held charges retired). */
+export const SCHEMA_VERSION = 3;
 
 export type Engine = "sqlite" | "postgres";
 

@@ -538,6 +538,22 @@ export abstract class SqlStore implements ReaderStore {
     });
   }
 
+  /**
+   * A customer's charged billing statements, oldest first, each with `epochs`: the covered epochs as
+   * charged (epoch, version, usage_root), and `refunds`: the refunds against it (epoch, amount).
+   */
+  async customerStatements(customer: string, networkId?: number): Promise<Row[]> {
+    const where: Row = { customer };
+    if (networkId !== undefined) where.network_id = networkId;
+    const rows = await this.rows("statements", where, ["network_id", "from_epoch"]);
+    const out: Row[] = [];
+    for (const r of rows) {
+      const key = { charge_id: r.charge_id as string };
+      out.push({ ...r, epochs: await this.rows("statement_epochs", key, ["epoch"]), refunds: await this.rows("refunds", key, ["block_number", "log_index"]) });
+    }
+    return out;
+  }
+
   /** Every account's balance as of the end of `blockNumber` (default: the checkpoint). */
   async balancesAt(blockNumber?: number): Promise<AccountBalance[]> {
     const at = blockNumber ?? (await this.checkpoint())?.blockNumber ?? Number.MAX_SAFE_INTEGER;

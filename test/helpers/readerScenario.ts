@@ -3,20 +3,23 @@
  * reader tests: the real contracts, driven through the node's unlocked accounts.
  * - `base()` emits every event kind the reader derives rows from (networks and their trust terms,
  *   verifier sets, nodes, commits, a correction, an upheld, a rejected and an expired challenge with
- *   their bonds, the finality cursor, deposits, charges posted and voided, a refund, a payout root
- *   and a claim, a withdrawal, fees, runway alerts, pause, a signed rotation);
+ *   their bonds, the finality cursor, deposits, billing authorizations (and a revoke), verifier-signed
+ *   billing statements over epochs with usage, a refund naming (chargeId, epoch), a cumulative payout
+ *   root and a claim, a thawed withdrawal, fees, runway alerts, pause, a signed rotation);
  * - `actions(n)` gives n more transactions that are valid in any state reached after `base()` (fresh
- *   nodes, deposits, charges, thresholds, withdrawals), usable as anvil_reorg replacements;
- * - `activity(n)` sends n transactions that also change earlier rows (deactivations, postings), so a
- *   rollback must restore them.
+ *   nodes, deposits, cap changes, thresholds, withdrawal requests), usable as anvil_reorg replacements;
+ * - `activity(n)` sends n transactions that also change earlier rows (deactivations, refunds that
+ *   raise a statement's `refunded`, deposits that change balances), so a rollback must restore them.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { AbiCoder, Interface, JsonRpcProvider, Wallet, ZeroHash, getAddress, keccak256, toUtf8Bytes } from "ethers";
 
 import { MockStablecoin__factory, RevenueLedger__factory, WorkLedger__factory } from "../../src/contracts";
 import type { LedgerAddresses } from "../../src/chain/events";
-import { EPOCH_COMMIT_TYPES, VERIFIER_ROTATION_TYPES, workLedgerDomain } from "../../src/records/eip712";
-import { EpochSummary, PAYOUT_LEAF_ENCODING, RECORD_LEAF_ENCODING, WorkRecord } from "../../src/records/types";
+import { BILLING_STATEMENT_TYPES, CUMULATIVE_PAYOUT_LEAF_ENCODING, EPOCH_COMMIT_TYPES, PAYOUT_ROOT_TYPES, VERIFIER_ROTATION_TYPES, revenueLedgerDomain, workLedgerDomain } from "../../src/records/eip712";
+import { EpochSummary, RECORD_LEAF_ENCODING, WorkRecord } from "../../src/records/types";
+import { buildUsage, usageProof, usageRefsHash } from "../../src/records/usageTree";
+import type { UsageBuild } from "../../src/records/usageTree";
 
 export const EPOCH_SECONDS = 3_600;
 /** The contracts' shortest challenge window (MIN_CHALLENGE_WINDOW). */
@@ -24,6 +27,8 @@ export const CHALLENGE_WINDOW = 3_600;
 const ARBITER_DEADLINE = 86_400; // MIN_ARBITER_DEADLINE
 const MAX_STATEMENT_EPOCHS = 8;
 const USD = 1_000_000n;
+/** An expiry far ahead (2100-01-01). */
+const FAR_EXPIRY = 4_102_444_800n;
 /** First challenge bond (MIN_BOND: one mock dollar); each further challenge of a version doubles it. */
 const BOND = USD;
 
@@ -64,7 +69,10 @@ export class ReaderScenario {
   nextEpoch = 0;
   private seq = 0;
   private activeNodes: string[] = [];
-  private heldFinalCharges: string[] = [];
+  /** Statements charged in base(): the one refunds in activity() credit (epochs after the payout root). */
+  statementIds: string[] = [];
+  /** Usage trees of the committed (epoch, version)s that have usage, keyed "epoch:version". */
+  readonly usage = new Map<string, UsageBuild>();
   private chainId = 0n;
 
   constructor(readonly provider: JsonRpcProvider) {}
@@ -136,9 +144,36 @@ export class ReaderScenario {
     };
   }
 
-  private async commitTx(epoch: number, version: number, records: WorkRecord[], reason?: string): Promise<TxRequest> {
+  private async commitTx(epoch: number, version: number, records: WorkRecord[], reason?: string, withUsage = false): Promise<TxRequest> {
     this.records.set(`${epoch}:${version}`, records);
-    return this.commitSummaryTx(epoch, version, ReaderScenario.summaryOf(records), reason);
+    const summary: EpochSummary = ReaderScenario.summaryOf(records);
+    if (withUsage) {
+      // customers 0 and 1 used the network: (5 + epoch) and (6 + epoch) dollars
+      const u = buildUsage(this.customers.slice(0, 2).map((c, i) => ({ customer: c, epoch: BigInt(epoch), workUnits: 100n + BigInt(i), amount: BigInt(5 + i + epoch) * USD, ref: keccak256(toUtf8Bytes(`usage-${c}-${epoch}`)) })));
+      this.usage.set(`${epoch}:${version}`, u);
+      Object.assign(summary, { usageRoot: u.root, usageCount: u.usageCount, totalUsage: u.totalUsage });
+    }
+    return this.commitSummaryTx(epoch, version, summary, reason);
+  }
+
+  /** A statement over [from, to] for `customer`, from the usage of the given versions, signed by 2 verifiers. */
+  private async chargeTx(customer: string, from: number, to: number, versions: Record<number, number>, text: string): Promise<TxRequest> {
+    const refs = [];
+    let amount = 0n;
+    for (let e = from; e <= to; e++) {
+      const v = versions[e] ?? 1;
+      const u = this.usage.get(`${e}:${v}`);
+      if (!u) continue;
+      const p = usageProof(u, customer);
+      refs.push({ epoch: e, version: v, usageRoot: u.root, leafHash: p.leafHash });
+      amount += p.leaf.amount;
+    }
+    const stmt = { networkId: BigInt(this.networkId), customer, fromEpoch: BigInt(from), toEpoch: BigInt(to), amount, usageHash: usageRefsHash(refs) };
+    const domain = revenueLedgerDomain(this.chainId, this.addresses.revenueLedger);
+    const sorted = [...this.verifiers].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1)).slice(0, 2);
+    const sigs = await Promise.all(sorted.map((w) => w.signTypedData(domain, BILLING_STATEMENT_TYPES, stmt)));
+    this.statementIds.push(this.chargeId(customer, from));
+    return this.rl("charge", [stmt, text, sigs]);
   }
 
   /** Commit (version 1) or correct (version > 1) an epoch with a given summary, signed by 2 of the 3 verifiers. */
@@ -157,8 +192,9 @@ export class ReaderScenario {
       : this.wl("correctEpoch", [this.networkId, epoch, summary, sigs, keccak256(toUtf8Bytes(reason ?? "correction"))]);
   }
 
-  private chargeId(customer: string, epoch: number, ref: string): string {
-    return keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "address", "uint64", "bytes32"], [this.networkId, customer, epoch, ref]));
+  /** bytes32(networkId << 224 | fromEpoch << 160 | customer), as RevenueLedger.chargeIdOf. */
+  chargeId(customer: string, fromEpoch: number): string {
+    return "0x" + ((BigInt(this.networkId) << 224n) | (BigInt(fromEpoch) << 160n) | BigInt(customer)).toString(16).padStart(64, "0");
   }
 
   private async increaseTime(seconds: number): Promise<void> {
@@ -188,7 +224,9 @@ export class ReaderScenario {
     if (!this.addresses) await this.deployContracts();
     const block = (await this.provider.send("eth_getBlockByNumber", ["latest", false])) as { timestamp: string };
     const now = Number(BigInt(block.timestamp));
-    const genesisTime = Math.floor(now / EPOCH_SECONDS) * EPOCH_SECONDS - 40 * EPOCH_SECONDS;
+    // Genesis ahead: customers authorize billing before epoch 0 starts (billing starts at epoch 0).
+    const genesisTime = Math.ceil(now / EPOCH_SECONDS) * EPOCH_SECONDS + EPOCH_SECONDS;
+    const thawSeconds = 2 * CHALLENGE_WINDOW + ARBITER_DEADLINE + MAX_STATEMENT_EPOCHS * EPOCH_SECONDS;
     await this.send(
       this.wl("createNetwork", [
         {
@@ -204,7 +242,7 @@ export class ReaderScenario {
           verifiers: this.verifiers.map((v) => v.address),
           arbiter: this.arbiter,
           bond: BOND,
-          thawSeconds: 2 * CHALLENGE_WINDOW + ARBITER_DEADLINE + MAX_STATEMENT_EPOCHS * EPOCH_SECONDS,
+          thawSeconds,
           arbiterDeadline: ARBITER_DEADLINE,
           maxStatementEpochs: MAX_STATEMENT_EPOCHS,
         },
@@ -226,37 +264,45 @@ export class ReaderScenario {
       await this.send({ from: this.admin, to: this.token, data: tokenIface.encodeFunctionData("mint", [c, 1_000_000n * USD]) });
       await this.send({ from: c, to: this.token, data: tokenIface.encodeFunctionData("approve", [this.addresses.revenueLedger, 2n ** 255n]) });
       await this.send(this.rl("deposit", [this.networkId, 10_000n * USD], c));
+      await this.send(this.rl("authorizeBilling", [this.networkId, 50n * USD, FAR_EXPIRY], c));
     }
+    await this.send(this.rl("revokeBilling", [this.networkId], this.customers[2]));
     await this.send(this.rl("setRunwayThreshold", [this.networkId, 9_990n * USD], this.customers[0]));
-    for (let e = 0; e <= 3; e++) await this.send(await this.commitTx(e, 1, this.recordsFor(e, 1)));
-    const charges: { c: string; e: number; ref: string }[] = [];
-    for (let e = 0; e <= 3; e++) {
-      for (const c of this.customers.slice(0, 2)) {
-        const ref = keccak256(toUtf8Bytes(`usage-${c}-${e}`));
-        await this.send(this.rl("charge", [this.networkId, c, e, BigInt(5 + e) * USD, ref]));
-        charges.push({ c, e, ref });
-      }
-    }
-    // Epoch 2 voided (the bond comes back), its charges back to escrow; epoch 3 challenged and rejected (the bond is forfeited).
+    // Epochs 0..4 have ended; 0..3 committed with usage.
+    await this.increaseTime(genesisTime + 5 * EPOCH_SECONDS + 10 - now);
+    for (let e = 0; e <= 3; e++) await this.send(await this.commitTx(e, 1, this.recordsFor(e, 1), undefined, true));
+    // Epoch 2 voided (the bond comes back) and corrected; epoch 3 challenged and rejected (the bond is forfeited).
     const challenger = this.customers[2];
     await this.send(this.wl("challengeEpoch", [this.networkId, 2, keccak256(toUtf8Bytes("bad telemetry"))], challenger));
     await this.send(this.wl("resolveChallenge", [this.networkId, 2, true], this.arbiter));
-    for (const ch of charges.filter((x) => x.e === 2)) await this.send(this.rl("voidCharge", [this.chargeId(ch.c, ch.e, ch.ref)]));
+    await this.send(await this.commitTx(2, 2, this.recordsFor(2, 2), "re-read", true));
     await this.send(this.wl("challengeEpoch", [this.networkId, 3, keccak256(toUtf8Bytes("looks odd"))], challenger));
     await this.send(this.wl("resolveChallenge", [this.networkId, 3, false], this.arbiter));
     // Epoch 1 corrected.
-    await this.send(await this.commitTx(1, 2, this.recordsFor(1, 2), "recount"));
+    await this.send(await this.commitTx(1, 2, this.recordsFor(1, 2), "recount", true));
     await this.increaseTime(CHALLENGE_WINDOW + 1);
-    for (const ch of charges.filter((x) => x.e !== 2)) await this.send(this.rl("postCharge", [this.chargeId(ch.c, ch.e, ch.ref)]));
-    await this.send(this.rl("refund", [this.chargeId(this.customers[0], 0, charges[0].ref), 1n * USD, keccak256(toUtf8Bytes("SLA credit"))]));
-    const leaves: [bigint, string, string, bigint][] = [
-      [0n, this.nodeId("0"), this.operators[0], 2n * USD],
-      [1n, this.nodeId("1"), this.operators[1], 1n * USD],
+    await this.send(this.wl("advanceFinality", [this.networkId, 10], this.operators[1]));
+    // Statements over the Final epochs (latest versions), a refund naming (chargeId, epoch).
+    const versions = { 1: 2, 2: 2 };
+    await this.send(await this.chargeTx(this.customers[0], 0, 1, versions, "invoice 2026-11 A"));
+    await this.send(await this.chargeTx(this.customers[1], 0, 3, versions, "invoice 2026-11 B"));
+    await this.send(this.rl("refund", [this.statementIds[0], 0, 1n * USD, keccak256(toUtf8Bytes("SLA credit"))]));
+    // A cumulative payout root through epoch 1 (2 of 3 verifiers) and a claim by the node's operator.
+    const leaves: [string, string, bigint][] = [
+      [this.nodeId("0"), this.operators[0], 2n * USD],
+      [this.nodeId("1"), this.operators[1], 1n * USD],
     ];
-    const tree = StandardMerkleTree.of(leaves, [...PAYOUT_LEAF_ENCODING]);
-    await this.send(this.rl("postPayoutRoot", [this.networkId, 0, tree.root, 3n * USD, 2]));
-    await this.send(this.rl("claim", [this.networkId, 0, 0n, this.nodeId("0"), 2n * USD, tree.getProof(0), this.operators[0]], this.operators[0]));
-    await this.send(this.rl("withdraw", [this.networkId, 100n * USD, this.customers[2]], this.customers[2]));
+    const tree = StandardMerkleTree.of(leaves, [...CUMULATIVE_PAYOUT_LEAF_ENCODING]);
+    const root = { networkId: BigInt(this.networkId), root: tree.root, throughEpoch: 1n, total: 3n * USD, dataHash: keccak256(toUtf8Bytes("payout-1")) };
+    const domain = revenueLedgerDomain(this.chainId, this.addresses.revenueLedger);
+    const sorted = [...this.verifiers].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1)).slice(0, 2);
+    const rootSigs = await Promise.all(sorted.map((w) => w.signTypedData(domain, PAYOUT_ROOT_TYPES, root)));
+    await this.send(this.rl("postPayoutRoot", [root, rootSigs], this.operators[1]));
+    await this.send(this.rl("claim", [this.networkId, this.nodeId("0"), 2n * USD, tree.getProof(0), this.operators[0]], this.operators[0]));
+    // A withdrawal thaws, then leaves.
+    await this.send(this.rl("requestWithdrawal", [this.networkId, 100n * USD], this.customers[2]));
+    await this.increaseTime(thawSeconds + 1);
+    await this.send(this.rl("withdraw", [this.networkId, this.customers[2]], this.customers[2]));
     await this.send(this.rl("withdrawFees", [this.networkId, this.admin]));
     await this.send(this.wl("deactivateNode", [this.networkId, this.activeNodes.shift()!]));
     await this.send(this.wl("setPaused", [this.networkId, true]));
@@ -296,13 +342,13 @@ export class ReaderScenario {
           out.push(this.rl("deposit", [this.networkId, BigInt(k + 1) * USD], c));
           break;
         case 2:
-          out.push(this.rl("charge", [this.networkId, c, 0, BigInt(k + 1) * 1000n, keccak256(toUtf8Bytes(`ref-${salt}-${k}`))]));
+          out.push(this.rl("authorizeBilling", [this.networkId, 50n * USD + BigInt(k) * 1000n, FAR_EXPIRY], c));
           break;
         case 3:
           out.push(this.rl("setRunwayThreshold", [this.networkId, BigInt(k) * USD], c));
           break;
         default:
-          out.push(this.rl("withdraw", [this.networkId, BigInt(k) * 1000n, c], c));
+          out.push(this.rl("requestWithdrawal", [this.networkId, BigInt(k) * 1000n], c));
       }
     }
     return out;
@@ -310,20 +356,19 @@ export class ReaderScenario {
 
   /**
    * Send `n` transactions that also change rows created earlier: deactivate registered nodes and
-   * post charges held on a final epoch, between the stateless actions.
+   * refund part of a statement (raising its `refunded`), between the stateless actions.
    */
   async activity(n: number, salt = "act"): Promise<void> {
     for (let i = 0; i < n; i++) {
       const k = this.seq++;
       if (k % 4 === 0 && this.activeNodes.length > 0) {
         await this.send(this.wl("deactivateNode", [this.networkId, this.activeNodes.shift()!]));
-      } else if (k % 4 === 1 && this.heldFinalCharges.length > 0) {
-        await this.send(this.rl("postCharge", [this.heldFinalCharges.shift()!]));
+      } else if (k % 4 === 1 && this.statementIds.length > 1) {
+        // customer 1's statement covers epochs 0..3; the payout root covers 0..1
+        await this.send(this.rl("refund", [this.statementIds[1], 2 + (k % 2), 1000n + BigInt(k), keccak256(toUtf8Bytes(`credit-${salt}-${k}`))]));
       } else if (k % 4 === 2) {
-        const c = this.customers[k % 2];
-        const ref = keccak256(toUtf8Bytes(`held-${salt}-${k}`));
-        await this.send(this.rl("charge", [this.networkId, c, 0, 3000n + BigInt(k), ref]));
-        this.heldFinalCharges.push(this.chargeId(c, 0, ref));
+        // a deposit changes the customer's escrow account row (and the token assets row)
+        await this.send(this.rl("deposit", [this.networkId, 2000n + BigInt(k)], this.customers[k % 2]));
       } else {
         const id = this.nodeId(`${salt}-${k}`);
         await this.send(this.wl("registerNode", [this.networkId, id, this.operators[k % 2]]));
@@ -332,16 +377,12 @@ export class ReaderScenario {
     }
   }
 
-  /** After a reorg: forget pooled nodes and charges that the new chain does not have in that state. */
+  /** After a reorg: forget pooled nodes that the new chain does not have in that state. */
   async refresh(): Promise<void> {
     const wl = WorkLedger__factory.connect(this.addresses.workLedger, this.provider);
-    const rl = RevenueLedger__factory.connect(this.addresses.revenueLedger, this.provider);
     const nodes: string[] = [];
     for (const id of this.activeNodes) if ((await wl.node(this.networkId, id))[1]) nodes.push(id);
     this.activeNodes = nodes;
-    const held: string[] = [];
-    for (const id of this.heldFinalCharges) if ((await rl.getCharge(id)).status === 1n) held.push(id);
-    this.heldFinalCharges = held;
   }
 
   /** Mine `n` empty blocks. */

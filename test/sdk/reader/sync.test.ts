@@ -96,21 +96,43 @@ describe("reader: sync against hardhat node", function () {
         expect(await clean[engine].dump()).to.deep.equal(cleanDump);
       });
 
-      it(`[${engine}] derives account balances, charges, nodes, epochs and payouts that match the contracts' views`, async function () {
+      it(`[${engine}] derives account balances, statements, refunds, authorizations, withdrawals, nodes, epochs, payout roots and claims that match the contracts' views`, async function () {
         const s = clean[engine];
         const rl = RevenueLedger__factory.connect(sc.addresses.revenueLedger, node.provider);
         const wl = WorkLedger__factory.connect(sc.addresses.workLedger, node.provider);
         const accounts = await s.rows("accounts");
         expect(accounts.length).to.be.greaterThan(5);
         for (const a of accounts) expect((await rl.balanceOf(a.account_id as string)).toString(), a.account_id as string).to.equal(a.balance);
-        const charges = await s.rows("charges");
-        const names = ["none", "held", "posted", "voided"];
-        for (const c of charges) {
-          const on = await rl.getCharge(c.charge_id as string);
-          expect(names[Number(on.status)], c.charge_id as string).to.equal(c.status);
-          expect(on.refunded.toString()).to.equal(c.refunded);
+        // Statements with their covered epochs as charged, refunds, authorizations, thawing withdrawals.
+        const statements = await s.rows("statements", {}, ["block_number"]);
+        expect(statements.map((x) => [x.customer, x.from_epoch, x.to_epoch, x.reference_text])).to.deep.equal([
+          [sc.customers[0], 0, 1, "invoice 2026-11 A"],
+          [sc.customers[1], 0, 3, "invoice 2026-11 B"],
+        ]);
+        for (const x of statements) {
+          const on = await rl.statement(x.charge_id as string);
+          expect([on.customer, Number(on.fromEpoch), Number(on.toEpoch)]).to.deep.equal([x.customer, x.from_epoch, x.to_epoch]);
+          expect(on.refundable).to.equal(BigInt(x.amount as string) - BigInt(x.fee as string) - BigInt(x.refunded as string));
+          expect(JSON.parse(x.signers as string)).to.have.length(2);
         }
-        expect(new Set(charges.map((c) => c.status))).to.deep.equal(new Set(["held", "posted", "voided"]));
+        const covered = await s.rows("statement_epochs", { charge_id: statements[1].charge_id as string }, ["epoch"]);
+        expect(covered.map((c) => `${c.epoch}:v${c.version}`)).to.deep.equal(["0:v1", "1:v2", "2:v2", "3:v1"]);
+        for (const c of covered) expect(c.usage_root).to.equal(sc.usage.get(`${c.epoch}:${c.version}`)!.root);
+        const refunds = await s.rows("refunds", {}, ["block_number"]);
+        expect([refunds[0].charge_id, refunds[0].epoch, refunds[0].amount]).to.deep.equal([statements[0].charge_id, 0, "1000000"]);
+        const auths = await s.rows("billing_authorizations", {}, ["block_number"]);
+        expect(auths.map((a) => a.cap_per_epoch)).to.deep.equal(["50000000", "50000000", "50000000", "0"]);
+        for (const c of sc.customers) {
+          const b = await rl.billing(sc.networkId, c);
+          expect(auths.filter((a) => a.customer === c).pop()!.cap_per_epoch).to.equal(b.capPerEpoch.toString());
+        }
+        expect((await s.rows("withdrawal_requests", { customer: sc.customers[2] })).map((w) => [w.customer, w.amount])).to.deep.equal([[sc.customers[2], "100000000"]]);
+        for (const c of sc.customers) {
+          const last = (await s.rows("withdrawal_requests", { customer: c }, ["block_number"])).pop();
+          const b = await rl.billing(sc.networkId, c);
+          if (last && c !== sc.customers[2]) expect(last.amount, "the latest request is the thawing amount").to.equal(b.thawing.toString());
+        }
+        expect((await s.rows("withdrawals")).map((w) => [w.customer, w.amount])).to.deep.equal([[sc.customers[2], "100000000"]]);
         const nodes = await s.rows("nodes");
         for (const n of nodes) {
           const [operator, active] = await wl.node(sc.networkId, n.node_id as string);
@@ -154,9 +176,12 @@ describe("reader: sync against hardhat node", function () {
         const bonds = (await s.balancesAt(head)).filter((b) => b.kind === "bond" || b.kind === "kind7");
         expect(bonds.length).to.equal(1);
         expect(bonds[0].balance).to.equal(0n);
-        const payout = await rl.payout(sc.networkId, 0);
-        const [p] = await s.rows("payouts", { network_id: sc.networkId, epoch: 0 });
-        expect([p.claimed, p.total]).to.deep.equal([payout.claimed.toString(), payout.total.toString()]);
+        // The cumulative payout root and the claims under it.
+        const payout = await rl.payoutRoot(sc.networkId);
+        const roots = await s.rows("payout_roots", { network_id: sc.networkId });
+        expect(roots.map((r) => [r.root, r.through_epoch, r.total, r.increase])).to.deep.equal([[payout.root, Number(payout.throughEpoch), payout.total.toString(), payout.total.toString()]]);
+        const claims = await s.rows("claims", { network_id: sc.networkId });
+        expect(claims.map((c) => [c.node_id, c.operator, c.amount, c.cumulative_claimed, c.through_epoch])).to.deep.equal([[sc.nodeId("0"), sc.operators[0], "2000000", (await rl.claimed(sc.networkId, sc.nodeId("0"))).toString(), 1]]);
       });
 
       it(`[${engine}] answers the query helpers: epoch history, node history, customer entries, balances at a block`, async function () {
@@ -171,6 +196,8 @@ describe("reader: sync against hardhat node", function () {
           ["committed", "pending"],
           ["challenged", "challenged"],
           ["resolved", "voided"],
+          ["committed", "pending"],
+          ["corrected", "pending"],
         ]);
         const [deactivated] = await s.rows("nodes", { active: 0 });
         expect((await s.nodeHistory(sc.networkId, deactivated.node_id as string)).map((r) => r.status)).to.deep.equal(["registered", "deactivated"]);
@@ -178,6 +205,9 @@ describe("reader: sync against hardhat node", function () {
         expect(entries.length).to.be.greaterThan(3);
         expect(entries[0].debit_kind).to.equal("assets"); // the first is the deposit
         expect(entries.every((e) => e.debit_holder === sc.customers[0] || e.credit_holder === sc.customers[0])).to.equal(true);
+        // A customer's statements with the epochs they cover (as charged) and the refunds against them.
+        const mine = await s.customerStatements(sc.customers[0], sc.networkId);
+        expect(mine.map((x) => [x.from_epoch, x.to_epoch, (x.epochs as { epoch: number; version: number }[]).map((e) => `${e.epoch}:v${e.version}`), (x.refunds as { epoch: number }[]).map((r) => r.epoch)])).to.deep.equal([[0, 1, ["0:v1", "1:v2"], [0]]]);
         // Balances at a block equal the contract's balanceOf read at that block.
         const rl = RevenueLedger__factory.connect(sc.addresses.revenueLedger, node.provider);
         const mid = entries[2].block_number as number;
@@ -375,7 +405,7 @@ describe("reader: sync against hardhat node", function () {
       await s.close();
       let err: unknown;
       await openStore(file).catch((e) => (err = e));
-      expect(String(err)).to.match(/schema version 1, expected 2/);
+      expect(String(err)).to.match(/schema version 1, expected 3/);
     });
   });
 

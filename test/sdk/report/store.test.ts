@@ -10,12 +10,13 @@ import { buildReport, REPORT_KINDS } from "../../../src/report/build";
 import { reportInputFromChain } from "../../../src/report/fromChain";
 import { reportInputFromStore } from "../../../src/report/fromStore";
 import { MissingRecordsError } from "../../../src/report/uptime";
+import type { SpendReport } from "../../../src/report/types";
 import { syncChain } from "../../../src/reader/sync";
 import { buildEpoch } from "../../../src/writer";
 import { reportScenario } from "../../helpers/reportScenario";
 
 describe("reports from the indexer's store", function () {
-  it("are byte-identical to the reports read straight from the chain", async function () {
+  it("are byte-identical to the reports read straight from the chain, statements split by the imported usage leaves", async function () {
     const s = await loadFixture(reportScenario);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workledger-report-store-"));
     const store = await openStore(path.join(dir, "index.db"));
@@ -27,7 +28,7 @@ describe("reports from the indexer's store", function () {
       const range = { ledger, revenueLedger, fromBlock: s.deployBlock, toBlock };
       // Epoch bundles at hand (as the writer made them) stand in for imported records, with their trees.
       const bundles = [];
-      for (const [key, records] of s.recordsByKey) bundles.push((await buildEpoch(records, { epoch: Number(key.split(":")[1]), networkId: 1 })).bundle);
+      for (const [key, records] of s.recordsByKey) bundles.push((await buildEpoch(records, { epoch: Number(key.split(":")[1]), networkId: 1, usage: s.usageByKey.get(key)?.leaves })).bundle);
       const fromBundles = await reportInputFromStore(store, ethers.provider, range, { bundles });
       // Without bundles, uptime cannot be built and says which epoch is missing.
       const bare = await reportInputFromStore(store, ethers.provider, range);
@@ -36,10 +37,10 @@ describe("reports from the indexer's store", function () {
         const [networkId, epoch, version] = key.split(":").map(Number);
         const ref = (await store.latestEpochVersion(networkId, epoch))!;
         if (ref.version !== version) continue; // superseded versions are not needed
-        await store.putBundle({ networkId, epoch: BigInt(epoch), version, root: ref.root, dataHash: ref.dataHash, source: "test", records });
+        await store.putBundle({ networkId, epoch: BigInt(epoch), version, root: ref.root, dataHash: ref.dataHash, source: "test", records, usage: s.usageByKey.get(key)?.leaves });
       }
       const fromStore = await reportInputFromStore(store, ethers.provider, range);
-      const fromChain = await reportInputFromChain(ethers.provider, { ...range, records: s.records });
+      const fromChain = await reportInputFromChain(ethers.provider, { ...range, records: s.records, usage: s.usage });
       for (const kind of REPORT_KINDS) {
         const a = JSON.stringify(buildReport(kind, fromStore, { generatedAt: "x" }));
         const b = JSON.stringify(buildReport(kind, fromChain, { generatedAt: "x" }));
@@ -47,6 +48,16 @@ describe("reports from the indexer's store", function () {
         expect(a, kind).to.equal(b);
         expect(c, kind).to.equal(b);
       }
+      // Every statement is proven from the index's usage leaves (and from the bundles at hand).
+      for (const input of [fromStore, fromBundles]) {
+        const spend = buildReport("spend", input) as SpendReport;
+        const charges = spend.lines.filter((l) => l.kind === "charge");
+        expect(charges).to.have.length(s.statements.length);
+        expect(charges.every((l) => l.usageProven === true && l.usage!.length > 0)).to.equal(true);
+      }
+      // Without them the statements are unproven, yet the store's report still equals the chain's.
+      const unproven = buildReport("spend", bare) as SpendReport;
+      expect(unproven.lines.filter((l) => l.kind === "charge").every((l) => l.usageProven === false)).to.equal(true);
     } finally {
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -371,7 +371,7 @@ async function chargeRefusalInTokens(e: unknown, provider: Provider, deployment:
     const epochs = BigInt(a.epochs as bigint);
     const cap = BigInt(a.capPerEpoch as bigint);
     return new InvalidInputError(
-      `the statement's amount ${fmt(a.amount)} is above the customer's limit of ${fmt(cap * epochs)} (${epochs} epochs × cap ${fmt(cap)} per epoch) on network ${s.networkId}: ${s.customer} must raise its cap (billing authorize) first (RevenueLedgerCapExceeded)`,
+      `the statement's amount ${fmt(a.amount)} is above the customer's limit of ${fmt(cap * epochs)} (${epochs} epoch${epochs === 1n ? "" : "s"} × cap ${fmt(cap)} per epoch) on network ${s.networkId}: ${s.customer} must raise its cap (billing authorize) first (RevenueLedgerCapExceeded)`,
       { code: "E_REVERT", cause: revert ?? r },
     );
   }

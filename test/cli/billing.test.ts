@@ -135,7 +135,7 @@ describe("workledger CLI billing (real binary, hardhat node)", function () {
     expectOk(await cli(["charge", "--network", "1", "--customer", bob.address, "--from-epoch", "0", "--to-epoch", "0", "--statements", `bob0-${v1.address}.json,bob0-${v2.address}.json`, "--bundles", "."], admin.privateKey));
     for (const v of [v1, v2]) expectOk(await cli(["statement", "sign", "--network", "1", "--customer", bob.address, "--from-epoch", "1", "--to-epoch", "1", "--out", `bob1-${v.address}.json`, "--bundles", "."], v.privateKey));
     const bobCharge = ["charge", "--network", "1", "--customer", bob.address, "--from-epoch", "1", "--to-epoch", "1", "--statements", `bob1-${v1.address}.json,bob1-${v2.address}.json`, "--bundles", "."];
-    await refused(bobCharge, admin.privateKey, /^workledger: the statement's amount 1\.50 mUSD is above the customer's limit of 1\.00 mUSD \(1 epochs × cap 1\.00 mUSD per epoch\) on network 1: .* must raise its cap \(billing authorize\) first \(RevenueLedgerCapExceeded\)$/m);
+    await refused(bobCharge, admin.privateKey, /^workledger: the statement's amount 1\.50 mUSD is above the customer's limit of 1\.00 mUSD \(1 epoch × cap 1\.00 mUSD per epoch\) on network 1: .* must raise its cap \(billing authorize\) first \(RevenueLedgerCapExceeded\)$/m);
     // a raise binds every unbilled epoch: the same statement is then charged
     expectOk(await cli(["billing", "authorize", "--network", "1", "--per-epoch", "2"], bob.privateKey));
     expect(okJson(await cli([...bobCharge, "--json"], admin.privateKey))).to.include({ amount: "1500000", capPerEpoch: "2000000" });

@@ -26,7 +26,7 @@ describe("workledger CLI (real binary, hardhat node)", function () {
   let outsider: HDNodeWallet;
   let arbiter: HDNodeWallet;
   const PASSWORD = "correct horse battery staple";
-  const state: { chargeId?: string; chargeId1?: string } = {};
+  const state: { chargeId?: string; genesis?: number } = {};
 
   const cli = (args: string[], key?: string, env?: Record<string, string>) => runCli(args, { cwd: dir, key, env });
   const withRpc = (args: string[]) => [...args, "--rpc", node.url];
@@ -86,17 +86,22 @@ describe("workledger CLI (real binary, hardhat node)", function () {
       expect(await node.provider.getCode(d.revenueLedger)).to.not.equal("0x");
     });
 
-    it("network create --json prints the new networkId (from 1); network show reads it back", async function () {
+    it("network create --json prints the new networkId (from 1); network show reads it back; the customer authorizes billing before epoch 0", async function () {
+      // epoch 0 starts a minute from now, so that the customer's authorization below covers it (billing starts at the first epoch after it)
+      state.genesis = (await node.provider.getBlock("latest"))!.timestamp + 60;
       const r = json(
         await cli(
-          withRpc(["network", "create", "--name", "GPU test net", "--verifiers", [v1.address, v2.address, v3.address].join(","), "--threshold", "2", "--epoch-seconds", "60", "--challenge-window", "3600", "--capacity", "3600", "--work-unit", "GPU-seconds", "--arbiter", arbiter.address, "--json"]),
+          withRpc(["network", "create", "--name", "GPU test net", "--verifiers", [v1.address, v2.address, v3.address].join(","), "--threshold", "2", "--epoch-seconds", "60", "--challenge-window", "3600", "--capacity", "3600", "--work-unit", "GPU-seconds", "--arbiter", arbiter.address, "--genesis", String(state.genesis), "--json"]),
           admin.privateKey,
         ),
       );
       expect(r.networkId).to.equal(1);
+      expect(r.genesisTime).to.equal(state.genesis);
+      const auth = json(await cli(withRpc(["billing", "authorize", "--network", "1", "--per-epoch", "200", "--json"]), customer.privateKey));
+      expect(auth).to.include({ customer: customer.address, capPerEpoch: "200000000", changeEpoch: 0, nextEpoch: 0 });
       const show = json(await cli(withRpc(["network", "show", "--network", "1", "--json"])));
       expect(show).to.include({ networkId: 1, threshold: 2, verifierCount: 3, epochSeconds: 60, challengeWindow: 3600, tokenDecimals: 6 });
-      // the genesis time actually used (the creation block's, as none was given), and the name and work unit
+      // the genesis time given, and the name and work unit
       expect(r.genesisTime).to.be.greaterThan(1_600_000_000);
       expect(show).to.include({ genesisTime: r.genesisTime, name: "GPU test net", workUnit: "GPU-seconds", admin: admin.address });
       const human = ok(await cli(withRpc(["network", "show", "--network", "1"])));
@@ -114,20 +119,23 @@ describe("workledger CLI (real binary, hardhat node)", function () {
     });
 
     it("sign (two verifiers, separate keys and files), publish --dry-run, publish, epoch status", async function () {
-      ok(await cli(withRpc(["time", "advance", "--seconds", "70"])));
+      const now = (await node.provider.getBlock("latest"))!.timestamp;
+      ok(await cli(withRpc(["time", "advance", "--seconds", String(state.genesis! + 70 - now)]))); // epoch 0 has ended
       fs.writeFileSync(path.join(dir, "epoch-0.csv"), records(0, [["gpu-1", 3000, 9990, 3_000_000], ["0x" + "ab".repeat(32), 3600, 10000, 3_600_000]]));
-      const s1 = json(await cli(withRpc(["sign", "--network", "1", "--epoch", "0", "--records", "epoch-0.csv", "--out", "sig-a.json", "--json"]), v1.privateKey));
-      const s2 = json(await cli(withRpc(["sign", "--network", "1", "--epoch", "0", "--records", "epoch-0.csv", "--out", "sig-b.json", "--expect", "sig-a.json", "--json"]), v2.privateKey));
+      // the customer's usage of epoch 0 (Σ = Σ node revenue): billed below by a verifier-signed statement
+      fs.writeFileSync(path.join(dir, "usage-0.csv"), `customer,epoch,workUnits,amount,ref\n${customer.address},0,6600,6600000,INV-epoch-0\n`);
+      const s1 = json(await cli(withRpc(["sign", "--network", "1", "--epoch", "0", "--records", "epoch-0.csv", "--usage", "usage-0.csv", "--out", "sig-a.json", "--json"]), v1.privateKey));
+      const s2 = json(await cli(withRpc(["sign", "--network", "1", "--epoch", "0", "--records", "epoch-0.csv", "--usage", "usage-0.csv", "--out", "sig-b.json", "--expect", "sig-a.json", "--json"]), v2.privateKey));
       expect(s1.summary).to.deep.equal(s2.summary);
       expect(JSON.parse(fs.readFileSync(path.join(dir, "sig-a.json"), "utf8")).signer).to.equal(v1.address);
       const before = await chainSnapshot(node.provider, [admin.address]);
-      const dry = json(await cli(withRpc(["publish", "--network", "1", "--epoch", "0", "--records", "epoch-0.csv", "--signatures", "sig-a.json,sig-b.json", "--dry-run", "--json"]), admin.privateKey));
+      const dry = json(await cli(withRpc(["publish", "--network", "1", "--epoch", "0", "--records", "epoch-0.csv", "--usage", "usage-0.csv", "--signatures", "sig-a.json,sig-b.json", "--dry-run", "--json"]), admin.privateKey));
       expect(BigInt(dry.gasEstimate as string) > 0n).to.equal(true);
       expect(await chainSnapshot(node.provider, [admin.address])).to.equal(before);
-      const pub = json(await cli(withRpc(["publish", "--network", "1", "--epoch", "0", "--records", "epoch-0.csv", "--signatures", "sig-a.json,sig-b.json", "--json"]), admin.privateKey));
+      const pub = json(await cli(withRpc(["publish", "--network", "1", "--epoch", "0", "--records", "epoch-0.csv", "--usage", "usage-0.csv", "--signatures", "sig-a.json,sig-b.json", "--json"]), admin.privateKey));
       expect(pub.root).to.equal((s1.summary as { root: string }).root);
       expect(fs.existsSync(path.join(dir, "network-1-epoch-0-v1.wlb"))).to.equal(true);
-      const again = json(await cli(withRpc(["publish", "--network", "1", "--epoch", "0", "--records", "epoch-0.csv", "--signatures", "sig-a.json,sig-b.json", "--json"]), admin.privateKey));
+      const again = json(await cli(withRpc(["publish", "--network", "1", "--epoch", "0", "--records", "epoch-0.csv", "--usage", "usage-0.csv", "--signatures", "sig-a.json,sig-b.json", "--json"]), admin.privateKey));
       expect(again.alreadyCommitted).to.equal(true);
       const st = json(await cli(withRpc(["epoch", "status", "--network", "1", "--epoch", "0", "--json"])));
       expect(st).to.include({ version: 1, status: "pending", root: pub.root });
@@ -156,50 +164,51 @@ describe("workledger CLI (real binary, hardhat node)", function () {
       expect(off).to.include({ ok: true, onChain: null });
     });
 
-    it("token mint, deposit (approve + deposit), token balance, charge, withdraw", async function () {
+    it("token mint, deposit (approve + deposit), withdraw --request (thaws; a dry run sends nothing), token balance", async function () {
       ok(await cli(withRpc(["token", "mint", "--to", customer.address, "--amount", "1000"]), admin.privateKey));
       const dep = json(await cli(withRpc(["deposit", "--network", "1", "--amount", "500", "--json"]), customer.privateKey));
       expect(dep.amount).to.equal("500000000");
-      const ch = json(await cli(withRpc(["charge", "--network", "1", "--customer", customer.address, "--epoch", "0", "--amount", "100", "--ref", "usage-epoch-0", "--json"]), admin.privateKey));
+      const before = await chainSnapshot(node.provider, [admin.address, customer.address]);
+      const dryWithdraw = ok(await cli(withRpc(["withdraw", "--network", "1", "--amount", "50", "--request", "--dry-run"]), customer.privateKey));
+      expect(dryWithdraw.stdout).to.match(/dry run: would call RevenueLedger\.requestWithdrawal/).and.match(/gas estimate: [\d,]+/).and.include("nothing was sent");
+      expect(await chainSnapshot(node.provider, [admin.address, customer.address])).to.equal(before);
+      const req = json(await cli(withRpc(["withdraw", "--network", "1", "--amount", "50", "--request", "--json"]), customer.privateKey));
+      expect(req).to.include({ amount: "50000000", method: "requestWithdrawal" });
+      expect(req.readyAt).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/);
+      const bal = json(await cli(withRpc(["token", "balance", "--address", customer.address, "--network", "1", "--json"])));
+      expect(bal).to.include({ balance: "500000000", escrow: "500000000", thawing: "50000000", free: "450000000" });
+      const human = ok(await cli(withRpc(["token", "balance", "--address", customer.address, "--network", "1"])));
+      expect(human.stdout).to.include("450.00 mUSD").and.include("500.00 mUSD");
+    });
+
+    it("once epoch 0 is Final: 2 of 3 verifiers sign the customer's statement, the biller charges it (--ref), charge list, refund", async function () {
+      ok(await cli(withRpc(["time", "advance", "--seconds", "3700"])));
+      expect(json(await cli(withRpc(["epoch", "advance", "--network", "1", "--json"]), outsider.privateKey))).to.include({ finalizedCount: "1" });
+      for (const [v, f] of [[v1, "stmt-a.json"], [v3, "stmt-c.json"]] as const) {
+        ok(await cli(withRpc(["statement", "sign", "--network", "1", "--customer", customer.address, "--from-epoch", "0", "--to-epoch", "0", "--out", f, "--bundles", "."]), v.privateKey));
+      }
+      const chargeArgs = ["charge", "--network", "1", "--customer", customer.address, "--from-epoch", "0", "--to-epoch", "0", "--statements", "stmt-a.json,stmt-c.json", "--bundles", ".", "--ref", "invoice 2026-11", "--json"];
+      const before = await chainSnapshot(node.provider, [admin.address]);
+      expect(json(await cli(withRpc([...chargeArgs, "--dry-run"]), admin.privateKey))).to.include({ dryRun: true, method: "charge", amount: "6600000" });
+      expect(await chainSnapshot(node.provider, [admin.address])).to.equal(before);
+      const ch = json(await cli(withRpc(chargeArgs), admin.privateKey));
+      expect(ch).to.include({ amount: "6600000", capPerEpoch: "200000000", referenceText: "invoice 2026-11", fromEpoch: 0, toEpoch: 0 });
       state.chargeId = ch.chargeId as string;
       expect(state.chargeId).to.match(/^0x[0-9a-f]{64}$/);
-      const before = await chainSnapshot(node.provider, [admin.address, customer.address]);
-      const dryCharge = json(await cli(withRpc(["charge", "--network", "1", "--customer", customer.address, "--epoch", "0", "--amount", "1", "--ref", "dry", "--dry-run", "--json"]), admin.privateKey));
-      expect(dryCharge).to.include({ dryRun: true, method: "charge", chargeId: null });
-      const dryWithdraw = ok(await cli(withRpc(["withdraw", "--network", "1", "--amount", "50", "--dry-run"]), customer.privateKey));
-      expect(dryWithdraw.stdout).to.match(/dry run: would call RevenueLedger\.withdraw/).and.match(/gas estimate: [\d,]+/).and.include("nothing was sent");
-      expect(await chainSnapshot(node.provider, [admin.address, customer.address])).to.equal(before);
-      ok(await cli(withRpc(["withdraw", "--network", "1", "--amount", "50"]), customer.privateKey));
-      const bal = json(await cli(withRpc(["token", "balance", "--address", customer.address, "--network", "1", "--json"])));
-      expect(bal).to.include({ balance: "550000000", free: "350000000", held: "100000000" });
-      const human = ok(await cli(withRpc(["token", "balance", "--address", customer.address, "--network", "1"])));
-      expect(human.stdout).to.include("350.00 mUSD").and.include("550.00 mUSD");
+      const list = json(await cli(withRpc(["charge", "list", "--network", "1", "--json"])));
+      expect((list.charges as Array<Record<string, unknown>>).map((c) => c.chargeId)).to.deep.equal([state.chargeId]);
+      const rf = json(await cli(withRpc(["refund", "--network", "1", "--charge", state.chargeId, "--epoch", "0", "--amount", "1", "--reason", "SLA credit", "--bundles", ".", "--json"]), admin.privateKey));
+      expect(rf).to.include({ chargeId: state.chargeId, epoch: 0, amount: "1000000" });
     });
 
-    it("charge post (once final), charge refund, payout build + post, claim with a proof", async function () {
-      ok(await cli(withRpc(["time", "advance", "--seconds", "3700"])));
-      ok(await cli(withRpc(["charge", "post", "--charge", state.chargeId!]), admin.privateKey));
-      ok(await cli(withRpc(["charge", "refund", "--charge", state.chargeId!, "--amount", "5", "--reason", "SLA credit"]), admin.privateKey));
-      const built = json(await cli(withRpc(["payout", "build", "--network", "1", "--epoch", "0", "--records", "epoch-0.csv", "--out", "payouts-0.json", "--json"])));
-      expect(built.leafCount).to.equal(2);
-      ok(await cli(withRpc(["payout", "post", "--network", "1", "--epoch", "0", "--payouts", "payouts-0.json"]), admin.privateKey));
-      const before = await node.provider.getBalance(operator.address);
-      const cl = json(await cli(withRpc(["claim", "--network", "1", "--epoch", "0", "--node", "gpu-1", "--payouts", "payouts-0.json", "--json"]), operator.privateKey));
-      expect(BigInt(cl.amount as string) > 0n).to.equal(true);
-      expect(before).to.be.greaterThan(0n);
-    });
-
-    it("challenge, resolve --upheld and charge void on a second epoch", async function () {
+    it("challenge and resolve --upheld on a second epoch", async function () {
       fs.writeFileSync(path.join(dir, "epoch-1.csv"), records(1, [["gpu-1", 100, 5000, 100_000]]));
       ok(await cli(withRpc(["sign", "--network", "1", "--epoch", "1", "--records", "epoch-1.csv", "--out", "sig1-b.json"]), v2.privateKey));
       ok(await cli(withRpc(["sign", "--network", "1", "--epoch", "1", "--records", "epoch-1.csv", "--out", "sig1-c.json"]), v3.privateKey));
       ok(await cli(withRpc(["publish", "--network", "1", "--epoch", "1", "--records", "epoch-1.csv", "--signatures", "sig1-b.json,sig1-c.json"]), admin.privateKey));
-      const ch = json(await cli(withRpc(["charge", "--network", "1", "--customer", customer.address, "--epoch", "1", "--amount", "10", "--ref", "usage-epoch-1", "--json"]), admin.privateKey));
-      state.chargeId1 = ch.chargeId as string;
       // anyone challenges with a bond from its own wallet (here the customer); only the arbiter rules (#13)
       ok(await cli(withRpc(["challenge", "--network", "1", "--epoch", "1", "--reason", "meter bug"]), customer.privateKey));
       ok(await cli(withRpc(["resolve", "--network", "1", "--epoch", "1", "--upheld"]), arbiter.privateKey));
-      ok(await cli(withRpc(["charge", "void", "--charge", state.chargeId1]), admin.privateKey));
       const st = json(await cli(withRpc(["epoch", "status", "--network", "1", "--epoch", "1", "--json"])));
       expect(st.status).to.equal("voided");
     });
@@ -238,10 +247,10 @@ describe("workledger CLI (real binary, hardhat node)", function () {
         // the first pass catches up with everything on chain so far
         const first = await follow.waitFor(/indexed up to block (\d+) \(\+(\d+) events\)/);
         expect(Number(first[2])).to.be.greaterThan(10);
-        // a deposit and its withdrawal while it follows (balances end as they were): picked up by a later pass
+        // a deposit and a billing authorization while it follows: picked up by a later pass
         const mark = follow.stderr().length;
         ok(await cli(withRpc(["deposit", "--network", "1", "--amount", "1"]), customer.privateKey));
-        ok(await cli(withRpc(["withdraw", "--network", "1", "--amount", "1"]), customer.privateKey));
+        ok(await cli(withRpc(["billing", "authorize", "--network", "1", "--per-epoch", "200"]), customer.privateKey));
         const head = await node.provider.getBlockNumber();
         expect(head).to.be.greaterThan(Number(first[1]));
         // later passes report the new events, up to the head
@@ -310,12 +319,16 @@ describe("workledger CLI (real binary, hardhat node)", function () {
       { name: "an operator address with a bad checksum is called a checksum problem", args: () => withRpc(["node", "register", "--network", "1", "--node", "gpu-8", "--operator", operator.address.replace(/[a-f]/, (c) => c.toUpperCase())]), key: () => admin.privateKey, code: 2, message: /--operator .*checksum/i },
       { name: "prove an unknown epoch", args: () => withRpc(["prove", "--network", "1", "--epoch", "99", "--node", "gpu-1"]), code: 2, message: /unknown epoch 99 on network 1: it was never committed/ },
       { name: "prove a node with no record", args: () => withRpc(["prove", "--network", "1", "--epoch", "0", "--node", "gpu-404", "--out", "p404.json"]), code: 2, message: /node gpu-404 \(0x[0-9a-f]{64}\) has no record in epoch 0 of network 1/ },
-      { name: "charge above the free escrow", args: () => withRpc(["charge", "--network", "1", "--customer", customer.address, "--epoch", "0", "--amount", "100000", "--ref", "too-much"]), key: () => admin.privateKey, code: 2, message: /insufficient escrow: 0x[0-9a-fA-F]{40} has 355\.00 mUSD free on network 1, charge needs 100,000\.00 mUSD/ },
-      { name: "withdraw above the free escrow", args: () => withRpc(["withdraw", "--network", "1", "--amount", "99999"]), key: () => customer.privateKey, code: 2, message: /insufficient escrow/ },
-      { name: "charge a voided epoch", args: () => withRpc(["charge", "--network", "1", "--customer", customer.address, "--epoch", "1", "--amount", "1", "--ref", "again"]), key: () => admin.privateKey, code: 2, message: /epoch 1 on network 1 is voided: it cannot be charged/ },
+      { name: "the retired charge --epoch --amount sends nothing", args: () => withRpc(["charge", "--network", "1", "--customer", customer.address, "--epoch", "0", "--amount", "100000", "--ref", "too-much"]), key: () => admin.privateKey, code: 2, message: /charge --epoch is retired: a charge is now a verifier-signed billing statement: .*nothing was sent$/ },
+      { name: "withdrawal request above the escrow", args: () => withRpc(["withdraw", "--network", "1", "--amount", "99999", "--request"]), key: () => customer.privateKey, code: 2, message: /insufficient escrow: 0x[0-9a-fA-F]{40} has [\d,.]+ mUSD in escrow on network 1, the withdrawal request needs 99,999\.00 mUSD/ },
+      { name: "withdraw before the thaw ends names the ready date", args: () => withRpc(["withdraw", "--network", "1"]), key: () => customer.privateKey, code: 2, message: /is still thawing: it is ready at \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z/ },
+      { name: "withdraw --amount without --request (withdrawals thaw first)", args: () => withRpc(["withdraw", "--network", "1", "--amount", "5"]), key: () => customer.privateKey, code: 2, message: /withdrawals thaw first: request with `withdraw --network 1 --amount 5 --request`/ },
+      { name: "a statement over the voided epoch 1 (past the finality cursor)", args: () => withRpc(["statement", "sign", "--network", "1", "--customer", customer.address, "--from-epoch", "1", "--to-epoch", "1", "--out", "stmt-bad.json", "--bundles", "."]), key: () => v1.privateKey, code: 2, message: /epoch 1 of network 1 is not Final yet: the finality cursor is 1/ },
+      { name: "charge the same statement twice", args: () => withRpc(["charge", "--network", "1", "--customer", customer.address, "--from-epoch", "0", "--to-epoch", "0", "--statements", "stmt-a.json,stmt-c.json", "--bundles", "."]), key: () => admin.privateKey, code: 2, message: /must start at its next unbilled epoch 1, not at epoch 0 .*\(RevenueLedgerStatementOutOfOrder\)/ },
       { name: "already-claimed payout", args: () => withRpc(["claim", "--network", "1", "--epoch", "0", "--node", "gpu-1", "--payouts", "payouts-0.json"]), key: () => operator.privateKey, code: 2, message: /payout of node 0x[0-9a-f]{64} for epoch 0 \(leaf \d\) was already claimed/ },
       { name: "amount that is not a number", args: () => withRpc(["deposit", "--network", "1", "--amount", "lots"]), key: () => customer.privateKey, code: 2, message: /--amount must be a positive amount in token units/ },
-      { name: "unknown charge id", args: () => withRpc(["charge", "post", "--charge", "0x" + "00".repeat(32)]), key: () => admin.privateKey, code: 2, message: /unknown charge 0x0{64}/ },
+      { name: "the retired charge post sends nothing", args: () => withRpc(["charge", "post", "--charge", "0x" + "00".repeat(32)]), key: () => admin.privateKey, code: 2, message: /charge post and charge void are retired/ },
+      { name: "refund of an unknown charge id", args: () => withRpc(["refund", "--network", "1", "--charge", "0x00000001" + "00".repeat(28), "--epoch", "0", "--amount", "1", "--reason", "x", "--bundles", "."]), key: () => admin.privateKey, code: 2, message: /unknown charge 0x0{7}10{56}: no statement was charged with this id/ },
       { name: "report with an unknown format", args: () => withRpc(["report", "spend", "--format", "xml", "--out", "r.xml", "--db", "index.sqlite"]), code: 2, message: /--format must be one of json\|csv\|md\|html\|pdf\|beancount, got "xml"/ },
       { name: "report --out with an extension that is no report format (was: JSON written to uptime.xlsx)", args: () => withRpc(["report", "uptime", "--out", "uptime.xlsx"]), code: 2, message: /--out uptime\.xlsx: extension \.xlsx is no report format/ },
       { name: "report --out whose extension does not match --format", args: () => withRpc(["report", "uptime", "--format", "pdf", "--out", "uptime.xlsx"]), code: 2, message: /--out uptime\.xlsx has extension \.xlsx but --format is pdf: use --out uptime\.pdf/ },

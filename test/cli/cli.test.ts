@@ -201,6 +201,18 @@ describe("workledger CLI (real binary, hardhat node)", function () {
       expect(rf).to.include({ chargeId: state.chargeId, epoch: 0, amount: "1000000" });
     });
 
+    it("payout round (no key), payout sign by 2 verifiers, payout round --signatures (anyone), claim: the operator takes its node's cumulative share once", async function () {
+      const built = json(await cli(withRpc(["payout", "round", "--network", "1", "--through-epoch", "0", "--bundles", ".", "--json"])));
+      // epoch 0: 6.6 mUSD charged (no protocol fee), 1 mUSD refunded -> 5.6 mUSD over revenue 3.0 (gpu-1) + 3.6 mUSD: floor(3.0 × 5.6 / 6.6), floor(3.6 × 5.6 / 6.6)
+      expect(built).to.include({ throughEpoch: 0, total: String(2_545_454 + 3_054_545), leafCount: 2, netRevenuePosted: "5600000", posted: null });
+      expect(fs.existsSync(path.join(dir, "network-1-payout-0.json"))).to.equal(true);
+      for (const [v, f] of [[v1, "psig-a.json"], [v2, "psig-b.json"]] as const) ok(await cli(withRpc(["payout", "sign", "--network", "1", "--through-epoch", "0", "--bundles", ".", "--out", f]), v.privateKey));
+      const posted = json(await cli(withRpc(["payout", "round", "--network", "1", "--through-epoch", "0", "--bundles", ".", "--signatures", "psig-a.json,psig-b.json", "--json"]), outsider.privateKey));
+      expect(posted.posted).to.deep.include({ increase: "5599999" });
+      const cl = json(await cli(withRpc(["claim", "--network", "1", "--node", "gpu-1", "--bundles", ".", "--json"]), operator.privateKey));
+      expect(cl).to.include({ amount: "2545454", cumulativeAmount: "2545454", claimedBefore: "0", recipient: operator.address, throughEpoch: 0 });
+    });
+
     it("challenge and resolve --upheld on a second epoch", async function () {
       fs.writeFileSync(path.join(dir, "epoch-1.csv"), records(1, [["gpu-1", 100, 5000, 100_000]]));
       ok(await cli(withRpc(["sign", "--network", "1", "--epoch", "1", "--records", "epoch-1.csv", "--out", "sig1-b.json"]), v2.privateKey));
@@ -325,7 +337,9 @@ describe("workledger CLI (real binary, hardhat node)", function () {
       { name: "withdraw --amount without --request (withdrawals thaw first)", args: () => withRpc(["withdraw", "--network", "1", "--amount", "5"]), key: () => customer.privateKey, code: 2, message: /withdrawals thaw first: request with `withdraw --network 1 --amount 5 --request`/ },
       { name: "a statement over the voided epoch 1 (past the finality cursor)", args: () => withRpc(["statement", "sign", "--network", "1", "--customer", customer.address, "--from-epoch", "1", "--to-epoch", "1", "--out", "stmt-bad.json", "--bundles", "."]), key: () => v1.privateKey, code: 2, message: /epoch 1 of network 1 is not Final yet: the finality cursor is 1/ },
       { name: "charge the same statement twice", args: () => withRpc(["charge", "--network", "1", "--customer", customer.address, "--from-epoch", "0", "--to-epoch", "0", "--statements", "stmt-a.json,stmt-c.json", "--bundles", "."]), key: () => admin.privateKey, code: 2, message: /must start at its next unbilled epoch 1, not at epoch 0 .*\(RevenueLedgerStatementOutOfOrder\)/ },
-      { name: "already-claimed payout", args: () => withRpc(["claim", "--network", "1", "--epoch", "0", "--node", "gpu-1", "--payouts", "payouts-0.json"]), key: () => operator.privateKey, code: 2, message: /payout of node 0x[0-9a-f]{64} for epoch 0 \(leaf \d\) was already claimed/ },
+      { name: "claim with nothing left to claim", args: () => withRpc(["claim", "--network", "1", "--node", "gpu-1", "--bundles", "."]), key: () => operator.privateKey, code: 2, message: /node 0x[0-9a-f]{64} has nothing to claim: it claimed 2545454 of its cumulative 2545454 \(root through epoch 0\); wait for the next root/ },
+      { name: "the retired claim --epoch --payouts form", args: () => withRpc(["claim", "--network", "1", "--epoch", "0", "--node", "gpu-1", "--payouts", "payouts-0.json"]), key: () => operator.privateKey, code: 2, message: /unknown option '--epoch'/ },
+      { name: "payout round not above the latest root", args: () => withRpc(["payout", "round", "--network", "1", "--through-epoch", "0", "--bundles", "."]), code: 2, message: /--through-epoch 0: the latest payout root of network 1 already covers through epoch 0; a new root must go further/ },
       { name: "amount that is not a number", args: () => withRpc(["deposit", "--network", "1", "--amount", "lots"]), key: () => customer.privateKey, code: 2, message: /--amount must be a positive amount in token units/ },
       { name: "the retired charge post sends nothing", args: () => withRpc(["charge", "post", "--charge", "0x" + "00".repeat(32)]), key: () => admin.privateKey, code: 2, message: /charge post and charge void are retired/ },
       { name: "refund of an unknown charge id", args: () => withRpc(["refund", "--network", "1", "--charge", "0x00000001" + "00".repeat(28), "--epoch", "0", "--amount", "1", "--reason", "x", "--bundles", "."]), key: () => admin.privateKey, code: 2, message: /unknown charge 0x0{7}10{56}: no statement was charged with this id/ },

@@ -425,6 +425,7 @@ export async function runDemoChain(chain: DemoChain, deployer: Signer, opts: Dem
       const referenceText = `INV-${CUSTOMER_NAMES[i]}-${isoDate(BigInt(genesis + from * EPOCH_SECONDS)).slice(0, 7)}-e${from}-${to}`;
       const chargeIt = () => chargeStatement(deployer, deployment, { ...params, signatures, referenceText });
       let charged: Awaited<ReturnType<typeof chargeIt>>;
+      let refused = false;
       try {
         charged = sent(await chargeIt());
       } catch (err) {
@@ -433,6 +434,7 @@ export async function runDemoChain(chain: DemoChain, deployer: Signer, opts: Dem
         if (!capExceeded || i !== CAPPED_CUSTOMER || statements.some((s) => s.refused)) throw err;
         // The cap is too low for this period: refused, naming the limit. The customer raises its cap
         // (a raise binds every unbilled epoch) and the same signed statement is charged.
+        refused = true;
         const refusal = `${CUSTOMER_NAMES[i]}'s statement for epochs ${from}-${to} was refused: ${err.message.replace(/ \(RevenueLedgerCapExceeded\)$/, "")}`;
         const raised = roundUp(caps[i] * 4n);
         sent(await authorizeBilling(c, deployment, { networkId, capPerEpoch: raised }));
@@ -441,14 +443,9 @@ export async function runDemoChain(chain: DemoChain, deployer: Signer, opts: Dem
         log(billing[billing.length - 2]);
         log(billing[billing.length - 1]);
         caps[i] = raised;
-        for (const u of charged.usage) if (u.epoch === BigInt(t.challengedEpoch)) correctedVersionsBilled.add(u.version);
-        statements.push({ customer: i, from, to, chargeId: charged.chargeId, amount: charged.statement.amount, referenceText, refused: true });
-        labelRows.push({ id: charged.chargeId, name: referenceText, group: CUSTOMER_NAMES[i] });
-        progress.increment();
-        continue;
       }
       for (const u of charged.usage) if (u.epoch === BigInt(t.challengedEpoch)) correctedVersionsBilled.add(u.version);
-      statements.push({ customer: i, from, to, chargeId: charged.chargeId, amount: charged.statement.amount, referenceText, refused: false });
+      statements.push({ customer: i, from, to, chargeId: charged.chargeId, amount: charged.statement.amount, referenceText, refused });
       labelRows.push({ id: charged.chargeId, name: referenceText, group: CUSTOMER_NAMES[i] });
       progress.increment();
     }

@@ -23,12 +23,14 @@ import { IRevenueLedger__factory, IWorkLedger__factory } from "../contracts";
 import { InvalidInputError, VerificationError } from "../errors";
 import { CUMULATIVE_PAYOUT_LEAF_ENCODING, PAYOUT_ROOT_TYPES, revenueLedgerDomain } from "../records/eip712";
 import { normalizeNodeId } from "../records/nodeId";
+import { UsageRecord } from "../records/usage";
 import { usageLeafHash, usageRefsHash } from "../records/usageTree";
 import { EpochBundle, readBundle } from "./bundle";
 import { Deployment } from "./deployment";
 import { assertNetwork } from "./network";
 import { bundleFileName } from "./publish";
 import { sendRefusable } from "./refusal";
+import { epochShares } from "./statement";
 import { SendOptions, TxOutcome, receiptEvents } from "./tx";
 
 /** `kind` of a payout root file. */
@@ -326,7 +328,7 @@ async function epochMoney(runner: ContractRunner, deployment: Ledgers, networkId
     let feeBps = 0n;
     for (const f of feeSets) if (byPosition(f, s) < 0) feeBps = BigInt(f.args.feeBps);
     if ((amount * feeBps) / 10_000n !== fee) throw new VerificationError(`statement ${chargeId}: fee ${fee} is not floor(${amount} × ${feeBps} / 10000) (fee rate history does not add up)`);
-    const posts: { epoch: bigint; amount: bigint }[] = [];
+    const posts: { epoch: bigint; leaf: UsageRecord }[] = [];
     const refs = [];
     for (let e = fromEpoch; e <= toEpoch; e++) {
       const b = await bundles.get(e);
@@ -334,24 +336,19 @@ async function epochMoney(runner: ContractRunner, deployment: Ledgers, networkId
       if (!b.bundle?.usage) throw new VerificationError(`epoch ${e}: the bundle carries no usage leaves but the chain has usage root ${b.usageRoot}`);
       const leaf = b.bundle.usage.leaves.find((l) => l.customer === getAddress(customer));
       if (!leaf) continue;
-      posts.push({ epoch: e, amount: leaf.amount });
+      posts.push({ epoch: e, leaf });
       refs.push({ epoch: e, version: b.version, usageRoot: b.usageRoot, leafHash: usageLeafHash(leaf) });
     }
-    const sum = posts.reduce((x, p) => x + p.amount, 0n);
+    const sum = posts.reduce((x, p) => x + p.leaf.amount, 0n);
     if (sum !== amount) throw new VerificationError(`statement ${chargeId} (epochs ${fromEpoch}..${toEpoch}) charged ${amount}, but the customer's usage leaves in the bundles sum to ${sum}`);
     if (usageRefsHash(refs) !== usageHash.toLowerCase()) throw new VerificationError(`statement ${chargeId}: the usage leaves in the bundles do not hash to the signed usageHash ${usageHash}`);
-    // rule 2: floor(post × feeBps / 10000) per epoch, the remainder on the last epoch with usage
-    let lastWithUsage = -1;
-    posts.forEach((p, i) => (p.amount > 0n ? (lastWithUsage = i) : undefined));
-    const fees = posts.map((p) => (p.amount * feeBps) / 10_000n);
-    if (lastWithUsage >= 0) fees[lastWithUsage] += fee - fees.reduce((x, f) => x + f, 0n);
-    posts.forEach((p, i) => {
-      const f = fees[i];
-      if (p.epoch > throughEpoch) return;
-      const m = at(p.epoch);
-      m.posted += p.amount;
-      m.fee += f;
-    });
+    // rule 2: floor(post × feeBps / 10000) per epoch, the remainder on the last epoch with usage (the billing SDK's split)
+    for (const share of epochShares(posts, feeBps, fee)) {
+      if (share.epoch > throughEpoch) continue;
+      const m = at(share.epoch);
+      m.posted += share.amount;
+      m.fee += share.fee;
+    }
   }
   for (const r of refunds) {
     netAll -= r.args.amount;

@@ -369,14 +369,26 @@ export interface PayoutRoundParams {
   bundleDir: string;
 }
 
-/** Operators of nodes, read from the node registry (zero address: not registered). */
-async function operatorsOf(runner: ContractRunner, workLedger: string, networkId: bigint, nodeIds: string[]): Promise<Map<string, string>> {
+/**
+ * Operators of nodes from the node registry (zero address: not registered): the NodeRegistered
+ * events (one log query for any number of nodes; a node is registered once and its operator never
+ * changes), and the node(id) view for any node whose event lies before `fromBlock`.
+ */
+async function operatorsOf(runner: ContractRunner, workLedger: string, networkId: bigint, nodeIds: string[], fromBlock: number, toBlock: number): Promise<Map<string, string>> {
   const wl = IWorkLedger__factory.connect(workLedger, runner);
+  const registered = new Map<string, string>();
+  const logs = await queryChunked((a, b) => wl.queryFilter(wl.filters.NodeRegistered(networkId), a, b), fromBlock, toBlock);
+  for (const l of logs) registered.set(l.args.nodeId.toLowerCase(), getAddress(l.args.operator));
   const out = new Map<string, string>();
+  const missing = nodeIds.filter((id) => {
+    const op = registered.get(id);
+    if (op) out.set(id, op);
+    return !op;
+  });
   const BATCH = 64;
-  for (let i = 0; i < nodeIds.length; i += BATCH) {
-    const part = nodeIds.slice(i, i + BATCH);
-    const ops = await Promise.all(part.map((id) => wl.node(networkId, id)));
+  for (let i = 0; i < missing.length; i += BATCH) {
+    const part = missing.slice(i, i + BATCH);
+    const ops = await Promise.all(part.map((id) => wl.node(networkId, id, { blockTag: toBlock })));
     part.forEach((id, j) => out.set(id, getAddress(ops[j][0])));
   }
   return out;
@@ -443,7 +455,7 @@ export async function buildPayoutRound(runner: ContractRunner, deployment: Ledge
   }
 
   const ids = [...amounts.keys()].sort();
-  const ops = await operatorsOf(runner, deployment.workLedger, networkId, ids);
+  const ops = await operatorsOf(runner, deployment.workLedger, networkId, ids, deployment.fromBlock ?? 0, toBlock);
   const unregistered = ids.filter((id) => ops.get(id) === ZeroAddress);
   if (unregistered.length) {
     // their shares stay in revenue: take them back out of the per-epoch allocation

@@ -1,13 +1,14 @@
 /**
  * Benchmark of the reports over 1,000,000 records: a synthetic ReportInput (1 network, 10 epochs ×
- * 100,000 records, 2,000 customers with deposits, a charge per epoch each, postings, refunds and
- * their double-entry postings) and its epoch bundles made with the writer (untimed); then, timed:
+ * 100,000 records with usage leaves of 2,000 customers, deposits, one billing statement per customer
+ * over the 10 epochs (split per epoch by its usage leaves, each proof checked against the epoch's
+ * usage root and the list against the statement's usageHash) and their double-entry postings) and its epoch bundles made with the writer (untimed); then, timed:
  * every report kind from the bundles' records and trees, and apart, rebuilding the trees from bare
  * records. Wall-clock seconds, and the process's CPU seconds beside them (the machine is shared).
  *
  * Run alone: npx ts-node --transpile-only scripts/bench/reports.ts
  */
-import { getAddress, keccak256, toBeHex } from "ethers";
+import { getAddress, toBeHex } from "ethers";
 
 
 import type { ChainEvent, EventValue } from "../../src/chain/events";
@@ -18,6 +19,10 @@ import { AccountKind, encodeAccountId } from "../../src/report/journal";
 import { buildEpochTree, epochFromBundle } from "../../src/merkle";
 import { buildEpoch, EpochBundle } from "../../src/writer";
 import { renderCsvTables } from "../../src/report/render/csv";
+import type { UsageRecord } from "../../src/records/usage";
+import { buildUsage, usageProof, usageRefsHash } from "../../src/records/usageTree";
+import type { UsageRef } from "../../src/records/usageTree";
+import { usageSourceFromLeaves } from "../../src/report/usageSource";
 
 const EPOCHS = Number(process.env.BENCH_REPORT_EPOCHS ?? 10);
 const RECORDS_PER_EPOCH = 100_000;
@@ -70,6 +75,8 @@ export function syntheticInput(): { input: ReportInput; records: Map<string, Wor
   }
   nextBlock();
   const records = new Map<string, WorkRecord[]>();
+  const usageLeaves = new Map<string, UsageRecord[]>();
+  const refs = new Map<string, UsageRef[]>(customers.map((c) => [c, []]));
   for (let e = 0; e < EPOCHS; e++) {
     const recs: WorkRecord[] = new Array(RECORDS_PER_EPOCH);
     let work = 0n;
@@ -85,17 +92,22 @@ export function syntheticInput(): { input: ReportInput; records: Map<string, Wor
     }
     records.set(`1:${e}:1`, recs);
     push("WorkLedger", "EpochCommitted", { networkId: "1", epoch: String(e), version: "1", root: "0x", recordCount: String(RECORDS_PER_EPOCH), activeNodes: String(active), totalWorkUnits: work.toString(), totalRevenue: rev.toString(), dataHash: hex32(e, 5), verifierSetId: "1", finalizesAt: String(genesis + (e + 2) * 3600), signers: [] });
-    nextBlock();
-    for (const c of customers) {
-      const ref = hex32(e, 3);
-      const chargeId = keccak256(`0x${c.slice(2)}${ref.slice(2)}`);
-      push("RevenueLedger", "Charged", { chargeId, networkId: "1", customer: c, epoch: String(e), amount: "1000000", ref, feeBps: "0" });
-      entry(encodeAccountId(AccountKind.Escrow, 1, c), encodeAccountId(AccountKind.Held, 1, c), 1_000_000n, BigInt(e), chargeId);
-      push("RevenueLedger", "ChargePosted", { chargeId, networkId: "1", customer: c, epoch: String(e), amount: "1000000", fee: "0" });
-      entry(encodeAccountId(AccountKind.Held, 1, c), revenue, 1_000_000n, BigInt(e), chargeId);
-    }
+    // The epoch's usage: every customer used 1 token (its leaf), committed with the epoch.
+    const leaves: UsageRecord[] = customers.map((c) => ({ customer: c, epoch: BigInt(e), workUnits: 1_000n, amount: 1_000_000n, ref: hex32(e, 3) }));
+    const usage = buildUsage(leaves);
+    usageLeaves.set(`1:${e}:1`, usage.leaves);
+    for (const c of customers) refs.get(c)!.push({ epoch: e, version: 1, usageRoot: usage.root, leafHash: usageProof(usage, c).leafHash });
+    push("WorkLedger", "EpochUsageCommitted", { networkId: "1", epoch: String(e), version: "1", usageRoot: usage.root, usageCount: String(CUSTOMERS), totalUsage: usage.totalUsage.toString() });
     nextBlock();
   }
+  // One statement per customer over every epoch: escrow -> revenue in one entry (fee 0).
+  for (const [i, c] of customers.entries()) {
+    const chargeId = toBeHex((1n << 224n) | BigInt(c), 32);
+    const amount = BigInt(EPOCHS) * 1_000_000n;
+    push("RevenueLedger", "StatementCharged", { chargeId, networkId: "1", customer: c, fromEpoch: "0", toEpoch: String(EPOCHS - 1), amount: amount.toString(), fee: "0", usageHash: usageRefsHash(refs.get(c)!), capPerEpoch: "2000000", signers: [], referenceText: `invoice ${i}` });
+    entry(encodeAccountId(AccountKind.Escrow, 1, c), revenue, amount, BigInt(EPOCHS - 1), chargeId);
+  }
+  nextBlock();
   const toBlock = block;
   const input: ReportInput = {
     chainId: 31337,
@@ -107,6 +119,8 @@ export function syntheticInput(): { input: ReportInput; records: Map<string, Wor
     toBlockTimestamp: genesis + 100 * 3600,
     events,
     records: (n, e, v) => records.get(`${n}:${e}:${v}`),
+    // The index's imported usage leaves (trees built when first asked, inside the timed reports).
+    usage: usageSourceFromLeaves(usageLeaves),
     blockTimestamps: Object.fromEntries(Array.from({ length: toBlock }, (_, i) => [i + 1, genesis + i * 60])),
     tokens: { [TOKEN]: { address: TOKEN, symbol: "mUSD", decimals: 6 } },
     heldByContract: { [TOKEN]: BigInt(CUSTOMERS) * 100_000_000n },

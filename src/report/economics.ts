@@ -9,7 +9,7 @@ import { LabelUse } from "./labels";
 import type { ChainEvent } from "../chain/events";
 import { big, blockTime, epochKey, epochsInRange, num, replay, statusAt as statusOf, str } from "./state";
 import type { ChainState } from "./state";
-import { settleStatements } from "./statements";
+import { settleInputStatements } from "./statements";
 import type { StatementSettlement } from "./statements";
 import type { EconomicsFigures, EconomicsLine, EconomicsReport, NetworkEconomics } from "./types";
 import { MissingRecordsError, epochTimes } from "./uptime";
@@ -53,7 +53,7 @@ export function buildEconomicsReport(input: ReportInput, options: EconomicsOptio
   const labels = new LabelUse(options.labels);
   const events = eventsUpTo(input.events, input.toBlock);
   const state = replay(events);
-  const settled = settleStatements(state.statements.values(), input.usage);
+  const settled = settleInputStatements(input, state);
   const posted = new Map<string, bigint>(); // gross: the usage leaves posted (fee included)
   const fees = new Map<string, bigint>(); // settledFee (rule 2)
   const refunded = new Map<string, bigint>();

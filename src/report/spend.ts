@@ -10,7 +10,7 @@ import type { ReportInput } from "./input";
 import { LabelUse } from "./labels";
 import { blockTime } from "./state";
 import { big, evidenceOf, num, replay, str } from "./state";
-import { settleStatements } from "./statements";
+import { settleInputStatements } from "./statements";
 import type { CustomerSpend, Runway, SpendFigures, SpendLine, SpendLineKind, SpendReport } from "./types";
 
 const SECONDS_PER_DAY = 86_400n;
@@ -129,7 +129,7 @@ export function buildSpendReport(input: ReportInput, options: ReportOptions = {}
   const labels = new LabelUse(options.labels);
   const events = eventsUpTo(input.events, input.toBlock);
   const state = replay(events);
-  const settled = settleStatements(state.statements.values(), input.usage);
+  const settled = settleInputStatements(input, state);
   const tokenOf = (networkId: number): string => state.networks.get(networkId)?.token ?? "0x0000000000000000000000000000000000000000";
 
   const total = zero();

@@ -5,7 +5,8 @@
  * on-chain usage root by the report builders before it is used (./statements.ts).
  */
 import type { UsageRecord } from "../records/usage";
-import { buildUsage, usageProof } from "../records/usageTree";
+import { buildUsage } from "../records/usageTree";
+import { treeProof } from "../merkle/tree";
 import type { UsageBuild } from "../records/usageTree";
 import type { UsageLeafProof, UsageSource } from "./input";
 import type { SpendLine } from "./types";
@@ -17,15 +18,21 @@ export interface UsageBundleLike {
 
 /** A source over built usage trees, looked up by (networkId, epoch, version) or by usage root. */
 function fromBuilds(find: (networkId: number, epoch: number, version: number, usageRoot: string) => UsageBuild | undefined): UsageSource {
+  // customer (lowercase) -> [leaf index, sorted index], per tree, built once
+  const index = new WeakMap<UsageBuild, Map<string, [number, number]>>();
   return (networkId, epoch, version, customer, usageRoot) => {
     const built = find(networkId, epoch, version, usageRoot);
     if (!built || built.leaves.length === 0) return undefined;
-    try {
-      const p = usageProof(built, customer);
-      return { leaf: p.leaf, proof: p.proof };
-    } catch {
-      return undefined; // no leaf for that customer there
+    let byCustomer = index.get(built);
+    if (!byCustomer) {
+      byCustomer = new Map();
+      const { order } = built.tree;
+      for (let k = 0; k < order.length; k++) byCustomer.set(built.leaves[order[k]].customer.toLowerCase(), [order[k], k]);
+      index.set(built, byCustomer);
     }
+    const at = byCustomer.get(customer.toLowerCase());
+    if (!at) return undefined; // no leaf for that customer there
+    return { leaf: built.leaves[at[0]], proof: treeProof(built.tree, at[1]) };
   };
 }
 

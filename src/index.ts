@@ -247,6 +247,8 @@ export {
   signBillingAuthorization,
   recoverBillingAuthorizationSigner,
   relayBillingAuthorization,
+  writeBillingAuthorization,
+  readBillingAuthorization,
   readBilling,
   NO_EXPIRY,
   buildStatement,

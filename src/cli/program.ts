@@ -36,6 +36,7 @@ const refundCommand = lazy("./commands/refund", "refundCommand");
 const billingAuthorizeCommand = lazy("./commands/billing", "billingAuthorizeCommand");
 const billingRevokeCommand = lazy("./commands/billing", "billingRevokeCommand");
 const billingStatusCommand = lazy("./commands/billing", "billingStatusCommand");
+const billingRelayCommand = lazy("./commands/billing", "billingRelayCommand");
 const statementSignCommand = lazy("./commands/statementSign", "statementSignCommand");
 const claimCommand = lazy("./commands/claim", "claimCommand");
 const depositCommand = lazy("./commands/deposit", "depositCommand");
@@ -238,7 +239,11 @@ export function buildProgram(state: RunState): Command {
   leaf(billing, "authorize", "authorize the network to bill you up to --per-epoch per epoch (a raise binds every unbilled epoch; a lower cap only later epochs)", { signs: true, sends: true }, billingAuthorizeCommand)
     .option("--network <id>", "network id")
     .option("--per-epoch <amount>", "cap per epoch in token units, e.g. 250.00")
-    .option("--expires <iso-date>", "last day billable epochs may start, ISO 8601 (default: no expiry)");
+    .option("--expires <iso-date>", "last day billable epochs may start, ISO 8601 (default: no expiry)")
+    .option("--out <file>", "sign the authorization (EIP-712) into this file for the biller to relay, instead of sending it")
+    .option("--deadline <iso-date>", "with --out: last moment it may be relayed (default: one day)")
+    .option("--force", "with --out: overwrite the file");
+  leaf(billing, "relay", "relay a customer's signed authorization (anyone's key, e.g. the biller's)", { signs: true, sends: true }, billingRelayCommand).option("--authorization <file>", "file written by `billing authorize --out`");
   leaf(billing, "revoke", "revoke the authorization: epochs that start from now on are not billable", { signs: true, sends: true }, billingRevokeCommand).option("--network <id>", "network id");
   leaf(billing, "status", "cap, expiry, last billed epoch, escrow, thawing amount and its ready date", { signs: true }, billingStatusCommand)
     .option("--network <id>", "network id")

@@ -6,6 +6,8 @@
  * a revoke or the expiry only epochs that start after the change. Also: the customer's billing
  * status (cap, expiry, last billed epoch, escrow, thawing part, ready date).
  */
+import fs from "fs";
+import path from "path";
 import { ContractRunner, Signer, getAddress, verifyTypedData } from "ethers";
 
 import { IRevenueLedger__factory, IWorkLedger__factory } from "../contracts";
@@ -184,6 +186,45 @@ export async function signBillingAuthorization(
 /** Who signed a BillingAuthorization (recomputed from the signature; an EOA's key). */
 export function recoverBillingAuthorizationSigner(a: SignedBillingAuthorization): string {
   return getAddress(verifyTypedData(revenueLedgerDomain(BigInt(a.chainId), getAddress(a.revenueLedger)), BILLING_AUTHORIZATION_TYPES, authorizationMessage(a), a.signature));
+}
+
+/** Writes a signed authorization to a JSON file (creating its directory; atomically). */
+export function writeBillingAuthorization(a: SignedBillingAuthorization, file: string): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(a, null, 2) + "\n");
+  fs.renameSync(tmp, file);
+}
+
+/** Reads a signed authorization file, naming the file and the field on any problem. */
+export function readBillingAuthorization(file: string): SignedBillingAuthorization {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new InvalidInputError(`authorization file not found: ${file}`);
+    throw new InvalidInputError(`${file} is not JSON: ${(e as Error).message}`);
+  }
+  if (!raw || typeof raw !== "object" || raw.kind !== "workledger-billing-authorization") throw new InvalidInputError(`${file} is not a signed billing authorization (kind "${String((raw as { kind?: unknown } | null)?.kind)}")`);
+  const str = (k: string, re: RegExp): string => {
+    const v = raw[k];
+    if (typeof v !== "string" || !re.test(v)) throw new InvalidInputError(`${file}: field "${k}" is missing or malformed`);
+    return v;
+  };
+  const int = /^[0-9]+$/;
+  const addr = /^0x[0-9a-fA-F]{40}$/;
+  return {
+    kind: "workledger-billing-authorization",
+    chainId: str("chainId", int),
+    revenueLedger: getAddress(str("revenueLedger", addr)),
+    networkId: str("networkId", int),
+    customer: getAddress(str("customer", addr)),
+    capPerEpoch: str("capPerEpoch", int),
+    expiry: str("expiry", int),
+    nonce: str("nonce", int),
+    deadline: str("deadline", int),
+    signature: str("signature", /^0x([0-9a-fA-F]{2})+$/),
+  };
 }
 
 /**

@@ -48,7 +48,7 @@ export type { TokenInfo, CustomerEscrow, WithdrawalRequestResult } from "./reven
 export { tokenInfo, networkToken, tokenBalance, customerEscrow, mintTestToken, formatTokenAmount, formatInteger, deposit, requestWithdrawal, withdraw } from "./revenue";
 // billing (#15): authorizations, statements, charges, refunds
 export type { BillingAuthorizationResult, SignedBillingAuthorization, BillingStatus } from "./billing";
-export { authorizeBilling, revokeBilling, signBillingAuthorization, recoverBillingAuthorizationSigner, relayBillingAuthorization, readBilling, NO_EXPIRY } from "./billing";
+export { authorizeBilling, revokeBilling, signBillingAuthorization, recoverBillingAuthorizationSigner, relayBillingAuthorization, writeBillingAuthorization, readBillingAuthorization, readBilling, NO_EXPIRY } from "./billing";
 export type { BillingStatement, StatementUsage, BuiltStatement, StatementParams, StatementSignatureFile, ChargeResult, ChargeStatementParams, ChargeRecord, RefundResult } from "./statement";
 export {
   buildStatement,

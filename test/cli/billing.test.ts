@@ -80,6 +80,20 @@ describe("workledger CLI billing (real binary, hardhat node)", function () {
     expect(other.stdout).to.match(/cap per epoch:\s+1\.00 mUSD/).and.match(/last billed epoch:\s+none yet/);
   });
 
+  it("billing authorize --out signs an authorization (the customer sends nothing); billing relay sends it with the biller's key, once", async function () {
+    const carol = devAccount(6);
+    const nonceBefore = await node.provider.getTransactionCount(carol.address);
+    const signed = okJson(await cli(["billing", "authorize", "--network", "1", "--per-epoch", "3", "--out", "auth-carol.json", "--json"], carol.privateKey));
+    expect(signed).to.include({ out: "auth-carol.json", customer: carol.address, capPerEpoch: "3000000", nonce: "0", expiry: "9999-12-31T23:59:59.000Z", kind: "workledger-billing-authorization" });
+    expect(await node.provider.getTransactionCount(carol.address)).to.equal(nonceBefore);
+    const relayed = okJson(await cli(["billing", "relay", "--authorization", "auth-carol.json", "--json"], admin.privateKey));
+    expect(relayed).to.include({ customer: carol.address, capPerEpoch: "3000000", relayer: admin.address, method: "authorizeBillingBySig", changeEpoch: 0 });
+    expect(okJson(await cli(["billing", "status", "--network", "1", "--customer", carol.address, "--json"]))).to.include({ authorized: true, capPerEpoch: "3000000", nonce: "1" });
+    await refused(["billing", "relay", "--authorization", "auth-carol.json"], admin.privateKey, /^workledger: the authorization has nonce 0 but 0x[0-9a-fA-F]{40}'s next nonce on network 1 is 1 \(already used or replaced\): the customer must sign again$/m);
+    await refused(["billing", "relay", "--authorization", "nope.json"], admin.privateKey, /^workledger: authorization file not found: nope\.json$/m);
+    await refused(["billing", "authorize", "--network", "1", "--per-epoch", "3", "--out", "auth-carol.json"], carol.privateKey, /^workledger: auth-carol\.json exists: pass --force to overwrite it$/m);
+  });
+
   it("refuses bad billing inputs with exit 2, naming the flag, sending nothing", async function () {
     await refused(["billing", "authorize", "--network", "1", "--per-epoch", "lots"], alice.privateKey, /^workledger: --per-epoch must be a positive amount in token units/);
     await refused(["billing", "authorize", "--network", "1"], alice.privateKey, /^workledger: missing --per-epoch AMOUNT/);

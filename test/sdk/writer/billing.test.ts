@@ -32,6 +32,7 @@ import {
   mintTestToken,
   publishEpoch,
   readBilling,
+  readBillingAuthorization,
   readStatementSignature,
   refundStatement,
   relayBillingAuthorization,
@@ -42,6 +43,7 @@ import {
   usageRefsHash,
   verifyAndSignEpoch,
   withdraw,
+  writeBillingAuthorization,
   writeStatementSignature,
 } from "../../../src";
 import type { StatementSignatureFile, UsageRecord } from "../../../src";
@@ -237,7 +239,10 @@ describe("SDK billing statements (#15)", function () {
     // carol authorizes 1 USD/epoch through a signed authorization the biller relays; her usage will be 3 USD/epoch
     const C = await addr(f.carol);
     const auth = await signBillingAuthorization(f.carol, f.deployment, { networkId: 1n, capPerEpoch: 1n * USD });
-    const relayed = await relayBillingAuthorization(f.admin, f.deployment, auth);
+    const authFile = path.join(f.dir, "auth-carol.json");
+    writeBillingAuthorization(auth, authFile);
+    expect(readBillingAuthorization(authFile)).to.deep.equal(auth);
+    const relayed = await relayBillingAuthorization(f.admin, f.deployment, readBillingAuthorization(authFile));
     expect(relayed).to.deep.include({ customer: C, capPerEpoch: 1n * USD, relayer: await addr(f.admin) });
     const replay = await refusal(relayBillingAuthorization(f.admin, f.deployment, auth));
     expect(replay.message).to.match(/has nonce 0 but .*'s next nonce on network 1 is 1 \(already used or replaced\)/);

@@ -6,8 +6,6 @@
  * a revoke or the expiry only epochs that start after the change. Also: the customer's billing
  * status (cap, expiry, last billed epoch, escrow, thawing part, ready date).
  */
-import fs from "fs";
-import path from "path";
 import { ContractRunner, Signer, getAddress, verifyTypedData } from "ethers";
 
 import { IRevenueLedger__factory, IWorkLedger__factory } from "../contracts";
@@ -16,6 +14,7 @@ import { BILLING_AUTHORIZATION_TYPES, revenueLedgerDomain } from "../records/eip
 import { Deployment } from "./deployment";
 import { assertNetwork } from "./network";
 import { isoDate, sendRefusable } from "./refusal";
+import { ADDRESS_RE, INT_RE, readKindedJson, writeJsonFile } from "./signedFile";
 import { SendOptions, TxOutcome, receiptEvents } from "./tx";
 
 type Ledgers = Pick<Deployment, "workLedger" | "revenueLedger">;
@@ -190,39 +189,22 @@ export function recoverBillingAuthorizationSigner(a: SignedBillingAuthorization)
 
 /** Writes a signed authorization to a JSON file (creating its directory; atomically). */
 export function writeBillingAuthorization(a: SignedBillingAuthorization, file: string): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(a, null, 2) + "\n");
-  fs.renameSync(tmp, file);
+  writeJsonFile(file, a);
 }
 
 /** Reads a signed authorization file, naming the file and the field on any problem. */
 export function readBillingAuthorization(file: string): SignedBillingAuthorization {
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new InvalidInputError(`authorization file not found: ${file}`);
-    throw new InvalidInputError(`${file} is not JSON: ${(e as Error).message}`);
-  }
-  if (!raw || typeof raw !== "object" || raw.kind !== "workledger-billing-authorization") throw new InvalidInputError(`${file} is not a signed billing authorization (kind "${String((raw as { kind?: unknown } | null)?.kind)}")`);
-  const str = (k: string, re: RegExp): string => {
-    const v = raw[k];
-    if (typeof v !== "string" || !re.test(v)) throw new InvalidInputError(`${file}: field "${k}" is missing or malformed`);
-    return v;
-  };
-  const int = /^[0-9]+$/;
-  const addr = /^0x[0-9a-fA-F]{40}$/;
+  const { str } = readKindedJson(file, "workledger-billing-authorization", "authorization");
   return {
     kind: "workledger-billing-authorization",
-    chainId: str("chainId", int),
-    revenueLedger: getAddress(str("revenueLedger", addr)),
-    networkId: str("networkId", int),
-    customer: getAddress(str("customer", addr)),
-    capPerEpoch: str("capPerEpoch", int),
-    expiry: str("expiry", int),
-    nonce: str("nonce", int),
-    deadline: str("deadline", int),
+    chainId: str("chainId", INT_RE),
+    revenueLedger: getAddress(str("revenueLedger", ADDRESS_RE)),
+    networkId: str("networkId", INT_RE),
+    customer: getAddress(str("customer", ADDRESS_RE)),
+    capPerEpoch: str("capPerEpoch", INT_RE),
+    expiry: str("expiry", INT_RE),
+    nonce: str("nonce", INT_RE),
+    deadline: str("deadline", INT_RE),
     signature: str("signature", /^0x([0-9a-fA-F]{2})+$/),
   };
 }

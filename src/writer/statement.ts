@@ -31,6 +31,7 @@ import { assertNetwork, epochStatusName } from "./network";
 import { bundleFileName, reasonHash } from "./publish";
 import { ContractRefusedError, asRefusal, sendRefusable } from "./refusal";
 import { formatTokenAmount, networkToken } from "./revenue";
+import { ADDRESS_RE, INT_RE, readKindedJson, writeJsonFile } from "./signedFile";
 import { SendOptions, TxOutcome, receiptEvents } from "./tx";
 
 type Ledgers = Pick<Deployment, "workLedger" | "revenueLedger">;
@@ -208,47 +209,29 @@ export async function signStatement(signer: Signer, deployment: SigningLedgers, 
   };
 }
 
-/** Writes a statement signature file (creating its directory; without the in-memory `built`). */
+/** Writes a statement signature file (creating its directory; atomically; without the in-memory `built`). */
 export function writeStatementSignature(sig: StatementSignatureFile, file: string): void {
   const { kind, chainId, revenueLedger, networkId, customer, fromEpoch, toEpoch, amount, usageHash, usageEpochs, signer, signature } = sig;
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify({ kind, chainId, revenueLedger, networkId, customer, fromEpoch, toEpoch, amount, usageHash, usageEpochs, signer, signature }, null, 2) + "\n");
-  fs.renameSync(tmp, file);
+  writeJsonFile(file, { kind, chainId, revenueLedger, networkId, customer, fromEpoch, toEpoch, amount, usageHash, usageEpochs, signer, signature });
 }
 
 /** Reads a statement signature file, naming the file and field on any problem; its signature must recover to its `signer`. */
 export function readStatementSignature(file: string): StatementSignatureFile {
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new InvalidInputError(`statement signature file not found: ${file}`);
-    throw new InvalidInputError(`${file} is not JSON: ${(e as Error).message}`);
-  }
-  if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new InvalidInputError(`${file} is not a JSON object`);
-  if (raw.kind !== "workledger-billing-statement-signature") throw new InvalidInputError(`${file} is not a billing statement signature (kind "${String(raw.kind)}")`);
-  const str = (k: string, re: RegExp): string => {
-    const v = raw[k];
-    if (typeof v !== "string" || !re.test(v)) throw new InvalidInputError(`${file}: field "${k}" is missing or malformed`);
-    return v;
-  };
-  const int = /^[0-9]+$/;
-  const addr = /^0x[0-9a-fA-F]{40}$/;
+  const { raw, str } = readKindedJson(file, "workledger-billing-statement-signature", "statement signature");
   const epochs = raw.usageEpochs;
-  if (!Array.isArray(epochs) || epochs.some((x) => typeof x !== "string" || !int.test(x))) throw new InvalidInputError(`${file}: field "usageEpochs" must be a list of epoch numbers (strings)`);
+  if (!Array.isArray(epochs) || epochs.some((x) => typeof x !== "string" || !INT_RE.test(x))) throw new InvalidInputError(`${file}: field "usageEpochs" must be a list of epoch numbers (strings)`);
   const s: StatementSignatureFile = {
     kind: "workledger-billing-statement-signature",
-    chainId: str("chainId", int),
-    revenueLedger: getAddress(str("revenueLedger", addr)),
-    networkId: str("networkId", int),
-    customer: getAddress(str("customer", addr)),
-    fromEpoch: str("fromEpoch", int),
-    toEpoch: str("toEpoch", int),
-    amount: str("amount", int),
+    chainId: str("chainId", INT_RE),
+    revenueLedger: getAddress(str("revenueLedger", ADDRESS_RE)),
+    networkId: str("networkId", INT_RE),
+    customer: getAddress(str("customer", ADDRESS_RE)),
+    fromEpoch: str("fromEpoch", INT_RE),
+    toEpoch: str("toEpoch", INT_RE),
+    amount: str("amount", INT_RE),
     usageHash: str("usageHash", /^0x[0-9a-fA-F]{64}$/).toLowerCase(),
     usageEpochs: epochs as string[],
-    signer: getAddress(str("signer", addr)),
+    signer: getAddress(str("signer", ADDRESS_RE)),
     signature: str("signature", /^0x[0-9a-fA-F]{130}$/),
   };
   let recovered: string;

@@ -14,7 +14,6 @@ import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 
 import {
-  InvalidInputError,
   PayoutSignatureFile,
   buildPayoutRound,
   claimPayout,
@@ -31,6 +30,7 @@ import {
 } from "../../../src";
 import { IERC20Metadata__factory, RevenueLedger__factory } from "../../../src/contracts";
 import { PAYOUT_ROOT_TYPES, revenueLedgerDomain } from "../../../src/records/eip712";
+import { refusal } from "../../helpers/refusal";
 import { NODE, PayoutWorld, buildPayoutWorld } from "./payoutScenario";
 
 const send = (m: string, p: unknown[]) => network.provider.send(m, p);
@@ -52,17 +52,6 @@ async function worldWithRoot(): Promise<PayoutWorld & { firstFile: string }> {
   const sigs = [await signPayoutRoot(w.actors.v1, w.deployment, p), await signPayoutRoot(w.actors.v2, w.deployment, p)];
   const r = await payoutRound(w.actors.customerA, w.deployment, { ...p, signatures: sigs });
   return { ...w, firstFile: r.file! };
-}
-
-async function refusal(p: Promise<unknown>): Promise<InvalidInputError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e, String(e)).to.be.instanceOf(InvalidInputError);
-    expect((e as InvalidInputError).exitCode).to.equal(2);
-    return e as InvalidInputError;
-  }
-  throw new Error("expected a refusal");
 }
 
 const amounts = (leaves: Array<{ nodeId: string; cumulativeAmount: bigint }>) => Object.fromEntries(leaves.map((l) => [l.nodeId, l.cumulativeAmount]));

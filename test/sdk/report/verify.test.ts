@@ -47,7 +47,7 @@ const TAMPERS: Tamper[] = [
   { name: "a line's kind", kind: "spend", mutate: (r) => (r.lines.find((l: Mutable) => l.kind === "charge").kind = "post") },
   { name: "a line's customer", kind: "spend", mutate: (r) => (r.lines[0].customer = r.lines[1].customer) },
   { name: "a charge's status", kind: "spend", mutate: (r) => (r.lines.find((l: Mutable) => l.kind === "charge").status = "held") },
-  { name: "a statement's usage leaf (amount and post moved together)", kind: "spend", mutate: (r) => {
+  { name: "a statement's usage leaves (one amount up, one down: Σ kept)", kind: "spend", mutate: (r) => {
     const c = r.lines.find((l: Mutable) => l.kind === "charge" && l.usage.length > 1);
     c.usage[0].leaf.amount = bump(c.usage[0].leaf.amount);
     c.usage[1].leaf.amount = (BigInt(c.usage[1].leaf.amount) - 1n).toString();

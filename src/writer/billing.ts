@@ -278,7 +278,7 @@ export interface BillingStatus {
  * const s = await readBilling(provider, deployment, 1n, customer);
  * console.log(s.capPerEpoch, isoDate(s.expiry), s.lastBilledEpoch, s.thawing, isoDate(s.thawReadyAt));
  */
-export async function readBilling(runner: ContractRunner, deployment: Ledgers, networkId: bigint, customer: string): Promise<BillingStatus> {
+export async function readBilling(runner: ContractRunner, deployment: Ledgers & Partial<Pick<Deployment, "fromBlock">>, networkId: bigint, customer: string): Promise<BillingStatus> {
   await assertNetwork(runner, deployment, networkId);
   const who = getAddress(customer);
   const rl = IRevenueLedger__factory.connect(deployment.revenueLedger, runner);
@@ -293,7 +293,7 @@ export async function readBilling(runner: ContractRunner, deployment: Ledgers, n
     capPerEpoch: b.capPerEpoch,
     expiry: b.expiry,
     nextEpoch: b.nextEpoch,
-    lastBilledEpoch: b.authorized && b.nextEpoch > 0n && (await hasBilled(rl, networkId, who, b.nextEpoch)) ? b.nextEpoch - 1n : null,
+    lastBilledEpoch: b.authorized && b.nextEpoch > 0n && (await hasBilled(rl, networkId, who, b.nextEpoch, deployment.fromBlock ?? 0)) ? b.nextEpoch - 1n : null,
     nextCap: { capPerEpoch: cap, runStart, runEnd: runEnd === UINT64_MAX ? null : runEnd },
     nonce: b.nonce,
     escrow: c.escrow,
@@ -308,9 +308,9 @@ export async function readBilling(runner: ContractRunner, deployment: Ledgers, n
 }
 
 /** Whether any statement was charged (the cursor moved past the first authorization's start): from StatementCharged logs. */
-async function hasBilled(rl: ReturnType<typeof IRevenueLedger__factory.connect>, networkId: bigint, customer: string, nextEpoch: bigint): Promise<boolean> {
+async function hasBilled(rl: ReturnType<typeof IRevenueLedger__factory.connect>, networkId: bigint, customer: string, nextEpoch: bigint, fromBlock: number): Promise<boolean> {
   try {
-    const logs = await rl.queryFilter(rl.filters.StatementCharged(undefined, networkId, customer));
+    const logs = await rl.queryFilter(rl.filters.StatementCharged(undefined, networkId, customer), fromBlock);
     return logs.some((l) => BigInt(l.args.toEpoch) === nextEpoch - 1n);
   } catch {
     return false;

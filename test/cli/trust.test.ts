@@ -90,6 +90,9 @@ describe("workledger trust commands (real binary, hardhat node)", function () {
     const r = json(await cli([...base, "--arbiter", arbiter.address, "--bond", "5", "--json"], admin.privateKey));
     expect(r).to.include({ networkId: 1, arbiter: arbiter.address, bond: "5000000", arbiterDeadline: 86400, maxStatementEpochs: 720, thawSeconds: 133200 });
     expect(r.warnings).to.deep.equal([]);
+    const show = json(await cli(["network", "show", "--network", "1", "--json"]));
+    expect(show).to.include({ arbiter: arbiter.address, pendingArbiter: null, bond: "5000000", thawSeconds: 133200, arbiterDeadline: 86400, maxStatementEpochs: 720, finalizedCount: 0, recoveryDelay: 7 * 86400 });
+    expect(ok(await cli(["network", "show", "--network", "1"])).stdout).to.match(/challenge bond:\s+5\.00 mUSD/).and.match(/recovery delay:\s+604800 s \(7 d\)/);
     // network 2: defaults, the arbiter is the first verifier that is not the signer, with a warning
     const d = ok(await cli([...base.map((a) => (a === "Trust net" ? "Defaults net" : a)), "--max-statement-epochs", "10"], admin.privateKey));
     expect(d.stderr).to.match(new RegExp(`^warning: no --arbiter given: the arbiter is ${v1.address}, the first verifier that is not the signer`, "m"));

@@ -122,6 +122,11 @@ describe("SDK trust jobs (#13)", function () {
       expect(dry.creations[3].gasEstimate).to.equal(WIRING_GAS);
       expect(dry.creations[3].address).to.equal(dry.deployment.workLedger);
       expect(await chainState(admin)).to.equal(before);
+      // the gas a dry run shows for the wiring is the one a real deploy estimates
+      const real = await deployContracts(admin);
+      expect(real.creations[3].name).to.equal("WorkLedger.setRevenueLedger");
+      expect(real.creations[3].gasEstimate).to.equal(WIRING_GAS);
+      expect(await WorkLedger__factory.connect(real.deployment.workLedger, admin).revenueLedger()).to.equal(real.deployment.revenueLedger);
     });
 
     it("createNetwork sends the trust parameters and reads them back (arbiterOf, bondOf, thaw = smallest allowed)", async function () {

@@ -186,6 +186,9 @@ describe("workledger trust commands (real binary, hardhat node)", function () {
     expect(p).to.include({ verifierSetId: "2", threshold: 3, out: "rotation.json" });
     await refused(["verifiers", "sign", "--proposal", "rotation.json", "--out", "rot-x.json"], outsider.privateKey, 2, /is not in the current verifier set 1 of network 1: only current verifiers sign a rotation/);
     await refused(["verifiers", "sign", "--proposal", "rotation.json"], v1.privateKey, 2, /missing --out SIG\.json/);
+    const drySig = json(await cli(["verifiers", "sign", "--proposal", "rotation.json", "--out", "rot-dry.json", "--dry-run", "--json"], v1.privateKey));
+    expect(drySig).to.include({ dryRun: true, out: null, signer: v1.address, verifierSetId: "2" });
+    expect(fs.existsSync(path.join(dir, "rot-dry.json")), "a dry run writes no signature file").to.equal(false);
     ok(await cli(["verifiers", "sign", "--proposal", "rotation.json", "--out", "rot-a.json"], v1.privateKey));
     ok(await cli(["verifiers", "sign", "--network", "1", "--verifiers", next, "--threshold", "3", "--out", "rot-c.json"], v3.privateKey));
     await refused(["verifiers", "apply", "--signatures", "rot-a.json"], outsider.privateKey, 2, /1 signature\(s\) given, the current threshold of network 1 is 2/);

@@ -158,7 +158,7 @@ export function revertInWords(name: string, args: Record<string, unknown>): stri
     case "WorkLedgerRecoveryMismatch":
       return `the verifiers and threshold given are not those proposed for network ${n()}`;
     case "WorkLedgerRecoveryStale":
-      return `the recovery proposal of network ${n()} was for verifier set ${a("proposedSetId")} but the network is at set ${a("currentSetId")} (it rotated since): propose again`;
+      return `the recovery proposal of network ${n()} would create verifier set ${a("proposedSetId")}, but the network is already at set ${a("currentSetId")} (it rotated since): propose again`;
     case "WorkLedgerNotDeployer":
       return `${a("account")} did not deploy this WorkLedger: only its deployer wires the RevenueLedger`;
     case "WorkLedgerRevenueLedgerAlreadySet":

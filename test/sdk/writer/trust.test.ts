@@ -303,6 +303,20 @@ describe("SDK trust jobs (#13)", function () {
     });
   });
 
+  describe("a recovery overtaken by a signed rotation", function () {
+    it("is shown stale by readVerifierStatus and cannot be applied, even when due", async function () {
+      const { deployment, admin, v1, v2, v4, outsider } = await loadFixture(trustFixture);
+      const p = await proposeRecovery(admin, deployment, { networkId: 1n, verifiers: [await addr(v4)], threshold: 1 });
+      const next = await proposeRotation(ethers.provider, deployment, 1n, [await addr(v1), await addr(v2)], 2);
+      await applyRotation(outsider, deployment, [await signRotation(next, v1), await signRotation(next, v2)]);
+      await time.increaseTo(p.executableAt!);
+      const s = await readVerifierStatus(ethers.provider, deployment, 1n);
+      expect(s.recovery).to.include({ verifierSetId: 2, stale: true, executable: true });
+      const e = await refusal(applyRecovery(outsider, deployment, { networkId: 1n, verifiers: [await addr(v4)], threshold: 1 }));
+      expect(e.message).to.equal("the recovery proposal of network 1 would create verifier set 2, but the network is already at set 2 (it rotated since): propose again (WorkLedgerRecoveryStale)");
+    });
+  });
+
   describe("arbiter, roles and the admin's levers", function () {
     it("the arbiter hands over in two steps; nobody else can accept, and the admin can never become arbiter", async function () {
       const { deployment, admin, arbiter, outsider, customer } = await loadFixture(trustFixture);

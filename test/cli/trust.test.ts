@@ -198,7 +198,7 @@ describe("workledger trust commands (real binary, hardhat node)", function () {
     expect(r).to.include({ verifierSetId: 2, threshold: 3 });
     const s = json(await cli(["verifiers", "status", "--network", "1", "--json"]));
     expect(s).to.deep.include({ verifierSetId: 2, threshold: 3, verifiers: [v1.address, v2.address, v3.address, v4.address], recovery: null, arbiter: arbiter.address });
-    await refused(["verifiers", "apply", "--signatures", "rot-a.json,rot-c.json"], outsider.privateKey, 2, /the rotation is for verifier set 2 but network 1 is at set 2 \(the next is 3\): sign a new proposal/);
+    await refused(["verifiers", "apply", "--signatures", "rot-a.json,rot-c.json"], outsider.privateKey, 2, /the rotation would create verifier set 2, but network 1 is at set 2 \(the next is 3\): sign a new proposal/);
   });
 
   it("verifiers propose --recovery (admin): waits its delay in public (status shows when), the arbiter cancels; apply --recovery too early exits 2", async function () {

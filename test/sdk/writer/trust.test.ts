@@ -252,7 +252,7 @@ describe("SDK trust jobs (#13)", function () {
       expect(s).to.include({ verifierSetId: 2, threshold: 2 });
       expect(s.verifiers).to.deep.equal(next);
       const replay = await refusal(applyRotation(outsider, deployment, sigs));
-      expect(replay.message).to.match(/the rotation is for verifier set 2 but network 1 is at set 2/);
+      expect(replay.message).to.match(/the rotation would create verifier set 2, but network 1 is at set 2/);
       // v1 left the set: its signature over the next rotation names it
       const p3 = await proposeRotation(ethers.provider, deployment, 1n, [await addr(v1)], 1);
       const f3 = path.join(dir, "sig-old.json");

@@ -28,6 +28,7 @@ import {
   createNetwork,
   deactivateNode,
   deployContracts,
+  durationText,
   expireChallenge,
   grantRole,
   listRoles,
@@ -419,8 +420,9 @@ describe("SDK trust jobs (#13)", function () {
     });
   });
 
-  it("revertInWords covers unknown errors with their arguments", function () {
+  it("revertInWords covers unknown errors with their arguments; durationText reads as days and hours", function () {
     expect(revertInWords("SomethingNew", { a: 1n, b: "x" })).to.equal("SomethingNew(a=1, b=x)");
+    expect([86_400n, 2_772_000n, 3_600n, 90_600n, 59n].map((v) => durationText(v))).to.deep.equal(["86400 s (1 d)", "2772000 s (32 d 2 h)", "3600 s (1 h)", "90600 s", "59 s"]);
     void network;
   });
 });

@@ -176,6 +176,14 @@ describe("workledger trust commands (real binary, hardhat node)", function () {
     const e = json(await cli(["challenge", "expire", "--network", "1", "--epoch", "2", "--json"], outsider.privateKey));
     expect(e).to.deep.include({ version: 1, bond: { challenger: customer.address, amount: "5000000", fate: "returned", paid: true } });
     expect(json(await cli(["epoch", "status", "--network", "1", "--epoch", "2", "--json"])).status).to.equal("voided");
+    // a rejection: the bond goes to the network's revenue, the rest of the window resumes, the next bond doubles
+    await publishEpoch(3, [["gpu-2", 300, 9000, 300_000]]);
+    ok(await cli(["challenge", "--network", "1", "--epoch", "3", "--reason", "looks high"], customer.privateKey));
+    const rej = json(await cli(["challenge", "resolve", "--network", "1", "--epoch", "3", "--rejected", "--json"], arbiter.privateKey));
+    expect(rej).to.deep.include({ upheld: false, version: 1, bond: { challenger: customer.address, amount: "5000000", fate: "forfeited", paid: true } });
+    expect(rej.finalizesAt).to.match(ISO);
+    const after = json(await cli(["challenge", "status", "--network", "1", "--epoch", "3", "--json"]));
+    expect(after).to.deep.include({ status: "pending", challenges: 1, nextBond: "10000000", open: null, finalizesAt: rej.finalizesAt });
   });
 
   it("verifiers propose|sign|apply|status: k current verifiers sign into files, anyone relays; outsiders and replays exit 2", async function () {
@@ -201,7 +209,7 @@ describe("workledger trust commands (real binary, hardhat node)", function () {
     await refused(["verifiers", "apply", "--signatures", "rot-a.json,rot-c.json"], outsider.privateKey, 2, /the rotation would create verifier set 2, but network 1 is at set 2 \(the next is 3\): sign a new proposal/);
   });
 
-  it("verifiers propose --recovery (admin): waits its delay in public (status shows when), the arbiter cancels; apply --recovery too early exits 2", async function () {
+  it("verifiers propose --recovery (admin): waits its delay in public (status shows when), the arbiter cancels; apply --recovery too early exits 2, once due anyone applies it", async function () {
     const rec = [v4.address].join(",");
     await refused(["verifiers", "propose", "--network", "1", "--recovery", "--verifiers", rec, "--threshold", "1"], outsider.privateKey, 2, /does not hold the admin role of network 1/);
     const p = json(await cli(["verifiers", "propose", "--network", "1", "--recovery", "--verifiers", rec, "--threshold", "1", "--json"], admin.privateKey));
@@ -214,6 +222,15 @@ describe("workledger trust commands (real binary, hardhat node)", function () {
     await refused(["verifiers", "cancel", "--network", "1"], admin.privateKey, 2, /is not the arbiter of network 1/);
     ok(await cli(["verifiers", "cancel", "--network", "1"], arbiter.privateKey));
     expect(json(await cli(["verifiers", "status", "--network", "1", "--json"])).recovery).to.equal(null);
+    // proposed again and left alone: once due, anyone applies it
+    const again = json(await cli(["verifiers", "propose", "--network", "1", "--recovery", "--verifiers", rec, "--threshold", "1", "--json"], admin.privateKey));
+    const pending = json(await cli(["verifiers", "status", "--network", "1", "--json"]));
+    expect((pending.recovery as { executableAt: string }).executableAt).to.equal(again.executableAt);
+    ok(await cli(["time", "advance", "--seconds", String((pending.recoveryDelaySeconds as number) + 60)]));
+    await dryRunSendsNothing(["verifiers", "apply", "--network", "1", "--recovery", "--verifiers", rec, "--threshold", "1"], outsider.privateKey);
+    const applied = json(await cli(["verifiers", "apply", "--network", "1", "--recovery", "--verifiers", rec, "--threshold", "1", "--json"], outsider.privateKey));
+    expect(applied).to.include({ recovery: true, verifierSetId: 3, threshold: 1 });
+    expect(json(await cli(["verifiers", "status", "--network", "1", "--json"]))).to.deep.include({ verifierSetId: 3, verifiers: [v4.address], threshold: 1, recovery: null });
   });
 
   it("arbiter transfer|accept: two steps by the arbiter and its nominee; the admin can neither transfer nor be nominated", async function () {
@@ -250,12 +267,12 @@ describe("workledger trust commands (real binary, hardhat node)", function () {
     ok(await cli(["time", "advance", "--seconds", "3700"])); // epoch 0 is Final
     const deployment = readDeploymentFile(path.join(dir, "deployment.json"));
     // 1. rotate the verifier set to the admin alone
-    await refused(["verifiers", "sign", "--network", "1", "--verifiers", admin.address, "--threshold", "1", "--out", "self.json"], admin.privateKey, 2, /is not in the current verifier set 2 of network 1/);
+    await refused(["verifiers", "sign", "--network", "1", "--verifiers", admin.address, "--threshold", "1", "--out", "self.json"], admin.privateKey, 2, /is not in the current verifier set 3 of network 1/);
     const { JsonRpcProvider } = await import("ethers");
     const provider = new JsonRpcProvider(node.url);
     const proposal = await proposeRotation(provider, deployment, 1n, [admin.address], 1);
     writeRotationFile(await signRotation(proposal, admin), path.join(dir, "self.json"));
-    await refused(["verifiers", "apply", "--signatures", "self.json"], admin.privateKey, 2, /self\.json: 0x[0-9a-fA-F]{40} is not in the current verifier set 2 of network 1/);
+    await refused(["verifiers", "apply", "--signatures", "self.json"], admin.privateKey, 2, /self\.json: 0x[0-9a-fA-F]{40} is not in the current verifier set 3 of network 1/);
     // 2. a zero challenge window
     await refused(["network", "set-window", "--network", "1", "--challenge-window", "0"], admin.privateKey, 2, /a challenge window must be from 3600 s/);
     // 3. correct the Final epoch 0 with a forged record signed by the admin alone

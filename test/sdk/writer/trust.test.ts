@@ -155,6 +155,14 @@ describe("SDK trust jobs (#13)", function () {
       expect(e.message).to.match(/arbiter .* is the network admin/);
       const short = await refusal(createNetwork(admin, deployment, { ...base, verifiers: [await addr(v1)], arbiter: await addr(v2), thawSeconds: 1000n }));
       expect(short.message).to.match(/--thaw-seconds 1000 is too short: at least \d+/);
+      const none = await refusal(createNetwork(admin, deployment, { ...base, verifiers: [await addr(admin)] }));
+      expect(none.message).to.equal("no --arbiter given and every verifier is the signer or the admin: pass --arbiter ADDR (an account independent of the admin)");
+      const deadline = await refusal(createNetwork(admin, deployment, { ...base, verifiers: [await addr(v1)], arbiter: await addr(v2), arbiterDeadline: 31n * 86_400n }));
+      expect(deadline.message).to.equal("--arbiter-deadline must be from 86400 to 2592000 seconds, got 2678400");
+      const epochs = await refusal(createNetwork(admin, deployment, { ...base, verifiers: [await addr(v1)], arbiter: await addr(v2), maxStatementEpochs: 10_001 }));
+      expect(epochs.message).to.equal("--max-statement-epochs must be from 1 to 10000, got 10001");
+      const bond = await refusal(createNetwork(admin, deployment, { ...base, verifiers: [await addr(v1)], arbiter: await addr(v2), bond: 999_999n }));
+      expect(bond.message).to.match(/^--bond must be from 1000000 to/);
       expect(await chainState(admin)).to.equal(before);
     });
   });

@@ -236,6 +236,15 @@ describe("workledger trust commands (real binary, hardhat node)", function () {
   it("arbiter transfer|accept: two steps by the arbiter and its nominee; the admin can neither transfer nor be nominated", async function () {
     await refused(["arbiter", "transfer", "--network", "1", "--to", outsider.address], admin.privateKey, 2, /is not the arbiter of network 1 \(WorkLedgerNotArbiter\)/);
     await refused(["arbiter", "transfer", "--network", "1", "--to", admin.address], arbiter.privateKey, 2, /the arbiter must be independent of the admin \(WorkLedgerArbiterIsAdmin\)/);
+    // an arbiter that is a contract (a Safe, a timelock): --as simulates as it and prints the call to submit, with no key
+    const accounts = [admin, v1, v2, v3, customer, arbiter, outsider, v4].map((w) => w.address);
+    const before = await chainSnapshot(node.provider, accounts);
+    const as = ok(await cli(["arbiter", "transfer", "--network", "1", "--to", outsider.address, "--as", arbiter.address]));
+    expect(as.stdout).to.match(new RegExp(`simulated as ${arbiter.address} \\(ok\\); submit this call through it`)).and.match(/data:\s+0x[0-9a-f]{8,}/).and.include("nothing was sent");
+    const asJson = json(await cli(["arbiter", "transfer", "--network", "1", "--to", outsider.address, "--as", arbiter.address, "--json"]));
+    expect(asJson).to.include({ dryRun: true, method: "transferArbiter", submitThrough: arbiter.address, value: "0" });
+    expect(await chainSnapshot(node.provider, accounts)).to.equal(before);
+    await refused(["arbiter", "transfer", "--network", "1", "--to", outsider.address, "--as", admin.address], undefined, 2, /is not the arbiter of network 1 \(WorkLedgerNotArbiter\)/);
     await dryRunSendsNothing(["arbiter", "transfer", "--network", "1", "--to", outsider.address], arbiter.privateKey);
     ok(await cli(["arbiter", "transfer", "--network", "1", "--to", outsider.address], arbiter.privateKey));
     await refused(["arbiter", "accept", "--network", "1"], customer.privateKey, 2, new RegExp(`is not the nominated arbiter of network 1 \\(the nominee is ${outsider.address}\\)`));

@@ -62,6 +62,7 @@ describe("public API (src/index.ts)", function () {
       "advanceFinality",
       "applyRecovery",
       "applyRotation",
+      "arbiterCallAs",
       "assertDeployment",
       "assertNetwork",
       "balanceAt",

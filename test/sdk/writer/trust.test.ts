@@ -12,7 +12,7 @@ import { expect } from "chai";
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { Signer, ZeroHash, keccak256, toUtf8Bytes } from "ethers";
+import { Signer, ZeroAddress, ZeroHash, keccak256, toUtf8Bytes } from "ethers";
 import { ethers, network } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 
@@ -22,6 +22,7 @@ import {
   WIRING_GAS,
   acceptArbiter,
   applyRecovery,
+  arbiterCallAs,
   applyRotation,
   cancelRecovery,
   challengeEpoch,
@@ -51,6 +52,7 @@ import {
   writeRotationFile,
 } from "../../../src";
 import { IERC20Metadata__factory, WorkLedger__factory } from "../../../src/contracts";
+import { TimelockArbiter__factory } from "../../../typechain-types";
 import { buildEpoch, makeRecords, signAndCommit } from "../../helpers/workLedgerFixture";
 import { domainOf } from "../../helpers/eip712";
 
@@ -340,6 +342,32 @@ describe("SDK trust jobs (#13)", function () {
       const a = await acceptArbiter(outsider, deployment, { networkId: 1n });
       expect(a).to.include({ previousArbiter: await addr(arbiter), arbiter: await addr(outsider) });
       expect((await readTrust(ethers.provider, deployment, 1n)).arbiter).to.equal(await addr(outsider));
+    });
+
+    it("a TimelockController as the arbiter: arbiterCallAs gives the call to schedule; executed through the timelock it rules", async function () {
+      const { deployment, admin, v1, v2, v3, customer, outsider, domain, wl } = await loadFixture(trustFixture);
+      const delay = 3_600n;
+      const timelock = await new TimelockArbiter__factory(admin).deploy(delay, [await addr(outsider)], [await addr(outsider)], ZeroAddress);
+      const tl = await timelock.getAddress();
+      const { network: n2 } = await createNetwork(admin, deployment, {
+        admin: await addr(admin), token: deployment.token, genesisTime: 0n, epochSeconds: EPOCH, challengeWindow: WINDOW, capacityPerNode: 0n,
+        threshold: 2, name: "Timelock-arbitrated", workUnit: "u", verifiers: await Promise.all([v1, v2, v3].map(addr)), arbiter: tl,
+      });
+      const id = n2!.networkId;
+      await time.increase(EPOCH);
+      await signAndCommit(wl, [v1, v2], domain, { networkId: id, epoch: 0n, version: 1n, summary: buildEpoch(makeRecords(3, 0n, "tl")).summary });
+      await challengeEpoch(customer, deployment, { networkId: id, epoch: 0n, reasonHash: ZeroHash });
+      const before = await chainState(admin, outsider);
+      const call = await arbiterCallAs(ethers.provider, deployment, tl, { kind: "resolve", networkId: id, epoch: 0n, upheld: true });
+      expect(call).to.include({ dryRun: true, from: tl, to: deployment.workLedger, method: "resolveChallenge" });
+      expect(await chainState(admin, outsider)).to.equal(before);
+      const notArbiter = await refusal(arbiterCallAs(ethers.provider, deployment, await addr(admin), { kind: "resolve", networkId: id, epoch: 0n, upheld: true }));
+      expect(notArbiter.message).to.equal(`${await addr(admin)} is not the arbiter of network ${id} (WorkLedgerNotArbiter)`);
+      const salt = keccak256(toUtf8Bytes("ruling"));
+      await timelock.connect(outsider).schedule(call.to, 0n, call.data, ZeroHash, salt, delay);
+      await time.increase(delay);
+      await timelock.connect(outsider).execute(call.to, 0n, call.data, ZeroHash, salt);
+      expect((await readChallenge(ethers.provider, deployment, id, 0n)).status).to.equal("voided");
     });
 
     it("roles: the admin grants and revokes registrar and biller; listRoles reads them back; others and 'arbiter' are refused", async function () {

@@ -6,6 +6,8 @@ import "@typechain/hardhat";
 import "solidity-coverage";
 import path from "path";
 
+import embeddedChain from "./src/embeddedChain.config";
+
 // Compile offline: Hardhat 2 downloads solc by default, which fails without internet.
 // Use the solc-js build shipped in the `solc` npm package at exactly `solidity.version`.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -34,12 +36,9 @@ const config: HardhatUserConfig = {
     },
   },
   networks: {
-    hardhat: {
-      hardfork: "prague",
-      // Benchmarks and the 1,000-record tests build large calldata.
-      blockGasLimit: 60_000_000,
-      allowUnlimitedContractSize: false,
-    },
+    // The same chain as the embedded one of `workledger demo` (Prague; a 60M gas block limit for the
+    // benchmarks' and the 1,000-record tests' large calldata).
+    hardhat: { ...embeddedChain.networks.hardhat, allowUnlimitedContractSize: false },
     localhost: { url: "http://127.0.0.1:8545" },
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },

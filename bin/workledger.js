@@ -2,6 +2,8 @@
 "use strict";
 // The `workledger` CLI: runs the compiled CLI in dist/ (`npm run build`; `npm ci` builds it through
 // `prepare`, and an installed package ships it).
+// --verbose prints stack traces: map them to the TypeScript sources (dist/ ships source maps).
+if (process.argv.includes("--verbose") && process.setSourceMapsEnabled) process.setSourceMapsEnabled(true);
 let cli;
 try {
   cli = require("../dist/src/cli/index.js");

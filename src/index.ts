@@ -198,6 +198,7 @@ export {
   whenText,
   transferArbiter,
   acceptArbiter,
+  arbiterCallAs,
   grantRole,
   revokeRole,
   listRoles,
@@ -223,6 +224,7 @@ export type {
   VerifierStatus,
   GrantableRole,
   RoleHolders,
+  ArbiterAction,
 } from "./writer";
 
 // writer: money and payouts

@@ -312,7 +312,8 @@ export function buildProgram(state: RunState): Command {
     .option("--network <id>", "network id")
     .option("--epoch <e>", "epoch number")
     .option("--upheld", "the challenge is upheld: void the version, return the bond")
-    .option("--rejected", "the challenge is rejected: bond to network revenue, the window resumes");
+    .option("--rejected", "the challenge is rejected: bond to network revenue, the window resumes")
+    .option("--as <addr>", "the arbiter is a contract (a Safe, a timelock): simulate as it and print the call to submit through it (no key, nothing sent)");
   leaf(challenge, "expire", "expire a challenge the arbiter did not rule on by its deadline (anyone): voided, bond returned", { signs: true, sends: true }, challengeExpireCommand)
     .option("--network <id>", "network id")
     .option("--epoch <e>", "epoch number");
@@ -321,7 +322,8 @@ export function buildProgram(state: RunState): Command {
     .option("--network <id>", "network id")
     .option("--epoch <e>", "epoch number")
     .option("--upheld", "the challenge is upheld: void the version, return the bond")
-    .option("--rejected", "the challenge is rejected: bond to network revenue, the window resumes");
+    .option("--rejected", "the challenge is rejected: bond to network revenue, the window resumes")
+    .option("--as <addr>", "the arbiter is a contract (a Safe, a timelock): simulate as it and print the call to submit through it (no key, nothing sent)");
 
   const verifiers = program.command("verifiers").description("verifier sets: rotations signed by k of the current set, the admin's delayed recovery");
   leaf(verifiers, "propose", "write a rotation proposal for the current verifiers to sign; with --recovery, the admin proposes the delayed recovery on chain", { signs: true, sends: true }, verifiersProposeCommand)
@@ -345,11 +347,14 @@ export function buildProgram(state: RunState): Command {
     .option("--verifiers <a,b,c>", "the recovery's members, as proposed")
     .option("--threshold <k>", "the recovery's threshold, as proposed");
   leaf(verifiers, "status", "the current verifier set, the arbiter, and any pending recovery with when it is executable", {}, verifiersStatusCommand).option("--network <id>", "network id");
-  leaf(verifiers, "cancel", "cancel the pending recovery proposal (the arbiter's key)", { signs: true, sends: true }, verifiersCancelCommand).option("--network <id>", "network id");
+  leaf(verifiers, "cancel", "cancel the pending recovery proposal (the arbiter's key)", { signs: true, sends: true }, verifiersCancelCommand).option("--network <id>", "network id")
+    .option("--as <addr>", "the arbiter is a contract (a Safe, a timelock): simulate as it and print the call to submit through it (no key, nothing sent)");
 
   const arbiter = program.command("arbiter").description("the arbiter hands over to a successor in two steps (nobody else can change it)");
-  leaf(arbiter, "transfer", "nominate the next arbiter (the current arbiter's key)", { signs: true, sends: true }, arbiterTransferCommand).option("--network <id>", "network id").option("--to <addr>", "the nominee");
-  leaf(arbiter, "accept", "accept the nomination (the nominee's key)", { signs: true, sends: true }, arbiterAcceptCommand).option("--network <id>", "network id");
+  leaf(arbiter, "transfer", "nominate the next arbiter (the current arbiter's key)", { signs: true, sends: true }, arbiterTransferCommand).option("--network <id>", "network id").option("--to <addr>", "the nominee")
+    .option("--as <addr>", "the arbiter is a contract (a Safe, a timelock): simulate as it and print the call to submit through it (no key, nothing sent)");
+  leaf(arbiter, "accept", "accept the nomination (the nominee's key)", { signs: true, sends: true }, arbiterAcceptCommand).option("--network <id>", "network id")
+    .option("--as <addr>", "the arbiter is a contract (a Safe, a timelock): simulate as it and print the call to submit through it (no key, nothing sent)");
 
   const roles = program.command("roles").description("network roles the admin grants: registrar (nodes), biller (charges, refunds, payouts), admin");
   leaf(roles, "grant", "grant a network role (admin)", { signs: true, sends: true }, rolesGrantCommand)

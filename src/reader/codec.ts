@@ -22,7 +22,8 @@ export function checksum(address: string): string {
   return v;
 }
 
-function hexBytes(v: unknown, column: string): Buffer {
+/** 0x-hex (or a Buffer) as the bytes a BLOB/BYTEA column stores. */
+export function bytesOf(v: unknown, column = "value"): Buffer {
   if (Buffer.isBuffer(v)) return v;
   const s = String(v);
   if (!/^0x([0-9a-fA-F]{2})*$/.test(s)) throw new Error(`column ${column}: expected 0x-hex, got ${s.slice(0, 80)}`);
@@ -49,14 +50,14 @@ export function normalizeValue(c: ColumnDef, v: unknown): unknown {
     case "addr":
       return checksum(Buffer.isBuffer(v) ? "0x" + v.toString("hex") : String(v).toLowerCase());
     case "blob":
-      return Buffer.isBuffer(v) ? v : hexBytes(v, c.name);
+      return Buffer.isBuffer(v) ? v : bytesOf(v, c.name);
   }
 }
 
 /** A canonical JS value as the engine stores it. */
 export function toDb(c: ColumnDef, v: unknown): unknown {
   if (v === null || v === undefined) return null;
-  if (c.kind === "hash" || c.kind === "addr" || c.kind === "blob") return hexBytes(v, c.name);
+  if (c.kind === "hash" || c.kind === "addr" || c.kind === "blob") return bytesOf(v, c.name);
   return v;
 }
 

@@ -20,7 +20,7 @@ import { revenueLedgerEvents, workLedgerEvents } from "../chain/events";
 import { InvalidInputError } from "../errors";
 import type { WorkRecord } from "../records/types";
 import type { UsageRecord } from "../records/usage";
-import { Row, fromDb, normalizeValue, packLog, rowFromDb, toDb, topicSig, unpackLog } from "./codec";
+import { Row, bytesOf, checksum, fromDb, normalizeValue, packLog, rowFromDb, toDb, topicSig, unpackLog } from "./codec";
 import { LogDecoder } from "./decode";
 import { decodeAccountId, deriveEvent } from "./derive";
 import { rawLogOf } from "./rawLog";
@@ -61,7 +61,6 @@ function kysely(): KyselyModule {
 }
 
 const EVENTS = tableDef("events");
-const BLOCKS = tableDef("blocks");
 const BUNDLE_RECORDS = tableDef("bundle_records");
 const CONTRACTS = ["WorkLedger", "RevenueLedger"] as const;
 
@@ -190,7 +189,7 @@ export abstract class SqlStore implements ReaderStore {
   /** Insert or refresh block hashes (has_events never goes back from 1 to 0). */
   private async putBlocks(trx: AnyDb, blocks: Map<number, { hash: string; hasEvents: number }>): Promise<void> {
     const { sql } = kysely();
-    const rows = [...blocks.entries()].map(([n, b]) => ({ block_number: n, block_hash: toDb(BLOCKS.columns[1], b.hash), has_events: b.hasEvents }));
+    const rows = [...blocks.entries()].map(([n, b]) => ({ block_number: n, block_hash: bytesOf(b.hash), has_events: b.hasEvents }));
     for (let i = 0; i < rows.length; i += 1000) {
       await trx
         .insertInto("blocks")
@@ -206,7 +205,7 @@ export abstract class SqlStore implements ReaderStore {
   }
 
   private async putCheckpoint(trx: AnyDb, cp: Checkpoint): Promise<void> {
-    const hash = toDb(BLOCKS.columns[1], cp.blockHash);
+    const hash = bytesOf(cp.blockHash);
     await trx
       .insertInto("sync_state")
       .values({ id: 1, block_number: cp.blockNumber, block_hash: hash })
@@ -386,8 +385,8 @@ export abstract class SqlStore implements ReaderStore {
         .insertInto("bundles")
         .values({
           ...key,
-          root: toDb(tableDef("bundles").columns[3], bundle.root.toLowerCase()),
-          data_hash: toDb(tableDef("bundles").columns[4], bundle.dataHash.toLowerCase()),
+          root: bytesOf(bundle.root),
+          data_hash: bytesOf(bundle.dataHash),
           record_count: bundle.records.length,
           source: bundle.source,
           commit_block: Number(v.block_number),
@@ -518,7 +517,7 @@ export abstract class SqlStore implements ReaderStore {
    * gets `debit_kind`, `debit_holder`, `credit_kind` and `credit_holder` from its account ids.
    */
   async customerEntries(customer: string, networkId?: number): Promise<Row[]> {
-    const holder = toDb(tableDef("accounts").columns[3], normalizeValue(tableDef("accounts").columns[3], customer));
+    const holder = bytesOf(checksum(customer));
     let acc = this.db.selectFrom("accounts").select("account_id").where("holder", "=", holder).where("kind", "in", ["escrow", "held"]);
     if (networkId !== undefined) acc = acc.where("network_id", "=", networkId);
     const ids = (await acc.execute()).map((r) => r.account_id as Buffer);
@@ -578,7 +577,7 @@ export abstract class SqlStore implements ReaderStore {
   /** One account's balance as of the end of `blockNumber`. */
   async balanceAt(accountId: string, blockNumber?: number): Promise<bigint> {
     const at = blockNumber ?? Number.MAX_SAFE_INTEGER;
-    const id = toDb(tableDef("entries").columns[2], accountId.toLowerCase());
+    const id = bytesOf(accountId);
     const last = (acc: "debit" | "credit") =>
       this.db
         .selectFrom("entries")

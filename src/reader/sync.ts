@@ -10,7 +10,7 @@ import { Provider, getAddress } from "ethers";
 
 import type { ChainEvent, LedgerAddresses } from "../chain/events";
 import { ChainMismatchError, InvalidInputError } from "../errors";
-import { ImportBundleResult, importBundle } from "./bundles";
+import { BundleMismatchError, ImportBundleResult, importBundle } from "./bundles";
 import { LogDecoder } from "./decode";
 import { DEFAULT_CHUNK_SIZE, SpanControl, decodeLogs, readLogChunk, retryOptions } from "./fetchEvents";
 import { reconcileReorg } from "./reorg";
@@ -335,12 +335,21 @@ export interface FollowOptions extends SyncOptions {
 
 /** Imports the bundles of a directory as they appear (see FollowOptions.bundles). */
 class BundleWatcher {
-  /** file → "mtime:size" of the version last tried, and whether it imported. */
-  private readonly tried = new Map<string, { sig: string; ok: boolean }>();
+  /**
+   * file → "mtime:size" of the version last tried, whether it imported, and for a bundle that did not
+   * match its epoch, the version it was compared with: it is read again only once that changes.
+   */
+  private readonly tried = new Map<string, { sig: string; ok: boolean; mismatch?: { networkId: number; epoch: bigint; against: string } }>();
   constructor(
     private readonly dir: string,
     private readonly opts: FollowOptions,
   ) {}
+
+  /** The latest version of an epoch as "version:root" ("" when none). */
+  private async latest(networkId: number, epoch: bigint): Promise<string> {
+    const v = await this.opts.store.latestEpochVersion(networkId, epoch);
+    return v ? `${v.version}:${v.root}` : "";
+  }
 
   async scan(chainMoved: boolean, reorged: boolean): Promise<void> {
     if (reorged) this.tried.clear(); // a rollback may have removed imported bundles
@@ -362,13 +371,18 @@ class BundleWatcher {
         continue; // removed meanwhile
       }
       const prev = this.tried.get(file);
-      if (prev && prev.sig === sig && (prev.ok || !chainMoved)) continue;
+      if (prev && prev.sig === sig) {
+        if (prev.ok || !chainMoved) continue;
+        // A bundle that did not match is read again only when its epoch got a new version (a correction).
+        if (prev.mismatch && (await this.latest(prev.mismatch.networkId, prev.mismatch.epoch)) === prev.mismatch.against) continue;
+      }
       try {
         const imported = await importBundle(this.opts.store, file);
         this.tried.set(file, { sig, ok: true });
         this.opts.onBundle?.({ file, imported });
       } catch (err) {
-        this.tried.set(file, { sig, ok: false });
+        const mismatch = err instanceof BundleMismatchError ? { networkId: err.networkId, epoch: err.epoch, against: await this.latest(err.networkId, err.epoch) } : undefined;
+        this.tried.set(file, { sig, ok: false, mismatch });
         this.opts.onBundle?.({ file, error: err as Error });
       }
     }

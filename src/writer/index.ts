@@ -113,7 +113,8 @@ export {
   readVerifierStatus,
   whenText,
 } from "./rotation";
-export { transferArbiter, acceptArbiter } from "./arbiter";
+export type { ArbiterAction } from "./arbiter";
+export { transferArbiter, acceptArbiter, arbiterCall, arbiterCallAs } from "./arbiter";
 export type { GrantableRole, RoleHolders } from "./roles";
 export { grantRole, revokeRole, listRoles, parseRoleName, GRANTABLE_ROLES } from "./roles";
 export { setNetworkPaused, setChallengeWindow, deactivateNode } from "./networkAdmin";

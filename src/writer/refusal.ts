@@ -52,12 +52,13 @@ export function isoDate(seconds: bigint | number): string {
   return new Date(Number(seconds) * 1000).toISOString();
 }
 
-/** A duration in seconds for people: "86400 s (1 d)". */
+/** A duration in seconds for people: "86400 s (1 d)", "2772000 s (32 d 2 h)", "90600 s". */
 export function durationText(seconds: bigint | number): string {
   const s = Number(seconds);
-  if (s % 86_400 === 0 && s >= 86_400) return `${s} s (${s / 86_400} d)`;
-  if (s % 3_600 === 0 && s >= 3_600) return `${s} s (${s / 3_600} h)`;
-  return `${s} s`;
+  if (s % 3_600 !== 0 || s < 3_600) return `${s} s`;
+  const days = Math.floor(s / 86_400);
+  const hours = (s % 86_400) / 3_600;
+  return `${s} s (${[days ? `${days} d` : "", hours ? `${hours} h` : ""].filter(Boolean).join(" ")})`;
 }
 
 /**
@@ -163,7 +164,7 @@ export function revertInWords(name: string, args: Record<string, unknown>): stri
     case "WorkLedgerRecoveryMismatch":
       return `the verifiers and threshold given are not those proposed for network ${n()}`;
     case "WorkLedgerRecoveryStale":
-      return `the recovery proposal of network ${n()} was for verifier set ${a("proposedSetId")} but the network is at set ${a("currentSetId")} (it rotated since): propose again`;
+      return `the recovery proposal of network ${n()} would create verifier set ${a("proposedSetId")}, but the network is already at set ${a("currentSetId")} (it rotated since): propose again`;
     case "WorkLedgerNotDeployer":
       return `${a("account")} did not deploy this WorkLedger: only its deployer wires the RevenueLedger`;
     case "WorkLedgerRevenueLedgerAlreadySet":

@@ -204,7 +204,7 @@ export async function applyRotation(signer: Signer, deployment: Ledger, signatur
   const wl = await assertNetwork(signer, deployment, networkId);
   const n = await wl.network(networkId);
   if (BigInt(first.verifierSetId) !== n.verifierSetId + 1n) {
-    throw new InvalidInputError(`the rotation is for verifier set ${first.verifierSetId} but network ${networkId} is at set ${n.verifierSetId} (the next is ${n.verifierSetId + 1n}): sign a new proposal`);
+    throw new InvalidInputError(`the rotation would create verifier set ${first.verifierSetId}, but network ${networkId} is at set ${n.verifierSetId} (the next is ${n.verifierSetId + 1n}): sign a new proposal`);
   }
   const seen = new Set<string>();
   for (const [i, s] of signatures.entries()) {

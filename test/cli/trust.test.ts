@@ -93,6 +93,9 @@ describe("workledger trust commands (real binary, hardhat node)", function () {
     const r = json(await cli([...base, "--arbiter", arbiter.address, "--bond", "5", "--json"], admin.privateKey));
     expect(r).to.include({ networkId: 1, arbiter: arbiter.address, bond: "5000000", arbiterDeadline: 86400, maxStatementEpochs: 720, thawSeconds: 133200 });
     expect(r.warnings).to.deep.equal([]);
+    const show = json(await cli(["network", "show", "--network", "1", "--json"]));
+    expect(show).to.include({ arbiter: arbiter.address, pendingArbiter: null, bond: "5000000", thawSeconds: 133200, arbiterDeadline: 86400, maxStatementEpochs: 720, finalizedCount: 0, recoveryDelay: 7 * 86400 });
+    expect(ok(await cli(["network", "show", "--network", "1"])).stdout).to.match(/challenge bond:\s+5\.00 mUSD/).and.match(/recovery delay:\s+604800 s \(7 d\)/);
     // network 2: defaults, the arbiter is the first verifier that is not the signer, with a warning
     const d = ok(await cli([...base.map((a) => (a === "Trust net" ? "Defaults net" : a)), "--max-statement-epochs", "10"], admin.privateKey));
     expect(d.stderr).to.match(new RegExp(`^warning: no --arbiter given: the arbiter is ${v1.address}, the first verifier that is not the signer`, "m"));
@@ -176,6 +179,14 @@ describe("workledger trust commands (real binary, hardhat node)", function () {
     const e = json(await cli(["challenge", "expire", "--network", "1", "--epoch", "2", "--json"], outsider.privateKey));
     expect(e).to.deep.include({ version: 1, bond: { challenger: customer.address, amount: "5000000", fate: "returned", paid: true } });
     expect(json(await cli(["epoch", "status", "--network", "1", "--epoch", "2", "--json"])).status).to.equal("voided");
+    // a rejection: the bond goes to the network's revenue, the rest of the window resumes, the next bond doubles
+    await publishEpoch(3, [["gpu-2", 300, 9000, 300_000]]);
+    ok(await cli(["challenge", "--network", "1", "--epoch", "3", "--reason", "looks high"], customer.privateKey));
+    const rej = json(await cli(["challenge", "resolve", "--network", "1", "--epoch", "3", "--rejected", "--json"], arbiter.privateKey));
+    expect(rej).to.deep.include({ upheld: false, version: 1, bond: { challenger: customer.address, amount: "5000000", fate: "forfeited", paid: true } });
+    expect(rej.finalizesAt).to.match(ISO);
+    const after = json(await cli(["challenge", "status", "--network", "1", "--epoch", "3", "--json"]));
+    expect(after).to.deep.include({ status: "pending", challenges: 1, nextBond: "10000000", open: null, finalizesAt: rej.finalizesAt });
   });
 
   it("verifiers propose|sign|apply|status: k current verifiers sign into files, anyone relays; outsiders and replays exit 2", async function () {
@@ -186,6 +197,9 @@ describe("workledger trust commands (real binary, hardhat node)", function () {
     expect(p).to.include({ verifierSetId: "2", threshold: 3, out: "rotation.json" });
     await refused(["verifiers", "sign", "--proposal", "rotation.json", "--out", "rot-x.json"], outsider.privateKey, 2, /is not in the current verifier set 1 of network 1: only current verifiers sign a rotation/);
     await refused(["verifiers", "sign", "--proposal", "rotation.json"], v1.privateKey, 2, /missing --out SIG\.json/);
+    const drySig = json(await cli(["verifiers", "sign", "--proposal", "rotation.json", "--out", "rot-dry.json", "--dry-run", "--json"], v1.privateKey));
+    expect(drySig).to.include({ dryRun: true, out: null, signer: v1.address, verifierSetId: "2" });
+    expect(fs.existsSync(path.join(dir, "rot-dry.json")), "a dry run writes no signature file").to.equal(false);
     ok(await cli(["verifiers", "sign", "--proposal", "rotation.json", "--out", "rot-a.json"], v1.privateKey));
     ok(await cli(["verifiers", "sign", "--network", "1", "--verifiers", next, "--threshold", "3", "--out", "rot-c.json"], v3.privateKey));
     await refused(["verifiers", "apply", "--signatures", "rot-a.json"], outsider.privateKey, 2, /1 signature\(s\) given, the current threshold of network 1 is 2/);
@@ -195,10 +209,10 @@ describe("workledger trust commands (real binary, hardhat node)", function () {
     expect(r).to.include({ verifierSetId: 2, threshold: 3 });
     const s = json(await cli(["verifiers", "status", "--network", "1", "--json"]));
     expect(s).to.deep.include({ verifierSetId: 2, threshold: 3, verifiers: [v1.address, v2.address, v3.address, v4.address], recovery: null, arbiter: arbiter.address });
-    await refused(["verifiers", "apply", "--signatures", "rot-a.json,rot-c.json"], outsider.privateKey, 2, /the rotation is for verifier set 2 but network 1 is at set 2 \(the next is 3\): sign a new proposal/);
+    await refused(["verifiers", "apply", "--signatures", "rot-a.json,rot-c.json"], outsider.privateKey, 2, /the rotation would create verifier set 2, but network 1 is at set 2 \(the next is 3\): sign a new proposal/);
   });
 
-  it("verifiers propose --recovery (admin): waits its delay in public (status shows when), the arbiter cancels; apply --recovery too early exits 2", async function () {
+  it("verifiers propose --recovery (admin): waits its delay in public (status shows when), the arbiter cancels; apply --recovery too early exits 2, once due anyone applies it", async function () {
     const rec = [v4.address].join(",");
     await refused(["verifiers", "propose", "--network", "1", "--recovery", "--verifiers", rec, "--threshold", "1"], outsider.privateKey, 2, /does not hold the admin role of network 1/);
     const p = json(await cli(["verifiers", "propose", "--network", "1", "--recovery", "--verifiers", rec, "--threshold", "1", "--json"], admin.privateKey));
@@ -211,11 +225,29 @@ describe("workledger trust commands (real binary, hardhat node)", function () {
     await refused(["verifiers", "cancel", "--network", "1"], admin.privateKey, 2, /is not the arbiter of network 1/);
     ok(await cli(["verifiers", "cancel", "--network", "1"], arbiter.privateKey));
     expect(json(await cli(["verifiers", "status", "--network", "1", "--json"])).recovery).to.equal(null);
+    // proposed again and left alone: once due, anyone applies it
+    const again = json(await cli(["verifiers", "propose", "--network", "1", "--recovery", "--verifiers", rec, "--threshold", "1", "--json"], admin.privateKey));
+    const pending = json(await cli(["verifiers", "status", "--network", "1", "--json"]));
+    expect((pending.recovery as { executableAt: string }).executableAt).to.equal(again.executableAt);
+    ok(await cli(["time", "advance", "--seconds", String((pending.recoveryDelaySeconds as number) + 60)]));
+    await dryRunSendsNothing(["verifiers", "apply", "--network", "1", "--recovery", "--verifiers", rec, "--threshold", "1"], outsider.privateKey);
+    const applied = json(await cli(["verifiers", "apply", "--network", "1", "--recovery", "--verifiers", rec, "--threshold", "1", "--json"], outsider.privateKey));
+    expect(applied).to.include({ recovery: true, verifierSetId: 3, threshold: 1 });
+    expect(json(await cli(["verifiers", "status", "--network", "1", "--json"]))).to.deep.include({ verifierSetId: 3, verifiers: [v4.address], threshold: 1, recovery: null });
   });
 
   it("arbiter transfer|accept: two steps by the arbiter and its nominee; the admin can neither transfer nor be nominated", async function () {
     await refused(["arbiter", "transfer", "--network", "1", "--to", outsider.address], admin.privateKey, 2, /is not the arbiter of network 1 \(WorkLedgerNotArbiter\)/);
     await refused(["arbiter", "transfer", "--network", "1", "--to", admin.address], arbiter.privateKey, 2, /the arbiter must be independent of the admin \(WorkLedgerArbiterIsAdmin\)/);
+    // an arbiter that is a contract (a Safe, a timelock): --as simulates as it and prints the call to submit, with no key
+    const accounts = [admin, v1, v2, v3, customer, arbiter, outsider, v4].map((w) => w.address);
+    const before = await chainSnapshot(node.provider, accounts);
+    const as = ok(await cli(["arbiter", "transfer", "--network", "1", "--to", outsider.address, "--as", arbiter.address]));
+    expect(as.stdout).to.match(new RegExp(`simulated as ${arbiter.address} \\(ok\\); submit this call through it`)).and.match(/data:\s+0x[0-9a-f]{8,}/).and.include("nothing was sent");
+    const asJson = json(await cli(["arbiter", "transfer", "--network", "1", "--to", outsider.address, "--as", arbiter.address, "--json"]));
+    expect(asJson).to.include({ dryRun: true, method: "transferArbiter", submitThrough: arbiter.address, value: "0" });
+    expect(await chainSnapshot(node.provider, accounts)).to.equal(before);
+    await refused(["arbiter", "transfer", "--network", "1", "--to", outsider.address, "--as", admin.address], undefined, 2, /is not the arbiter of network 1 \(WorkLedgerNotArbiter\)/);
     await dryRunSendsNothing(["arbiter", "transfer", "--network", "1", "--to", outsider.address], arbiter.privateKey);
     ok(await cli(["arbiter", "transfer", "--network", "1", "--to", outsider.address], arbiter.privateKey));
     await refused(["arbiter", "accept", "--network", "1"], customer.privateKey, 2, new RegExp(`is not the nominated arbiter of network 1 \\(the nominee is ${outsider.address}\\)`));
@@ -305,12 +337,12 @@ describe("workledger trust commands (real binary, hardhat node)", function () {
     ok(await cli(["time", "advance", "--seconds", "3700"])); // epoch 0 is Final
     const deployment = readDeploymentFile(path.join(dir, "deployment.json"));
     // 1. rotate the verifier set to the admin alone
-    await refused(["verifiers", "sign", "--network", "1", "--verifiers", admin.address, "--threshold", "1", "--out", "self.json"], admin.privateKey, 2, /is not in the current verifier set 2 of network 1/);
+    await refused(["verifiers", "sign", "--network", "1", "--verifiers", admin.address, "--threshold", "1", "--out", "self.json"], admin.privateKey, 2, /is not in the current verifier set 3 of network 1/);
     const { JsonRpcProvider } = await import("ethers");
     const provider = new JsonRpcProvider(node.url);
     const proposal = await proposeRotation(provider, deployment, 1n, [admin.address], 1);
     writeRotationFile(await signRotation(proposal, admin), path.join(dir, "self.json"));
-    await refused(["verifiers", "apply", "--signatures", "self.json"], admin.privateKey, 2, /self\.json: 0x[0-9a-fA-F]{40} is not in the current verifier set 2 of network 1/);
+    await refused(["verifiers", "apply", "--signatures", "self.json"], admin.privateKey, 2, /self\.json: 0x[0-9a-fA-F]{40} is not in the current verifier set 3 of network 1/);
     // 2. a zero challenge window
     await refused(["network", "set-window", "--network", "1", "--challenge-window", "0"], admin.privateKey, 2, /a challenge window must be from 3600 s/);
     // 3. correct the Final epoch 0 with a forged record signed by the admin alone

@@ -65,6 +65,7 @@ describe("public API (src/index.ts)", function () {
       "advanceFinality",
       "applyRecovery",
       "applyRotation",
+      "arbiterCallAs",
       "assertDeployment",
       "assertNetwork",
       "assertNeverLowers",

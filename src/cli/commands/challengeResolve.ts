@@ -1,15 +1,17 @@
 /** `workledger challenge resolve --network ID --epoch E --upheld|--rejected`: the arbiter rules (the SDK's resolveChallenge). */
 import { InvalidInputError, isoDate, resolveChallenge } from "../../index";
+import { arbiterAsContract } from "../asContract";
 import { CliContext } from "../context";
 import { CommandOutput, formatAmount } from "../output";
 import { parseNetworkId, parseUint } from "../parse";
 import { outcomeData, outcomeLines } from "../txOutput";
 
-export async function challengeResolveCommand(ctx: CliContext, o: { network?: string; epoch?: string; upheld?: boolean; rejected?: boolean }): Promise<CommandOutput> {
+export async function challengeResolveCommand(ctx: CliContext, o: { network?: string; epoch?: string; upheld?: boolean; rejected?: boolean; as?: string }): Promise<CommandOutput> {
   const networkId = parseNetworkId(o.network);
   const epoch = parseUint(o.epoch, "--epoch");
   if (Boolean(o.upheld) === Boolean(o.rejected)) throw new InvalidInputError("pass exactly one of --upheld (void the version, return the bond) or --rejected (bond to network revenue, the window resumes)");
   const upheld = Boolean(o.upheld);
+  if (o.as !== undefined) return arbiterAsContract(ctx, o.as, { kind: "resolve", networkId, epoch, upheld }, `${upheld ? "uphold" : "reject"} the challenge of epoch ${epoch} of network ${networkId}`);
   const { deployment, workLedger } = await ctx.ledgers();
   await ctx.requireNetwork(networkId);
   const token = await ctx.token((await workLedger.network(networkId)).token);

@@ -24,8 +24,8 @@ export async function deployCommand(ctx: CliContext, o: DeployFlags): Promise<Co
   const totalGas = res.creations.reduce((s, c) => s + c.gasEstimate, 0n);
   const lines = ctx.dryRun
     ? [
-        `dry run: would deploy ${res.creations.map((c) => c.name).join(", ")} on chain ${res.deployment.chainId}`,
-        ...res.creations.map((c) => `  ${c.name.padEnd(15)} at ${c.address}  gas estimate ${c.gasEstimate.toLocaleString("en-US")}`),
+        `dry run: would deploy ${res.creations.filter((c) => !c.name.includes(".")).map((c) => c.name).join(", ")} on chain ${res.deployment.chainId}, then wire them (WorkLedger.setRevenueLedger: bonds live in the RevenueLedger's books)`,
+        ...res.creations.map((c) => `  ${c.name.padEnd(15)} at ${c.address}  gas ${c.name.includes(".") ? "(measured; cannot be simulated before the contracts exist)" : "estimate"} ${c.gasEstimate.toLocaleString("en-US")}`),
         `  total gas estimate ${totalGas.toLocaleString("en-US")}; nothing was sent and ${o.out} was not written`,
       ]
     : [
@@ -35,6 +35,7 @@ export async function deployCommand(ctx: CliContext, o: DeployFlags): Promise<Co
           ["RevenueLedger", res.deployment.revenueLedger],
           ["token", res.deployment.token + (token ? "" : " (MockStablecoin)")],
           ["fromBlock", res.deployment.fromBlock],
+          ["wired", "WorkLedger.setRevenueLedger(RevenueLedger): challenge bonds are held in its books"],
         ]),
         `wrote ${o.out}`,
       ];

@@ -360,7 +360,10 @@ export function chartSvg(c: Chart): string {
 
 /* ------------------------------------------------------------ PDF */
 
-/** Draws the chart with pdfkit at (x, y), `scale` × its size in points; `encode` maps text to what the font can show. */
+/**
+ * Draws the chart with pdfkit at (x, y), `scale` × its size in points; `encode` maps text to what the font can show.
+ * @internal (names pdfkit's types, which are a devDependency: kept out of the published declarations)
+ */
 export function drawChart(doc: PDFKit.PDFDocument, c: Chart, x0: number, y0: number, scale = 1, encode: (s: string) => string = (s) => s): void {
   doc.save();
   for (const p of c.primitives) {

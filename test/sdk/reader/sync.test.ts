@@ -602,6 +602,7 @@ describe("reader: sync against hardhat node", function () {
         const ac = new AbortController();
         let passes = 0;
         const imported: string[] = [];
+        const failures: string[] = [];
         try {
           const following = followChain({
             provider: node.url,
@@ -612,7 +613,7 @@ describe("reader: sync against hardhat node", function () {
             signal: ac.signal,
             bundles: dir,
             onPass: () => passes++,
-            onBundle: (b) => b.imported && imported.push(path.basename(b.file)),
+            onBundle: (b) => (b.imported ? imported.push(path.basename(b.file)) : failures.push(path.basename(b.file))),
           });
           await sc.activity(8, `follow-${engine}`);
           // A bundle that lands before its commit is indexed, then the commit: imported once the commit is.
@@ -621,6 +622,9 @@ describe("reader: sync against hardhat node", function () {
           sc.nextEpoch += 2;
           const early = await buildEpoch(recordsOf(epoch, `early-${engine}`), { epoch, networkId: sc.networkId });
           await writeBundle(early.bundle, path.join(dir, `e${epoch}.wlb`));
+          // A bundle that will never match (other records for the same epoch): tried once the epoch is in, not at every pass.
+          const stale = await buildEpoch(recordsOf(epoch, `stale-${engine}`), { epoch, networkId: sc.networkId });
+          await writeBundle(stale.bundle, path.join(dir, `e${epoch}-stale.wlb`));
           await new Promise((r) => setTimeout(r, 200));
           await sc.commitSummary(epoch, 1, early.summary);
           await until("the early bundle", async () => (await s.bundleRecords(sc.networkId, epoch, 1)) !== undefined);
@@ -630,8 +634,15 @@ describe("reader: sync against hardhat node", function () {
           await until("the late commit", async () => (await s.latestEpochVersion(sc.networkId, epoch + 1)) !== undefined);
           await writeBundle(late.bundle, path.join(dir, `e${epoch + 1}.wlb`));
           await until("the late bundle", async () => (await s.bundleRecords(sc.networkId, epoch + 1, 1)) !== undefined);
+          // The stale bundle failed before its epoch was committed (retried as the chain moved), then
+          // against the commit; after that, passes with new events do not read it again.
+          const staleTries = failures.filter((f) => f === `e${epoch}-stale.wlb`).length;
+          expect(staleTries).to.be.at.least(1);
+          await sc.activity(3, `stale-${engine}`);
           const target = await node.provider.getBlockNumber();
           await until("the head", async () => ((await s.checkpoint())?.blockNumber ?? 0) >= target);
+          await new Promise((r) => setTimeout(r, 200)); // a pass or two more
+          expect(failures.filter((f) => f === `e${epoch}-stale.wlb`).length, "tries of the stale bundle").to.equal(staleTries);
           ac.abort();
           const last = await following;
           expect(passes).to.be.greaterThan(1);

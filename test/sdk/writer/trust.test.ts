@@ -12,7 +12,7 @@ import { expect } from "chai";
 import fs from "fs";
 import os from "os";
 import path from "path";
-import { Signer, ZeroHash, keccak256, toUtf8Bytes } from "ethers";
+import { Signer, ZeroAddress, ZeroHash, keccak256, toUtf8Bytes } from "ethers";
 import { ethers, network } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 
@@ -22,12 +22,14 @@ import {
   WIRING_GAS,
   acceptArbiter,
   applyRecovery,
+  arbiterCallAs,
   applyRotation,
   cancelRecovery,
   challengeEpoch,
   createNetwork,
   deactivateNode,
   deployContracts,
+  durationText,
   expireChallenge,
   grantRole,
   listRoles,
@@ -50,6 +52,7 @@ import {
   writeRotationFile,
 } from "../../../src";
 import { IERC20Metadata__factory, WorkLedger__factory } from "../../../src/contracts";
+import { TimelockArbiter__factory } from "../../../typechain-types";
 import { buildEpoch, makeRecords, signAndCommit } from "../../helpers/workLedgerFixture";
 import { domainOf } from "../../helpers/eip712";
 
@@ -122,6 +125,11 @@ describe("SDK trust jobs (#13)", function () {
       expect(dry.creations[3].gasEstimate).to.equal(WIRING_GAS);
       expect(dry.creations[3].address).to.equal(dry.deployment.workLedger);
       expect(await chainState(admin)).to.equal(before);
+      // the gas a dry run shows for the wiring is the one a real deploy estimates
+      const real = await deployContracts(admin);
+      expect(real.creations[3].name).to.equal("WorkLedger.setRevenueLedger");
+      expect(real.creations[3].gasEstimate).to.equal(WIRING_GAS);
+      expect(await WorkLedger__factory.connect(real.deployment.workLedger, admin).revenueLedger()).to.equal(real.deployment.revenueLedger);
     });
 
     it("createNetwork sends the trust parameters and reads them back (arbiterOf, bondOf, thaw = smallest allowed)", async function () {
@@ -149,6 +157,14 @@ describe("SDK trust jobs (#13)", function () {
       expect(e.message).to.match(/arbiter .* is the network admin/);
       const short = await refusal(createNetwork(admin, deployment, { ...base, verifiers: [await addr(v1)], arbiter: await addr(v2), thawSeconds: 1000n }));
       expect(short.message).to.match(/--thaw-seconds 1000 is too short: at least \d+/);
+      const none = await refusal(createNetwork(admin, deployment, { ...base, verifiers: [await addr(admin)] }));
+      expect(none.message).to.equal("no --arbiter given and every verifier is the signer or the admin: pass --arbiter ADDR (an account independent of the admin)");
+      const deadline = await refusal(createNetwork(admin, deployment, { ...base, verifiers: [await addr(v1)], arbiter: await addr(v2), arbiterDeadline: 31n * 86_400n }));
+      expect(deadline.message).to.equal("--arbiter-deadline must be from 86400 to 2592000 seconds, got 2678400");
+      const epochs = await refusal(createNetwork(admin, deployment, { ...base, verifiers: [await addr(v1)], arbiter: await addr(v2), maxStatementEpochs: 10_001 }));
+      expect(epochs.message).to.equal("--max-statement-epochs must be from 1 to 10000, got 10001");
+      const bond = await refusal(createNetwork(admin, deployment, { ...base, verifiers: [await addr(v1)], arbiter: await addr(v2), bond: 999_999n }));
+      expect(bond.message).to.match(/^--bond must be from 1000000 to/);
       expect(await chainState(admin)).to.equal(before);
     });
   });
@@ -247,7 +263,7 @@ describe("SDK trust jobs (#13)", function () {
       expect(s).to.include({ verifierSetId: 2, threshold: 2 });
       expect(s.verifiers).to.deep.equal(next);
       const replay = await refusal(applyRotation(outsider, deployment, sigs));
-      expect(replay.message).to.match(/the rotation is for verifier set 2 but network 1 is at set 2/);
+      expect(replay.message).to.match(/the rotation would create verifier set 2, but network 1 is at set 2/);
       // v1 left the set: its signature over the next rotation names it
       const p3 = await proposeRotation(ethers.provider, deployment, 1n, [await addr(v1)], 1);
       const f3 = path.join(dir, "sig-old.json");
@@ -298,6 +314,20 @@ describe("SDK trust jobs (#13)", function () {
     });
   });
 
+  describe("a recovery overtaken by a signed rotation", function () {
+    it("is shown stale by readVerifierStatus and cannot be applied, even when due", async function () {
+      const { deployment, admin, v1, v2, v4, outsider } = await loadFixture(trustFixture);
+      const p = await proposeRecovery(admin, deployment, { networkId: 1n, verifiers: [await addr(v4)], threshold: 1 });
+      const next = await proposeRotation(ethers.provider, deployment, 1n, [await addr(v1), await addr(v2)], 2);
+      await applyRotation(outsider, deployment, [await signRotation(next, v1), await signRotation(next, v2)]);
+      await time.increaseTo(p.executableAt!);
+      const s = await readVerifierStatus(ethers.provider, deployment, 1n);
+      expect(s.recovery).to.include({ verifierSetId: 2, stale: true, executable: true });
+      const e = await refusal(applyRecovery(outsider, deployment, { networkId: 1n, verifiers: [await addr(v4)], threshold: 1 }));
+      expect(e.message).to.equal("the recovery proposal of network 1 would create verifier set 2, but the network is already at set 2 (it rotated since): propose again (WorkLedgerRecoveryStale)");
+    });
+  });
+
   describe("arbiter, roles and the admin's levers", function () {
     it("the arbiter hands over in two steps; nobody else can accept, and the admin can never become arbiter", async function () {
       const { deployment, admin, arbiter, outsider, customer } = await loadFixture(trustFixture);
@@ -312,6 +342,32 @@ describe("SDK trust jobs (#13)", function () {
       const a = await acceptArbiter(outsider, deployment, { networkId: 1n });
       expect(a).to.include({ previousArbiter: await addr(arbiter), arbiter: await addr(outsider) });
       expect((await readTrust(ethers.provider, deployment, 1n)).arbiter).to.equal(await addr(outsider));
+    });
+
+    it("a TimelockController as the arbiter: arbiterCallAs gives the call to schedule; executed through the timelock it rules", async function () {
+      const { deployment, admin, v1, v2, v3, customer, outsider, domain, wl } = await loadFixture(trustFixture);
+      const delay = 3_600n;
+      const timelock = await new TimelockArbiter__factory(admin).deploy(delay, [await addr(outsider)], [await addr(outsider)], ZeroAddress);
+      const tl = await timelock.getAddress();
+      const { network: n2 } = await createNetwork(admin, deployment, {
+        admin: await addr(admin), token: deployment.token, genesisTime: 0n, epochSeconds: EPOCH, challengeWindow: WINDOW, capacityPerNode: 0n,
+        threshold: 2, name: "Timelock-arbitrated", workUnit: "u", verifiers: await Promise.all([v1, v2, v3].map(addr)), arbiter: tl,
+      });
+      const id = n2!.networkId;
+      await time.increase(EPOCH);
+      await signAndCommit(wl, [v1, v2], domain, { networkId: id, epoch: 0n, version: 1n, summary: buildEpoch(makeRecords(3, 0n, "tl")).summary });
+      await challengeEpoch(customer, deployment, { networkId: id, epoch: 0n, reasonHash: ZeroHash });
+      const before = await chainState(admin, outsider);
+      const call = await arbiterCallAs(ethers.provider, deployment, tl, { kind: "resolve", networkId: id, epoch: 0n, upheld: true });
+      expect(call).to.include({ dryRun: true, from: tl, to: deployment.workLedger, method: "resolveChallenge" });
+      expect(await chainState(admin, outsider)).to.equal(before);
+      const notArbiter = await refusal(arbiterCallAs(ethers.provider, deployment, await addr(admin), { kind: "resolve", networkId: id, epoch: 0n, upheld: true }));
+      expect(notArbiter.message).to.equal(`${await addr(admin)} is not the arbiter of network ${id} (WorkLedgerNotArbiter)`);
+      const salt = keccak256(toUtf8Bytes("ruling"));
+      await timelock.connect(outsider).schedule(call.to, 0n, call.data, ZeroHash, salt, delay);
+      await time.increase(delay);
+      await timelock.connect(outsider).execute(call.to, 0n, call.data, ZeroHash, salt);
+      expect((await readChallenge(ethers.provider, deployment, id, 0n)).status).to.equal("voided");
     });
 
     it("roles: the admin grants and revokes registrar and biller; listRoles reads them back; others and 'arbiter' are refused", async function () {
@@ -400,8 +456,9 @@ describe("SDK trust jobs (#13)", function () {
     });
   });
 
-  it("revertInWords covers unknown errors with their arguments", function () {
+  it("revertInWords covers unknown errors with their arguments; durationText reads as days and hours", function () {
     expect(revertInWords("SomethingNew", { a: 1n, b: "x" })).to.equal("SomethingNew(a=1, b=x)");
+    expect([86_400n, 2_772_000n, 3_600n, 90_600n, 59n].map((v) => durationText(v))).to.deep.equal(["86400 s (1 d)", "2772000 s (32 d 2 h)", "3600 s (1 h)", "90600 s", "59 s"]);
     void network;
   });
 });

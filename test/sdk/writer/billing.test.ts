@@ -16,7 +16,6 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 
 import {
-  InvalidInputError,
   advanceFinality,
   authorizeBilling,
   buildStatement,
@@ -48,6 +47,7 @@ import {
 } from "../../../src";
 import type { StatementSignatureFile, UsageRecord } from "../../../src";
 import { IERC20Metadata__factory, IWorkLedger__factory, RevenueLedger__factory } from "../../../src/contracts";
+import { refusal } from "../../helpers/refusal";
 import { BILLING_STATEMENT_TYPES, PAYOUT_ROOT_TYPES, revenueLedgerDomain } from "../../../src/records/eip712";
 
 const EPOCH = 3600n;
@@ -124,16 +124,6 @@ async function chainState(...who: Signer[]): Promise<string> {
   return `${block}:${nonces.join(",")}`;
 }
 
-async function refusal(p: Promise<unknown>): Promise<InvalidInputError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e, String(e)).to.be.instanceOf(InvalidInputError);
-    expect((e as InvalidInputError).exitCode).to.equal(2);
-    return e as InvalidInputError;
-  }
-  throw new Error("expected a refusal");
-}
 
 async function sign2(f: Fixture, customer: Signer, fromEpoch: bigint, toEpoch: bigint, signers: Signer[] = [f.v1, f.v3]): Promise<StatementSignatureFile[]> {
   const p = { networkId: 1n, customer: await addr(customer), fromEpoch, toEpoch, bundlesDir: f.bundlesDir };

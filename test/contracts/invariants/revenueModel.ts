@@ -556,7 +556,8 @@ const act = {
     if (variant === "pastCursor") {
       to = cursor > from ? cursor : from;
     } else if (variant === "spanning") {
-      to = run.end < MAX_U64 ? run.end : from + BigInt(len) - 1n; // one epoch under another cap (or none)
+      // One epoch under another cap (or none), when that run ends close by.
+      to = run.end <= from + BigInt(len) ? run.end : from + BigInt(len) - 1n;
     } else if (variant !== "overlap") {
       if (to >= run.end) to = run.end - 1n;
       if (to >= cursor) to = cursor - 1n;

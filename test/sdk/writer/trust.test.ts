@@ -18,7 +18,6 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 
 import {
   ContractRefusedError,
-  InvalidInputError,
   WIRING_GAS,
   acceptArbiter,
   applyRecovery,
@@ -55,6 +54,7 @@ import { IERC20Metadata__factory, WorkLedger__factory } from "../../../src/contr
 import { TimelockArbiter__factory } from "../../../typechain-types";
 import { buildEpoch, makeRecords, signAndCommit } from "../../helpers/workLedgerFixture";
 import { domainOf } from "../../helpers/eip712";
+import { refusal } from "../../helpers/refusal";
 
 const EPOCH = 3600n;
 const WINDOW = 7200n;
@@ -99,17 +99,6 @@ async function chainState(...who: Signer[]): Promise<string> {
   const block = await ethers.provider.getBlockNumber();
   const nonces = await Promise.all(who.map(async (s) => ethers.provider.getTransactionCount(await addr(s))));
   return `${block}:${nonces.join(",")}`;
-}
-
-async function refusal(p: Promise<unknown>): Promise<ContractRefusedError | InvalidInputError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e, String(e)).to.be.instanceOf(InvalidInputError);
-    expect((e as InvalidInputError).exitCode).to.equal(2);
-    return e as InvalidInputError;
-  }
-  throw new Error("expected a refusal");
 }
 
 describe("SDK trust jobs (#13)", function () {

@@ -353,6 +353,9 @@ export {
   verifyProofFile,
 } from "./verifier";
 export type { ProofCheck, VerifyProofsOptions, ProofFile, ProofFileCheck, VerifierSet, SignatureCheck } from "./verifier";
+// check-proof URL (#19): a proof file fetched from `workledger serve` (or any URL), checked like a file
+export { fetchProofFile } from "./verifier";
+export type { FetchedProofFile, FetchProofFileOptions } from "./verifier";
 export { verifyReport, verifyReportDocument } from "./verifier/report";
 export type { VerifyReportResult, VerifyReportOptions } from "./verifier/report";
 
@@ -379,3 +382,4 @@ export { csvSidecar } from "./report/write";
 // report documents: the report JSON embedded in a PDF or HTML, and a CSV checked against its JSON (`workledger verify`)
 export { sniffFormat as sniffReportFormat, embeddedReport, csvDifferences } from "./report/embedded";
 export type { DocumentFormat } from "./report/embedded";
+

@@ -3,9 +3,10 @@
  * (6 decimals; anyone may mint it), the embedded in-process Hardhat chain and the demo's whole job
  * (`runDemo`, what `workledger demo` runs; built on the root SDK only).
  *
- * Hardhat is an optional peer dependency of the package: only `embeddedChainProvider()` loads it,
- * when called, and says which package to install when it is missing.
+ * Hardhat is an optional peer dependency of the package: only `embeddedChainProvider()` and
+ * `startEmbeddedRpc()` load it, when called, and say which package to install when it is missing.
  */
+import type net from "net";
 import path from "path";
 import type { Eip1193Provider } from "ethers";
 
@@ -36,9 +37,19 @@ export const EMBEDDED_CHAIN_CONFIG = path.join(__dirname, `embeddedChain.config$
  * @throws WorkLedgerError (code E_DEPENDENCY, exit code 2) when `hardhat` is not installed.
  */
 export function embeddedChainProvider(): Eip1193Provider {
-  let hardhatMain: string;
+  const hardhatMain = resolveHardhat("hardhat");
+  // Read by Hardhat only when it is first loaded in this process.
+  process.env.HARDHAT_CONFIG = EMBEDDED_CHAIN_CONFIG;
+  process.env.HARDHAT_NETWORK = "hardhat";
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional peer, loaded on demand
+  const hre = require(hardhatMain) as { network: { provider: Eip1193Provider } };
+  return hre.network.provider;
+}
+
+/** `require.resolve` of a Hardhat module, or the E_DEPENDENCY error naming the package to install. */
+function resolveHardhat(id: string): string {
   try {
-    hardhatMain = require.resolve("hardhat");
+    return require.resolve(id);
   } catch (e) {
     if ((e as { code?: string }).code !== "MODULE_NOT_FOUND") throw e;
     throw new WorkLedgerError(
@@ -46,10 +57,90 @@ export function embeddedChainProvider(): Eip1193Provider {
       { code: "E_DEPENDENCY", exitCode: 2, cause: e },
     );
   }
-  // Read by Hardhat only when it is first loaded in this process.
-  process.env.HARDHAT_CONFIG = EMBEDDED_CHAIN_CONFIG;
-  process.env.HARDHAT_NETWORK = "hardhat";
+}
+
+/** Options of {@link startEmbeddedRpc}. */
+export interface EmbeddedRpcOptions {
+  /** Interface to listen on (default 127.0.0.1: the chain's accounts are unlocked, keep it local). */
+  host?: string;
+  /** Port (default 8545; 0 = any free port). */
+  port?: number;
+  /** The EIP-1193 provider to serve (default: {@link embeddedChainProvider}'s in-process chain). */
+  provider?: Eip1193Provider;
+}
+
+/** A running loopback JSON-RPC endpoint of the embedded chain. */
+export interface EmbeddedRpc {
+  /** `http://host:port` (what `--rpc`, `serve --public-rpc` and a browser use). */
+  url: string;
+  host: string;
+  port: number;
+  /** Stops listening and drops open connections. */
+  close(): Promise<void>;
+}
+
+/** The parts of Hardhat 2's JsonRpcServer used here (hardhat/internal/hardhat-network/jsonrpc/server). */
+interface HardhatJsonRpcServer {
+  listen(): Promise<{ address: string; port: number }>;
+  close(): Promise<void>;
+  _httpServer?: net.Server & { closeAllConnections?: () => void };
+  _wsServer?: NodeJS.EventEmitter;
+}
+
+/**
+ * Serves the embedded chain over HTTP (and WebSocket) JSON-RPC with Hardhat 2's own JsonRpcServer,
+ * the one behind `hardhat node` (it answers CORS preflights, so a browser page can call it). Other
+ * processes (`workledger … --rpc http://127.0.0.1:8545`, a dashboard in a browser) then see the same
+ * chain as this process.
+ *
+ * @throws WorkLedgerError (code E_PORT_IN_USE, exit code 2) naming the port when it is taken;
+ *         E_DEPENDENCY when `hardhat` is not installed.
+ * @example
+ * const rpc = await startEmbeddedRpc({ port: 8545 });
+ * console.log(`JSON-RPC at ${rpc.url}`); // http://127.0.0.1:8545
+ * await rpc.close();
+ */
+export async function startEmbeddedRpc(opts: EmbeddedRpcOptions = {}): Promise<EmbeddedRpc> {
+  const host = opts.host ?? "127.0.0.1";
+  const port = opts.port ?? 8545;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new WorkLedgerError(`RPC port must be an integer 0..65535, got ${port}`, { code: "E_INPUT", exitCode: 2 });
+  const provider = opts.provider ?? embeddedChainProvider();
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional peer, loaded on demand
-  const hre = require(hardhatMain) as { network: { provider: Eip1193Provider } };
-  return hre.network.provider;
+  const { JsonRpcServer } = require(resolveHardhat("hardhat/internal/hardhat-network/jsonrpc/server")) as {
+    JsonRpcServer: new (config: { hostname: string; port: number; provider: Eip1193Provider }) => HardhatJsonRpcServer;
+  };
+  const server = new JsonRpcServer({ hostname: host, port, provider });
+  const http = server._httpServer;
+  // Hardhat's listen() never settles when the port is taken: race it against the server's error (the
+  // WebSocket server re-emits it, and an unhandled "error" there would end the process).
+  let onError: (e: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (onError = reject));
+  const swallow = () => undefined;
+  http?.once("error", (e) => onError(e));
+  server._wsServer?.on("error", swallow);
+  let address: { address: string; port: number };
+  try {
+    address = await Promise.race([server.listen(), failed]);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const where = `${host}:${port}`;
+    if (code === "EADDRINUSE") throw new WorkLedgerError(`port ${port} is in use (${where}): stop what listens there or pick another port`, { code: "E_PORT_IN_USE", exitCode: 2, cause: e });
+    if (code === "EACCES") throw new WorkLedgerError(`no permission to listen on port ${port} (${where}): pick a port above 1023`, { code: "E_PORT_IN_USE", exitCode: 2, cause: e });
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") throw new WorkLedgerError(`cannot listen on ${where}: no such local address`, { code: "E_INPUT", exitCode: 2, cause: e });
+    throw e;
+  }
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    host,
+    port: address.port,
+    close() {
+      closing ??= (async () => {
+        http?.closeAllConnections?.(); // keep-alive sockets (a browser's) would hold close() open
+        await server.close();
+      })();
+      return closing;
+    },
+  };
 }

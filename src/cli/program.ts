@@ -221,8 +221,8 @@ export function buildProgram(state: RunState): Command {
     .option("--bundles <dir>", "directory of epoch bundles", ".")
     .option("--out <file>", "write the proof here (default: stdout)");
 
-  leaf(program, "check-proof", "check a proof file offline and against the chain", {}, checkProofCommand)
-    .argument("<file>", "proof JSON written by `prove` (record or usage proof)")
+  leaf(program, "check-proof", "check a proof file (or a `serve` proof URL) offline and against the chain", {}, checkProofCommand)
+    .argument("<file|url>", "proof JSON written by `prove` (record or usage proof), or an http(s) URL serving one (`workledger serve`'s /v1/networks/ID/epochs/E/records/NODE or /usage/ADDR): checked against --rpc, never the server's word")
     .option("--offline", "check the proof against its own root only")
     .option("--final", "also require the epoch's latest version to be Final (default: pending and challenged versions pass, voided never)");
 

@@ -364,3 +364,106 @@ function normalize(file: unknown): unknown {
   return file;
 }
 
+
+/** Options of {@link fetchProofFile}. */
+export interface FetchProofFileOptions {
+  /** Give up after this many ms (default 15000). */
+  timeoutMs?: number;
+  /** Largest body read, in bytes (default 8 MiB; a proof is a few KiB). */
+  maxBytes?: number;
+}
+
+/** A proof file fetched from a URL: the parsed proof, and the server's whole answer (extra fields such as `status`). */
+export type FetchedProofFile = AnyProofFileInput & {
+  url: string;
+  /** The JSON object as served, extra fields included (its `status` is the server's word only). */
+  body: Record<string, unknown>;
+};
+
+/** The message of an API error body `{error: {code, message, param}}`, if `j` is one. */
+function apiErrorText(j: unknown): string | undefined {
+  const e = j && typeof j === "object" ? (j as { error?: unknown }).error : undefined;
+  if (!e || typeof e !== "object") return typeof e === "string" ? e : undefined;
+  const { code, message, param } = e as { code?: unknown; message?: unknown; param?: unknown };
+  const parts = [typeof code === "string" ? code : undefined, typeof message === "string" ? message : undefined].filter(Boolean).join(": ");
+  return `${parts || JSON.stringify(e)}${typeof param === "string" && param ? ` (parameter ${param})` : ""}`;
+}
+
+/**
+ * Fetches a proof file from an http(s) URL, e.g. a `workledger serve` record or usage endpoint
+ * (`/v1/networks/1/epochs/3/records/node-7`), and parses it like a file. The server's answer is a
+ * proof file plus extra fields (`status`, `finalizesAt`), which are kept in `body` but never trusted:
+ * pass the result to {@link verifyProofFile} with a provider, and the chain decides.
+ *
+ * @throws InvalidInputError (exit code 2) naming the URL: not an http(s) URL, unreachable, timed out,
+ *         a non-200 answer (with the API's `{error: {code, message}}` when it sent one), a body that is
+ *         not JSON, or a JSON that is not a proof file (naming the field).
+ * @example
+ * const got = await fetchProofFile("http://127.0.0.1:8080/v1/networks/1/epochs/3/records/node-7");
+ * const res = await verifyProofFile(got.proof, { provider });
+ * console.log(res.ok, res.status, "(the server said", got.body.status, ")");
+ */
+export async function fetchProofFile(url: string, options: FetchProofFileOptions = {}): Promise<FetchedProofFile> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
+  let parsedUrl: URL;
+  try {
+    parsedUrl = new URL(url);
+  } catch {
+    throw new InvalidInputError(`not a URL: ${url}`);
+  }
+  if (parsedUrl.protocol !== "http:" && parsedUrl.protocol !== "https:") throw new InvalidInputError(`proof URL must be http(s), got ${parsedUrl.protocol.replace(/:$/, "")}: ${url}`);
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(parsedUrl, { headers: { accept: "application/json" }, redirect: "follow", signal: AbortSignal.timeout(timeoutMs) });
+    text = await readCapped(res, maxBytes, url);
+  } catch (e) {
+    if (e instanceof InvalidInputError) throw e;
+    const err = e as Error & { cause?: { code?: string; message?: string } };
+    if (err.name === "TimeoutError" || err.name === "AbortError") throw new InvalidInputError(`fetching ${url} timed out after ${timeoutMs} ms`, { cause: e });
+    const why = err.cause?.code ?? err.cause?.message ?? err.message;
+    throw new InvalidInputError(`cannot fetch ${url}: ${why}`, { cause: e });
+  }
+  let json: unknown;
+  let isJson = true;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    isJson = false;
+  }
+  if (res.status !== 200) {
+    const apiText = isJson ? apiErrorText(json) : undefined;
+    const snippet = text.replace(/\s+/g, " ").trim().slice(0, 120);
+    throw new InvalidInputError(`${url} answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}${apiText ? `: ${apiText}` : snippet ? `: ${snippet}` : ""}`);
+  }
+  if (!isJson) {
+    const type = res.headers.get("content-type") ?? "no content type";
+    throw new InvalidInputError(`${url} did not answer JSON (${type}): ${text.replace(/\s+/g, " ").trim().slice(0, 80) || "empty body"}`);
+  }
+  const apiText = apiErrorText(json);
+  if (apiText) throw new InvalidInputError(`${url} answered an error: ${apiText}`);
+  if (!json || typeof json !== "object" || Array.isArray(json)) throw new InvalidInputError(`${url} did not answer a proof file (a JSON object)`);
+  let parsed: AnyProofFileInput;
+  try {
+    parsed = parseAnyProofFile(json);
+  } catch (e) {
+    throw new InvalidInputError(`${url}: ${(e as Error).message}`, { cause: e });
+  }
+  return { ...parsed, url, body: json as Record<string, unknown> };
+}
+
+/** The body as text, refusing more than `maxBytes`. */
+async function readCapped(res: Response, maxBytes: number, url: string): Promise<string> {
+  const declared = Number(res.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) throw new InvalidInputError(`${url} answered ${declared} bytes, more than the ${maxBytes} a proof file may have`);
+  if (!res.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new InvalidInputError(`${url} answered more than the ${maxBytes} bytes a proof file may have`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -1,22 +1,33 @@
 /**
- * `workledger check-proof FILE [--offline] [--final]`: checks a record proof or a usage proof file
- * (told apart by its `kind`). Prints whether the leaf is `included` in the epoch's latest version,
+ * `workledger check-proof FILE|URL [--offline] [--final]`: checks a record proof or a usage proof file
+ * (told apart by its `kind`). An http(s) URL (a `workledger serve` record or usage endpoint) is
+ * fetched and checked exactly like a file: the server's `status` is shown but never trusted. Prints whether the leaf is `included` in the epoch's latest version,
  * that version's `status` and `version`, and the contract's verdict (verifyRecord / verifyUsage,
  * true only once Final). Exit 1 (with the reasons) when the proof does not lead to its root, is not
  * under the latest version, or that version is voided; with --final also when it is not Final yet.
  */
 import fs from "fs";
 
-import { InvalidInputError, readAnyProofFile, verifyProofFile } from "../../index";
+import { AnyProofFileInput, InvalidInputError, fetchProofFile, readAnyProofFile, verifyProofFile } from "../../index";
 import { CliContext } from "../context";
 import { CommandOutput, kv } from "../output";
 
 export async function checkProofCommand(ctx: CliContext, o: { offline?: boolean; final?: boolean }, args: string[]): Promise<CommandOutput> {
   const file = args[0];
-  if (!file) throw new InvalidInputError("missing proof FILE");
-  if (!fs.existsSync(file)) throw new InvalidInputError(`proof file not found: ${file}`);
+  if (!file) throw new InvalidInputError("missing proof FILE or URL");
+  const isUrl = /^https?:\/\//i.test(file);
+  if (!isUrl && /^[a-z][a-z0-9+.-]*:\/\//i.test(file)) throw new InvalidInputError(`proof URL must be http(s): ${file}`);
+  if (!isUrl && !fs.existsSync(file)) throw new InvalidInputError(`proof file not found: ${file}`);
   if (o.offline && o.final) throw new InvalidInputError("--final needs the chain: drop --offline");
-  const parsed = readAnyProofFile(file);
+  let parsed: AnyProofFileInput;
+  let served: string | null = null;
+  if (isUrl) {
+    const got = await fetchProofFile(file);
+    parsed = got;
+    served = typeof got.body.status === "string" ? got.body.status : null;
+  } else {
+    parsed = readAnyProofFile(file);
+  }
   const chain = o.offline ? null : await ctx.chain();
   const r = await verifyProofFile(parsed.proof, { provider: chain?.provider, requireFinal: Boolean(o.final) });
   const p = parsed.proof;
@@ -31,6 +42,7 @@ export async function checkProofCommand(ctx: CliContext, o: { offline?: boolean;
       ["offline (proof vs root)", r.offline ? "ok" : "fails"],
       ["included (latest version)", !checked ? "not checked (--offline)" : r.included === undefined ? "-" : r.included ? "yes" : "no"],
       ["status", r.status ?? "-"],
+      ...(isUrl ? [["status (server said)", served ?? "-"] as [string, string]] : []),
       ["version (latest)", r.version ?? "-"],
       [`${verdict} (final)`, !checked || r.final === undefined ? "-" : r.final ? "true" : "false"],
     ]),
@@ -47,6 +59,8 @@ export async function checkProofCommand(ctx: CliContext, o: { offline?: boolean;
       version: r.version ?? null,
       final: r.final ?? null,
       problems: r.problems,
+      source: isUrl ? "url" : "file",
+      servedStatus: served,
       networkId: Number(p.networkId),
       epoch: Number(p.epoch),
       proofVersion: p.version,

@@ -383,3 +383,6 @@ export { csvSidecar } from "./report/write";
 export { sniffFormat as sniffReportFormat, embeddedReport, csvDifferences } from "./report/embedded";
 export type { DocumentFormat } from "./report/embedded";
 
+// server (#19): `workledger serve`, the read-only HTTP API and dashboard (Fastify is loaded only when a server is built)
+export { startServer, buildServer } from "./server";
+export type { ServeOptions, RunningServer } from "./server";

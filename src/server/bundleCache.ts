@@ -1,0 +1,150 @@
+/**
+ * Epoch bundles for the API, built once and kept: an LRU of EpochBundle objects bounded by their
+ * total record count (default 3,000,000: a 1M-record epoch takes ~200 MB with its tree), with
+ * in-flight dedupe, so concurrent first requests for one epoch build it once and every later proof
+ * is a binary search plus an O(log n) walk.
+ *
+ * Where a bundle comes from: `--bundles DIR` (the file named by bundleFileName, read and checked by
+ * readBundle, then compared with the indexed root), else the index's imported bundle_records
+ * (rebuilt with buildEpoch and compared with the indexed root). A bundle whose root differs from the
+ * index's is refused (BundleSourceError), never served.
+ */
+import fs from "fs";
+import path from "path";
+
+import type { SqlStore } from "../reader/sqlStore";
+import type { EpochVersionRef } from "../reader/store";
+import { buildEpoch } from "../writer/build";
+import { EpochBundle, readBundle } from "../writer/bundle";
+import { bundleFileName } from "../writer/publish";
+import { WorkLedgerError } from "../errors";
+
+/** Default bound on the records held by the cache. */
+export const DEFAULT_CACHE_RECORDS = 3_000_000;
+
+/** No bundle could be found for an epoch version (neither in the directory nor in the index). */
+export class BundleUnavailableError extends WorkLedgerError {
+  override name = "BundleUnavailableError";
+  constructor(message: string) {
+    super(message, { code: "E_NO_BUNDLE" });
+  }
+}
+
+/** A bundle was found but does not match the indexed commit. */
+export class BundleSourceError extends WorkLedgerError {
+  override name = "BundleSourceError";
+  constructor(message: string) {
+    super(message, { code: "E_BUNDLE_MISMATCH" });
+  }
+}
+
+/** Options of the cache. */
+export interface EpochBundleCacheOptions {
+  /** Directory of bundle files (bundleFileName names); looked in first. */
+  dir?: string;
+  /** Most records kept in memory across cached bundles (default 3,000,000; the newest bundle is kept even if larger). */
+  maxRecords?: number;
+}
+
+/** Where a cached bundle came from. */
+export type BundleOrigin = "file" | "index";
+
+interface Entry {
+  bundle: EpochBundle;
+  origin: BundleOrigin;
+}
+
+/** An LRU cache of epoch bundles keyed by (network, epoch, version), checked against the index. */
+export class EpochBundleCache {
+  private readonly entries = new Map<string, Entry>(); // insertion order = recency
+  private readonly inFlight = new Map<string, Promise<Entry>>();
+  private records = 0;
+  readonly dir?: string;
+  readonly maxRecords: number;
+  /** Bundles built or read so far (cache misses that completed). */
+  loads = 0;
+
+  constructor(
+    private readonly store: SqlStore,
+    opts: EpochBundleCacheOptions = {},
+  ) {
+    this.dir = opts.dir;
+    this.maxRecords = opts.maxRecords ?? DEFAULT_CACHE_RECORDS;
+  }
+
+  /** Records currently held. */
+  get heldRecords(): number {
+    return this.records;
+  }
+
+  /** Number of bundles held. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * The bundle of the version `v` (as the index has it), from the cache or loaded once.
+   * @throws BundleUnavailableError when neither the directory nor the index has it
+   * @throws BundleSourceError when the bundle found does not match the indexed root
+   */
+  async get(v: EpochVersionRef): Promise<{ bundle: EpochBundle; origin: BundleOrigin }> {
+    const key = `${v.networkId}:${v.epoch}:${v.version}`;
+    const hit = this.entries.get(key);
+    if (hit && hit.bundle.root === v.root.toLowerCase()) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    let p = this.inFlight.get(key);
+    if (!p) {
+      p = this.load(v).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, p);
+    }
+    const e = await p;
+    if (!this.entries.has(key)) this.put(key, e);
+    return e;
+  }
+
+  private put(key: string, e: Entry): void {
+    const old = this.entries.get(key);
+    if (old) this.records -= old.bundle.recordCount;
+    this.entries.set(key, e);
+    this.records += e.bundle.recordCount;
+    for (const [k, x] of this.entries) {
+      if (this.records <= this.maxRecords || k === key) break;
+      this.entries.delete(k);
+      this.records -= x.bundle.recordCount;
+    }
+  }
+
+  private async load(v: EpochVersionRef): Promise<Entry> {
+    const where = `network ${v.networkId} epoch ${v.epoch} v${v.version}`;
+    const root = v.root.toLowerCase();
+    if (this.dir) {
+      const file = path.join(this.dir, bundleFileName(v.networkId, v.epoch, v.version));
+      if (fs.existsSync(file)) {
+        const bundle = await readBundle(file);
+        if (bundle.root !== root) throw new BundleSourceError(`bundle ${file} has root ${bundle.root} but the index has ${root} for ${where}`);
+        this.loads++;
+        return { bundle, origin: "file" };
+      }
+    }
+    const records = await this.store.bundleRecords(v.networkId, v.epoch, v.version);
+    if (!records) {
+      throw new BundleUnavailableError(
+        `no bundle for ${where}: ${this.dir ? `no ${bundleFileName(v.networkId, v.epoch, v.version)} in ${this.dir} and ` : ""}none imported into the index (sync --bundles DIR)`,
+      );
+    }
+    const usage = await this.store.bundleUsage(v.networkId, v.epoch, v.version);
+    const built = await buildEpoch(records, { epoch: v.epoch, networkId: v.networkId, usage: usage && usage.length > 0 ? usage : null, parallel: records.length >= 20_000 });
+    if (built.summary.root !== root) throw new BundleSourceError(`the index's records of ${where} give root ${built.summary.root}, but the commit has ${root}`);
+    this.loads++;
+    return { bundle: built.bundle, origin: "index" };
+  }
+
+  /** Forget every bundle. */
+  clear(): void {
+    this.entries.clear();
+    this.records = 0;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * What every route module of `workledger serve` gets: the open store (read only: the server never
+ * syncs or writes), the deployment the store was synced from, the bundle cache, the chain (optional:
+ * head block for /healthz, block times and token reads for reports), the dashboard's public RPC URL
+ * and the labels. A route module is `export async function xxxRoutes(app: FastifyInstance, ctx: ServerContext)`.
+ */
+import { JsonRpcProvider, Network, Provider } from "ethers";
+
+import { InvalidInputError } from "../errors";
+import type { Labels } from "../report/labels";
+import type { SqlStore } from "../reader/sqlStore";
+import type { Checkpoint, EpochVersionRef } from "../reader/store";
+import { EpochBundleCache } from "./bundleCache";
+
+/** The deployment the store was synced from (its meta). */
+export interface ServerDeployment {
+  chainId: number;
+  workLedger: string;
+  revenueLedger: string;
+  fromBlock: number;
+}
+
+export interface ServerContext {
+  store: SqlStore;
+  deployment: ServerDeployment;
+  bundles: EpochBundleCache;
+  provider?: Provider;
+  publicRpc?: string;
+  labels?: Labels;
+  /** The store's checkpoint, re-read at most once per `freshMs` (default 1 s). */
+  checkpoint(): Promise<Checkpoint>;
+  /** The latest version of an epoch as indexed (cached per checkpoint), or undefined. */
+  latestVersion(networkId: number, epoch: number): Promise<EpochVersionRef | undefined>;
+}
+
+/** How long a read of the checkpoint is reused (ms). */
+export const CHECKPOINT_FRESH_MS = 1000;
+
+/** A provider for a URL that never probes at startup (the chain may be down; /healthz says so). */
+export function providerForUrl(url: string, chainId: number): JsonRpcProvider {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new InvalidInputError(`RPC URL "${url}" is not a URL`);
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") throw new InvalidInputError(`RPC URL "${url}" must be http:// or https://`);
+  return new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: Network.from(chainId), batchMaxCount: 1 });
+}
+
+/**
+ * The context of a store that was synced at least once; refuses an empty or unsynced store
+ * (InvalidInputError naming it).
+ */
+export async function createContext(
+  store: SqlStore,
+  opts: { bundles?: string; provider?: Provider; publicRpc?: string; labels?: Labels; maxCachedRecords?: number; freshMs?: number },
+): Promise<ServerContext> {
+  const meta = await store.meta();
+  const first = await store.checkpoint();
+  if (!meta || !first) throw new InvalidInputError(`${store.location} holds no synced chain: run \`workledger sync --db ${store.location}\` first`);
+  const deployment: ServerDeployment = { chainId: Number(meta.chainId), workLedger: meta.workLedger, revenueLedger: meta.revenueLedger, fromBlock: meta.fromBlock };
+  const freshMs = opts.freshMs ?? CHECKPOINT_FRESH_MS;
+  let cp: Checkpoint = first;
+  let cpAt = Date.now();
+  let cpRead: Promise<Checkpoint> | undefined;
+  // latest versions, valid for one checkpoint (a new block may correct or void an epoch)
+  let versions = new Map<string, Promise<EpochVersionRef | undefined>>();
+  let versionsAt = first.blockHash;
+  const checkpoint = async (): Promise<Checkpoint> => {
+    if (Date.now() - cpAt < freshMs) return cp;
+    cpRead ??= store
+      .checkpoint()
+      .then((c) => {
+        if (c) cp = c;
+        cpAt = Date.now();
+        return cp;
+      })
+      .finally(() => (cpRead = undefined));
+    return cpRead;
+  };
+  const latestVersion = async (networkId: number, epoch: number): Promise<EpochVersionRef | undefined> => {
+    const c = await checkpoint();
+    if (c.blockHash !== versionsAt) {
+      versions = new Map();
+      versionsAt = c.blockHash;
+    }
+    const key = `${networkId}:${epoch}`;
+    let p = versions.get(key);
+    if (!p) {
+      p = store.latestEpochVersion(networkId, epoch);
+      versions.set(key, p);
+      p.catch(() => versions.delete(key));
+      if (versions.size > 100_000) versions.clear();
+    }
+    return p;
+  };
+  return {
+    store,
+    deployment,
+    bundles: new EpochBundleCache(store, { dir: opts.bundles, maxRecords: opts.maxCachedRecords }),
+    provider: opts.provider,
+    publicRpc: opts.publicRpc,
+    labels: opts.labels,
+    checkpoint,
+    latestVersion,
+  };
+}

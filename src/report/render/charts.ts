@@ -2,11 +2,12 @@
  * The summary chart of each report, laid out once as drawing primitives (rects, texts, polylines in
  * points) and drawn twice: as inline SVG in the HTML and with pdfkit in the PDF, so both show the
  * same picture. Uptime: a heat-map (node × epoch) whose colour scale is anchored at the SLA and the
- * credit tiers; economics: signed vs settled revenue per epoch; spend: free and held balances over
- * time; journal: amounts by entry kind.
+ * credit tiers; economics: signed vs settled revenue per epoch, and revenue per active node with
+ * utilization over time; spend: free and held balances over time; journal: amounts by entry kind.
+ * The dashboard of `workledger serve` draws the same primitives (GET /v1/charts).
  */
-import type { CreditTier, Report, SpendReport, UptimeReport } from "../types";
-import { LabelBook, fmtDate, fmtPct, shortId, tokenOf } from "./format";
+import type { CreditTier, EconomicsReport, Report, SpendReport, UptimeReport } from "../types";
+import { LabelBook, fmtAmount, fmtDate, fmtInt, fmtPct, shortId, tokenOf } from "./format";
 
 export type Primitive =
   | { t: "rect"; x: number; y: number; w: number; h: number; fill: string; stroke?: string; title?: string; data?: Record<string, string> }
@@ -294,6 +295,123 @@ function spendChart(r: SpendReport): Chart {
     lx += 18 + s.name.length * 3.4;
   }
   return { id: "spend-over-time", title: `Escrow balances over time (${token?.symbol ?? "units"})`, width: W, height, primitives: prims, marks };
+}
+
+/** Fill of an epoch's bar by its status (the dashboard's status colours). */
+export const STATUS_FILL: Record<string, string> = { final: "#3182bd", pending: "#9ecae1", challenged: "#f08c00", voided: NO_DATA };
+const UTILIZATION_STROKE = "#d6336c";
+
+/**
+ * Revenue per active node (bars, left axis, in token units, coloured by the epoch's status) and
+ * utilization (a line with points, right axis, %) per epoch, from the economics report's lines
+ * (`revenuePerActiveNode`, `utilizationBps`). A voided epoch keeps its grey bar and no utilization
+ * point; a null utilization (no declared capacity, no active node) breaks the line.
+ * @param networkId only this network's lines (default: all, categories then read "network/epoch")
+ */
+export function revenueUtilizationChart(r: EconomicsReport, networkId?: number): Chart | null {
+  const lines = networkId === undefined ? r.lines : r.lines.filter((l) => l.networkId === networkId);
+  if (!lines.length) return null;
+  const token = tokenOf(r);
+  const sym = token?.symbol ?? "units";
+  const d = token?.decimals ?? 0;
+  const multi = new Set(lines.map((l) => l.networkId)).size > 1;
+  const height = 190;
+  const left = 44;
+  const right = 34;
+  const top = 18;
+  const bottom = 38;
+  const plotH = height - top - bottom;
+  const plotW = W - left - right;
+  const perNode = lines.map((l) => (l.revenuePerActiveNode === null ? 0 : units(l.revenuePerActiveNode, d)));
+  const util = lines.map((l) => (l.status === "voided" || l.utilizationBps === null ? null : l.utilizationBps / 100));
+  const maxRev = niceMax(Math.max(0, ...perNode));
+  const maxUtil = Math.max(100, niceMax(Math.max(0, ...util.map((u) => u ?? 0))));
+  const prims: Primitive[] = [];
+  for (let k = 0; k <= 4; k++) {
+    const y = top + plotH - (plotH * k) / 4;
+    prims.push({ t: "line", points: [[left, y], [left + plotW, y]], stroke: "#e3e3e3", width: 0.5 });
+    prims.push({ t: "text", x: left - 3, y: y + 2, text: axisLabel((maxRev * k) / 4), size: 6, anchor: "end" });
+    prims.push({ t: "text", x: left + plotW + 3, y: y + 2, text: `${axisLabel((maxUtil * k) / 4)}%`, size: 6, fill: UTILIZATION_STROKE });
+  }
+  prims.push({ t: "text", x: 0, y: top - 7, text: `${sym} per active node`, size: 6, fill: "#555" });
+  prims.push({ t: "text", x: W, y: top - 7, text: "utilization", size: 6, anchor: "end", fill: UTILIZATION_STROKE });
+  const slot = plotW / lines.length;
+  const bw = Math.max(1, slot * 0.7);
+  const every = Math.max(1, Math.ceil(lines.length / Math.floor(plotW / 18)));
+  const yRev = (v: number) => top + plotH - (plotH * Math.max(0, v)) / maxRev;
+  const yUtil = (v: number) => top + plotH - (plotH * Math.max(0, Math.min(v, maxUtil))) / maxUtil;
+  let marks = 0;
+  const cat = (i: number) => (multi ? `${lines[i].networkId}/${lines[i].epoch}` : String(lines[i].epoch));
+  lines.forEach((l, i) => {
+    const cx = left + i * slot + slot / 2;
+    const v = perNode[i];
+    const y = yRev(v);
+    const perNodeText = l.revenuePerActiveNode === null ? "no active node" : `${fmtAmount(l.revenuePerActiveNode, token)} ${sym} per active node (${fmtInt(l.activeNodes)} nodes)`;
+    prims.push({
+      t: "rect",
+      x: cx - bw / 2,
+      y,
+      w: bw,
+      h: top + plotH - y,
+      fill: STATUS_FILL[l.status] ?? STATUS_FILL.pending,
+      title: `Epoch ${cat(i)} (${l.status}, version ${l.version}): ${perNodeText}; utilization ${fmtPct(l.utilizationBps)}`,
+      data: { series: "revenuePerActiveNode", epoch: String(l.epoch), network: String(l.networkId), status: l.status, value: l.revenuePerActiveNode ?? "" },
+    });
+    marks++;
+    if (i % every === 0) prims.push({ t: "text", x: cx, y: top + plotH + 9, text: cat(i), size: 6, anchor: "middle" });
+  });
+  prims.push({ t: "text", x: left + plotW / 2, y: top + plotH + 18, text: multi ? "network/epoch" : "epoch", size: 6, anchor: "middle", fill: "#555" });
+  // the utilization line: one polyline per run of epochs with a value
+  let run: [number, number][] = [];
+  const flush = () => {
+    if (run.length > 1) prims.push({ t: "line", points: run, stroke: UTILIZATION_STROKE, width: 1.2 });
+    run = [];
+  };
+  lines.forEach((l, i) => {
+    const u = util[i];
+    if (u === null) return flush();
+    const p: [number, number] = [left + i * slot + slot / 2, yUtil(u)];
+    run.push(p);
+  });
+  flush();
+  lines.forEach((l, i) => {
+    const u = util[i];
+    if (u === null) return;
+    const [x, y] = [left + i * slot + slot / 2, yUtil(u)];
+    prims.push({ t: "rect", x: x - 1.8, y: y - 1.8, w: 3.6, h: 3.6, fill: UTILIZATION_STROKE, title: `Epoch ${cat(i)}: utilization ${fmtPct(l.utilizationBps)}`, data: { series: "utilizationBps", epoch: String(l.epoch), network: String(l.networkId), value: String(l.utilizationBps) } });
+    marks++;
+  });
+  // legend: the statuses present, then the line
+  let lx = left;
+  const ly = height - 9;
+  const present = ["final", "pending", "challenged", "voided"].filter((s) => lines.some((l) => l.status === s));
+  for (const s of present) {
+    prims.push({ t: "rect", x: lx, y: ly, w: 7, h: 7, fill: STATUS_FILL[s], stroke: s === "voided" ? "#999" : undefined });
+    const label = `per node, ${s}`;
+    prims.push({ t: "text", x: lx + 10, y: ly + 6, text: label, size: 6.5 });
+    lx += 18 + label.length * 3.4;
+  }
+  prims.push({ t: "line", points: [[lx, ly + 3.5], [lx + 10, ly + 3.5]], stroke: UTILIZATION_STROKE, width: 1.2 });
+  prims.push({ t: "text", x: lx + 13, y: ly + 6, text: "utilization (right axis)", size: 6.5 });
+  return { id: "revenue-per-node-utilization", title: `Revenue per active node (${sym}) and utilization per epoch`, width: W, height, primitives: prims, marks };
+}
+
+/**
+ * Every chart of a report: its summary chart and, for economics, revenue per active node and
+ * utilization over time (one per network).
+ */
+export function reportCharts(report: Report): Chart[] {
+  const out: Chart[] = [];
+  const summary = summaryChart(report);
+  if (summary) out.push(summary);
+  if (report.kind === "economics") {
+    const nets = [...new Set(report.lines.map((l) => l.networkId))];
+    for (const n of nets) {
+      const c = revenueUtilizationChart(report, n);
+      if (c) out.push(nets.length > 1 ? { ...c, id: `${c.id}-${n}` } : c);
+    }
+  }
+  return out;
 }
 
 /** The report's summary chart (laid out in points, 515 wide), or null. */

@@ -9,7 +9,7 @@ import { createHash } from "crypto";
 import { decodeAccountId } from "../../chain/accounts";
 import { journalAccountName } from "../journal";
 import type { EconomicsReport, JournalReport, Report, SpendLine, SpendReport, TokenInfo, UptimeReport } from "../types";
-import { Chart, applySpendLine, summaryChart } from "./charts";
+import { Chart, applySpendLine, revenueUtilizationChart, summaryChart } from "./charts";
 import { LabelBook, fmtAmount, fmtDate, fmtInt, fmtMoney, fmtPct, shortId, tokenOf } from "./format";
 import { renderJson } from "./json";
 
@@ -44,7 +44,8 @@ export interface Figure {
 export type Block =
   | { type: "table"; title?: string; table: TableModel; more?: string }
   | { type: "text"; text: string }
-  | { type: "pairs"; rows: [string, string][] };
+  | { type: "pairs"; rows: [string, string][] }
+  | { type: "chart"; chart: Chart };
 
 export interface Group {
   id: string;
@@ -429,6 +430,8 @@ function spendDoc(r: SpendReport, book: LabelBook): Omit<ReportDocument, "sha256
 
 /* ------------------------------------------------------------ economics */
 
+const chartBlock = (chart: Chart | null): Block[] => (chart ? [{ type: "chart", chart }] : []);
+
 function economicsDoc(r: EconomicsReport, book: LabelBook): Omit<ReportDocument, "sha256" | "jsonName" | "verifyCommand" | "evidence" | "period" | "title" | "kind"> {
   const token = tokenOf(r);
   const t = r.totals;
@@ -460,6 +463,7 @@ function economicsDoc(r: EconomicsReport, book: LabelBook): Omit<ReportDocument,
         id: `network-${n.networkId}`,
         title: book.network(n.networkId),
         blocks: [
+          ...chartBlock(revenueUtilizationChart(r, n.networkId)),
           {
             type: "table" as const,
             table: {

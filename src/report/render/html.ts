@@ -29,7 +29,7 @@ h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:28px 0 8px;border-bott
 .fig{border:1px solid #d0d7de;border-radius:6px;padding:6px 10px;min-width:0}.fig .label{font-size:12px;color:#57606a}.fig .value{font-size:16px;font-weight:600;font-variant-numeric:tabular-nums;overflow-wrap:anywhere}
 @media (max-width:900px){.top{grid-template-columns:1fr}}
 .fig.breach .value{color:#b42318}.fig.ok .value{color:#1a7f37}.fig.warn .value{color:#9a6700}
-figure{margin:0;min-width:0}figure svg{width:100%;height:auto;display:block}figcaption{font-weight:600;margin-bottom:4px}
+figure{margin:0;min-width:0}figure.chart{margin:8px 0 14px;max-width:760px}figure svg{width:100%;height:auto;display:block}figcaption{font-weight:600;margin-bottom:4px}
 table{border-collapse:collapse;width:100%;table-layout:fixed;margin:4px 0 10px;font-size:12px}
 th,td{border-bottom:1px solid #e5e7eb;padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f6f8fa;font-weight:600;border-bottom:1px solid #d0d7de}
@@ -62,6 +62,8 @@ function blockHtml(b: Block, name?: string): string {
       return `${b.title ? `<h3>${esc(b.title)}</h3>` : ""}${tableHtml(b.table, name)}${b.more ? `<p class="note">${esc(b.more)}</p>` : ""}`;
     case "text":
       return `<p>${esc(b.text)}</p>`;
+    case "chart":
+      return `<figure id="${esc(b.chart.id)}" class="chart" data-marks="${b.chart.marks}"><figcaption>${esc(b.chart.title)}</figcaption>${chartSvg(b.chart)}</figure>`;
     case "pairs":
       return `<table class="pairs">${b.rows.map(([k, v]) => `<tr><td>${esc(k)}</td><td class="r">${esc(v)}</td></tr>`).join("")}</table>`;
   }

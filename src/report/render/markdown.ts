@@ -20,6 +20,7 @@ function mdTable(t: TableModel): string {
 function mdBlock(b: Block): string[] {
   if (b.type === "table") return [...(b.title ? [`#### ${b.title}`, ""] : []), mdTable(b.table), ...(b.more ? ["", `_${b.more}_`] : []), ""];
   if (b.type === "text") return [b.text, ""];
+  if (b.type === "chart") return [`_Chart (in the HTML and PDF): ${b.chart.title}._`, ""];
   return [mdTable({ columns: [{ header: "", align: "left", width: 1 }, { header: "", align: "right", width: 1 }], rows: b.rows.map(([k, v]) => [{ text: k }, { text: v }]) }), ""];
 }
 

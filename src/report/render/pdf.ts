@@ -115,6 +115,13 @@ function drawBlock(ctx: Ctx, b: Block): void {
     doc.y += 4;
   } else if (b.type === "text") {
     doc.font("Helvetica").fontSize(8).text(pdfText(b.text), MARGIN, doc.y, { width: CONTENT_W });
+  } else if (b.type === "chart") {
+    ensure(ctx, b.chart.height + 20);
+    const y = doc.y + 4;
+    doc.font("Helvetica-Bold").fontSize(9).fillColor("#222").text(pdfText(b.chart.title), MARGIN, y, { lineBreak: false });
+    drawChart(doc, b.chart, MARGIN, y + 14, 1, pdfText);
+    doc.x = MARGIN;
+    doc.y = y + 14 + b.chart.height + 6;
   } else {
     for (const [k, v] of b.rows) {
       ensure(ctx, ROW_H);
@@ -136,6 +143,7 @@ function blocksHeight(blocks: Block[]): number {
   for (const b of blocks) {
     if (b.type === "table") h += (b.title ? 16 : 0) + ROW_H * (1 + Math.max(1, b.table.rows.length)) + (b.more ? 10 : 0) + 4;
     else if (b.type === "pairs") h += 11 * b.rows.length + 4;
+    else if (b.type === "chart") h += b.chart.height + 24;
     else h += 12;
   }
   return h;

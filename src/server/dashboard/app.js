@@ -1,0 +1,758 @@
+/*
+ * WorkLedger live dashboard (plain browser JavaScript, no build step). It reads the read-only API of
+ * `workledger serve` (same origin), draws the charts the server lays out (the reports' chart code,
+ * sent as drawing primitives), and checks a record's Merkle proof in the browser against the root
+ * the WorkLedger contract holds, read from the chain through the public RPC (ethers' browser build,
+ * window.ethers). It polls /healthz and reloads when the index moves to a new block.
+ */
+/* global window, document */
+(function () {
+  "use strict";
+
+  var E = window.ethers;
+  var POLL_MS = 3000;
+  var EPOCHS_SHOWN = 12;
+  var MAX_EPOCH_PAGES = 20;
+
+  /** WorkLedger's views the page calls (human-readable ABI; the test pins it to the compiled ABI). */
+  var WORKLEDGER_ABI = [
+    "function latestEpoch(uint256 networkId, uint64 epoch) view returns (tuple(bytes32 root, uint32 version, uint8 status, uint32 verifierSetId, uint64 committedAt, uint64 finalizesAt, uint64 remainingWindow, uint64 challengeWindow, uint8 challenges, bytes32 usageRoot))",
+    "function recordStatus(uint256 networkId, uint64 epoch, tuple(bytes32 nodeId, uint64 epoch, uint64 workUnits, uint16 uptimeBps, uint128 revenue, bytes32 evidence) record, bytes32[] proof) view returns (bool included, uint8 status, uint32 version)",
+  ];
+  /** IWorkLedger.EpochStatus, by its enum value. */
+  var STATUS_NAMES = ["none", "pending", "challenged", "final", "voided"];
+  /** The record leaf: StandardMerkleTree's double keccak of abi.encode of these fields (src/records/codec.ts). */
+  var LEAF_TYPES = ["bytes32", "uint64", "uint64", "uint16", "uint128", "bytes32"];
+
+  var state = { config: null, indexedBlock: null, networks: [], nodes: {}, token: null, refreshing: null, loadedOnce: false };
+
+  /* ------------------------------------------------------------ formats (as the reports: src/report/render/format.ts) */
+
+  function group(int) {
+    return int.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
+  function fmtInt(v) {
+    if (v === null || v === undefined || v === "") return "–";
+    var s = String(v);
+    if (!/^-?\d+$/.test(s)) return s;
+    return s.charAt(0) === "-" ? "-" + group(s.slice(1)) : group(s);
+  }
+  /** A token amount in smallest units with all the token's decimals: "1,404.000000". */
+  function fmtAmount(v, token) {
+    if (v === null || v === undefined || v === "") return "–";
+    var s = String(v);
+    if (!/^-?\d+$/.test(s)) return s;
+    var neg = s.charAt(0) === "-";
+    var digits = neg ? s.slice(1) : s;
+    var d = token && token.decimals ? token.decimals : 0;
+    while (digits.length < d + 1) digits = "0" + digits;
+    var int = digits.slice(0, digits.length - d);
+    var frac = d > 0 ? "." + digits.slice(digits.length - d) : "";
+    return (neg ? "-" : "") + group(int) + frac;
+  }
+  function fmtMoney(v, token) {
+    var a = fmtAmount(v, token);
+    return a === "–" ? a : a + " " + (token && token.symbol ? token.symbol : "units");
+  }
+  function fmtPct(bps) {
+    if (bps === null || bps === undefined || bps === "") return "–";
+    var n = Number(bps);
+    var a = Math.abs(n);
+    return (n < 0 ? "-" : "") + Math.floor(a / 100) + "." + String(a % 100).padStart(2, "0") + "%";
+  }
+  /** ISO 8601 or unix seconds → "2026-11-03 14:05 UTC". */
+  function fmtDate(v) {
+    if (v === null || v === undefined || v === "" || v === 0 || v === "0") return "–";
+    var d = typeof v === "number" || /^\d+$/.test(String(v)) ? new Date(Number(v) * 1000) : new Date(String(v));
+    if (isNaN(d.getTime())) return String(v);
+    var iso = d.toISOString();
+    return iso.slice(0, 10) + " " + iso.slice(11, 16) + " UTC";
+  }
+  function shortId(id) {
+    var s = String(id);
+    return /^0x[0-9a-fA-F]{16,}$/.test(s) ? s.slice(0, 8) + "…" + s.slice(-4) : s;
+  }
+
+  /* ------------------------------------------------------------ DOM helpers */
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+  /** el("td", {class: "r", title: "…"}, child, "text", …) */
+  function el(tag, attrs) {
+    var e = document.createElement(tag);
+    if (attrs) {
+      for (var k in attrs) {
+        if (attrs[k] === undefined || attrs[k] === null || attrs[k] === false) continue;
+        if (k === "text") e.textContent = attrs[k];
+        else e.setAttribute(k, attrs[k] === true ? "" : String(attrs[k]));
+      }
+    }
+    for (var i = 2; i < arguments.length; i++) {
+      var c = arguments[i];
+      if (c === null || c === undefined || c === false) continue;
+      e.appendChild(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c);
+    }
+    return e;
+  }
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    return node;
+  }
+  function badge(status) {
+    var s = STATUS_NAMES.indexOf(status) >= 0 ? status : "none";
+    return el("span", { class: "badge " + s }, status || "unknown");
+  }
+  function code(text, title) {
+    return el("code", { title: title || null }, text);
+  }
+  function idCode(id) {
+    return code(shortId(id), id);
+  }
+
+  /* ------------------------------------------------------------ API */
+
+  function ApiFailure(status, body) {
+    var err = body && body.error ? body.error : { code: "http_" + status, message: "HTTP " + status, param: null };
+    this.status = status;
+    this.code = err.code;
+    this.param = err.param;
+    this.message = err.message;
+  }
+
+  function api(path) {
+    return fetch(path, { headers: { accept: "application/json" } }).then(function (res) {
+      return res.text().then(function (text) {
+        var body;
+        try {
+          body = text ? JSON.parse(text) : null;
+        } catch {
+          body = null;
+        }
+        if (!res.ok) throw new ApiFailure(res.status, body);
+        return body;
+      });
+    });
+  }
+
+  function itemsOf(body, key) {
+    if (Array.isArray(body)) return body;
+    if (!body) return [];
+    if (Array.isArray(body.items)) return body.items;
+    if (key && Array.isArray(body[key])) return body[key];
+    return [];
+  }
+  function nextCursorOf(body) {
+    if (!body || Array.isArray(body)) return null;
+    var c = body.nextCursor !== undefined ? body.nextCursor : body.next_cursor !== undefined ? body.next_cursor : body.page && body.page.nextCursor;
+    return c === undefined || c === "" ? null : c;
+  }
+  function networkIdOf(n) {
+    return Number(n.networkId !== undefined ? n.networkId : n.id);
+  }
+  function networkLabel(n) {
+    var id = networkIdOf(n);
+    return n.name ? n.name + " (network " + id + ")" : "network " + id;
+  }
+
+  function showError(msg) {
+    var p = $("error");
+    if (!msg) {
+      p.hidden = true;
+      p.textContent = "";
+    } else {
+      p.hidden = false;
+      p.textContent = msg;
+    }
+  }
+
+  /* ------------------------------------------------------------ config and health */
+
+  function loadConfig() {
+    return api("v1/config")
+      .catch(function () {
+        return null;
+      })
+      .then(function (c) {
+        state.config = c || {};
+        return api("healthz").catch(function (e) {
+          return e instanceof ApiFailure && e.status === 503 ? null : Promise.reject(e);
+        });
+      })
+      .then(function (h) {
+        var c = state.config;
+        if (h) {
+          if (c.chainId === undefined && h.chainId !== undefined) c.chainId = h.chainId;
+          if (c.publicRpc === undefined && h.publicRpc !== undefined) c.publicRpc = h.publicRpc;
+        }
+        $("chain-id").textContent = c.chainId !== undefined ? String(c.chainId) : "–";
+        var ledger = c.workLedger || (c.deployment && c.deployment.workLedger);
+        if (ledger) {
+          c.workLedger = ledger;
+          clear($("ledger")).appendChild(idCode(ledger));
+        }
+        showHealth(h);
+      });
+  }
+
+  function showHealth(h) {
+    var live = $("live");
+    if (!h) return;
+    $("indexed-block").textContent = fmtInt(h.indexedBlock);
+    $("lag").textContent = h.lagBlocks === null || h.lagBlocks === undefined ? (h.chain === "not_configured" ? "no chain configured" : "chain unreachable") : fmtInt(h.lagBlocks) + (Number(h.lagBlocks) === 1 ? " block" : " blocks");
+    live.className = "live" + (h.lagBlocks !== null && h.lagBlocks > 10 ? " stale" : "");
+    live.textContent = "Live · updated " + new Date().toISOString().slice(11, 19) + " UTC";
+  }
+
+  function poll() {
+    api("healthz")
+      .then(function (h) {
+        showHealth(h);
+        if (h && h.indexedBlock !== state.indexedBlock) {
+          state.indexedBlock = h.indexedBlock;
+          return refresh();
+        }
+      })
+      .catch(function (e) {
+        var live = $("live");
+        live.className = "live down";
+        live.textContent = "API unreachable (" + (e && e.message ? e.message : "no answer") + "), retrying…";
+      })
+      .then(function () {
+        setTimeout(poll, POLL_MS);
+      });
+  }
+
+  /* ------------------------------------------------------------ networks, epochs, incidents */
+
+  function loadEpochs(networkId) {
+    var all = [];
+    var pages = 0;
+    function page(cursor) {
+      var q = "v1/networks/" + networkId + "/epochs?limit=100" + (cursor !== null ? "&cursor=" + encodeURIComponent(cursor) : "");
+      return api(q).then(function (body) {
+        all = all.concat(itemsOf(body, "epochs"));
+        var next = nextCursorOf(body);
+        pages++;
+        if (next !== null && pages < MAX_EPOCH_PAGES) return page(next);
+        return all;
+      });
+    }
+    return page(null);
+  }
+
+  function loadNodes(networkId) {
+    return api("v1/networks/" + networkId + "/nodes?limit=1000")
+      .then(function (body) {
+        return itemsOf(body, "nodes");
+      })
+      .catch(function () {
+        return [];
+      });
+  }
+
+  function epochStatus(ep) {
+    return ep.status || (ep.latest && ep.latest.status) || "none";
+  }
+  function epochVersion(ep) {
+    return Number(ep.version !== undefined ? ep.version : ep.latest ? ep.latest.version : ep.versions ? ep.versions.length : 0);
+  }
+  function pick(ep, key) {
+    if (ep[key] !== undefined) return ep[key];
+    if (ep.latest && ep.latest[key] !== undefined) return ep.latest[key];
+    return undefined;
+  }
+
+  function finalityText(ep) {
+    var s = epochStatus(ep);
+    var at = pick(ep, "finalizesAt");
+    if (s === "final") return at ? "final since " + fmtDate(at) : "final";
+    if (s === "pending") return at ? "final at " + fmtDate(at) + " unless challenged" : "pending";
+    if (s === "challenged") return "waits for the arbiter's ruling";
+    if (s === "voided") return "voided: a correction must be committed";
+    return "–";
+  }
+
+  function renderNetworks() {
+    var box = clear($("network-list"));
+    if (!state.networks.length) {
+      box.appendChild(el("p", { class: "muted" }, "No network in the index yet."));
+      return;
+    }
+    state.networks.forEach(function (n) {
+      var id = networkIdOf(n);
+      var epochs = (n.epochs || []).slice().sort(function (a, b) {
+        return Number(b.epoch) - Number(a.epoch);
+      });
+      var counts = { final: 0, pending: 0, challenged: 0, voided: 0 };
+      epochs.forEach(function (e) {
+        var s = epochStatus(e);
+        if (counts[s] !== undefined) counts[s]++;
+      });
+      var facts = [fmtInt(epochs.length) + " epochs"];
+      ["final", "pending", "challenged", "voided"].forEach(function (s) {
+        if (counts[s]) facts.push(fmtInt(counts[s]) + " " + s);
+      });
+      if (n.nodeCount !== undefined) facts.push(fmtInt(n.nodeCount) + " nodes");
+      var wrap = el("div", { class: "network", "data-network": id });
+      wrap.appendChild(el("div", { class: "net-head" }, el("h3", null, networkLabel(n)), el("span", { class: "facts" }, facts.join(" · "))));
+      if (!epochs.length) {
+        wrap.appendChild(el("p", { class: "muted" }, "No epoch committed yet."));
+        box.appendChild(wrap);
+        return;
+      }
+      var tbody = el("tbody");
+      epochs.slice(0, EPOCHS_SHOWN).forEach(function (ep) {
+        var st = epochStatus(ep);
+        var v = epochVersion(ep);
+        var root = pick(ep, "root");
+        tbody.appendChild(
+          el(
+            "tr",
+            { "data-epoch": ep.epoch, "data-status": st },
+            el("td", { class: "r" }, fmtInt(ep.epoch)),
+            el("td", null, badge(st)),
+            el("td", { class: "r", title: v > 1 ? "corrected " + (v - 1) + " time(s)" : null }, v > 1 ? "v" + v + " (corrected)" : "v" + v),
+            el("td", { class: "r" }, fmtInt(pick(ep, "recordCount"))),
+            el("td", null, finalityText(ep)),
+            el("td", null, root ? idCode(root) : "–"),
+          ),
+        );
+      });
+      var table = el(
+        "table",
+        { class: "epochs" },
+        el("caption", { class: "muted", style: "text-align:left;caption-side:bottom" }, epochs.length > EPOCHS_SHOWN ? "The latest " + EPOCHS_SHOWN + " of " + fmtInt(epochs.length) + " epochs." : ""),
+        el("thead", null, el("tr", null, el("th", { class: "r", scope: "col" }, "Epoch"), el("th", { scope: "col" }, "Status"), el("th", { class: "r", scope: "col" }, "Version"), el("th", { class: "r", scope: "col" }, "Records"), el("th", { scope: "col" }, "Finality"), el("th", { scope: "col" }, "Root"))),
+        tbody,
+      );
+      wrap.appendChild(el("div", { class: "table-wrap" }, table));
+      box.appendChild(wrap);
+    });
+  }
+
+  function renderIncidents() {
+    var box = clear($("incident-list"));
+    var items = [];
+    state.networks.forEach(function (n) {
+      (n.epochs || []).forEach(function (ep) {
+        var st = epochStatus(ep);
+        var v = epochVersion(ep);
+        var challenges = Number(pick(ep, "challenges") || 0);
+        var what = null;
+        if (st === "challenged") what = "Epoch " + ep.epoch + " is challenged: the arbiter has not ruled yet";
+        else if (st === "voided") what = "Epoch " + ep.epoch + " was voided by the arbiter; no correction yet";
+        else if (v > 1) what = "Epoch " + ep.epoch + " was corrected: version " + v + " stands" + (st === "final" ? " and is final" : " (" + st + ")");
+        else if (challenges > 0) what = "Epoch " + ep.epoch + " was challenged and the challenge was rejected";
+        if (what) items.push({ n: n, ep: ep, st: st, what: what });
+      });
+    });
+    if (!items.length) {
+      box.appendChild(el("p", { class: "muted" }, "No challenge, voided epoch or correction."));
+      return;
+    }
+    items.sort(function (a, b) {
+      return networkIdOf(a.n) - networkIdOf(b.n) || Number(b.ep.epoch) - Number(a.ep.epoch);
+    });
+    var ul = el("ul", { class: "incidents" });
+    items.forEach(function (it) {
+      var committed = pick(it.ep, "committedAt");
+      ul.appendChild(
+        el(
+          "li",
+          { "data-epoch": it.ep.epoch, "data-status": it.st },
+          badge(it.st),
+          el("div", { class: "what" }, el("div", null, it.what), el("div", { class: "when" }, networkLabel(it.n) + (committed ? " · latest version committed " + fmtDate(committed) : ""))),
+        ),
+      );
+    });
+    box.appendChild(ul);
+  }
+
+  /* ------------------------------------------------------------ charts (mirror of chartSvg in src/report/render/charts.ts) */
+
+  var SVG = "http://www.w3.org/2000/svg";
+  function svgEl(tag, attrs) {
+    var e = document.createElementNS(SVG, tag);
+    for (var k in attrs) if (attrs[k] !== undefined && attrs[k] !== null) e.setAttribute(k, String(attrs[k]));
+    return e;
+  }
+  function n2(v) {
+    return String(Math.round(v * 100) / 100);
+  }
+
+  function chartSvg(c) {
+    var svg = svgEl("svg", { viewBox: "0 0 " + c.width + " " + n2(c.height), role: "img", "aria-label": c.title, "font-family": "Helvetica, Arial, sans-serif" });
+    c.primitives.forEach(function (p) {
+      if (p.t === "rect") {
+        var r = svgEl("rect", { x: n2(p.x), y: n2(p.y), width: n2(p.w), height: n2(p.h), fill: p.fill });
+        if (p.stroke) {
+          r.setAttribute("stroke", p.stroke);
+          r.setAttribute("stroke-width", "0.5");
+        }
+        if (p.data) for (var k in p.data) r.setAttribute("data-" + k, p.data[k]);
+        if (p.title) {
+          var t = svgEl("title", {});
+          t.textContent = p.title;
+          r.appendChild(t);
+        }
+        svg.appendChild(r);
+      } else if (p.t === "text") {
+        var tx = svgEl("text", { x: n2(p.x), y: n2(p.y), "font-size": p.size, "text-anchor": p.anchor && p.anchor !== "start" ? p.anchor : null, fill: p.fill || null, "font-weight": p.bold ? "bold" : null });
+        tx.textContent = p.text;
+        svg.appendChild(tx);
+      } else if (p.t === "line") {
+        svg.appendChild(
+          svgEl("polyline", {
+            points: p.points
+              .map(function (xy) {
+                return n2(xy[0]) + "," + n2(xy[1]);
+              })
+              .join(" "),
+            fill: "none",
+            stroke: p.stroke,
+            "stroke-width": p.width,
+            "stroke-dasharray": p.dash ? "3 2" : null,
+          }),
+        );
+      }
+    });
+    return svg;
+  }
+
+  function loadCharts() {
+    var box = $("chart-list");
+    return Promise.all(
+      state.networks.map(function (n) {
+        return api("v1/charts?network=" + networkIdOf(n)).then(
+          function (body) {
+            return { n: n, body: body };
+          },
+          function (e) {
+            return { n: n, error: e };
+          },
+        );
+      }),
+    ).then(function (results) {
+      clear(box);
+      if (!results.length) box.appendChild(el("p", { class: "muted" }, "No network yet."));
+      results.forEach(function (r) {
+        var wrap = el("div", { class: "network-charts", "data-network": networkIdOf(r.n) });
+        if (results.length > 1) wrap.appendChild(el("h3", null, networkLabel(r.n)));
+        if (r.error) {
+          wrap.appendChild(el("p", { class: "muted" }, "Charts unavailable: " + r.error.message));
+        } else {
+          if (r.body.token) state.token = r.body.token;
+          var grid = el("div", { class: "charts" });
+          // the trend chart first (the section's subject), then the others
+          var charts = r.body.charts.slice().sort(function (a, b) {
+            return (b.id.indexOf("revenue-per-node-utilization") === 0 ? 1 : 0) - (a.id.indexOf("revenue-per-node-utilization") === 0 ? 1 : 0);
+          });
+          charts.forEach(function (c) {
+            grid.appendChild(el("figure", { id: "chart-" + networkIdOf(r.n) + "-" + c.id, "data-chart": c.id, "data-marks": c.marks }, el("figcaption", null, c.title), chartSvg(c)));
+          });
+          wrap.appendChild(grid);
+          (r.body.omitted || []).forEach(function (o) {
+            wrap.appendChild(el("p", { class: "muted" }, "Not drawn here: " + o.id + " (" + o.reason + ")."));
+          });
+        }
+        box.appendChild(wrap);
+      });
+    });
+  }
+
+  /* ------------------------------------------------------------ refresh */
+
+  function refresh() {
+    if (state.refreshing) return state.refreshing;
+    state.refreshing = api("v1/networks?limit=100")
+      .then(function (body) {
+        var nets = itemsOf(body, "networks");
+        return Promise.all(
+          nets.map(function (n) {
+            var id = networkIdOf(n);
+            return Promise.all([loadEpochs(id), loadNodes(id)]).then(function (r) {
+              n.epochs = r[0];
+              state.nodes[id] = r[1];
+              return n;
+            });
+          }),
+        );
+      })
+      .then(function (nets) {
+        state.networks = nets;
+        showError(null);
+        renderNetworks();
+        renderIncidents();
+        fillLookupForm();
+        return loadCharts();
+      })
+      .catch(function (e) {
+        showError("Cannot load the index: " + (e && e.message ? e.message : String(e)));
+      })
+      .then(function () {
+        state.refreshing = null;
+        state.loadedOnce = true;
+        document.body.setAttribute("data-loaded", String(state.indexedBlock));
+      });
+    return state.refreshing;
+  }
+
+  /* ------------------------------------------------------------ proof lookup */
+
+  function fillLookupForm() {
+    var sel = $("lookup-network");
+    var before = sel.value;
+    clear(sel);
+    state.networks.forEach(function (n) {
+      sel.appendChild(el("option", { value: networkIdOf(n) }, networkLabel(n)));
+    });
+    if (before) sel.value = before;
+    var list = clear($("node-names"));
+    var seen = {};
+    Object.keys(state.nodes).forEach(function (k) {
+      state.nodes[k].forEach(function (node) {
+        var name = node.name || null;
+        var v = name || node.nodeId;
+        if (v && !seen[v]) {
+          seen[v] = true;
+          list.appendChild(el("option", { value: v }, name ? name + " (" + shortId(node.nodeId) + ")" : ""));
+        }
+      });
+    });
+    var ep = $("lookup-epoch");
+    if (ep.value === "") {
+      var n = state.networks[0];
+      var latest = n && n.epochs && n.epochs.length ? Math.max.apply(null, n.epochs.map(function (e) { return Number(e.epoch); })) : 0;
+      ep.value = String(latest);
+    }
+  }
+
+  /** The bytes32 node id for what the user typed: 0x + 64 hex as is; a known name; else keccak256(utf8) (the nodeId rule). */
+  function resolveNode(networkId, text) {
+    var v = text.trim();
+    if (!v) throw new Error("Enter a node id or name.");
+    if (/^0x/i.test(v)) {
+      if (!/^0x[0-9a-fA-F]{64}$/.test(v)) throw new Error("A node id starting with 0x must be 32 bytes (64 hex digits).");
+      return v.toLowerCase();
+    }
+    var nodes = state.nodes[networkId] || [];
+    for (var i = 0; i < nodes.length; i++) if (nodes[i].name && nodes[i].name === v) return String(nodes[i].nodeId).toLowerCase();
+    return E.id(v);
+  }
+
+  /** StandardMerkleTree leaf of a record: keccak256(keccak256(abi.encode(fields))). */
+  function leafHash(r) {
+    var enc = E.AbiCoder.defaultAbiCoder().encode(LEAF_TYPES, [r.nodeId, BigInt(r.epoch), BigInt(r.workUnits), Number(r.uptimeBps), BigInt(r.revenue), r.evidence]);
+    return E.keccak256(E.keccak256(enc));
+  }
+  /** OpenZeppelin's sorted-pair hash. */
+  function hashPair(a, b) {
+    var x = a.toLowerCase();
+    var y = b.toLowerCase();
+    return x < y ? E.keccak256(E.concat([x, y])) : E.keccak256(E.concat([y, x]));
+  }
+  function foldProof(leaf, proof) {
+    return proof.reduce(function (h, p) {
+      return hashPair(h, p);
+    }, leaf);
+  }
+
+  function rpcCall(url, method, params) {
+    return fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: method, params: params }) })
+      .then(function (res) {
+        if (!res.ok) throw new Error("HTTP " + res.status);
+        return res.json();
+      })
+      .then(function (j) {
+        if (j.error) throw new Error(j.error.message || "JSON-RPC error");
+        return j.result;
+      });
+  }
+
+  /**
+   * Checks a record proof (the API's record JSON) in the browser.
+   * Returns {verdict: "ok" | "bad" | "unknown", reason, checks: [{ok, text}], chain: {...}}.
+   */
+  function verifyInBrowser(file, rpcUrl) {
+    var checks = [];
+    var problems = [];
+    var r = file.record;
+    var computed = null;
+    try {
+      computed = foldProof(leafHash(r), file.proof || []);
+    } catch (e) {
+      return Promise.resolve({ verdict: "bad", reason: "the record or proof is malformed: " + e.message, checks: checks });
+    }
+    var epochOk = String(r.epoch) === String(file.epoch);
+    checks.push({ ok: epochOk, text: "the record's epoch (" + r.epoch + ") is the epoch asked for (" + file.epoch + ")" });
+    if (!epochOk) problems.push("the record's epoch is not the epoch asked for");
+    var matchesServer = file.root && computed === String(file.root).toLowerCase();
+    checks.push({ ok: !!matchesServer, text: "the proof folds to the root the server sent (" + shortId(computed) + ")" });
+    if (!rpcUrl) {
+      return Promise.resolve({
+        verdict: "unknown",
+        reason: "the chain check is unavailable: the server was started without --public-rpc, so the page cannot read the root from the chain" + (matchesServer ? " (the proof does match the server's root)" : ""),
+        checks: checks.concat([{ ok: null, text: "root read from the chain: not available" }]),
+        computed: computed,
+      });
+    }
+    var chain = { rpc: rpcUrl };
+    return rpcCall(rpcUrl, "eth_chainId", [])
+      .then(function (hex) {
+        chain.chainId = Number(BigInt(hex));
+        var okChain = chain.chainId === Number(file.chainId);
+        checks.push({ ok: okChain, text: "the public RPC is chain " + chain.chainId + (okChain ? ", the proof's chain" : ", but the proof is for chain " + file.chainId) });
+        if (!okChain) throw { verdictReason: "the public RPC is chain " + chain.chainId + ", the proof is for chain " + file.chainId };
+        var provider = new E.JsonRpcProvider(rpcUrl, chain.chainId, { staticNetwork: E.Network.from(chain.chainId), batchMaxCount: 1 });
+        chain.provider = provider;
+        return provider.getCode(file.ledger);
+      })
+      .then(function (codeHex) {
+        var hasCode = codeHex && codeHex !== "0x";
+        checks.push({ ok: hasCode, text: "a contract is deployed at the ledger " + shortId(file.ledger) });
+        if (!hasCode) throw { verdictReason: "no contract at the ledger address " + file.ledger + " on this chain" };
+        var wl = new E.Contract(file.ledger, WORKLEDGER_ABI, chain.provider);
+        chain.wl = wl;
+        return wl.latestEpoch(BigInt(file.networkId), BigInt(file.epoch)).catch(function () {
+          throw { verdictReason: "epoch " + file.epoch + " of network " + file.networkId + " is not committed on chain" };
+        });
+      })
+      .then(function (v) {
+        chain.root = String(v.root).toLowerCase();
+        chain.version = Number(v.version);
+        chain.status = STATUS_NAMES[Number(v.status)] || "unknown";
+        chain.finalizesAt = Number(v.finalizesAt);
+        var rootOk = computed === chain.root;
+        checks.push({ ok: rootOk, text: "the root computed here equals the root on chain of the latest version (v" + chain.version + ", " + shortId(chain.root) + ")" });
+        if (!rootOk) problems.push("the proof does not lead from this record to the root the chain holds for the epoch's latest version (computed " + shortId(computed) + ", chain " + shortId(chain.root) + ")");
+        var versionOk = chain.version === Number(file.version);
+        checks.push({ ok: versionOk, text: "the proof is for the latest version (v" + file.version + (versionOk ? ")" : "; the chain's latest is v" + chain.version + ")") });
+        if (!versionOk) problems.push("the proof is for version " + file.version + ", the chain's latest version is " + chain.version);
+        var notVoided = chain.status !== "voided" && chain.status !== "none";
+        checks.push({ ok: notVoided, text: "the latest version is not voided (on chain: " + chain.status + ")" });
+        if (!notVoided) problems.push("the epoch's latest version is " + chain.status + " on chain");
+        var rec = { nodeId: r.nodeId, epoch: BigInt(r.epoch), workUnits: BigInt(r.workUnits), uptimeBps: Number(r.uptimeBps), revenue: BigInt(r.revenue), evidence: r.evidence };
+        return chain.wl.recordStatus(BigInt(file.networkId), BigInt(file.epoch), rec, file.proof).then(
+          function (s) {
+            chain.included = Boolean(s[0]);
+            checks.push({ ok: chain.included, text: "the contract's own recordStatus view agrees (included: " + chain.included + ")" });
+            if (!chain.included && !problems.length) problems.push("the contract's recordStatus says the record is not included");
+          },
+          function () {
+            checks.push({ ok: null, text: "the contract's recordStatus view could not be called" });
+          },
+        );
+      })
+      .then(function () {
+        if (chain.provider) chain.provider.destroy();
+        if (problems.length) return { verdict: "bad", reason: problems.join("; "), checks: checks, chain: chain, computed: computed };
+        return { verdict: "ok", reason: "root of the latest version (v" + chain.version + "), " + chain.status + " on chain", checks: checks, chain: chain, computed: computed };
+      })
+      .catch(function (e) {
+        if (chain.provider) chain.provider.destroy();
+        if (e && e.verdictReason) return { verdict: "bad", reason: e.verdictReason, checks: checks, chain: chain, computed: computed };
+        checks.push({ ok: null, text: "the public RPC " + rpcUrl + " did not answer: " + (e && e.message ? e.message : String(e)) });
+        return { verdict: "unknown", reason: "the chain check is unavailable: the public RPC did not answer (" + (e && e.message ? e.message : String(e)) + ")", checks: checks, chain: chain, computed: computed };
+      });
+  }
+
+  function nodeName(networkId, nodeId) {
+    var nodes = state.nodes[networkId] || [];
+    for (var i = 0; i < nodes.length; i++) if (String(nodes[i].nodeId).toLowerCase() === String(nodeId).toLowerCase()) return nodes[i].name || null;
+    return null;
+  }
+
+  function renderRecord(file, res) {
+    var box = clear($("lookup-result"));
+    var token = state.token;
+    var r = file.record;
+    var cls = res.verdict === "ok" ? "ok" : res.verdict === "bad" ? "bad" : "unknown";
+    var head = res.verdict === "ok" ? "Verified against chain" : res.verdict === "bad" ? "NOT verified" : "Chain check unavailable";
+    box.appendChild(
+      el(
+        "p",
+        { class: "verdict " + cls, id: "verdict", "data-verdict": res.verdict },
+        el("span", { class: "mark", "aria-hidden": "true" }, res.verdict === "ok" ? "✔" : res.verdict === "bad" ? "✘" : "?"),
+        el("span", null, head, el("br"), el("span", { class: "why" }, res.reason)),
+      ),
+    );
+    var name = nodeName(file.networkId, r.nodeId);
+    var dl = el("dl", { class: "pairs" });
+    function row(k, v) {
+      dl.appendChild(el("dt", null, k));
+      dl.appendChild(el("dd", null, v));
+    }
+    row("Node", name ? el("span", null, name + " ", idCode(r.nodeId)) : code(r.nodeId));
+    row("Network, epoch", "network " + file.networkId + ", epoch " + fmtInt(file.epoch) + ", version " + file.version);
+    row("Status (index)", el("span", null, badge(file.status), file.finalizesAt ? " " + (file.status === "final" ? "final since " : "final at ") + fmtDate(file.finalizesAt) : ""));
+    if (res.chain && res.chain.status) row("Status (chain)", el("span", null, badge(res.chain.status), " latest version v" + res.chain.version));
+    row("Work units", fmtInt(r.workUnits));
+    row("Uptime", fmtPct(r.uptimeBps));
+    row("Revenue", fmtMoney(r.revenue, token));
+    row("Evidence", idCode(r.evidence));
+    row("Root (server)", code(file.root));
+    if (res.chain && res.chain.root) row("Root (chain)", code(res.chain.root));
+    row("Ledger", code(file.ledger));
+    box.appendChild(dl);
+    var ul = el("ul", { class: "checks", "aria-label": "Checks" });
+    res.checks.forEach(function (c) {
+      ul.appendChild(el("li", { class: c.ok === true ? "pass" : c.ok === false ? "fail" : "skip" }, c.text));
+    });
+    box.appendChild(ul);
+    var ol = el("ol", { class: "proof", start: "1" });
+    (file.proof || []).forEach(function (p) {
+      ol.appendChild(el("li", null, code(p)));
+    });
+    box.appendChild(el("details", null, el("summary", null, "Merkle proof (" + (file.proof || []).length + " hashes) and the raw JSON"), ol, el("pre", { class: "mono", style: "white-space:pre-wrap;overflow-wrap:anywhere;font-size:.78rem" }, JSON.stringify(file, null, 2))));
+  }
+
+  function lookup(ev) {
+    ev.preventDefault();
+    var box = $("lookup-result");
+    var btn = $("lookup-go");
+    var networkId = $("lookup-network").value;
+    var epochText = $("lookup-epoch").value.trim();
+    var nodeId;
+    try {
+      if (!networkId) throw new Error("Choose a network.");
+      if (!/^\d+$/.test(epochText)) throw new Error("The epoch must be a whole number (0 or more).");
+      nodeId = resolveNode(networkId, $("lookup-node").value);
+    } catch (e) {
+      clear(box).appendChild(el("p", { class: "verdict bad", "data-verdict": "input" }, e.message));
+      return;
+    }
+    btn.disabled = true;
+    clear(box).appendChild(el("p", { class: "muted" }, "Looking up and checking against the chain…"));
+    api("v1/networks/" + networkId + "/epochs/" + epochText + "/records/" + nodeId)
+      .then(function (file) {
+        return verifyInBrowser(file, state.config && state.config.publicRpc).then(function (res) {
+          renderRecord(file, res);
+        });
+      })
+      .catch(function (e) {
+        clear(box).appendChild(el("p", { class: "verdict bad", "data-verdict": "notfound" }, e instanceof ApiFailure ? "The API says: " + e.message : "Lookup failed: " + (e && e.message ? e.message : String(e))));
+      })
+      .then(function () {
+        btn.disabled = false;
+      });
+  }
+
+  /* ------------------------------------------------------------ start */
+
+  function start() {
+    if (!E) {
+      showError("The ethers browser build did not load (assets/ethers.umd.min.js): the proof check cannot run.");
+    }
+    $("lookup-form").addEventListener("submit", lookup);
+    loadConfig()
+      .catch(function (e) {
+        showError("Cannot reach the API: " + (e && e.message ? e.message : String(e)));
+      })
+      .then(poll);
+  }
+
+  window.WorkLedgerDashboard = { abi: WORKLEDGER_ABI, leafHash: leafHash, foldProof: foldProof, verifyInBrowser: verifyInBrowser, state: state, fmtAmount: fmtAmount };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

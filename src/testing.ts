@@ -1,7 +1,8 @@
 /**
  * `workledger/testing`: for tests, demos and dev chains, never for production: the mock stablecoin
- * (6 decimals; anyone may mint it), the embedded in-process Hardhat chain and the demo's whole job
- * (`runDemo`, what `workledger demo` runs; built on the root SDK only).
+ * (6 decimals; anyone may mint it), the embedded in-process Hardhat chain (and its loopback JSON-RPC,
+ * `startEmbeddedRpc`), the demo's whole job (`runDemo`, what `workledger demo` runs; built on the root
+ * SDK only) and `serveDemo` (what `demo --serve` keeps running after it).
  *
  * Hardhat is an optional peer dependency of the package: only `embeddedChainProvider()` and
  * `startEmbeddedRpc()` load it, when called, and say which package to install when it is missing.
@@ -19,6 +20,8 @@ export type { MockStablecoin };
 export { runDemo } from "./demo/demo";
 export type { DemoResult } from "./demo/demo";
 export type { DemoChain, DemoHooks, DemoOptions } from "./demo/run";
+export { serveDemo } from "./demo/serve";
+export type { DemoServeOptions, DemoServer } from "./demo/serve";
 
 /** The optional peer dependency the embedded chain needs, as a user installs it. */
 export const EMBEDDED_CHAIN_PACKAGE = "hardhat@^2.28.0";

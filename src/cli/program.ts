@@ -149,7 +149,11 @@ export function buildProgram(state: RunState): Command {
     .option("--nodes <n>", "number of nodes", "50")
     .option("--epochs <m>", "number of epochs", "24")
     .option("--out <dir>", "output directory", "./workledger-demo")
-    .option("--seed <text>", "seed of the simulation's randomness", "workledger-demo");
+    .option("--seed <text>", "seed of the simulation's randomness", "workledger-demo")
+    .option("--serve", "afterwards keep the chain (loopback JSON-RPC), the API and the dashboard up, the index following the chain, until Ctrl-C")
+    .option("--port <n>", "with --serve: the API and dashboard port (default 8080; 0 = any free port)")
+    .option("--rpc-port <n>", "with --serve: the embedded chain's loopback JSON-RPC port (default 8545; 0 = any free port; none with --rpc URL)")
+    .option("--host <host>", "with --serve: the interface to listen on (default 127.0.0.1; the dev chain's accounts are unlocked: keep it local)");
 
   leaf(program, "deploy", "deploy WorkLedger, RevenueLedger and (unless --token) a MockStablecoin; write deployment.json", { signs: true, sends: true, noDeployment: true }, deployCommand)
     .option("--out <file>", "where to write deployment.json (required)")

@@ -192,7 +192,9 @@ export async function runDemo(chain: DemoChain, deployer: Signer, opts: DemoOpti
       ["uptime.html", `the uptime heat-map: the ${chainResult.timeline.outageRegion} outage, the flaky node, the late joiner`],
       ["spend.pdf", `a customer statement; ${rel(path.join(opts.out, "journal.beancount"))} for the accountant`],
     ].map(([file, what]) => `  ${rel(path.join(opts.out, file)).padEnd(rel(path.join(opts.out, "economics.html")).length)}   ${what}`),
-    `  re-check any time: workledger verify ${rel(path.join(opts.out, "spend.json"))}${chain.embedded ? " --rpc <URL> (after `demo --rpc <URL>`: the embedded chain is gone when the demo exits)" : ` --rpc ${chain.url}`}`,
+    ...(opts.serve && chain.embedded
+      ? [] // the serve lines that follow name the loopback JSON-RPC to verify against
+      : [`  re-check any time: workledger verify ${rel(path.join(opts.out, "spend.json"))}${chain.embedded ? " --rpc <URL> (after `demo --rpc <URL>`, or while `demo --serve` runs: the embedded chain is gone when the demo exits)" : ` --rpc ${chain.url}`}`]),
   ];
   void reportFiles;
   return { ok: allOk, data, lines };

@@ -112,6 +112,8 @@ export interface DemoOptions {
   epochs: number;
   out: string;
   seed: string;
+  /** The chain stays up afterwards (`demo --serve`): the summary says so instead of "the chain is gone". */
+  serve?: boolean;
 }
 
 /** A billing statement the demo charged. */

@@ -31,6 +31,27 @@ export interface ServerContext {
   checkpoint(): Promise<Checkpoint>;
   /** The latest version of an epoch as indexed (cached per checkpoint), or undefined. */
   latestVersion(networkId: number, epoch: number): Promise<EpochVersionRef | undefined>;
+  /** The latest version of an epoch with its stored status (pending|challenged|voided) and finalizesAt, cached per checkpoint. */
+  epochState(networkId: number, epoch: number): Promise<EpochState | undefined>;
+  /**
+   * "Now" for statuses, in unix seconds: the chain head's timestamp (re-read at most once per second)
+   * when a chain is configured and answers, else the wall clock. A pending version is final from its
+   * finalizesAt on.
+   */
+  now(): Promise<number>;
+}
+
+/** An epoch's latest version as indexed, with its stored status and finality time. */
+export interface EpochState extends EpochVersionRef {
+  /** Stored status: pending | challenged | voided (see {@link effectiveStatus} for final). */
+  status: string;
+  /** Unix seconds from which a pending version is final (null when not pending). */
+  finalizesAt: number | null;
+}
+
+/** The status as of `now`: a pending version whose finalizesAt has passed is final (the contract's rule). */
+export function effectiveStatus(status: string, finalizesAt: number | null, now: number): string {
+  return status === "pending" && finalizesAt !== null && finalizesAt <= now ? "final" : status;
 }
 
 /** How long a read of the checkpoint is reused (ms). */
@@ -65,7 +86,7 @@ export async function createContext(
   let cpAt = Date.now();
   let cpRead: Promise<Checkpoint> | undefined;
   // latest versions, valid for one checkpoint (a new block may correct or void an epoch)
-  let versions = new Map<string, Promise<EpochVersionRef | undefined>>();
+  let versions = new Map<string, Promise<EpochState | undefined>>();
   let versionsAt = first.blockHash;
   const checkpoint = async (): Promise<Checkpoint> => {
     if (Date.now() - cpAt < freshMs) return cp;
@@ -79,7 +100,7 @@ export async function createContext(
       .finally(() => (cpRead = undefined));
     return cpRead;
   };
-  const latestVersion = async (networkId: number, epoch: number): Promise<EpochVersionRef | undefined> => {
+  const epochState = async (networkId: number, epoch: number): Promise<EpochState | undefined> => {
     const c = await checkpoint();
     if (c.blockHash !== versionsAt) {
       versions = new Map();
@@ -88,11 +109,28 @@ export async function createContext(
     const key = `${networkId}:${epoch}`;
     let p = versions.get(key);
     if (!p) {
-      p = store.latestEpochVersion(networkId, epoch);
+      p = readEpochState(store, networkId, epoch);
       versions.set(key, p);
       p.catch(() => versions.delete(key));
       if (versions.size > 100_000) versions.clear();
     }
+    return p;
+  };
+  let nowCache: { at: number; p: Promise<number> } | undefined;
+  const now = (): Promise<number> => {
+    const provider = opts.provider;
+    const wall = () => Math.floor(Date.now() / 1000);
+    if (!provider) return Promise.resolve(wall());
+    if (nowCache && Date.now() - nowCache.at < freshMs) return nowCache.p;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("timeout")), 2000);
+    });
+    const p = Promise.race([provider.getBlock("latest"), timeout])
+      .then((b) => (b ? Number(b.timestamp) : wall()))
+      .catch(() => wall())
+      .finally(() => clearTimeout(timer));
+    nowCache = { at: Date.now(), p };
     return p;
   };
   return {
@@ -103,6 +141,15 @@ export async function createContext(
     publicRpc: opts.publicRpc,
     labels: opts.labels,
     checkpoint,
-    latestVersion,
+    epochState,
+    latestVersion: epochState,
+    now,
   };
+}
+
+async function readEpochState(store: SqlStore, networkId: number, epoch: number): Promise<EpochState | undefined> {
+  const ref = await store.latestEpochVersion(networkId, epoch);
+  if (!ref) return undefined;
+  const r = await store.db.selectFrom("epochs").select(["status", "finalizes_at"]).where("network_id", "=", networkId).where("epoch", "=", epoch).executeTakeFirst();
+  return { ...ref, status: String(r?.status), finalizesAt: r?.finalizes_at === null || r?.finalizes_at === undefined ? null : Number(r.finalizes_at) };
 }

@@ -12,7 +12,9 @@
   var E = window.ethers;
   var POLL_MS = 3000;
   var EPOCHS_SHOWN = 12;
-  var MAX_EPOCH_PAGES = 20;
+  /** The latest epochs read per network (one page, newest first): the table and the incidents come from them. */
+  var EPOCHS_READ = 500;
+  var MAX_CHALLENGE_PAGES = 5;
 
   /** WorkLedger's views the page calls (human-readable ABI; the test pins it to the compiled ABI). */
   var WORKLEDGER_ABI = [
@@ -67,6 +69,13 @@
     if (isNaN(d.getTime())) return String(v);
     var iso = d.toISOString();
     return iso.slice(0, 10) + " " + iso.slice(11, 16) + " UTC";
+  }
+  function fmtDuration(sec) {
+    var s = Number(sec);
+    if (s % 86400 === 0) return s / 86400 + (s === 86400 ? " day" : " days");
+    if (s % 3600 === 0) return s / 3600 + (s === 3600 ? " hour" : " hours");
+    if (s % 60 === 0) return s / 60 + " min";
+    return s + " s";
   }
   function shortId(id) {
     var s = String(id);
@@ -152,7 +161,16 @@
   }
   function networkLabel(n) {
     var id = networkIdOf(n);
-    return n.name ? n.name + " (network " + id + ")" : "network " + id;
+    var name = n.label || n.name;
+    return name ? name + " (network " + id + ")" : "network " + id;
+  }
+  /** The epoch's period from the network's genesis and epoch length: "2026-12-06 09:00 → 10:00 UTC". */
+  function epochPeriod(n, epoch) {
+    if (!n || !n.genesisTime || !n.epochSeconds) return "–";
+    var start = Number(n.genesisTime) + Number(epoch) * Number(n.epochSeconds);
+    var a = fmtDate(start);
+    var b = fmtDate(start + Number(n.epochSeconds));
+    return a.slice(0, 10) === b.slice(0, 10) ? a.slice(0, 16) + " → " + b.slice(11) : a.slice(0, 16) + " → " + b;
   }
 
   function showError(msg) {
@@ -169,7 +187,7 @@
   /* ------------------------------------------------------------ config and health */
 
   function loadConfig() {
-    return api("v1/config")
+    return api("v1/dashboard/config")
       .catch(function () {
         return null;
       })
@@ -226,15 +244,21 @@
   /* ------------------------------------------------------------ networks, epochs, incidents */
 
   function loadEpochs(networkId) {
+    return api("v1/networks/" + networkId + "/epochs?order=desc&limit=" + EPOCHS_READ).then(function (body) {
+      return { items: itemsOf(body, "epochs"), more: nextCursorOf(body) !== null };
+    });
+  }
+
+  /** Every page of a list (at most `maxPages`). */
+  function loadAll(path, key, maxPages) {
     var all = [];
     var pages = 0;
     function page(cursor) {
-      var q = "v1/networks/" + networkId + "/epochs?limit=100" + (cursor !== null ? "&cursor=" + encodeURIComponent(cursor) : "");
-      return api(q).then(function (body) {
-        all = all.concat(itemsOf(body, "epochs"));
+      return api(path + (path.indexOf("?") >= 0 ? "&" : "?") + "limit=500" + (cursor !== null ? "&cursor=" + encodeURIComponent(cursor) : "")).then(function (body) {
+        all = all.concat(itemsOf(body, key));
         var next = nextCursorOf(body);
         pages++;
-        if (next !== null && pages < MAX_EPOCH_PAGES) return page(next);
+        if (next !== null && pages < maxPages) return page(next);
         return all;
       });
     }
@@ -242,13 +266,15 @@
   }
 
   function loadNodes(networkId) {
-    return api("v1/networks/" + networkId + "/nodes?limit=1000")
-      .then(function (body) {
-        return itemsOf(body, "nodes");
-      })
-      .catch(function () {
-        return [];
-      });
+    return loadAll("v1/networks/" + networkId + "/nodes", "nodes", 2).catch(function () {
+      return [];
+    });
+  }
+
+  function loadChallenges(networkId) {
+    return loadAll("v1/networks/" + networkId + "/challenges", "challenges", MAX_CHALLENGE_PAGES).catch(function () {
+      return [];
+    });
   }
 
   function epochStatus(ep) {
@@ -289,11 +315,14 @@
         var s = epochStatus(e);
         if (counts[s] !== undefined) counts[s]++;
       });
-      var facts = [fmtInt(epochs.length) + " epochs"];
+      var total = n.counts && n.counts.epochs !== undefined ? n.counts.epochs : epochs.length;
+      var facts = [fmtInt(total) + " epochs"];
       ["final", "pending", "challenged", "voided"].forEach(function (s) {
-        if (counts[s]) facts.push(fmtInt(counts[s]) + " " + s);
+        if (counts[s]) facts.push(fmtInt(counts[s]) + " " + s + (n.epochsMore ? " (of the latest " + fmtInt(epochs.length) + ")" : ""));
       });
-      if (n.nodeCount !== undefined) facts.push(fmtInt(n.nodeCount) + " nodes");
+      if (n.counts && n.counts.nodes !== undefined) facts.push(fmtInt(n.counts.nodes) + " nodes");
+      if (n.epochSeconds) facts.push("epochs of " + fmtDuration(n.epochSeconds));
+      if (n.challengeWindow) facts.push("challenge window " + fmtDuration(n.challengeWindow));
       var wrap = el("div", { class: "network", "data-network": id });
       wrap.appendChild(el("div", { class: "net-head" }, el("h3", null, networkLabel(n)), el("span", { class: "facts" }, facts.join(" · "))));
       if (!epochs.length) {
@@ -311,19 +340,21 @@
             "tr",
             { "data-epoch": ep.epoch, "data-status": st },
             el("td", { class: "r" }, fmtInt(ep.epoch)),
+            el("td", { class: "period" }, epochPeriod(n, ep.epoch)),
             el("td", null, badge(st)),
             el("td", { class: "r", title: v > 1 ? "corrected " + (v - 1) + " time(s)" : null }, v > 1 ? "v" + v + " (corrected)" : "v" + v),
-            el("td", { class: "r" }, fmtInt(pick(ep, "recordCount"))),
+            el("td", { class: "r records" }, fmtInt(pick(ep, "recordCount"))),
+            el("td", { class: "r" }, fmtMoney(pick(ep, "totalRevenue"), state.token)),
             el("td", null, finalityText(ep)),
-            el("td", null, root ? idCode(root) : "–"),
+            el("td", { class: "root" }, root ? idCode(root) : "–"),
           ),
         );
       });
       var table = el(
         "table",
         { class: "epochs" },
-        el("caption", { class: "muted", style: "text-align:left;caption-side:bottom" }, epochs.length > EPOCHS_SHOWN ? "The latest " + EPOCHS_SHOWN + " of " + fmtInt(epochs.length) + " epochs." : ""),
-        el("thead", null, el("tr", null, el("th", { class: "r", scope: "col" }, "Epoch"), el("th", { scope: "col" }, "Status"), el("th", { class: "r", scope: "col" }, "Version"), el("th", { class: "r", scope: "col" }, "Records"), el("th", { scope: "col" }, "Finality"), el("th", { scope: "col" }, "Root"))),
+        el("caption", { class: "muted" }, epochs.length > EPOCHS_SHOWN ? "The latest " + EPOCHS_SHOWN + " of " + fmtInt(total) + " epochs." : "Every epoch, newest first."),
+        el("thead", null, el("tr", null, el("th", { class: "r", scope: "col" }, "Epoch"), el("th", { scope: "col", class: "period" }, "Period (UTC)"), el("th", { scope: "col" }, "Status"), el("th", { class: "r", scope: "col" }, "Version"), el("th", { class: "r records", scope: "col" }, "Records"), el("th", { class: "r", scope: "col" }, "Revenue"), el("th", { scope: "col" }, "Finality"), el("th", { scope: "col", class: "root" }, "Root"))),
         tbody,
       );
       wrap.appendChild(el("div", { class: "table-wrap" }, table));
@@ -331,20 +362,31 @@
     });
   }
 
+  var CHALLENGE_TEXT = {
+    open: "challenged: the arbiter has not ruled yet",
+    upheld: "challenge upheld: the version was voided",
+    rejected: "challenge rejected: the version stands, the bond is forfeited",
+    expired: "challenge expired unruled: the version stands, the bond is returned",
+  };
+
   function renderIncidents() {
     var box = clear($("incident-list"));
     var items = [];
     state.networks.forEach(function (n) {
+      (n.challenges || []).forEach(function (c) {
+        var st = c.state === "open" ? "challenged" : c.state === "upheld" ? "voided" : "final";
+        var detail = [networkLabel(n)];
+        if (c.bond) detail.push("bond " + fmtMoney(c.bond, state.token));
+        if (c.challenger) detail.push("by " + shortId(c.challenger));
+        if (c.state === "open" && c.deadline) detail.push("ruling due by " + fmtDate(c.deadline));
+        detail.push("block " + fmtInt(c.blockNumber));
+        items.push({ n: n, epoch: Number(c.epoch), order: Number(c.blockNumber), kind: "challenge", st: c.state === "open" ? "challenged" : c.state === "upheld" ? "voided" : st, tag: c.state, what: "Epoch " + c.epoch + " v" + c.version + " " + (CHALLENGE_TEXT[c.state] || c.state), when: detail.join(" · ") });
+      });
       (n.epochs || []).forEach(function (ep) {
         var st = epochStatus(ep);
         var v = epochVersion(ep);
-        var challenges = Number(pick(ep, "challenges") || 0);
-        var what = null;
-        if (st === "challenged") what = "Epoch " + ep.epoch + " is challenged: the arbiter has not ruled yet";
-        else if (st === "voided") what = "Epoch " + ep.epoch + " was voided by the arbiter; no correction yet";
-        else if (v > 1) what = "Epoch " + ep.epoch + " was corrected: version " + v + " stands" + (st === "final" ? " and is final" : " (" + st + ")");
-        else if (challenges > 0) what = "Epoch " + ep.epoch + " was challenged and the challenge was rejected";
-        if (what) items.push({ n: n, ep: ep, st: st, what: what });
+        if (v > 1) items.push({ n: n, epoch: Number(ep.epoch), order: Number(ep.committedBlock || 0), kind: "correction", st: st, tag: "corrected", what: "Epoch " + ep.epoch + " corrected: version " + v + " stands" + (st === "final" ? " and is final" : " (" + st + ")"), when: networkLabel(n) + (ep.committedBlock ? " · committed in block " + fmtInt(ep.committedBlock) : "") });
+        else if (st === "voided") items.push({ n: n, epoch: Number(ep.epoch), order: Number(ep.committedBlock || 0), kind: "voided", st: st, tag: "voided", what: "Epoch " + ep.epoch + " is voided and awaits a correction", when: networkLabel(n) });
       });
     });
     if (!items.length) {
@@ -352,19 +394,11 @@
       return;
     }
     items.sort(function (a, b) {
-      return networkIdOf(a.n) - networkIdOf(b.n) || Number(b.ep.epoch) - Number(a.ep.epoch);
+      return b.order - a.order || b.epoch - a.epoch;
     });
     var ul = el("ul", { class: "incidents" });
     items.forEach(function (it) {
-      var committed = pick(it.ep, "committedAt");
-      ul.appendChild(
-        el(
-          "li",
-          { "data-epoch": it.ep.epoch, "data-status": it.st },
-          badge(it.st),
-          el("div", { class: "what" }, el("div", null, it.what), el("div", { class: "when" }, networkLabel(it.n) + (committed ? " · latest version committed " + fmtDate(committed) : ""))),
-        ),
-      );
+      ul.appendChild(el("li", { "data-epoch": it.epoch, "data-kind": it.kind, "data-state": it.tag }, el("span", { class: "badge " + it.st }, it.tag), el("div", { class: "what" }, el("div", null, it.what), el("div", { class: "when" }, it.when))));
     });
     box.appendChild(ul);
   }
@@ -465,15 +499,17 @@
 
   function refresh() {
     if (state.refreshing) return state.refreshing;
-    state.refreshing = api("v1/networks?limit=100")
+    state.refreshing = loadAll("v1/networks", "networks", 2)
       .then(function (body) {
-        var nets = itemsOf(body, "networks");
+        var nets = body;
         return Promise.all(
           nets.map(function (n) {
             var id = networkIdOf(n);
-            return Promise.all([loadEpochs(id), loadNodes(id)]).then(function (r) {
-              n.epochs = r[0];
+            return Promise.all([loadEpochs(id), loadNodes(id), loadChallenges(id)]).then(function (r) {
+              n.epochs = r[0].items;
+              n.epochsMore = r[0].more;
               state.nodes[id] = r[1];
+              n.challenges = r[2];
               return n;
             });
           }),
@@ -485,7 +521,14 @@
         renderNetworks();
         renderIncidents();
         fillLookupForm();
-        return loadCharts();
+        var tokenBefore = state.token;
+        return loadCharts().then(function () {
+          // amounts are drawn with the token's decimals, which come with the charts
+          if (state.token !== tokenBefore) {
+            renderNetworks();
+            renderIncidents();
+          }
+        });
       })
       .catch(function (e) {
         showError("Cannot load the index: " + (e && e.message ? e.message : String(e)));
@@ -589,6 +632,9 @@
     if (!epochOk) problems.push("the record's epoch is not the epoch asked for");
     var matchesServer = file.root && computed === String(file.root).toLowerCase();
     checks.push({ ok: !!matchesServer, text: "the proof folds to the root the server sent (" + shortId(computed) + ")" });
+    if (!matchesServer && !rpcUrl) {
+      return Promise.resolve({ verdict: "bad", reason: "the proof does not lead from this record to the root the server sent (and the chain check is unavailable: no public RPC)", checks: checks, computed: computed });
+    }
     if (!rpcUrl) {
       return Promise.resolve({
         verdict: "unknown",

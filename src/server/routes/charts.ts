@@ -7,6 +7,11 @@
  * hold few enough records to build it cheaply (else it is listed under `omitted` with the reason).
  * Reports need the chain for block times and token metadata: without a provider the route answers
  * 503 `chain_unavailable`. Results are cached per (indexed block hash, network).
+ *
+ * `GET /v1/dashboard/config`: what the dashboard page needs to check proofs itself: the deployment
+ * (chain id, WorkLedger and RevenueLedger addresses) and the public JSON-RPC URL its browser reads
+ * the chain through (`serve --public-rpc`; null without one, and the page then says the chain check
+ * is unavailable).
  */
 import type { FastifyInstance } from "fastify";
 
@@ -79,6 +84,19 @@ const chartsSchema = {
   required: ["networkId", "indexedBlock", "token", "charts", "omitted"],
 } as const;
 
+const dashboardConfigSchema = {
+  $id: "DashboardConfig",
+  type: "object",
+  properties: {
+    chainId: { type: "integer" },
+    workLedger: { type: "string", description: "the WorkLedger contract whose roots the page reads" },
+    revenueLedger: { type: "string" },
+    fromBlock: { type: "integer", description: "the deployment block the index starts at" },
+    publicRpc: { type: ["string", "null"], description: "JSON-RPC URL for browsers (serve --public-rpc), or null" },
+  },
+  required: ["chainId", "workLedger", "revenueLedger", "fromBlock", "publicRpc"],
+} as const;
+
 interface ChartsBody {
   networkId: number;
   indexedBlock: number;
@@ -92,6 +110,7 @@ const CACHE_ENTRIES = 16;
 
 export async function chartsRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   app.addSchema(chartsSchema);
+  app.addSchema(dashboardConfigSchema);
   const cache = new Map<string, Promise<ChartsBody>>();
 
   const build = async (networkId: number): Promise<ChartsBody> => {
@@ -124,6 +143,19 @@ export async function chartsRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     const t = tokenOf(economics);
     return { networkId, indexedBlock: cp.blockNumber, token: t ? { address: t.address, symbol: t.symbol, decimals: t.decimals } : null, charts, omitted };
   };
+
+  app.get(
+    "/v1/dashboard/config",
+    {
+      schema: {
+        summary: "The dashboard's settings: the deployment and the public JSON-RPC URL for browsers",
+        tags: ["dashboard"],
+        querystring: { type: "object", additionalProperties: false, properties: {} },
+        response: { 200: { $ref: "DashboardConfig#" }, ...errorResponses },
+      },
+    },
+    async () => ({ ...ctx.deployment, publicRpc: ctx.publicRpc ?? null }),
+  );
 
   app.get(
     "/v1/charts",

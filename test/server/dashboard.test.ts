@@ -1,0 +1,272 @@
+/**
+ * The live dashboard of `workledger serve` in Chromium (playwright-core driving /usr/bin/chromium):
+ * a real server (startServer on 127.0.0.1, port 0) over a store synced from the report scenario,
+ * and a real JSON-RPC endpoint of the same chain for the browser (`--public-rpc`: Hardhat's
+ * JsonRpcServer over the in-process network). The page checks proofs against the chain itself, so
+ * a proof tampered in flight must come out NOT verified.
+ */
+import { expect } from "chai";
+import fs from "fs";
+import os from "os";
+import path from "path";
+import { ethers, network } from "hardhat";
+import { mine } from "@nomicfoundation/hardhat-network-helpers";
+import { Interface, keccak256, toUtf8Bytes } from "ethers";
+import { chromium } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+
+import { IWorkLedger__factory } from "../../typechain-types";
+import { openStore } from "../../src/reader";
+import type { SqlStore } from "../../src/reader/sqlStore";
+import { syncChain } from "../../src/reader/sync";
+import { recordLeafHash } from "../../src/records";
+import { labelsCsv, parseLabels } from "../../src/report/labels";
+import { startServer } from "../../src/server";
+import type { RunningServer } from "../../src/server";
+import { startEmbeddedRpc } from "../../src/testing";
+import type { EmbeddedRpc } from "../../src/testing";
+import { EPOCHS, Scenario, reportScenario, scenarioLabelRows } from "../helpers/reportScenario";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SHOTS = path.join(os.tmpdir(), "workledger-dashboard");
+
+interface Fixture {
+  s: Scenario;
+  dir: string;
+  store: SqlStore;
+  rpc: EmbeddedRpc;
+  server: RunningServer;
+  browser: Browser;
+}
+
+/** Syncs the scenario into a fresh SQLite store and imports the records of every latest version. */
+async function syncScenario(s: Scenario, store: SqlStore): Promise<void> {
+  const workLedger = await s.wl.getAddress();
+  const revenueLedger = await s.rl.getAddress();
+  await syncChain({ provider: ethers.provider, store, addresses: { workLedger, revenueLedger }, fromBlock: s.deployBlock });
+  for (const [key, records] of s.recordsByKey) {
+    const [networkId, epoch, version] = key.split(":").map(Number);
+    const ref = (await store.latestEpochVersion(networkId, epoch))!;
+    if (ref.version !== version) continue;
+    await store.putBundle({ networkId, epoch: BigInt(epoch), version, root: ref.root, dataHash: ref.dataHash, source: "test", records, usage: s.usageByKey.get(key)?.leaves });
+  }
+}
+
+/** Opens the dashboard and waits until its first load is drawn; collects console errors and failed requests. */
+async function openDashboard(browser: Browser, url: string, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport });
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("requestfailed", (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`));
+  await page.goto(url);
+  await page.waitForSelector("body[data-loaded]", { timeout: 30_000 });
+  await page.waitForSelector("#chart-list figure svg", { timeout: 30_000 });
+  return { page, errors };
+}
+
+async function lookup(page: Page, node: string, epoch: number): Promise<{ verdict: string; text: string }> {
+  await page.selectOption("#lookup-network", "1");
+  await page.fill("#lookup-node", node);
+  await page.fill("#lookup-epoch", String(epoch));
+  await page.click("#lookup-go");
+  const v = await page.waitForSelector("#lookup-result [data-verdict]", { timeout: 30_000 });
+  return { verdict: (await v.getAttribute("data-verdict")) ?? "", text: (await page.textContent("#lookup-result")) ?? "" };
+}
+
+describe("workledger serve: the live dashboard in Chromium", function () {
+  this.timeout(240_000);
+  let fx: Fixture | undefined;
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) {
+      console.log(`    skipped: ${CHROMIUM} is not installed (apt-get install -y chromium; CI installs it)`);
+      this.skip();
+    }
+    const s = await reportScenario();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workledger-dashboard-"));
+    const store = await openStore(path.join(dir, "index.db"));
+    await syncScenario(s, store);
+    const rpc = await startEmbeddedRpc({ port: 0, provider: network.provider });
+    const labels = parseLabels(labelsCsv(scenarioLabelRows(s)), "labels.csv");
+    const server = await startServer({ db: store, provider: ethers.provider, publicRpc: rpc.url, labels, port: 0, rateLimit: 0 });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
+    fs.mkdirSync(SHOTS, { recursive: true });
+    fx = { s, dir, store, rpc, server, browser };
+  });
+
+  after(async function () {
+    if (!fx) return;
+    await fx.browser.close();
+    await fx.server.close();
+    await fx.rpc.close();
+    await fx.store.close();
+    fs.rmSync(fx.dir, { recursive: true, force: true });
+  });
+
+  it("loads with no console error and shows the scenario's epochs with their statuses, versions and incidents", async function () {
+    const { page, errors } = await openDashboard(fx!.browser, fx!.server.url);
+    try {
+      await page.screenshot({ path: path.join(SHOTS, "dashboard-loaded.png"), fullPage: true });
+      const rows = await page.$$eval("#network-list tr[data-epoch]", (trs) => trs.map((tr) => ({ epoch: Number(tr.getAttribute("data-epoch")), status: tr.getAttribute("data-status"), text: tr.textContent ?? "" })));
+      expect(rows.map((r) => r.epoch).sort((a, b) => a - b)).to.deep.equal([...Array(EPOCHS).keys()]);
+      const byEpoch = new Map(rows.map((r) => [r.epoch, r]));
+      // The scenario: epochs 0..4 final (2 voided then corrected as v2; 4 corrected as v2), 5 pending.
+      for (let e = 0; e < EPOCHS - 1; e++) expect(byEpoch.get(e)!.status, `epoch ${e}`).to.equal("final");
+      expect(byEpoch.get(EPOCHS - 1)!.status).to.equal("pending");
+      expect(byEpoch.get(2)!.text).to.contain("v2 (corrected)");
+      expect(byEpoch.get(4)!.text).to.contain("v2 (corrected)");
+      expect(byEpoch.get(1)!.text).to.match(/v1(?! \()/);
+      expect(byEpoch.get(EPOCHS - 1)!.text).to.match(/final at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC unless challenged/);
+      // the network by its label, and the incidents: both corrections
+      expect(await page.textContent("#network-list h3")).to.equal("Scenario GPU (network 1)");
+      // the incidents: the upheld challenge that voided epoch 2 v1, its correction, the rejected challenge of epoch 3, the correction of epoch 4
+      const incidents = await page.$$eval("#incident-list li", (lis) => lis.map((li) => ({ epoch: Number(li.getAttribute("data-epoch")), kind: li.getAttribute("data-kind"), state: li.getAttribute("data-state"), text: li.textContent ?? "" })));
+      const seen = incidents.map((i) => `${i.epoch}:${i.kind}:${i.state}`).sort();
+      expect(seen).to.deep.equal(["2:challenge:upheld", "2:correction:corrected", "3:challenge:rejected", "4:correction:corrected"]);
+      const text = (e: number, kind: string) => incidents.find((i) => i.epoch === e && i.kind === kind)!.text;
+      expect(text(2, "correction")).to.contain("Epoch 2 corrected: version 2 stands and is final");
+      expect(text(2, "challenge")).to.match(/Epoch 2 v1 challenge upheld: the version was voided.*bond 1\.000000 mUSD/);
+      expect(text(3, "challenge")).to.contain("the bond is forfeited");
+      // the header names the chain and the index position
+      expect(await page.textContent("#chain-id")).to.equal(String((await ethers.provider.getNetwork()).chainId));
+      const indexed = await page.textContent("#indexed-block");
+      expect(indexed).to.equal((await fx!.store.checkpoint())!.blockNumber.toLocaleString("en-US"));
+      expect(errors).to.deep.equal([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("draws the revenue-per-active-node and utilization chart, and the report's charts, as SVG with marks", async function () {
+    const { page, errors } = await openDashboard(fx!.browser, fx!.server.url);
+    try {
+      const figs = await page.$$eval("#chart-list figure", (fs) =>
+        fs.map((f) => ({ id: f.getAttribute("data-chart"), marks: Number(f.getAttribute("data-marks")), rects: f.querySelectorAll("svg rect[data-series], svg rect[data-uptime]").length, lines: f.querySelectorAll("svg polyline").length, title: f.querySelector("figcaption")?.textContent ?? "" })),
+      );
+      const trend = figs.find((f) => f.id === "revenue-per-node-utilization");
+      expect(trend, JSON.stringify(figs)).to.not.equal(undefined);
+      // one bar per epoch and one utilization point per epoch with a value (the scenario declares capacity)
+      const bars = await page.$$eval('#chart-list figure[data-chart="revenue-per-node-utilization"] rect[data-series="revenuePerActiveNode"]', (rs) => rs.map((r) => ({ epoch: Number(r.getAttribute("data-epoch")), status: r.getAttribute("data-status"), h: Number(r.getAttribute("height")) })));
+      expect(bars.map((b) => b.epoch)).to.deep.equal([...Array(EPOCHS).keys()]);
+      expect(bars.every((b) => b.h > 0)).to.equal(true);
+      const points = await page.$$eval('#chart-list figure[data-chart="revenue-per-node-utilization"] rect[data-series="utilizationBps"]', (rs) => rs.length);
+      expect(points).to.equal(EPOCHS);
+      expect(trend!.marks).to.equal(bars.length + points);
+      expect(trend!.lines).to.be.greaterThan(4); // grid lines and the utilization polyline
+      expect(figs.map((f) => f.id)).to.include.members(["revenue-per-epoch", "uptime-heatmap"]);
+      for (const f of figs) expect(f.marks, f.id!).to.be.greaterThan(0);
+      expect(errors).to.deep.equal([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("looks up a record by node name and says it is verified against the chain (leaf computed in the browser as the SDK does)", async function () {
+    const { page, errors } = await openDashboard(fx!.browser, fx!.server.url);
+    try {
+      // the page's ABI fragments are WorkLedger's compiled ones
+      const abi = await page.evaluate(() => (window as unknown as { WorkLedgerDashboard: { abi: string[] } }).WorkLedgerDashboard.abi);
+      const mine = new Interface(abi);
+      const compiled = IWorkLedger__factory.createInterface();
+      for (const f of ["latestEpoch", "recordStatus"]) {
+        expect(mine.getFunction(f)!.selector, f).to.equal(compiled.getFunction(f as "latestEpoch").selector);
+        expect(mine.getFunction(f)!.outputs.map((o) => o.format()), f).to.deep.equal(compiled.getFunction(f as "latestEpoch").outputs.map((o) => o.format()));
+      }
+      // the leaf hash of the page equals the SDK's recordLeafHash
+      const rec = fx!.s.recordsByKey.get("1:1:1")![1];
+      const pageLeaf = await page.evaluate((r) => (window as unknown as { WorkLedgerDashboard: { leafHash(r: unknown): string } }).WorkLedgerDashboard.leafHash(r), { ...rec, epoch: rec.epoch.toString(), workUnits: rec.workUnits.toString(), revenue: rec.revenue.toString() });
+      expect(pageLeaf).to.equal(recordLeafHash(rec));
+
+      // by name (from the labels), a final epoch
+      const byName = await lookup(page, "gpu-eu-west-01", 1);
+      expect(byName.verdict, byName.text).to.equal("ok");
+      expect(byName.text).to.contain("Verified against chain");
+      expect(byName.text).to.contain("final");
+      // work units and revenue as a person reads them (thousands separators, the token's 6 decimals)
+      expect(byName.text).to.match(/Revenue\s*[\d,]+\.\d{6} /);
+      // by the node id string (keccak256 of it), the corrected epoch 2 (v2)
+      const corrected = await lookup(page, "scenario-node-3", 2);
+      expect(corrected.verdict, corrected.text).to.equal("ok");
+      expect(corrected.text).to.contain("latest version (v2)");
+      await page.screenshot({ path: path.join(SHOTS, "dashboard-1280.png"), fullPage: true });
+      expect(errors).to.deep.equal([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  for (const tamper of ["a proof element", "the record's workUnits"] as const) {
+    it(`says NOT verified when ${tamper} is changed in the API's answer`, async function () {
+      const { page, errors } = await openDashboard(fx!.browser, fx!.server.url);
+      try {
+        await page.route("**/v1/networks/*/epochs/*/records/*", async (route) => {
+          const res = await route.fetch();
+          const j = (await res.json()) as { proof: string[]; record: { workUnits: string } };
+          if (tamper === "a proof element") j.proof[0] = keccak256(toUtf8Bytes("not a sibling"));
+          else j.record.workUnits = (BigInt(j.record.workUnits) + 1n).toString();
+          await route.fulfill({ response: res, json: j });
+        });
+        const r = await lookup(page, keccak256(toUtf8Bytes("scenario-node-2")), 3);
+        expect(r.verdict, r.text).to.equal("bad");
+        expect(r.text).to.contain("NOT verified");
+        expect(r.text).to.contain("does not lead from this record to the root the chain holds");
+        if (tamper === "a proof element") await page.screenshot({ path: path.join(SHOTS, "dashboard-tampered.png"), fullPage: true });
+        expect(errors).to.deep.equal([]);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  it("says the chain check is unavailable when the server has no public RPC", async function () {
+    const bare = await startServer({ db: fx!.store, provider: ethers.provider, port: 0, rateLimit: 0 });
+    try {
+      const { page, errors } = await openDashboard(fx!.browser, bare.url);
+      try {
+        const r = await lookup(page, "scenario-node-0", 0);
+        expect(r.verdict, r.text).to.equal("unknown");
+        expect(r.text).to.contain("the chain check is unavailable");
+        expect(r.text).to.not.contain("Verified against chain");
+        expect(errors).to.deep.equal([]);
+      } finally {
+        await page.close();
+      }
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it("refreshes when new blocks are indexed", async function () {
+    const { page, errors } = await openDashboard(fx!.browser, fx!.server.url);
+    try {
+      const before = await page.getAttribute("body", "data-loaded");
+      await mine(3);
+      await syncChain({ provider: ethers.provider, store: fx!.store, addresses: { workLedger: await fx!.s.wl.getAddress(), revenueLedger: await fx!.s.rl.getAddress() }, fromBlock: fx!.s.deployBlock });
+      const now = (await fx!.store.checkpoint())!.blockNumber;
+      expect(String(now)).to.not.equal(before);
+      await page.waitForFunction((n) => document.body.getAttribute("data-loaded") === String(n), now, { timeout: 20_000 });
+      expect(await page.textContent("#indexed-block")).to.equal(now.toLocaleString("en-US"));
+      expect(errors).to.deep.equal([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("fits a narrow screen (no sideways scrolling of the page)", async function () {
+    const { page, errors } = await openDashboard(fx!.browser, fx!.server.url, { width: 390, height: 844 });
+    try {
+      const r = await lookup(page, "gpu-eu-west-01", 1);
+      expect(r.verdict).to.equal("ok");
+      const widths = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: window.innerWidth }));
+      expect(widths.doc).to.be.at.most(widths.view);
+      await page.screenshot({ path: path.join(SHOTS, "dashboard-narrow.png"), fullPage: true });
+      await page.screenshot({ path: path.join(SHOTS, "dashboard-narrow-top.png") });
+      expect(errors).to.deep.equal([]);
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -7,7 +7,7 @@
  * Hardhat is an optional peer dependency of the package: only `embeddedChainProvider()` and
  * `startEmbeddedRpc()` load it, when called, and say which package to install when it is missing.
  */
-import type net from "net";
+import net from "net";
 import path from "path";
 import type { Eip1193Provider } from "ethers";
 
@@ -60,6 +60,37 @@ function resolveHardhat(id: string): string {
       { code: "E_DEPENDENCY", exitCode: 2, cause: e },
     );
   }
+}
+
+/** The error of a failed listen on host:port, naming the port (E_PORT_IN_USE, exit code 2), or `e` itself. */
+function listenError(e: unknown, host: string, port: number): unknown {
+  const code = (e as { code?: string }).code;
+  const where = `${host}:${port}`;
+  if (code === "EADDRINUSE") return new WorkLedgerError(`port ${port} is in use (${where}): stop what listens there or pick another port`, { code: "E_PORT_IN_USE", exitCode: 2, cause: e });
+  if (code === "EACCES") return new WorkLedgerError(`no permission to listen on port ${port} (${where}): pick a port above 1023`, { code: "E_PORT_IN_USE", exitCode: 2, cause: e });
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") return new WorkLedgerError(`cannot listen on ${where}: no such local address`, { code: "E_INPUT", exitCode: 2, cause: e });
+  return e;
+}
+
+/**
+ * Refuses early a port that something already listens on (the error {@link startEmbeddedRpc} would
+ * give), e.g. before a long demo that serves on it afterwards. Port 0 always passes. Another process
+ * may still take the port in between: the server's own listen stays the final word.
+ *
+ * @throws WorkLedgerError (code E_PORT_IN_USE, exit code 2) naming the port.
+ */
+export async function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = net.createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once("error", reject);
+      probe.listen({ host, port, exclusive: true }, resolve);
+    });
+  } catch (e) {
+    throw listenError(e, host, port);
+  }
+  await new Promise((resolve) => probe.close(resolve));
 }
 
 /** Options of {@link startEmbeddedRpc}. */
@@ -125,12 +156,7 @@ export async function startEmbeddedRpc(opts: EmbeddedRpcOptions = {}): Promise<E
   try {
     address = await Promise.race([server.listen(), failed]);
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    const where = `${host}:${port}`;
-    if (code === "EADDRINUSE") throw new WorkLedgerError(`port ${port} is in use (${where}): stop what listens there or pick another port`, { code: "E_PORT_IN_USE", exitCode: 2, cause: e });
-    if (code === "EACCES") throw new WorkLedgerError(`no permission to listen on port ${port} (${where}): pick a port above 1023`, { code: "E_PORT_IN_USE", exitCode: 2, cause: e });
-    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") throw new WorkLedgerError(`cannot listen on ${where}: no such local address`, { code: "E_INPUT", exitCode: 2, cause: e });
-    throw e;
+    throw listenError(e, host, port);
   }
   const shownHost = host.includes(":") ? `[${host}]` : host;
   let closing: Promise<void> | undefined;

@@ -10,7 +10,7 @@ import http from "http";
 import type { AddressInfo } from "net";
 
 import { WorkLedgerError } from "../../src/errors";
-import { embeddedChainProvider, startEmbeddedRpc } from "../../src/testing";
+import { assertPortFree, embeddedChainProvider, startEmbeddedRpc } from "../../src/testing";
 
 async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
   const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
@@ -86,6 +86,24 @@ describe("testing: startEmbeddedRpc (loopback JSON-RPC of the embedded chain)", 
     } finally {
       if (!closed) await first.close();
     }
+  });
+
+  it("assertPortFree: passes a free port and port 0, refuses a taken one with the same error", async function () {
+    const taken = http.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = (taken.address() as AddressInfo).port;
+    let err: unknown;
+    try {
+      await assertPortFree("127.0.0.1", port);
+    } catch (e) {
+      err = e;
+    }
+    await new Promise((resolve) => taken.close(resolve));
+    expect((err as WorkLedgerError).code).to.equal("E_PORT_IN_USE");
+    expect((err as WorkLedgerError).message).to.equal(`port ${port} is in use (127.0.0.1:${port}): stop what listens there or pick another port`);
+    await assertPortFree("127.0.0.1", port); // free again (and the probe let it go)
+    await assertPortFree("127.0.0.1", port);
+    await assertPortFree("127.0.0.1", 0);
   });
 
   it("refuses a port out of range", async function () {

@@ -10,7 +10,7 @@
 import path from "path";
 
 import { InvalidInputError } from "../../index";
-import { runDemo, serveDemo } from "../../testing";
+import { assertPortFree, runDemo, serveDemo } from "../../testing";
 import { CliContext } from "../context";
 import { CommandOutput, makeLogger, printOutput } from "../output";
 import { parsePositiveInt } from "../parse";
@@ -69,6 +69,12 @@ export async function demoCommand(ctx: CliContext, o: DemoFlags): Promise<Comman
   const out = path.resolve(o.out ?? "./workledger-demo");
   const chain = await ctx.chain();
   if (o.serve && !chain.embedded && o.rpcPort !== undefined) throw new InvalidInputError(`--rpc-port opens a loopback JSON-RPC of the embedded chain: drop it with --rpc ${chain.url}`);
+  if (o.serve) {
+    // a taken port is refused now, not after the whole demo
+    if (port !== 0 && port === rpcPort && chain.embedded) throw new InvalidInputError(`--port and --rpc-port are both ${port}: pick two ports`);
+    await assertPortFree(host, port);
+    if (chain.embedded) await assertPortFree(host, rpcPort);
+  }
   const deployer = process.env[PRIVATE_KEY_ENV] ? await ctx.signer() : await chain.unlockedSigner(0);
   if (!deployer) throw new InvalidInputError(`${chain.url} has no unlocked account: set ${PRIVATE_KEY_ENV} to a funded key`);
   const r = await runDemo(chain, deployer, { nodes, epochs, out, seed: o.seed ?? "workledger-demo", serve: Boolean(o.serve) }, { log: (m) => ctx.log.info(m), progress: ctx.progress });

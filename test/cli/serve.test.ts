@@ -1,0 +1,174 @@
+/**
+ * `demo --serve` and `check-proof URL` with the real binary (#19): a small demo keeps its embedded
+ * chain (loopback JSON-RPC) and the API up; the printed URLs answer; `check-proof URL --rpc loopback`
+ * says VALID from the chain (not from the server's word) and INVALID for a tampered copy served
+ * elsewhere; bad URLs, 404s and non-JSON answers are one clear error and exit 2; a command sent to
+ * the loopback shows up in the index; Ctrl-C closes both ports and exits 0. Only 127.0.0.1, free
+ * ports (0), bounded in time.
+ */
+import { expect } from "chai";
+import fs from "fs";
+import http from "http";
+import type { AddressInfo } from "net";
+import os from "os";
+import path from "path";
+
+import { CliProcess, RunResult, runCli, spawnCli } from "./harness";
+
+/** GET a URL: status, content type and body text (never throws on a status; rejects when nothing answers). */
+async function get(url: string): Promise<{ status: number; type: string; text: string; json: () => Record<string, unknown> }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(20_000) });
+  const text = await res.text();
+  return { status: res.status, type: res.headers.get("content-type") ?? "", text, json: () => JSON.parse(text) as Record<string, unknown> };
+}
+
+async function rpcCall(url: string, method: string, params: unknown[] = []): Promise<unknown> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  return ((await res.json()) as { result: unknown }).result;
+}
+
+/** A one-route http server on 127.0.0.1 that answers `body` with `type` (a copy of a proof, tampered or not). */
+async function serveOnce(type: string, body: string, status = 200): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(status, { "content-type": type });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/proof`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The one-line error of a refused command. */
+function refusedWith(r: RunResult, code: number): string {
+  expect(r.code, `exit code (stdout: ${r.stdout}; stderr: ${r.stderr})`).to.equal(code);
+  const line = r.stderr.split("\n").find((l) => l.startsWith("workledger: "));
+  expect(line, r.stderr).to.be.a("string");
+  return line!;
+}
+
+describe("CLI: demo --serve and check-proof URL (real binary)", function () {
+  this.timeout(300_000);
+  let dir: string;
+  let demo: CliProcess;
+  let urls: { dashboard: string; api: string; rpc: string; proof: string; usage: string | null };
+
+  before(async function () {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "wl-serve-"));
+    demo = spawnCli(["demo", "--nodes", "5", "--epochs", "4", "--out", path.join(dir, "out"), "--serve", "--port", "0", "--rpc-port", "0"], { cwd: dir });
+    await demo.waitFor(/^Try$/m, 280_000);
+    const err = demo.stderr();
+    const grab = (label: string) => new RegExp(`^  ${label}\\s+(http\\S+)`, "m").exec(err)?.[1] ?? null;
+    const dashboard = grab("dashboard")!;
+    urls = { dashboard, api: dashboard.replace(/\/$/, ""), rpc: grab("JSON-RPC")!, proof: grab("sample proof")!, usage: grab("sample usage") };
+    expect(grab("API"), err).to.equal(`${urls.api}/v1/networks`);
+    for (const [k, v] of Object.entries(urls)) if (k !== "usage") expect(v, `${k} URL in:\n${err}`).to.match(/^http:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  after(async function () {
+    // the last test stops it; this is for a failure on the way
+    if (demo) await demo.stop("SIGKILL").catch(() => undefined);
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("prints the dashboard, API, RPC and sample proof URLs and a check-proof line; each answers", async function () {
+    expect(demo.stderr()).to.include(`workledger check-proof ${urls.proof} --rpc ${urls.rpc}`);
+    expect(urls.proof).to.match(new RegExp(`^${urls.api}/v1/networks/1/epochs/\\d+/records/\\S+$`));
+    const health = await get(`${urls.api}/healthz`);
+    expect(health.status).to.equal(200);
+    expect(health.json()).to.include({ lagBlocks: 0 });
+    expect(await rpcCall(urls.rpc, "eth_chainId")).to.equal("0x7a69");
+    const page = await get(urls.dashboard);
+    expect(page.status).to.equal(200);
+    expect(page.type).to.match(/text\/html/);
+    const proof = await get(urls.proof);
+    expect(proof.status, proof.text).to.equal(200);
+    expect(proof.json()).to.include({ kind: "workledger-record-proof", networkId: 1 });
+    expect(proof.json().status).to.be.oneOf(["pending", "challenged", "final"]);
+  });
+
+  it("check-proof URL --rpc <loopback>: VALID, status and version from the chain", async function () {
+    const r = await runCli(["check-proof", urls.proof, "--rpc", urls.rpc], { cwd: dir });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(new RegExp(`^VALID: ${urls.proof.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(node 0x[0-9a-f]{64}, network 1, epoch \\d+ v\\d+\\)`));
+    const j = JSON.parse((await runCli(["check-proof", urls.proof, "--rpc", urls.rpc, "--json"], { cwd: dir })).stdout) as Record<string, unknown>;
+    const served = (await get(urls.proof)).json();
+    expect(j).to.include({ ok: true, source: "url", included: true, onChain: true, servedStatus: served.status, status: served.status, version: served.version });
+    if (urls.usage) {
+      const u = await runCli(["check-proof", urls.usage, "--rpc", urls.rpc], { cwd: dir });
+      expect(u.code, u.stderr).to.equal(0);
+      expect(u.stdout).to.match(/^VALID: .*\(usage of customer 0x[0-9a-fA-F]{40}, network 1, epoch \d+ v\d+\)/);
+    }
+  });
+
+  it("a tampered copy served elsewhere is INVALID (exit 1); a false status claim changes nothing", async function () {
+    const served = (await get(urls.proof)).json() as { record: { workUnits: string }; status: string };
+    const tampered = { ...served, record: { ...served.record, workUnits: (BigInt(served.record.workUnits) + 1n).toString() } };
+    const copy = await serveOnce("application/json", JSON.stringify(tampered));
+    try {
+      const r = await runCli(["check-proof", copy.url, "--rpc", urls.rpc], { cwd: dir });
+      expect(r.code, r.stderr).to.equal(1);
+      expect(r.stdout).to.match(/^INVALID: /);
+      expect(r.stdout).to.include("the proof does not lead from the record to the root");
+    } finally {
+      await copy.close();
+    }
+    // the server's `status` is never the answer: claiming "voided" does not make a good proof fail
+    const liar = await serveOnce("application/json", JSON.stringify({ ...served, status: "voided" }));
+    try {
+      const j = JSON.parse((await runCli(["check-proof", liar.url, "--rpc", urls.rpc, "--json"], { cwd: dir })).stdout) as Record<string, unknown>;
+      expect(j).to.include({ ok: true, servedStatus: "voided", status: served.status });
+    } finally {
+      await liar.close();
+    }
+  });
+
+  it("a bad URL, a 404, a non-JSON answer and an unreachable server: one clear error, exit 2", async function () {
+    const missing = `${urls.api}/v1/networks/1/epochs/0/records/no-such-node`;
+    expect(refusedWith(await runCli(["check-proof", missing, "--rpc", urls.rpc], { cwd: dir }), 2)).to.match(new RegExp(`^workledger: ${missing} answered HTTP 404 Not Found: \\S+`));
+    expect(refusedWith(await runCli(["check-proof", urls.dashboard, "--rpc", urls.rpc], { cwd: dir }), 2)).to.match(/^workledger: http:\S+ did not answer JSON \(text\/html/);
+    expect(refusedWith(await runCli(["check-proof", "ftp://127.0.0.1/proof.json", "--rpc", urls.rpc], { cwd: dir }), 2)).to.equal("workledger: proof URL must be http(s): ftp://127.0.0.1/proof.json");
+    const gone = await serveOnce("application/json", "{}");
+    await gone.close();
+    expect(refusedWith(await runCli(["check-proof", gone.url, "--rpc", urls.rpc], { cwd: dir }), 2)).to.equal(`workledger: cannot fetch ${gone.url}: ECONNREFUSED`);
+  });
+
+  it("a second demo --serve on a taken port is refused at once, naming the port (exit 2)", async function () {
+    const apiPort = new URL(urls.api).port;
+    const r = await runCli(["demo", "--nodes", "5", "--epochs", "4", "--out", path.join(dir, "second"), "--serve", "--port", apiPort, "--rpc-port", "0"], { cwd: dir, timeoutMs: 60_000 });
+    expect(refusedWith(r, 2)).to.equal(`workledger: port ${apiPort} is in use (127.0.0.1:${apiPort}): stop what listens there or pick another port`);
+    expect(fs.existsSync(path.join(dir, "second"))).to.equal(false);
+  });
+
+  it("a command sent to the loopback RPC shows up in the index (the API's /healthz follows)", async function () {
+    const before = (await get(`${urls.api}/healthz`)).json() as { indexedBlock: number };
+    const r = await runCli(["time", "advance", "--seconds", "60", "--rpc", urls.rpc], { cwd: dir });
+    expect(r.code, r.stderr).to.equal(0);
+    const head = Number(await rpcCall(urls.rpc, "eth_blockNumber"));
+    expect(head).to.be.greaterThan(before.indexedBlock);
+    const deadline = Date.now() + 30_000;
+    let h = before;
+    while (Date.now() < deadline && h.indexedBlock < head) {
+      await new Promise((res) => setTimeout(res, 250));
+      h = (await get(`${urls.api}/healthz`)).json() as { indexedBlock: number };
+    }
+    expect(h.indexedBlock).to.equal(head);
+  });
+
+  it("Ctrl-C (SIGINT) closes the API and the loopback RPC and exits 0", async function () {
+    const r = await demo.stop("SIGINT");
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stderr).to.match(/stopped \(SIGINT\): closed the API and the loopback JSON-RPC/);
+    expect(r.stdout).to.match(/^WorkLedger demo: 5 nodes, 4 epochs/);
+    for (const url of [`${urls.api}/healthz`, urls.rpc]) {
+      let err: unknown;
+      try {
+        await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      } catch (e) {
+        err = e;
+      }
+      expect((err as { cause?: { code?: string } })?.cause?.code, url).to.equal("ECONNREFUSED");
+    }
+  });
+});

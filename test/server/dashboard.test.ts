@@ -6,11 +6,12 @@
  * a proof tampered in flight must come out NOT verified.
  */
 import { expect } from "chai";
+import { execFileSync } from "child_process";
 import fs from "fs";
 import os from "os";
 import path from "path";
 import { ethers, network } from "hardhat";
-import { mine } from "@nomicfoundation/hardhat-network-helpers";
+import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Interface, keccak256, toUtf8Bytes } from "ethers";
 import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
@@ -21,6 +22,14 @@ import type { SqlStore } from "../../src/reader/sqlStore";
 import { syncChain } from "../../src/reader/sync";
 import { recordLeafHash } from "../../src/records";
 import { labelsCsv, parseLabels } from "../../src/report/labels";
+import { buildReport } from "../../src/report/build";
+import { reportInputFromStore } from "../../src/report/fromStore";
+import type { Chart } from "../../src/report/render/charts";
+import { revenueUtilizationChart } from "../../src/report/render/charts";
+import { renderHtml } from "../../src/report/render/html";
+import { renderMarkdown } from "../../src/report/render/markdown";
+import { renderPdf } from "../../src/report/render/pdf";
+import type { EconomicsReport } from "../../src/report/types";
 import { startServer } from "../../src/server";
 import type { RunningServer } from "../../src/server";
 import { startEmbeddedRpc } from "../../src/testing";
@@ -52,10 +61,17 @@ async function syncScenario(s: Scenario, store: SqlStore): Promise<void> {
   }
 }
 
-/** Opens the dashboard and waits until its first load is drawn; collects console errors and failed requests. */
-async function openDashboard(browser: Browser, url: string, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; errors: string[] }> {
+/**
+ * Opens the dashboard and waits until its first load is drawn; collects console errors, failed
+ * requests, and any request that leaves the server and the public RPC (the page loads nothing else).
+ */
+async function openDashboard(browser: Browser, url: string, viewport = { width: 1280, height: 900 }, rpcUrl?: string): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport });
   const errors: string[] = [];
+  page.on("request", (r) => {
+    const u = r.url();
+    if (!u.startsWith(url + "/") && !(rpcUrl && u.startsWith(rpcUrl)) && !u.startsWith("data:")) errors.push(`request outside the server and the RPC: ${u}`);
+  });
   page.on("console", (m) => {
     if (m.type() === "error") errors.push(m.text());
   });
@@ -107,7 +123,7 @@ describe("workledger serve: the live dashboard in Chromium", function () {
   });
 
   it("loads with no console error and shows the scenario's epochs with their statuses, versions and incidents", async function () {
-    const { page, errors } = await openDashboard(fx!.browser, fx!.server.url);
+    const { page, errors } = await openDashboard(fx!.browser, fx!.server.url, undefined, fx!.rpc.url);
     try {
       await page.screenshot({ path: path.join(SHOTS, "dashboard-loaded.png"), fullPage: true });
       const rows = await page.$$eval("#network-list tr[data-epoch]", (trs) => trs.map((tr) => ({ epoch: Number(tr.getAttribute("data-epoch")), status: tr.getAttribute("data-status"), text: tr.textContent ?? "" })));
@@ -141,7 +157,7 @@ describe("workledger serve: the live dashboard in Chromium", function () {
   });
 
   it("draws the revenue-per-active-node and utilization chart, and the report's charts, as SVG with marks", async function () {
-    const { page, errors } = await openDashboard(fx!.browser, fx!.server.url);
+    const { page, errors } = await openDashboard(fx!.browser, fx!.server.url, undefined, fx!.rpc.url);
     try {
       const figs = await page.$$eval("#chart-list figure", (fs) =>
         fs.map((f) => ({ id: f.getAttribute("data-chart"), marks: Number(f.getAttribute("data-marks")), rects: f.querySelectorAll("svg rect[data-series], svg rect[data-uptime]").length, lines: f.querySelectorAll("svg polyline").length, title: f.querySelector("figcaption")?.textContent ?? "" })),
@@ -164,8 +180,32 @@ describe("workledger serve: the live dashboard in Chromium", function () {
     }
   });
 
+  it("draws the charts from the same layouts as the economics report's HTML and PDF", async function () {
+    const d = { ledger: await fx!.s.wl.getAddress(), revenueLedger: await fx!.s.rl.getAddress(), fromBlock: fx!.s.deployBlock };
+    const labels = parseLabels(labelsCsv(scenarioLabelRows(fx!.s)), "labels.csv");
+    const input = await reportInputFromStore(fx!.store, ethers.provider, { ...d, toBlock: (await fx!.store.checkpoint())!.blockNumber });
+    const report = buildReport("economics", input, { networkId: fx!.s.networkId, labels }) as EconomicsReport;
+    const trend = revenueUtilizationChart(report, fx!.s.networkId)!;
+    const res = await fetch(`${fx!.server.url}/v1/charts?network=${fx!.s.networkId}`);
+    expect(res.status).to.equal(200);
+    const body = (await res.json()) as { charts: Chart[]; token: { symbol: string; decimals: number } };
+    expect(body.token).to.include({ symbol: "mUSD", decimals: 6 });
+    expect(body.charts.find((c) => c.id === trend.id)).to.deep.equal(JSON.parse(JSON.stringify(trend)));
+    // one bar per epoch coloured by its status, one utilization point per epoch with a value
+    expect(trend.marks).to.equal(report.lines.length + report.lines.filter((l) => l.utilizationBps !== null).length);
+    const html = await renderHtml(report);
+    expect(html).to.contain(`<figure id="${trend.id}" class="chart" data-marks="${trend.marks}"><figcaption>${trend.title}</figcaption>`);
+    // the PDF draws it too: its title and axis captions are on the epochs page (poppler's pdftotext, as the report tests use)
+    const pdfFile = path.join(fx!.dir, "economics.pdf");
+    fs.writeFileSync(pdfFile, await renderPdf(report));
+    const pdfText = execFileSync("pdftotext", ["-layout", pdfFile, "-"], { encoding: "utf8" });
+    expect(pdfText).to.contain(trend.title);
+    expect(pdfText).to.contain("utilization (right axis)");
+    expect(renderMarkdown(report)).to.contain(`_Chart (in the HTML and PDF): ${trend.title}._`);
+  });
+
   it("looks up a record by node name and says it is verified against the chain (leaf computed in the browser as the SDK does)", async function () {
-    const { page, errors } = await openDashboard(fx!.browser, fx!.server.url);
+    const { page, errors } = await openDashboard(fx!.browser, fx!.server.url, undefined, fx!.rpc.url);
     try {
       // the page's ABI fragments are WorkLedger's compiled ones
       const abi = await page.evaluate(() => (window as unknown as { WorkLedgerDashboard: { abi: string[] } }).WorkLedgerDashboard.abi);
@@ -200,7 +240,7 @@ describe("workledger serve: the live dashboard in Chromium", function () {
 
   for (const tamper of ["a proof element", "the record's workUnits"] as const) {
     it(`says NOT verified when ${tamper} is changed in the API's answer`, async function () {
-      const { page, errors } = await openDashboard(fx!.browser, fx!.server.url);
+      const { page, errors } = await openDashboard(fx!.browser, fx!.server.url, undefined, fx!.rpc.url);
       try {
         await page.route("**/v1/networks/*/epochs/*/records/*", async (route) => {
           const res = await route.fetch();
@@ -239,16 +279,21 @@ describe("workledger serve: the live dashboard in Chromium", function () {
     }
   });
 
-  it("refreshes when new blocks are indexed", async function () {
-    const { page, errors } = await openDashboard(fx!.browser, fx!.server.url);
+  it("refreshes when new blocks are indexed: the pending epoch turns final once the chain passes its finality time", async function () {
+    const { page, errors } = await openDashboard(fx!.browser, fx!.server.url, undefined, fx!.rpc.url);
     try {
+      const last = EPOCHS - 1;
+      expect(await page.getAttribute(`#network-list tr[data-epoch="${last}"]`, "data-status")).to.equal("pending");
       const before = await page.getAttribute("body", "data-loaded");
-      await mine(3);
+      const { finalizesAt } = await fx!.s.wl.latestEpoch(fx!.s.networkId, last);
+      await time.increaseTo(finalizesAt + 1n);
+      await mine(2);
       await syncChain({ provider: ethers.provider, store: fx!.store, addresses: { workLedger: await fx!.s.wl.getAddress(), revenueLedger: await fx!.s.rl.getAddress() }, fromBlock: fx!.s.deployBlock });
       const now = (await fx!.store.checkpoint())!.blockNumber;
       expect(String(now)).to.not.equal(before);
       await page.waitForFunction((n) => document.body.getAttribute("data-loaded") === String(n), now, { timeout: 20_000 });
       expect(await page.textContent("#indexed-block")).to.equal(now.toLocaleString("en-US"));
+      expect(await page.getAttribute(`#network-list tr[data-epoch="${last}"]`, "data-status")).to.equal("final");
       expect(errors).to.deep.equal([]);
     } finally {
       await page.close();
@@ -256,7 +301,7 @@ describe("workledger serve: the live dashboard in Chromium", function () {
   });
 
   it("fits a narrow screen (no sideways scrolling of the page)", async function () {
-    const { page, errors } = await openDashboard(fx!.browser, fx!.server.url, { width: 390, height: 844 });
+    const { page, errors } = await openDashboard(fx!.browser, fx!.server.url, { width: 390, height: 844 }, fx!.rpc.url);
     try {
       const r = await lookup(page, "gpu-eu-west-01", 1);
       expect(r.verdict).to.equal("ok");

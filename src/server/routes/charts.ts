@@ -17,6 +17,7 @@ import type { FastifyInstance } from "fastify";
 
 import { buildReport } from "../../report/build";
 import { reportInputFromStore } from "../../report/fromStore";
+import type { ReportStore } from "../../report/fromStore";
 import type { ReportInput } from "../../report/input";
 import { Chart, reportCharts } from "../../report/render/charts";
 import { tokenOf } from "../../report/render/format";
@@ -118,14 +119,18 @@ export async function chartsRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     if (!provider) throw apiError(503, "chain_unavailable", "charts are built from reports, which need the chain (block times, token): start serve with --rpc");
     const cp = await ctx.checkpoint();
     const d = ctx.deployment;
-    let input: ReportInput;
-    try {
-      input = await reportInputFromStore(ctx.store, provider, { chainId: d.chainId, ledger: d.workLedger, revenueLedger: d.revenueLedger, fromBlock: d.fromBlock, toBlock: cp.blockNumber });
-    } catch (e) {
-      throw apiError(503, "chain_unavailable", `cannot read the chain for the charts: ${(e as Error).message.split("\n")[0].slice(0, 200)}`);
-    }
+    const inputFrom = async (store: ReportStore): Promise<ReportInput> => {
+      try {
+        return await reportInputFromStore(store, provider, { chainId: d.chainId, ledger: d.workLedger, revenueLedger: d.revenueLedger, fromBlock: d.fromBlock, toBlock: cp.blockNumber });
+      } catch (e) {
+        throw apiError(503, "chain_unavailable", `cannot read the chain for the charts: ${(e as Error).message.split("\n")[0].slice(0, 200)}`);
+      }
+    };
+    // The economics charts need the epochs' summaries (events), never their records: leaving the
+    // records out keeps a million-record epoch from being loaded and hashed on every new block.
+    const summariesOnly: ReportStore = { events: (r) => ctx.store.events(r), bundleRecords: () => undefined, bundleUsage: (n, e, v) => ctx.store.bundleUsage(n, e, v) };
     const options = { networkId, labels: ctx.labels, allowMissingRecords: true };
-    const economics = buildReport("economics", input, options);
+    const economics = buildReport("economics", await inputFrom(summariesOnly), options);
     if (economics.kind !== "economics") throw new Error("expected an economics report");
     if (!economics.lines.length) throw apiError(404, "unknown_network", `network ${networkId} has no committed epoch in the index`, "network");
     const charts = reportCharts(economics);
@@ -135,7 +140,7 @@ export async function chartsRoutes(app: FastifyInstance, ctx: ServerContext): Pr
       omitted.push({ id: "uptime-heatmap", reason: `${records} records over the network's epochs (more than ${HEATMAP_MAX_RECORDS}): see the uptime report` });
     } else {
       try {
-        charts.push(...reportCharts(buildReport("uptime", input, options)));
+        charts.push(...reportCharts(buildReport("uptime", await inputFrom(ctx.store), options)));
       } catch (e) {
         omitted.push({ id: "uptime-heatmap", reason: (e as Error).message.split("\n")[0].slice(0, 200) });
       }

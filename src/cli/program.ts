@@ -59,6 +59,7 @@ const proveCommand = lazy("./commands/prove", "proveCommand");
 const checkProofCommand = lazy("./commands/checkProof", "checkProofCommand");
 const syncCommand = lazy("./commands/sync", "syncCommand");
 const reportCommand = lazy("./commands/report", "reportCommand");
+const serveCommand = lazy("./commands/serve", "serveCommand");
 const verifyCommand = lazy("./commands/verify", "verifyCommand");
 const demoCommand = lazy("./commands/demo", "demoCommand");
 // trust (#13)
@@ -400,6 +401,15 @@ export function buildProgram(state: RunState): Command {
     .option("--sla <percent>", "uptime: SLA target, e.g. 99.9 (default 99.9)")
     .option("--credit-tiers <tiers>", 'uptime: credit tiers BELOW%:CREDIT%, e.g. "99.9:10,99:25,95:100" (default)')
     .option("--no-sync", "do not run a sync pass first (use the index as it is)");
+
+  leaf(program, "serve", "read-only HTTP API and live dashboard over the index (records with proofs, epochs, reports); never syncs or writes", {}, serveCommand)
+    .option("--db <file|url>", "SQLite file or postgres://user@host:port/db URL (kept up to date by `workledger sync --follow`)", "workledger.sqlite")
+    .option("--bundles <dir>", "directory of epoch bundles (else the bundles imported into the index)")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--port <port>", "port to listen on (0: any free port)", "8080")
+    .option("--public-rpc <url>", "JSON-RPC URL the dashboard's browser uses to check proofs against the chain")
+    .option("--rate-limit <n>", "requests per minute per client IP (0: off)", "600")
+    .option("--labels <file>", "CSV id,name,group naming nodes, customers and networks");
 
   leaf(program, "verify", "re-derive a report from the chain alone and compare every figure and line", {}, verifyCommand)
     .argument("<report>", "report file: .json, .pdf or .html")

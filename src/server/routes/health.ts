@@ -17,6 +17,8 @@ const healthSchema = {
   properties: {
     ok: { type: "boolean", description: "false only when maxLagBlocks was given and the lag exceeds it" },
     chainId: { type: "integer" },
+    ledger: { type: "string", description: "the WorkLedger the index was synced from" },
+    revenueLedger: { type: "string" },
     indexedBlock: { type: "integer", description: "the store's checkpoint: every event up to it is indexed" },
     indexedBlockHash: { type: "string" },
     headBlock: { type: ["integer", "null"], description: "the chain's latest block (null: no chain configured or unreachable)" },
@@ -25,7 +27,7 @@ const healthSchema = {
     chainError: { type: ["string", "null"] },
     error: { $ref: "ApiError#/properties/error" },
   },
-  required: ["ok", "chainId", "indexedBlock", "indexedBlockHash", "headBlock", "lagBlocks", "chain", "chainError"],
+  required: ["ok", "chainId", "ledger", "revenueLedger", "indexedBlock", "indexedBlockHash", "headBlock", "lagBlocks", "chain", "chainError"],
 } as const;
 
 export async function healthRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
@@ -69,6 +71,8 @@ export async function healthRoutes(app: FastifyInstance, ctx: ServerContext): Pr
       const body: Record<string, unknown> = {
         ok: true,
         chainId: ctx.deployment.chainId,
+        ledger: ctx.deployment.workLedger,
+        revenueLedger: ctx.deployment.revenueLedger,
         indexedBlock,
         indexedBlockHash: cp?.blockHash ?? "",
         headBlock: h.block,

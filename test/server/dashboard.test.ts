@@ -21,6 +21,8 @@ import { openStore } from "../../src/reader";
 import type { SqlStore } from "../../src/reader/sqlStore";
 import { syncChain } from "../../src/reader/sync";
 import { recordLeafHash } from "../../src/records";
+import { buildEpoch } from "../../src/writer";
+import { bundleProof } from "../../src/writer/bundle";
 import { labelsCsv, parseLabels } from "../../src/report/labels";
 import { buildReport } from "../../src/report/build";
 import { reportInputFromStore } from "../../src/report/fromStore";
@@ -260,6 +262,34 @@ describe("workledger serve: the live dashboard in Chromium", function () {
       }
     });
   }
+
+  it("says NOT verified for a genuine proof of a superseded version (epoch 2 v1, voided and corrected), and names an unknown node", async function () {
+    const { page, errors } = await openDashboard(fx!.browser, fx!.server.url, undefined, fx!.rpc.url);
+    try {
+      // the server answers with version 1's record and proof (a valid Merkle proof against v1's root)
+      const v1 = await buildEpoch(fx!.s.recordsByKey.get("1:2:1")!, { epoch: 2, networkId: 1 });
+      const node = keccak256(toUtf8Bytes("scenario-node-0"));
+      const old = bundleProof(v1.bundle, node);
+      await page.route("**/v1/networks/1/epochs/2/records/*", async (route) => {
+        const res = await route.fetch();
+        const j = (await res.json()) as Record<string, unknown>;
+        const r = old.record;
+        await route.fulfill({ response: res, json: { ...j, version: 1, root: old.root, proof: old.proof, record: { nodeId: r.nodeId, epoch: Number(r.epoch), workUnits: r.workUnits.toString(), uptimeBps: r.uptimeBps, revenue: r.revenue.toString(), evidence: r.evidence } } });
+      });
+      const r = await lookup(page, node, 2);
+      expect(r.verdict, r.text).to.equal("bad");
+      expect(r.text).to.contain("the proof is for version 1, the chain's latest version is 2");
+      // genuine (it folds to the root the server sent), yet not what the chain holds now
+      expect(await page.getAttribute('#lookup-result .checks li:has-text("folds to the root the server sent")', "class")).to.equal("pass");
+      expect(errors).to.deep.equal([]);
+      const missing = await lookup(page, "no-such-node", 1);
+      expect(missing.verdict).to.equal("notfound");
+      expect(missing.text).to.match(/The API says: node 0x[0-9a-f]{64} has no record in epoch 1/);
+      expect(errors).to.deep.equal(["Failed to load resource: the server responded with a status of 404 (Not Found)"]);
+    } finally {
+      await page.close();
+    }
+  });
 
   it("says the chain check is unavailable when the server has no public RPC", async function () {
     const bare = await startServer({ db: fx!.store, provider: ethers.provider, port: 0, rateLimit: 0 });

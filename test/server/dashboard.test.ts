@@ -23,7 +23,6 @@ import { syncChain } from "../../src/reader/sync";
 import { recordLeafHash } from "../../src/records";
 import { buildEpoch } from "../../src/writer";
 import { bundleProof } from "../../src/writer/bundle";
-import { labelsCsv, parseLabels } from "../../src/report/labels";
 import { buildReport } from "../../src/report/build";
 import { reportInputFromStore } from "../../src/report/fromStore";
 import type { Chart } from "../../src/report/render/charts";
@@ -36,31 +35,20 @@ import { startServer } from "../../src/server";
 import type { RunningServer } from "../../src/server";
 import { startEmbeddedRpc } from "../../src/testing";
 import type { EmbeddedRpc } from "../../src/testing";
-import { EPOCHS, Scenario, reportScenario, scenarioLabelRows } from "../helpers/reportScenario";
+import { EPOCHS, Scenario } from "../helpers/reportScenario";
+import { serverFixture } from "../helpers/serverFixture";
+import type { ServerFixture } from "../helpers/serverFixture";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = path.join(os.tmpdir(), "workledger-dashboard");
 
 interface Fixture {
   s: Scenario;
-  dir: string;
+  sfx: ServerFixture;
   store: SqlStore;
   rpc: EmbeddedRpc;
   server: RunningServer;
   browser: Browser;
-}
-
-/** Syncs the scenario into a fresh SQLite store and imports the records of every latest version. */
-async function syncScenario(s: Scenario, store: SqlStore): Promise<void> {
-  const workLedger = await s.wl.getAddress();
-  const revenueLedger = await s.rl.getAddress();
-  await syncChain({ provider: ethers.provider, store, addresses: { workLedger, revenueLedger }, fromBlock: s.deployBlock });
-  for (const [key, records] of s.recordsByKey) {
-    const [networkId, epoch, version] = key.split(":").map(Number);
-    const ref = (await store.latestEpochVersion(networkId, epoch))!;
-    if (ref.version !== version) continue;
-    await store.putBundle({ networkId, epoch: BigInt(epoch), version, root: ref.root, dataHash: ref.dataHash, source: "test", records, usage: s.usageByKey.get(key)?.leaves });
-  }
 }
 
 /**
@@ -103,16 +91,15 @@ describe("workledger serve: the live dashboard in Chromium", function () {
       console.log(`    skipped: ${CHROMIUM} is not installed (apt-get install -y chromium; CI installs it)`);
       this.skip();
     }
-    const s = await reportScenario();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workledger-dashboard-"));
-    const store = await openStore(path.join(dir, "index.db"));
-    await syncScenario(s, store);
+    const sfx = await serverFixture();
+    const s = sfx.s;
+    // the index stays open here: the refresh test syncs new blocks into it while the server reads it
+    const store = await openStore(sfx.dbFile);
     const rpc = await startEmbeddedRpc({ port: 0, provider: network.provider });
-    const labels = parseLabels(labelsCsv(scenarioLabelRows(s)), "labels.csv");
-    const server = await startServer({ db: store, provider: ethers.provider, publicRpc: rpc.url, labels, port: 0, rateLimit: 0 });
+    const server = await startServer({ db: store, bundles: sfx.bundlesDir, provider: ethers.provider, publicRpc: rpc.url, labels: sfx.labels, port: 0, rateLimit: 0 });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"] });
     fs.mkdirSync(SHOTS, { recursive: true });
-    fx = { s, dir, store, rpc, server, browser };
+    fx = { s, sfx, store, rpc, server, browser };
   });
 
   after(async function () {
@@ -121,7 +108,7 @@ describe("workledger serve: the live dashboard in Chromium", function () {
     await fx.server.close();
     await fx.rpc.close();
     await fx.store.close();
-    fs.rmSync(fx.dir, { recursive: true, force: true });
+    fx.sfx.cleanup();
   });
 
   it("loads with no console error and shows the scenario's epochs with their statuses, versions and incidents", async function () {
@@ -184,9 +171,8 @@ describe("workledger serve: the live dashboard in Chromium", function () {
 
   it("draws the charts from the same layouts as the economics report's HTML and PDF", async function () {
     const d = { ledger: await fx!.s.wl.getAddress(), revenueLedger: await fx!.s.rl.getAddress(), fromBlock: fx!.s.deployBlock };
-    const labels = parseLabels(labelsCsv(scenarioLabelRows(fx!.s)), "labels.csv");
     const input = await reportInputFromStore(fx!.store, ethers.provider, { ...d, toBlock: (await fx!.store.checkpoint())!.blockNumber });
-    const report = buildReport("economics", input, { networkId: fx!.s.networkId, labels }) as EconomicsReport;
+    const report = buildReport("economics", input, { networkId: fx!.s.networkId, labels: fx!.sfx.labels }) as EconomicsReport;
     const trend = revenueUtilizationChart(report, fx!.s.networkId)!;
     const res = await fetch(`${fx!.server.url}/v1/charts?network=${fx!.s.networkId}`);
     expect(res.status).to.equal(200);
@@ -198,7 +184,7 @@ describe("workledger serve: the live dashboard in Chromium", function () {
     const html = await renderHtml(report);
     expect(html).to.contain(`<figure id="${trend.id}" class="chart" data-marks="${trend.marks}"><figcaption>${trend.title}</figcaption>`);
     // the PDF draws it too: its title and axis captions are on the epochs page (poppler's pdftotext, as the report tests use)
-    const pdfFile = path.join(fx!.dir, "economics.pdf");
+    const pdfFile = path.join(fx!.sfx.dir, "economics.pdf");
     fs.writeFileSync(pdfFile, await renderPdf(report));
     const pdfText = execFileSync("pdftotext", ["-layout", pdfFile, "-"], { encoding: "utf8" });
     expect(pdfText).to.contain(trend.title);

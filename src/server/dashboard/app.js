@@ -26,7 +26,7 @@
   /** The record leaf: StandardMerkleTree's double keccak of abi.encode of these fields (src/records/codec.ts). */
   var LEAF_TYPES = ["bytes32", "uint64", "uint64", "uint16", "uint128", "bytes32"];
 
-  var state = { config: null, indexedBlock: null, networks: [], nodes: {}, token: null, refreshing: null, loadedOnce: false };
+  var state = { config: null, indexedBlock: null, networks: [], nodes: {}, nodeCounts: {}, token: null, refreshing: null, loadedOnce: false };
 
   /* ------------------------------------------------------------ formats (as the reports: src/report/render/format.ts) */
 
@@ -54,7 +54,7 @@
   }
   function fmtMoney(v, token) {
     var a = fmtAmount(v, token);
-    return a === "–" ? a : a + " " + (token && token.symbol ? token.symbol : "units");
+    return a === "–" ? a : a + " " + (token && token.symbol ? token.symbol : "(token's smallest units)");
   }
   function fmtPct(bps) {
     if (bps === null || bps === undefined || bps === "") return "–";
@@ -505,10 +505,14 @@
         return Promise.all(
           nets.map(function (n) {
             var id = networkIdOf(n);
-            return Promise.all([loadEpochs(id), loadNodes(id), loadChallenges(id)]).then(function (r) {
+            // the node list (names for the lookup) only when the network's node count changed
+            var nodeCount = n.counts ? n.counts.nodes : undefined;
+            var nodes = state.nodes[id] && state.nodeCounts[id] === nodeCount ? Promise.resolve(state.nodes[id]) : loadNodes(id);
+            return Promise.all([loadEpochs(id), nodes, loadChallenges(id)]).then(function (r) {
               n.epochs = r[0].items;
               n.epochsMore = r[0].more;
               state.nodes[id] = r[1];
+              state.nodeCounts[id] = nodeCount;
               n.challenges = r[2];
               return n;
             });

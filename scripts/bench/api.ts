@@ -260,8 +260,12 @@ async function measure(db: string, bundles: string | null, epochs: { e: ServedEp
       await load(server.url, paths, 1, opts.connections);
       out[`apiLoadAverage1m${suffix}`] = Number(os.loadavg()[0].toFixed(2));
       const cpu0 = cpuSecondsOf(server.child.pid!);
+      const client0 = process.cpuUsage();
       const r = await load(server.url, paths, opts.seconds, opts.connections);
       const cpu = cpuSecondsOf(server.child.pid!) - cpu0;
+      const client = process.cpuUsage(client0);
+      // autocannon's CPU time (this process): near 1 s per second means the load generator, not the server, set the pace
+      out[`apiClientCpuSeconds${suffix}`] = Number(((client.user + client.system) / 1e6).toFixed(2));
       Object.assign(out, figures(r, suffix));
       // the server's own CPU time over the run: proofs per CPU-second depend less on what else the 2 cores run
       out[`apiServerCpuSeconds${suffix}`] = Number(cpu.toFixed(2));

@@ -3,8 +3,9 @@
  * chain (loopback JSON-RPC) and the API up; the printed URLs answer; `check-proof URL --rpc loopback`
  * says VALID from the chain (not from the server's word) and INVALID for a tampered copy served
  * elsewhere; bad URLs, 404s and non-JSON answers are one clear error and exit 2; a command sent to
- * the loopback shows up in the index; Ctrl-C closes both ports and exits 0. Only 127.0.0.1, free
- * ports (0), bounded in time.
+ * the loopback shows up in the index; `demo --rpc URL --serve` opens no loopback; the README's
+ * replica recipe holds (a `sync --follow` writer into PostgreSQL, two `serve` readers with a
+ * SELECT-only role); Ctrl-C closes both ports and exits 0. Only 127.0.0.1, free ports, bounded in time.
  */
 import { expect } from "chai";
 import fs from "fs";
@@ -13,6 +14,8 @@ import type { AddressInfo } from "net";
 import os from "os";
 import path from "path";
 
+import { freePort } from "../helpers/node";
+import { acquirePostgres, releasePostgres } from "../helpers/postgres";
 import { CliProcess, RunResult, runCli, spawnCli } from "./harness";
 
 /** GET a URL: status, content type and body text (never throws on a status; rejects when nothing answers). */
@@ -38,6 +41,20 @@ async function serveOnce(type: string, body: string, status = 200): Promise<{ ur
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/proof`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Polls `url` until it answers 200 (a server starting up), for at most `ms`. */
+async function waitUp(url: string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(2_000) })).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not come up within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** The one-line error of a refused command. */
@@ -154,6 +171,76 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
       h = (await get(`${urls.api}/healthz`)).json() as { indexedBlock: number };
     }
     expect(h.indexedBlock).to.equal(head);
+  });
+
+  it("replicas (README): a sync --follow writer into PostgreSQL and two serve readers with a SELECT-only role serve the same proof", async function () {
+    const pg = await acquirePostgres();
+    const procs: CliProcess[] = [];
+    try {
+      const db = await pg.createDatabase("serve");
+      const out = path.join(dir, "out");
+      const common = ["--rpc", urls.rpc, "--deployment", path.join(out, "deployment.json")];
+      const writer = spawnCli(["sync", "--follow", "--db", db, "--bundles", path.join(out, "bundles"), ...common], { cwd: dir });
+      procs.push(writer);
+      const epoch = /\/epochs\/(\d+)\//.exec(urls.proof)![1];
+      await writer.waitFor(new RegExp(`imported bundle \\S*network-1-epoch-${epoch}-v\\d+\\.wlb`), 60_000);
+      // the readers' role may only SELECT (after the writer created the tables)
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Client } = require("pg") as typeof import("pg");
+      const role = `api_${process.pid}`;
+      const admin = new Client({ connectionString: db });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE ROLE ${role} LOGIN`);
+        await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
+      } finally {
+        await admin.end();
+      }
+      const readerDb = db.replace("postgres://wl@", `postgres://${role}@`);
+      const reader = new Client({ connectionString: readerDb });
+      await reader.connect();
+      try {
+        let refused: unknown;
+        await reader.query("INSERT INTO meta (key, value) VALUES ('x', 'y')").catch((e: unknown) => (refused = e));
+        expect(String(refused)).to.match(/permission denied/);
+      } finally {
+        await reader.end();
+      }
+      const ports = [await freePort(), await freePort()];
+      for (const port of ports) procs.push(spawnCli(["serve", "--db", readerDb, "--port", String(port), "--rate-limit", "0", "--public-rpc", urls.rpc, ...common], { cwd: dir }));
+      const bases = ports.map((port) => `http://127.0.0.1:${port}`);
+      for (const b of bases) await waitUp(`${b}/healthz?maxLagBlocks=0`);
+      const recordPath = urls.proof.slice(urls.api.length);
+      const bodies = await Promise.all(bases.map(async (b) => (await get(`${b}${recordPath}`)).json()));
+      expect(bodies[1]).to.deep.equal(bodies[0]);
+      expect(bodies[0]).to.deep.equal((await get(urls.proof)).json()); // and the demo's own SQLite index agrees
+      const r = await runCli(["check-proof", `${bases[1]}${recordPath}`, "--rpc", urls.rpc], { cwd: dir });
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/^VALID: /);
+      for (const p of procs.splice(0).reverse()) expect((await p.stop("SIGINT")).code).to.equal(0);
+    } finally {
+      for (const p of procs) await p.stop("SIGKILL").catch(() => undefined);
+      await releasePostgres();
+    }
+  });
+
+  it("demo --rpc URL --serve: that chain is the public RPC and no loopback opens (--json: the URLs in the output)", async function () {
+    expect(refusedWith(await runCli(["demo", "--rpc", urls.rpc, "--serve", "--rpc-port", "0"], { cwd: dir }), 2)).to.equal(
+      `workledger: --rpc-port opens a loopback JSON-RPC of the embedded chain: drop it with --rpc ${urls.rpc}`,
+    );
+    const ext = spawnCli(["demo", "--rpc", urls.rpc, "--nodes", "4", "--epochs", "4", "--out", path.join(dir, "external"), "--serve", "--port", "0", "--json"], { cwd: dir });
+    try {
+      await ext.waitFor(/^Try$/m, 240_000);
+      expect(ext.stderr()).to.match(new RegExp(`^  JSON-RPC\\s+${urls.rpc.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s+\\(the chain given by --rpc\\)`, "m"));
+      expect(ext.stderr()).to.not.match(/^Serving the demo and its chain/m);
+    } finally {
+      const r = await ext.stop("SIGTERM");
+      expect(r.code, r.stderr).to.equal(0);
+      const j = JSON.parse(r.stdout) as { ok: boolean; serve: { loopback: boolean; rpcUrl: string; stoppedBy: string; sampleProofUrl: string } };
+      expect(j.ok).to.equal(true);
+      expect(j.serve).to.include({ loopback: false, rpcUrl: urls.rpc, stoppedBy: "SIGTERM" });
+      expect(j.serve.sampleProofUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+\/v1\/networks\/1\/epochs\/\d+\/records\//);
+    }
   });
 
   it("Ctrl-C (SIGINT) closes the API and the loopback RPC and exits 0", async function () {

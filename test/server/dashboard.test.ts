@@ -11,7 +11,6 @@ import fs from "fs";
 import os from "os";
 import path from "path";
 import { ethers, network } from "hardhat";
-import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Interface, keccak256, toUtf8Bytes } from "ethers";
 import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
@@ -295,21 +294,48 @@ describe("workledger serve: the live dashboard in Chromium", function () {
     }
   });
 
-  it("refreshes when new blocks are indexed: the pending epoch turns final once the chain passes its finality time", async function () {
+  it("follows the chain as blocks are indexed: a new challenge shows as challenged (still verified, with a caution), the arbiter's ruling as voided (NOT verified)", async function () {
     const { page, errors } = await openDashboard(fx!.browser, fx!.server.url, undefined, fx!.rpc.url);
+    const { s, store } = fx!;
+    const sync = async () => {
+      await syncChain({ provider: ethers.provider, store, addresses: { workLedger: await s.wl.getAddress(), revenueLedger: await s.rl.getAddress() }, fromBlock: s.deployBlock });
+      return (await store.checkpoint())!.blockNumber;
+    };
+    const reloadedAt = (n: number) => page.waitForFunction((b) => document.body.getAttribute("data-loaded") === String(b), n, { timeout: 20_000 });
+    const row = (e: number) => page.getAttribute(`#network-list tr[data-epoch="${e}"]`, "data-status");
     try {
       const last = EPOCHS - 1;
-      expect(await page.getAttribute(`#network-list tr[data-epoch="${last}"]`, "data-status")).to.equal("pending");
-      const before = await page.getAttribute("body", "data-loaded");
-      const { finalizesAt } = await fx!.s.wl.latestEpoch(fx!.s.networkId, last);
-      await time.increaseTo(finalizesAt + 1n);
-      await mine(2);
-      await syncChain({ provider: ethers.provider, store: fx!.store, addresses: { workLedger: await fx!.s.wl.getAddress(), revenueLedger: await fx!.s.rl.getAddress() }, fromBlock: fx!.s.deployBlock });
-      const now = (await fx!.store.checkpoint())!.blockNumber;
-      expect(String(now)).to.not.equal(before);
-      await page.waitForFunction((n) => document.body.getAttribute("data-loaded") === String(n), now, { timeout: 20_000 });
-      expect(await page.textContent("#indexed-block")).to.equal(now.toLocaleString("en-US"));
-      expect(await page.getAttribute(`#network-list tr[data-epoch="${last}"]`, "data-status")).to.equal("final");
+      expect(await row(last)).to.equal("pending");
+      const pending = await lookup(page, "scenario-node-4", last);
+      expect(pending.verdict, pending.text).to.equal("ok");
+      expect(pending.text).to.match(/pending on chain: final at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC unless challenged/);
+
+      // the admin challenges the pending epoch (posting the bond)
+      const [admin, , , , , , , , , arbiter] = await ethers.getSigners();
+      await s.token.mint(admin.address, 1_000_000n);
+      await s.token.connect(admin).approve(await s.rl.getAddress(), 1_000_000n);
+      await s.wl.connect(admin).challengeEpoch(s.networkId, last, keccak256(toUtf8Bytes("dashboard test")));
+      let at = await sync();
+      await reloadedAt(at);
+      expect(await page.textContent("#indexed-block")).to.equal(at.toLocaleString("en-US"));
+      expect(await row(last)).to.equal("challenged");
+      expect(await page.textContent(`#network-list tr[data-epoch="${last}"]`)).to.contain("waits for the arbiter's ruling");
+      const open = await page.textContent(`#incident-list li[data-epoch="${last}"][data-state="open"]`);
+      expect(open).to.match(/challenged: the arbiter has not ruled yet.*ruling due by \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+      const challenged = await lookup(page, "scenario-node-4", last);
+      expect(challenged.verdict, challenged.text).to.equal("ok");
+      expect(challenged.text).to.contain("challenged on chain: the epoch is challenged, and the arbiter may still void it");
+
+      // the arbiter upholds it: the epoch is voided, and its proof no longer counts
+      await s.wl.connect(arbiter).resolveChallenge(s.networkId, last, true);
+      at = await sync();
+      await reloadedAt(at);
+      expect(await row(last)).to.equal("voided");
+      expect(await page.textContent(`#incident-list li[data-epoch="${last}"][data-kind="voided"]`)).to.contain(`Epoch ${last} is voided and awaits a correction`);
+      const voided = await lookup(page, "scenario-node-4", last);
+      expect(voided.verdict, voided.text).to.equal("bad");
+      expect(voided.text).to.contain("the epoch's latest version is voided on chain");
+      await page.screenshot({ path: path.join(SHOTS, "dashboard-voided.png"), fullPage: true });
       expect(errors).to.deep.equal([]);
     } finally {
       await page.close();

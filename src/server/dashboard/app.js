@@ -697,7 +697,8 @@
       .then(function () {
         if (chain.provider) chain.provider.destroy();
         if (problems.length) return { verdict: "bad", reason: problems.join("; "), checks: checks, chain: chain, computed: computed };
-        return { verdict: "ok", reason: "root of the latest version (v" + chain.version + "), " + chain.status + " on chain", checks: checks, chain: chain, computed: computed };
+        var caution = chain.status === "challenged" ? ": the epoch is challenged, and the arbiter may still void it" : chain.status === "pending" && chain.finalizesAt ? ": final at " + fmtDate(chain.finalizesAt) + " unless challenged" : "";
+        return { verdict: "ok", reason: "root of the latest version (v" + chain.version + "), " + chain.status + " on chain" + caution, checks: checks, chain: chain, computed: computed };
       })
       .catch(function (e) {
         if (chain.provider) chain.provider.destroy();

@@ -156,6 +156,15 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
     const r = await runCli(["demo", "--nodes", "5", "--epochs", "4", "--out", path.join(dir, "second"), "--serve", "--port", apiPort, "--rpc-port", "0"], { cwd: dir, timeoutMs: 60_000 });
     expect(refusedWith(r, 2)).to.equal(`workledger: port ${apiPort} is in use (127.0.0.1:${apiPort}): stop what listens there or pick another port`);
     expect(fs.existsSync(path.join(dir, "second"))).to.equal(false);
+    // and the serve flags are checked before anything runs
+    const bad: Array<[string[], string]> = [
+      [["--port", "8080"], "workledger: --port needs --serve"],
+      [["--serve", "--port", "http"], 'workledger: --port must be a port 0..65535 (0 = any free port), got "http"'],
+      [["--serve", "--rpc-port", "70000"], 'workledger: --rpc-port must be a port 0..65535 (0 = any free port), got "70000"'],
+      [["--serve", "--port", "18545", "--rpc-port", "18545"], "workledger: --port and --rpc-port are both 18545: pick two ports"],
+    ];
+    for (const [flags, message] of bad) expect(refusedWith(await runCli(["demo", "--out", path.join(dir, "second"), ...flags], { cwd: dir }), 2)).to.equal(message);
+    expect(fs.existsSync(path.join(dir, "second"))).to.equal(false);
   });
 
   it("a command sent to the loopback RPC shows up in the index (the API's /healthz follows)", async function () {

@@ -225,11 +225,16 @@ describe("workledger serve: the live dashboard in Chromium", function () {
     }
   });
 
-  for (const tamper of ["a proof element", "the record's workUnits"] as const) {
+  for (const tamper of ["a proof element", "the record's workUnits", "the record (another epoch's genuine one)"] as const) {
     it(`says NOT verified when ${tamper} is changed in the API's answer`, async function () {
       const { page, errors } = await openDashboard(fx!.browser, fx!.server.url, undefined, fx!.rpc.url);
       try {
         await page.route("**/v1/networks/*/epochs/*/records/*", async (route) => {
+          if (tamper === "the record (another epoch's genuine one)") {
+            // a valid proof file of epoch 1 (final, on chain) answered for epoch 3
+            const res = await route.fetch({ url: route.request().url().replace("/epochs/3/", "/epochs/1/") });
+            return route.fulfill({ response: res });
+          }
           const res = await route.fetch();
           const j = (await res.json()) as { proof: string[]; record: { workUnits: string } };
           if (tamper === "a proof element") j.proof[0] = keccak256(toUtf8Bytes("not a sibling"));
@@ -239,7 +244,8 @@ describe("workledger serve: the live dashboard in Chromium", function () {
         const r = await lookup(page, keccak256(toUtf8Bytes("scenario-node-2")), 3);
         expect(r.verdict, r.text).to.equal("bad");
         expect(r.text).to.contain("NOT verified");
-        expect(r.text).to.contain("does not lead from this record to the root the chain holds");
+        if (tamper === "the record (another epoch's genuine one)") expect(r.text).to.match(/the server answered with the record of network 1, epoch 1, node 0x[0-9a-f]{6}…[0-9a-f]{4}, not the one asked for \(network 1, epoch 3/);
+        else expect(r.text).to.contain("does not lead from this record to the root the chain holds");
         if (tamper === "a proof element") await page.screenshot({ path: path.join(SHOTS, "dashboard-tampered.png"), fullPage: true });
         expect(errors).to.deep.equal([]);
       } finally {

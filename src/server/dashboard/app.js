@@ -618,10 +618,11 @@
   }
 
   /**
-   * Checks a record proof (the API's record JSON) in the browser.
+   * Checks a record proof (the API's record JSON) in the browser, for the record asked for
+   * ({networkId, epoch, nodeId}: the server's answer must be that record, not another valid one).
    * Returns {verdict: "ok" | "bad" | "unknown", reason, checks: [{ok, text}], chain: {...}}.
    */
-  function verifyInBrowser(file, rpcUrl) {
+  function verifyInBrowser(file, rpcUrl, asked) {
     var checks = [];
     var problems = [];
     var r = file.record;
@@ -631,13 +632,14 @@
     } catch (e) {
       return Promise.resolve({ verdict: "bad", reason: "the record or proof is malformed: " + e.message, checks: checks });
     }
-    var epochOk = String(r.epoch) === String(file.epoch);
-    checks.push({ ok: epochOk, text: "the record's epoch (" + r.epoch + ") is the epoch asked for (" + file.epoch + ")" });
-    if (!epochOk) problems.push("the record's epoch is not the epoch asked for");
+    var askedOk = Number(file.networkId) === Number(asked.networkId) && String(file.epoch) === String(asked.epoch) && String(r.epoch) === String(asked.epoch) && String(r.nodeId).toLowerCase() === asked.nodeId;
+    checks.push({ ok: askedOk, text: "the answer is the record asked for (network " + asked.networkId + ", epoch " + asked.epoch + ", node " + shortId(asked.nodeId) + ")" });
+    if (!askedOk) problems.push("the server answered with the record of network " + file.networkId + ", epoch " + r.epoch + ", node " + shortId(r.nodeId) + ", not the one asked for (network " + asked.networkId + ", epoch " + asked.epoch + ", node " + shortId(asked.nodeId) + ")");
     var matchesServer = file.root && computed === String(file.root).toLowerCase();
     checks.push({ ok: !!matchesServer, text: "the proof folds to the root the server sent (" + shortId(computed) + ")" });
-    if (!matchesServer && !rpcUrl) {
-      return Promise.resolve({ verdict: "bad", reason: "the proof does not lead from this record to the root the server sent (and the chain check is unavailable: no public RPC)", checks: checks, computed: computed });
+    if (!rpcUrl && (!matchesServer || problems.length)) {
+      if (!matchesServer) problems.push("the proof does not lead from this record to the root the server sent");
+      return Promise.resolve({ verdict: "bad", reason: problems.join("; ") + " (and the chain check is unavailable: no public RPC)", checks: checks, computed: computed });
     }
     if (!rpcUrl) {
       return Promise.resolve({
@@ -664,8 +666,8 @@
         if (!hasCode) throw { verdictReason: "no contract at the ledger address " + file.ledger + " on this chain" };
         var wl = new E.Contract(file.ledger, WORKLEDGER_ABI, chain.provider);
         chain.wl = wl;
-        return wl.latestEpoch(BigInt(file.networkId), BigInt(file.epoch)).catch(function () {
-          throw { verdictReason: "epoch " + file.epoch + " of network " + file.networkId + " is not committed on chain" };
+        return wl.latestEpoch(BigInt(asked.networkId), BigInt(asked.epoch)).catch(function () {
+          throw { verdictReason: "epoch " + asked.epoch + " of network " + asked.networkId + " is not committed on chain" };
         });
       })
       .then(function (v) {
@@ -683,7 +685,7 @@
         checks.push({ ok: notVoided, text: "the latest version is not voided (on chain: " + chain.status + ")" });
         if (!notVoided) problems.push("the epoch's latest version is " + chain.status + " on chain");
         var rec = { nodeId: r.nodeId, epoch: BigInt(r.epoch), workUnits: BigInt(r.workUnits), uptimeBps: Number(r.uptimeBps), revenue: BigInt(r.revenue), evidence: r.evidence };
-        return chain.wl.recordStatus(BigInt(file.networkId), BigInt(file.epoch), rec, file.proof).then(
+        return chain.wl.recordStatus(BigInt(asked.networkId), BigInt(asked.epoch), rec, file.proof).then(
           function (s) {
             chain.included = Boolean(s[0]);
             checks.push({ ok: chain.included, text: "the contract's own recordStatus view agrees (included: " + chain.included + ")" });
@@ -702,7 +704,7 @@
       })
       .catch(function (e) {
         if (chain.provider) chain.provider.destroy();
-        if (e && e.verdictReason) return { verdict: "bad", reason: e.verdictReason, checks: checks, chain: chain, computed: computed };
+        if (e && e.verdictReason) return { verdict: "bad", reason: problems.concat([e.verdictReason]).join("; "), checks: checks, chain: chain, computed: computed };
         checks.push({ ok: null, text: "the public RPC " + rpcUrl + " did not answer: " + (e && e.message ? e.message : String(e)) });
         return { verdict: "unknown", reason: "the chain check is unavailable: the public RPC did not answer (" + (e && e.message ? e.message : String(e)) + ")", checks: checks, chain: chain, computed: computed };
       });
@@ -777,7 +779,7 @@
     clear(box).appendChild(el("p", { class: "muted" }, "Looking up and checking against the chain…"));
     api("v1/networks/" + networkId + "/epochs/" + epochText + "/records/" + nodeId)
       .then(function (file) {
-        return verifyInBrowser(file, state.config && state.config.publicRpc).then(function (res) {
+        return verifyInBrowser(file, state.config && state.config.publicRpc, { networkId: Number(networkId), epoch: epochText, nodeId: nodeId }).then(function (res) {
           renderRecord(file, res);
         });
       })

@@ -13,6 +13,7 @@ import http from "http";
 import type { AddressInfo } from "net";
 import os from "os";
 import path from "path";
+import { chromium } from "playwright-core";
 
 import { freePort } from "../helpers/node";
 import { acquirePostgres, releasePostgres } from "../helpers/postgres";
@@ -249,6 +250,30 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
       expect(j.ok).to.equal(true);
       expect(j.serve).to.include({ loopback: false, rpcUrl: urls.rpc, stoppedBy: "SIGTERM" });
       expect(j.serve.sampleProofUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+\/v1\/networks\/1\/epochs\/\d+\/records\//);
+    }
+  });
+
+  it("the dashboard a new user opens: the demo's epochs, and the sample record verified against the loopback chain in Chromium", async function () {
+    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
+    try {
+      const page = await browser.newPage();
+      const failed: string[] = [];
+      page.on("requestfailed", (r) => failed.push(`${r.url()} ${r.failure()?.errorText ?? ""}`));
+      await page.goto(urls.dashboard);
+      await page.waitForSelector("body[data-loaded]", { timeout: 30_000 });
+      expect(await page.textContent("#network-list")).to.match(/epoch/i);
+      const [, epoch, node] = /\/epochs\/(\d+)\/records\/([^/]+)$/.exec(urls.proof)!;
+      await page.selectOption("#lookup-network", "1");
+      await page.fill("#lookup-node", decodeURIComponent(node));
+      await page.fill("#lookup-epoch", epoch);
+      await page.click("#lookup-go");
+      const v = await page.waitForSelector("#lookup-result [data-verdict]", { timeout: 30_000 });
+      const text = (await page.textContent("#lookup-result")) ?? "";
+      expect(await v.getAttribute("data-verdict"), text).to.equal("ok");
+      expect(text).to.contain("Verified against chain");
+      expect(failed, "failed requests (the loopback JSON-RPC must answer the browser: CORS)").to.deep.equal([]);
+    } finally {
+      await browser.close();
     }
   });
 

@@ -356,6 +356,7 @@ describe("workledger serve: the live dashboard in Chromium", function () {
       const widths = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: window.innerWidth }));
       expect(widths.doc).to.be.at.most(widths.view);
       await page.screenshot({ path: path.join(SHOTS, "dashboard-narrow.png"), fullPage: true });
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: path.join(SHOTS, "dashboard-narrow-top.png") });
       expect(errors).to.deep.equal([]);
     } finally {

@@ -339,13 +339,13 @@
           el(
             "tr",
             { "data-epoch": ep.epoch, "data-status": st },
-            el("td", { class: "r" }, fmtInt(ep.epoch)),
+            el("td", { class: "r epoch" }, fmtInt(ep.epoch)),
             el("td", { class: "period" }, epochPeriod(n, ep.epoch)),
-            el("td", null, badge(st)),
-            el("td", { class: "r", title: v > 1 ? "corrected " + (v - 1) + " time(s)" : null }, v > 1 ? "v" + v + " (corrected)" : "v" + v),
+            el("td", { class: "status" }, badge(st)),
+            el("td", { class: "r version", title: v > 1 ? "corrected " + (v - 1) + " time(s)" : null }, v > 1 ? "v" + v + " (corrected)" : "v" + v),
             el("td", { class: "r records" }, fmtInt(pick(ep, "recordCount"))),
-            el("td", { class: "r" }, fmtMoney(pick(ep, "totalRevenue"), state.token)),
-            el("td", null, finalityText(ep)),
+            el("td", { class: "r revenue" }, fmtMoney(pick(ep, "totalRevenue"), state.token)),
+            el("td", { class: "finality" }, finalityText(ep)),
             el("td", { class: "root" }, root ? idCode(root) : "–"),
           ),
         );
@@ -746,7 +746,7 @@
     row("Evidence", idCode(r.evidence));
     row("Root (server)", code(file.root));
     if (res.chain && res.chain.root) row("Root (chain)", code(res.chain.root));
-    row("Ledger", code(file.ledger));
+    row("Ledger", el("span", null, code(file.ledger), el("br"), el("span", { class: "muted" }, "the WorkLedger contract the roots were read from: compare it with the network's published deployment")));
     box.appendChild(dl);
     var ul = el("ul", { class: "checks", "aria-label": "Checks" });
     res.checks.forEach(function (c) {

@@ -409,7 +409,8 @@ export function buildProgram(state: RunState): Command {
     .option("--port <port>", "port to listen on (0: any free port)", "8080")
     .option("--public-rpc <url>", "JSON-RPC URL the dashboard's browser uses to check proofs against the chain")
     .option("--rate-limit <n>", "requests per minute per client IP (0: off)", "600")
-    .option("--labels <file>", "CSV id,name,group naming nodes, customers and networks");
+    .option("--labels <file>", "CSV id,name,group naming nodes, customers and networks")
+    .option("--trust-proxy [addrs]", "behind a load balancer: take the client IP from X-Forwarded-For (every hop, or only from these comma-separated proxy addresses/CIDRs) so --rate-limit counts clients one by one");
 
   leaf(program, "verify", "re-derive a report from the chain alone and compare every figure and line", {}, verifyCommand)
     .argument("<report>", "report file: .json, .pdf or .html")

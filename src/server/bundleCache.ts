@@ -18,6 +18,57 @@ import { buildEpoch } from "../writer/build";
 import { EpochBundle, readBundle } from "../writer/bundle";
 import { bundleFileName } from "../writer/publish";
 import { WorkLedgerError } from "../errors";
+import { PACKED, PACKED_RECORD_SIZE, writeUintBE } from "../records/codec";
+import { RecordTable } from "../records/table";
+
+/** Rows read from the index per query while rebuilding a bundle (the event loop runs between chunks). */
+const INDEX_CHUNK = 20_000;
+
+/**
+ * The records of an imported bundle, read from the index straight into a packed RecordTable (file
+ * order), a chunk at a time with a turn of the event loop between chunks, so a server keeps answering
+ * while a million-record epoch loads. Undefined when that version's bundle was not imported.
+ */
+export async function recordsFromIndex(store: SqlStore, v: EpochVersionRef, chunk = INDEX_CHUNK): Promise<RecordTable | undefined> {
+  const key = { network_id: v.networkId, epoch: Number(v.epoch), version: v.version };
+  const b = await store.db.selectFrom("bundles").select("record_count").where("network_id", "=", key.network_id).where("epoch", "=", key.epoch).where("version", "=", key.version).executeTakeFirst();
+  if (!b) return v.recordCount === 0n ? new RecordTable(1) : undefined;
+  const n = Number(b.record_count);
+  const table = new RecordTable(Math.max(1, n));
+  const out = table.data;
+  for (let from = 0; from < n; from += chunk) {
+    const rows = await store.db
+      .selectFrom("bundle_records")
+      .select(["position", "node_id", "record_epoch", "work_units", "uptime_bps", "revenue", "evidence"])
+      .where("network_id", "=", key.network_id)
+      .where("epoch", "=", key.epoch)
+      .where("version", "=", key.version)
+      .where("position", ">=", from)
+      .where("position", "<", from + chunk)
+      .orderBy("position")
+      .execute();
+    for (const r of rows) {
+      const i = Number(r.position);
+      if (i < from || i >= n) throw new BundleSourceError(`the index's bundle_records of network ${v.networkId} epoch ${v.epoch} v${v.version} have position ${i} outside 0..${n - 1}`);
+      const off = i * PACKED_RECORD_SIZE;
+      out.set(r.node_id as Uint8Array, off + PACKED.nodeId);
+      out.set(r.evidence as Uint8Array, off + PACKED.evidence);
+      writeUintBE(out, off + PACKED.epoch, 8, BigInt(r.record_epoch as string));
+      writeUintBE(out, off + PACKED.workUnits, 8, BigInt(r.work_units as string));
+      const up = Number(r.uptime_bps);
+      out[off + PACKED.uptimeBps] = (up >> 8) & 0xff;
+      out[off + PACKED.uptimeBps + 1] = up & 0xff;
+      writeUintBE(out, off + PACKED.revenue, 16, BigInt(r.revenue as string));
+    }
+    if (rows.length !== Math.min(chunk, n - from)) {
+      throw new BundleSourceError(`the index holds ${rows.length} records at positions ${from}.. of network ${v.networkId} epoch ${v.epoch} v${v.version}, expected ${Math.min(chunk, n - from)}`);
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  table.count = n;
+  for (let i = 0; i < n; i++) table.lines[i] = i + 1;
+  return table;
+}
 
 /** Default bound on the records held by the cache. */
 export const DEFAULT_CACHE_RECORDS = 3_000_000;
@@ -129,14 +180,14 @@ export class EpochBundleCache {
         return { bundle, origin: "file" };
       }
     }
-    const records = await this.store.bundleRecords(v.networkId, v.epoch, v.version);
-    if (!records) {
+    const table = await recordsFromIndex(this.store, v);
+    if (!table) {
       throw new BundleUnavailableError(
         `no bundle for ${where}: ${this.dir ? `no ${bundleFileName(v.networkId, v.epoch, v.version)} in ${this.dir} and ` : ""}none imported into the index (sync --bundles DIR)`,
       );
     }
     const usage = await this.store.bundleUsage(v.networkId, v.epoch, v.version);
-    const built = await buildEpoch(records, { epoch: v.epoch, networkId: v.networkId, usage: usage && usage.length > 0 ? usage : null, parallel: records.length >= 20_000 });
+    const built = await buildEpoch(table, { epoch: v.epoch, networkId: v.networkId, usage: usage && usage.length > 0 ? usage : null, parallel: table.count >= 20_000 });
     if (built.summary.root !== root) throw new BundleSourceError(`the index's records of ${where} give root ${built.summary.root}, but the commit has ${root}`);
     this.loads++;
     return { bundle: built.bundle, origin: "index" };

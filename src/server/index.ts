@@ -46,6 +46,14 @@ export interface ServeOptions {
   logger?: boolean;
   /** Most epoch records kept in the bundle cache (default 3,000,000). */
   bundleCacheRecords?: number;
+  /**
+   * Take the client IP from X-Forwarded-For (Fastify's trustProxy: true trusts every hop, a string the
+   * proxies' comma-separated addresses or CIDRs), so the rate limit counts clients behind a load
+   * balancer one by one (default false).
+   */
+  trustProxy?: boolean | string;
+  /** startServer: load the latest epoch's bundle of every network in the background once listening (default true). */
+  warm?: boolean;
 }
 
 export interface RunningServer {
@@ -101,6 +109,7 @@ export async function buildServer(opts: ServeOptions): Promise<FastifyInstance> 
   const Fastify = (await import("fastify")).default;
   const app = Fastify({
     logger: opts.logger ?? false,
+    trustProxy: opts.trustProxy ?? false,
     routerOptions: { maxParamLength: 512, ignoreTrailingSlash: true },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
   });
@@ -140,24 +149,48 @@ export async function buildServer(opts: ServeOptions): Promise<FastifyInstance> 
   await app.register(async (i) => healthRoutes(i, ctx));
   await app.register(async (i) => apiRoutes(i, ctx));
   await app.register(async (i) => chartsRoutes(i, ctx));
+  contexts.set(app, ctx);
   return app;
+}
+
+const contexts = new WeakMap<FastifyInstance, ServerContext>();
+
+/**
+ * Load the latest epoch's bundle of every network into the cache (errors ignored: a request for that
+ * epoch reports them), so the first proof request does not wait for a large epoch's tree.
+ */
+async function warmLatest(app: FastifyInstance): Promise<void> {
+  const ctx = contexts.get(app);
+  if (!ctx) return;
+  const rows = await ctx.store.db
+    .selectFrom("epochs")
+    .select(["network_id", (eb) => eb.fn.max("epoch").as("epoch")])
+    .where("record_count", ">", 0)
+    .groupBy("network_id")
+    .execute();
+  for (const r of rows) {
+    const v = await ctx.epochState(Number(r.network_id), Number(r.epoch));
+    if (v) await ctx.bundles.get(v).catch((e: Error) => app.log.warn(`warming network ${v.networkId} epoch ${v.epoch}: ${e.message}`));
+  }
 }
 
 /** Build the server and listen on host:port (default 127.0.0.1:8080; port 0 = any free port). */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const app = await buildServer(opts);
   const host = opts.host ?? "127.0.0.1";
+  const wanted = opts.port ?? 8080;
   try {
-    await app.listen({ host, port: opts.port ?? 8080 });
+    await app.listen({ host, port: wanted });
   } catch (e) {
     await app.close();
     const err = e as NodeJS.ErrnoException;
-    if (err.code === "EADDRINUSE") throw new InvalidInputError(`port ${opts.port} on ${host} is already in use`);
+    if (err.code === "EADDRINUSE") throw new InvalidInputError(`port ${wanted} on ${host} is already in use`);
     if (err.code === "EADDRNOTAVAIL" || err.code === "ENOTFOUND") throw new InvalidInputError(`cannot listen on host ${host}: ${err.code}`);
     throw e;
   }
   const addr = app.server.address();
-  const port = typeof addr === "object" && addr ? addr.port : opts.port;
+  const port = typeof addr === "object" && addr ? addr.port : wanted;
+  if (opts.warm !== false) void warmLatest(app).catch(() => undefined);
   const shownHost = host.includes(":") ? `[${host}]` : host;
   return { url: `http://${shownHost}:${port}`, app, close: () => app.close() };
 }

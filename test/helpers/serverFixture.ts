@@ -5,7 +5,8 @@
  * into a fresh SQLite file with the SDK's reader, every committed version's epoch bundle written to a
  * bundles directory (bundleFileName names) and the latest versions' bundles imported into the index.
  * The store is closed when the fixture returns (a server opens the file itself); `labels` names the
- * scenario's nodes, customers and network.
+ * scenario's nodes, customers and network. loadFixture caches it for the whole run: do not write into
+ * its files (copy them), and leave the directory alone (it is removed at exit).
  *
  * @example
  * const fx = await serverFixture();
@@ -41,6 +42,10 @@ export interface ServerFixture {
   labels: Labels;
   /** (networkId:epoch) → latest version, from the scenario's records. */
   latestVersion: Map<string, number>;
+  /**
+   * Nothing now: the directory is removed when the process exits, because loadFixture hands the same
+   * fixture (same files) to every test file of the run. Kept so callers need not know.
+   */
   cleanup(): void;
 }
 
@@ -66,6 +71,7 @@ export async function syncScenarioInto(s: Scenario, store: SqlStore, bundlesDir:
 export async function serverFixture(): Promise<ServerFixture> {
   const s = await reportScenario();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "workledger-serve-"));
+  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
   const dbFile = path.join(dir, "index.sqlite");
   const bundlesDir = path.join(dir, "bundles");
   const store = await openStore(dbFile);
@@ -88,6 +94,6 @@ export async function serverFixture(): Promise<ServerFixture> {
     revenueLedger: await s.rl.getAddress(),
     labels: parseLabels(labelsCsv(scenarioLabelRows(s)), "labels.csv"),
     latestVersion,
-    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+    cleanup: () => undefined,
   };
 }

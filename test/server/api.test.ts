@@ -474,6 +474,18 @@ describe("workledger serve: the HTTP API", function () {
     } finally {
       await limited.close();
     }
+    // behind a load balancer (--trust-proxy) each forwarded client has its own budget; without it they share the balancer's
+    const proxied = await buildServer({ db: fx.dbFile, rateLimit: 2, trustProxy: true });
+    const plain = await buildServer({ db: fx.dbFile, rateLimit: 2 });
+    try {
+      const via = (a: FastifyInstance, client: string) => a.inject({ method: "GET", url: "/healthz", remoteAddress: "10.0.0.1", headers: { "x-forwarded-for": client } });
+      const codes = async (a: FastifyInstance) => [await via(a, "1.1.1.1"), await via(a, "2.2.2.2"), await via(a, "3.3.3.3"), await via(a, "1.1.1.1"), await via(a, "1.1.1.1")].map((r) => r.statusCode);
+      expect(await codes(proxied)).to.deep.equal([200, 200, 200, 200, 429]);
+      expect(await codes(plain)).to.deep.equal([200, 200, 429, 429, 429]);
+    } finally {
+      await proxied.close();
+      await plain.close();
+    }
     for (let i = 0; i < 20; i++) expect((await get("/healthz")).statusCode).to.equal(200);
   });
 

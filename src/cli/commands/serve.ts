@@ -23,6 +23,7 @@ export interface ServeFlags {
   publicRpc?: string;
   rateLimit?: string;
   labels?: string;
+  trustProxy?: string | boolean;
 }
 
 function httpUrl(v: string, flag: string): string {
@@ -34,6 +35,12 @@ function httpUrl(v: string, flag: string): string {
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") throw new InvalidInputError(`${flag} "${v}" must be an http:// or https:// URL`);
   return v;
+}
+
+/** --trust-proxy ADDRS: the proxies' comma-separated addresses or CIDRs. */
+function proxyAddresses(v: string): string {
+  if (/^[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*$/.test(v.replace(/\s+/g, ""))) return v.replace(/\s+/g, "");
+  throw new InvalidInputError(`--trust-proxy "${v}": give the proxies' addresses or CIDRs, comma-separated (e.g. 10.0.0.1,10.0.0.0/8), or no value to trust every hop`);
 }
 
 export async function serveCommand(ctx: CliContext, o: ServeFlags): Promise<CommandOutput> {
@@ -54,7 +61,8 @@ export async function serveCommand(ctx: CliContext, o: ServeFlags): Promise<Comm
   // A deployment file given (or found at the default path) must be the one the index was synced from.
   const deployment = ctx.opts.deployment !== undefined || fs.existsSync(ctx.deploymentFile) ? readDeploymentFile(ctx.deploymentFile) : undefined;
 
-  const server = await startServer({ db, bundles: o.bundles, provider: rpc, publicRpc, labels, host, port, rateLimit });
+  const trustProxy = o.trustProxy === undefined || o.trustProxy === false ? false : o.trustProxy === true ? true : proxyAddresses(o.trustProxy);
+  const server = await startServer({ db, bundles: o.bundles, provider: rpc, publicRpc, labels, host, port, rateLimit, trustProxy });
   try {
     const served = (await server.app.inject({ method: "GET", url: "/healthz" })).json<{ chainId: number; ledger: string; indexedBlock: number; chain: string }>();
     if (deployment && (Number(deployment.chainId) !== served.chainId || deployment.workLedger.toLowerCase() !== served.ledger.toLowerCase())) {

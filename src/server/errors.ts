@@ -8,6 +8,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 import { WorkLedgerError } from "../errors";
+import { isStoreUnavailable } from "../reader/sqlStore";
 
 /** The JSON body of every error response. */
 export interface ApiErrorBody {
@@ -125,6 +126,11 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const fe = err as FastifyError;
     if (fe.validation) return send(reply, validationError(fe));
     if (err instanceof WorkLedgerError && err.code === "E_INPUT") return send(reply, apiError(400, "bad_request", err.message.split("\n")[0]));
+    if (isStoreUnavailable(err)) {
+      // the shared database restarting or unreachable: a replica says so, and a balancer retries elsewhere
+      req.log.warn({ err }, "store unavailable");
+      return send(reply, apiError(503, "store_unavailable", "the index database is unavailable right now; retry shortly"));
+    }
     const status = typeof fe.statusCode === "number" ? fe.statusCode : 500;
     if (status === 429) return send(reply, apiError(429, "rate_limited", fe.message || "too many requests"));
     if (status >= 400 && status < 500) {

@@ -122,6 +122,8 @@ export async function buildServer(opts: ServeOptions): Promise<FastifyInstance> 
 
   // @fastify/swagger first: it collects the schemas of the routes registered after it.
   await app.register((await import("@fastify/swagger")).default, {
+    // shared schemas appear under their $id (components/schemas/RecordProof, …), not def-N
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`) },
     openapi: {
       openapi: "3.1.0",
       info: {
@@ -140,8 +142,10 @@ export async function buildServer(opts: ServeOptions): Promise<FastifyInstance> 
       errorResponseBuilder: (_req, c) => apiError(429, "rate_limited", `rate limit of ${c.max} requests per minute exceeded; retry in ${c.after}`),
     });
   }
-  app.addHook("onRequest", async (req) => {
+  app.addHook("onRequest", async (req, reply) => {
     if (req.method !== "GET" && req.method !== "HEAD") throw apiError(405, "method_not_allowed", `${req.method} is not allowed: the API is read-only (GET and HEAD only)`);
+    // public, read-only data: any web page may read it (simple GETs need no preflight)
+    reply.header("access-control-allow-origin", "*");
   });
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

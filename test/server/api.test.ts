@@ -250,6 +250,11 @@ describe("workledger serve: the HTTP API", function () {
     expect((byText.record as { nodeId: string }).nodeId).to.equal(keccak256(toUtf8Bytes("scenario-node-3")));
     const upper = await json(`/v1/networks/1/epochs/1/records/0x${fx.s.nodes[3].slice(2).toUpperCase()}`);
     expect(upper).to.deep.equal(byText);
+    // caching: a final version's proof may be cached, a pending one not; any origin may read it
+    const r0 = await get(`/v1/networks/1/epochs/0/records/${fx.s.nodes[0]}`);
+    expect(r0.headers["cache-control"]).to.equal("public, max-age=300");
+    expect(r0.headers["access-control-allow-origin"]).to.equal("*");
+    expect((await get(`/v1/networks/1/epochs/5/records/${fx.s.nodes[0]}`)).headers["cache-control"]).to.equal("no-cache");
     // finalizesAt is the chain's
     const p5 = await json(`/v1/networks/1/epochs/5/records/${fx.s.nodes[0]}`);
     const v5 = await fx.s.wl.epochVersion(1, 5, 1);
@@ -376,6 +381,8 @@ describe("workledger serve: the HTTP API", function () {
     const rec = doc.paths["/v1/networks/{id}/epochs/{epoch}/records/{nodeId}"].get;
     expect(rec.parameters!.map((p) => `${p.in}:${p.name}`).sort()).to.deep.equal(["path:epoch", "path:id", "path:nodeId"]);
     expect(Object.keys(rec.responses)).to.include.members(["200", "400", "404", "429"]);
+    const components = (doc as unknown as { components: { schemas: Record<string, unknown> } }).components.schemas;
+    expect(Object.keys(components)).to.include.members(["ApiError", "Health", "Network", "NetworkDetail", "EpochSummary", "EpochDetail", "Challenge", "Node", "NodeDetail", "RecordProof", "UsageProof"]);
     const rep = doc.paths["/v1/reports/{kind}"].get;
     expect(rep.parameters!.filter((p) => p.in === "query").map((p) => p.name).sort()).to.deep.equal(["creditTiers", "customer", "format", "from", "fromBlock", "network", "sla", "to", "toBlock"]);
   });

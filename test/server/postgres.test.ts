@@ -83,4 +83,27 @@ describe("workledger serve on PostgreSQL", function () {
     const h = (await onPg.inject({ method: "GET", url: "/healthz" })).json();
     expect(h).to.deep.include({ indexedBlock: fx.indexedBlock, chain: "ok" });
   });
+
+  it("answers 503 store_unavailable (not 500) while PostgreSQL restarts, and recovers by itself", async function () {
+    const seen: number[] = [];
+    const bodies: string[] = [];
+    const restart = pg.restart(2500);
+    const t0 = Date.now();
+    while (Date.now() - t0 < 2000) {
+      const r = await onPg.inject({ method: "GET", url: "/v1/networks/1" });
+      seen.push(r.statusCode);
+      if (r.statusCode !== 200) bodies.push(r.body);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    await restart;
+    expect(seen).to.include(503);
+    expect(seen.filter((c) => c !== 200 && c !== 503)).to.deep.equal([]);
+    expect(JSON.parse(bodies[0]).error).to.deep.equal({ code: "store_unavailable", message: "the index database is unavailable right now; retry shortly", param: null });
+    let back = 0;
+    for (let i = 0; i < 50 && back !== 200; i++) {
+      back = (await onPg.inject({ method: "GET", url: "/v1/networks/1" })).statusCode;
+      if (back !== 200) await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(back).to.equal(200);
+  });
 });

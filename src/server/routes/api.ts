@@ -37,6 +37,14 @@ interface EpochP extends IdP {
   epoch: number;
 }
 
+/**
+ * Cache-Control of a proof: a final version never changes, so caches (a CDN, a balancer) may keep it
+ * a while; anything else may still be challenged or corrected.
+ */
+function cacheControl(status: string): string {
+  return status === "final" ? "public, max-age=300" : "no-cache";
+}
+
 /** The bytes32 node id of a path parameter (the CLI's rule), or a 400 naming `nodeId`. */
 function nodeIdOf(value: string): string {
   try {
@@ -177,7 +185,7 @@ export async function apiRoutes(app: FastifyInstance, ctx: ServerContext): Promi
         response: { 200: { $ref: "RecordProof#" }, ...errorResponses },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { id, epoch, nodeId } = req.params as EpochP & { nodeId: string };
       const node = nodeIdOf(nodeId);
       const v = await requireEpoch(id, epoch);
@@ -186,7 +194,9 @@ export async function apiRoutes(app: FastifyInstance, ctx: ServerContext): Promi
       if (bundle.leafIndexOf(node) < 0) throw apiError(404, "unknown_node", `node ${node} has no record in epoch ${epoch} v${v.version} of network ${id}`, "nodeId");
       const p = bundleProof(bundle, node);
       const file = makeProofFile({ chainId: ctx.deployment.chainId, ledger: ctx.deployment.workLedger, networkId: id, epoch, version: v.version, root: p.root, record: p.record, proof: p.proof });
-      return { ...file, status: effectiveStatus(v.status, v.finalizesAt, await ctx.now()), finalizesAt: v.finalizesAt };
+      const status = effectiveStatus(v.status, v.finalizesAt, await ctx.now());
+      reply.header("cache-control", cacheControl(status));
+      return { ...file, status, finalizesAt: v.finalizesAt };
     },
   );
 
@@ -201,7 +211,7 @@ export async function apiRoutes(app: FastifyInstance, ctx: ServerContext): Promi
         response: { 200: { $ref: "UsageProof#" }, ...errorResponses },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { id, epoch, customer } = req.params as EpochP & { customer: string };
       let address: string;
       try {
@@ -220,7 +230,9 @@ export async function apiRoutes(app: FastifyInstance, ctx: ServerContext): Promi
         throw apiError(404, "unknown_customer", `customer ${address} has no usage record in epoch ${epoch} v${v.version} of network ${id}`, "customer");
       }
       const file = makeUsageProofFile({ chainId: ctx.deployment.chainId, ledger: ctx.deployment.workLedger, networkId: id, epoch, version: v.version, usageRoot: p.root, leaf: p.leaf, proof: p.proof });
-      return { ...file, status: effectiveStatus(v.status, v.finalizesAt, await ctx.now()), finalizesAt: v.finalizesAt };
+      const status = effectiveStatus(v.status, v.finalizesAt, await ctx.now());
+      reply.header("cache-control", cacheControl(status));
+      return { ...file, status, finalizesAt: v.finalizesAt };
     },
   );
 

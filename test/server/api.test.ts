@@ -82,6 +82,12 @@ describe("workledger serve: the HTTP API", function () {
       const rep = await get("/v1/reports/spend", none);
       expect(rep.statusCode).to.equal(503);
       expect(rep.json<ErrorBody>().error).to.deep.include({ code: "chain_unavailable", param: null });
+      const t0 = Date.now();
+      const repDown = await get("/v1/reports/spend", down);
+      expect(repDown.statusCode, repDown.body).to.equal(503);
+      expect(repDown.json<ErrorBody>().error.code).to.equal("chain_unavailable");
+      expect(repDown.json<ErrorBody>().error.message).to.match(/^the chain did not answer: /);
+      expect(Date.now() - t0).to.be.below(20_000);
       // proofs do not: the index and bundles suffice (the chain is the client's to ask)
       const proof = await json(`/v1/networks/1/epochs/0/records/${fx.s.nodes[0]}`, down);
       expect(proof.root).to.equal((await fx.s.wl.latestEpoch(1, 0)).root.toLowerCase());
@@ -351,6 +357,18 @@ describe("workledger serve: the HTTP API", function () {
     const bean = await get("/v1/reports/journal?format=beancount");
     expect(bean.headers["content-type"]).to.equal("text/plain; charset=utf-8");
     expect(bean.body).to.match(/open Assets:/i);
+    const md = await get("/v1/reports/uptime?format=md");
+    expect(md.headers["content-type"]).to.equal("text/markdown; charset=utf-8");
+    expect(md.headers["content-disposition"]).to.equal('inline; filename="uptime.md"');
+    expect(md.body).to.match(/^# /m);
+    // a period by date: the blocks whose timestamps fall on that day (UTC), as `report --from/--to` resolves them
+    const day = new Date((await ethers.provider.getBlock(fx.s.afterDepositsBlock))!.timestamp * 1000).toISOString().slice(0, 10);
+    const byDate = (await get(`/v1/reports/spend?from=${day}&to=${day}`)).json();
+    expect(byDate.manifest.fromBlock).to.be.at.least(fx.s.deployBlock);
+    expect(byDate.manifest.toBlock).to.be.at.most(fx.indexedBlock);
+    for (const b of [byDate.manifest.fromBlock, byDate.manifest.toBlock]) {
+      expect(new Date((await ethers.provider.getBlock(b))!.timestamp * 1000).toISOString().slice(0, 10)).to.equal(day);
+    }
     // narrowing by customer (a label name) and by block range
     const alice = fx.s.customers.alice.address;
     const one = (await get(`/v1/reports/spend?customer=${encodeURIComponent("Acme Analytics")}`)).json();

@@ -191,6 +191,44 @@ describe("workledger serve: the live dashboard in Chromium", function () {
     expect(renderMarkdown(report)).to.contain(`_Chart (in the HTML and PDF): ${trend.title}._`);
   });
 
+  it("GET /v1/dashboard/config and /v1/charts: their answers, and errors in the API's shape", async function () {
+    const get = async (url: string, base = fx!.server.url) => {
+      const res = await fetch(base + url);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect(await get("/v1/dashboard/config")).to.deep.equal({
+      status: 200,
+      body: { chainId: fx!.sfx.chainId, workLedger: fx!.sfx.workLedger, revenueLedger: fx!.sfx.revenueLedger, fromBlock: fx!.s.deployBlock, publicRpc: fx!.rpc.url },
+    });
+    const bad: [string, number, string, string | null][] = [
+      ["/v1/charts", 400, "missing_parameter", "network"],
+      ["/v1/charts?network=x", 400, "bad_parameter", "network"],
+      ["/v1/charts?network=0", 400, "out_of_range", "network"],
+      ["/v1/charts?network=1&kind=pie", 400, "unknown_parameter", "kind"],
+      ["/v1/charts?network=7", 404, "unknown_network", "network"],
+      ["/v1/dashboard/config?x=1", 400, "unknown_parameter", "x"],
+    ];
+    for (const [url, status, code, param] of bad) {
+      const r = await get(url);
+      expect(r.status, url).to.equal(status);
+      expect((r.body.error as { code: string }).code, url).to.equal(code);
+      expect((r.body.error as { param: string | null }).param, url).to.equal(param);
+    }
+    // without a chain (no --rpc) the charts cannot be built: 503, and the page is told there is no public RPC
+    const bare = await startServer({ db: fx!.store, port: 0, rateLimit: 0 });
+    try {
+      const r = await get("/v1/charts?network=1", bare.url);
+      expect(r.status).to.equal(503);
+      expect(r.body.error).to.deep.include({ code: "chain_unavailable", param: null });
+      expect((await get("/v1/dashboard/config", bare.url)).body.publicRpc).to.equal(null);
+    } finally {
+      await bare.close();
+    }
+    // both are in the OpenAPI document
+    const paths = Object.keys((await get("/openapi.json")).body.paths as object);
+    expect(paths).to.include.members(["/v1/charts", "/v1/dashboard/config"]);
+  });
+
   it("looks up a record by node name and says it is verified against the chain (leaf computed in the browser as the SDK does)", async function () {
     const { page, errors } = await openDashboard(fx!.browser, fx!.server.url, undefined, fx!.rpc.url);
     try {

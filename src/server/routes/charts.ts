@@ -23,6 +23,7 @@ import { Chart, reportCharts } from "../../report/render/charts";
 import { tokenOf } from "../../report/render/format";
 import type { ServerContext } from "../context";
 import { apiError, errorResponses } from "../errors";
+import { networkIdParam } from "../schemas";
 
 /** Most records (over the network's indexed epochs) for which the uptime heat-map is built. */
 export const HEATMAP_MAX_RECORDS = 20_000;
@@ -173,7 +174,7 @@ export async function chartsRoutes(app: FastifyInstance, ctx: ServerContext): Pr
         querystring: {
           type: "object",
           additionalProperties: false,
-          properties: { network: { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "the network id" } },
+          properties: { network: networkIdParam },
           required: ["network"],
         },
         response: { 200: { $ref: "Charts#" }, ...errorResponses },

@@ -26,7 +26,7 @@
   /** The record leaf: StandardMerkleTree's double keccak of abi.encode of these fields (src/records/codec.ts). */
   var LEAF_TYPES = ["bytes32", "uint64", "uint64", "uint16", "uint128", "bytes32"];
 
-  var state = { config: null, indexedBlock: null, networks: [], nodes: {}, nodeCounts: {}, token: null, refreshing: null, loadedOnce: false };
+  var state = { again: false, config: null, indexedBlock: null, networks: [], nodes: {}, nodeCounts: {}, token: null, refreshing: null, loadedOnce: false };
 
   /* ------------------------------------------------------------ formats (as the reports: src/report/render/format.ts) */
 
@@ -226,6 +226,8 @@
     api("healthz")
       .then(function (h) {
         showHealth(h);
+        // the page's settings, if the first read failed (the API was down when the page opened)
+        if (!state.config || state.config.workLedger === undefined) loadConfig().catch(function () {});
         if (h && h.indexedBlock !== state.indexedBlock) {
           state.indexedBlock = h.indexedBlock;
           return refresh();
@@ -497,8 +499,14 @@
 
   /* ------------------------------------------------------------ refresh */
 
+  /** Reloads everything for the index position state.indexedBlock (again after, if it moved meanwhile). */
   function refresh() {
-    if (state.refreshing) return state.refreshing;
+    if (state.refreshing) {
+      state.again = true;
+      return state.refreshing;
+    }
+    var target = state.indexedBlock;
+    var failed = false;
     state.refreshing = loadAll("v1/networks", "networks", 2)
       .then(function (body) {
         var nets = body;
@@ -535,12 +543,19 @@
         });
       })
       .catch(function (e) {
+        failed = true;
         showError("Cannot load the index: " + (e && e.message ? e.message : String(e)));
       })
       .then(function () {
         state.refreshing = null;
         state.loadedOnce = true;
-        document.body.setAttribute("data-loaded", String(state.indexedBlock));
+        // after a failure the next poll tries again; a block indexed meanwhile is loaded right away
+        if (failed) state.indexedBlock = null;
+        else document.body.setAttribute("data-loaded", String(target));
+        if (state.again) {
+          state.again = false;
+          if (!failed && state.indexedBlock !== target) return refresh();
+        }
       });
     return state.refreshing;
   }

@@ -16,7 +16,7 @@ import path from "path";
 import { chromium } from "playwright-core";
 
 import { freePort } from "../helpers/node";
-import { acquirePostgres, releasePostgres } from "../helpers/postgres";
+import { acquirePostgres, readOnlyRole, releasePostgres } from "../helpers/postgres";
 import { CliProcess, RunResult, runCli, spawnCli } from "./harness";
 
 /** GET a URL: status, content type and body text (never throws on a status; rejects when nothing answers). */
@@ -195,18 +195,9 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
       const epoch = /\/epochs\/(\d+)\//.exec(urls.proof)![1];
       await writer.waitFor(new RegExp(`imported bundle \\S*network-1-epoch-${epoch}-v\\d+\\.wlb`), 60_000);
       // the readers' role may only SELECT (after the writer created the tables)
+      const readerDb = await readOnlyRole(db, `api_${process.pid}`);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { Client } = require("pg") as typeof import("pg");
-      const role = `api_${process.pid}`;
-      const admin = new Client({ connectionString: db });
-      await admin.connect();
-      try {
-        await admin.query(`CREATE ROLE ${role} LOGIN`);
-        await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
-      } finally {
-        await admin.end();
-      }
-      const readerDb = db.replace("postgres://wl@", `postgres://${role}@`);
       const reader = new Client({ connectionString: readerDb });
       await reader.connect();
       try {

@@ -127,3 +127,27 @@ export async function releasePostgres(): Promise<void> {
   shared = undefined;
   await s.stop();
 }
+
+/**
+ * A role that may only read the tables of database `url` (the README's reader role for `report` and
+ * `serve`): created with LOGIN and SELECT on every table of schema `public` as it is now, so create
+ * the tables first (a first sync). Role names are server-wide: make `role` unique (e.g. with the pid).
+ * Returns `url` connecting as that role.
+ */
+export async function readOnlyRole(url: string, role: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new Error(`readOnlyRole: "${role}" is not a plain lower-case role name`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pg = require("pg") as typeof import("pg");
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE ROLE ${role} LOGIN`);
+    await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(url);
+  u.username = role;
+  u.password = "";
+  return u.toString();
+}

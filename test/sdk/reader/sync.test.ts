@@ -28,7 +28,7 @@ import { verifyReport } from "../../../src/verifier/report";
 import { buildEpoch, writeBundle } from "../../../src/writer";
 import { LocalNode, startHardhatNode } from "../../helpers/node";
 import { ReaderScenario } from "../../helpers/readerScenario";
-import { startPostgres } from "../../helpers/postgres";
+import { readOnlyRole, startPostgres } from "../../helpers/postgres";
 import { ENGINES, EngineName, TestStores } from "../../helpers/readerStores";
 import { seededRandom } from "../../helpers/random";
 import { startRpcProxy } from "../../helpers/rpcProxy";
@@ -373,20 +373,7 @@ describe("reader: sync against hardhat node", function () {
     });
 
     it("[postgres] a role that may only SELECT opens the shared store and reads it; its writes are refused", async function () {
-      const url = new URL(clean.postgres.location);
-      const role = `reader_${process.pid}`;
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const pg = require("pg") as typeof import("pg");
-      const admin = new pg.Client({ connectionString: url.toString() });
-      await admin.connect();
-      try {
-        await admin.query(`CREATE ROLE ${role} LOGIN`);
-        await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
-      } finally {
-        await admin.end();
-      }
-      url.username = role;
-      const ro = await openStore(url.toString());
+      const ro = await openStore(await readOnlyRole(clean.postgres.location, `reader_${process.pid}`));
       try {
         expect(await ro.events()).to.deep.equal(cleanEvents);
         expect(await ro.checkpoint()).to.deep.equal(await clean.postgres.checkpoint());

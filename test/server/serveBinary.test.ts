@@ -105,6 +105,7 @@ describe("workledger serve (the binary)", function () {
       [["--db", fx.dbFile, "--rate-limit", "-1"], /^workledger: --rate-limit/],
       [["--db", fx.dbFile, "--public-rpc", "ftp://x"], /^workledger: --public-rpc "ftp:\/\/x" must be an http:\/\/ or https:\/\/ URL\n$/],
       [["--db", fx.dbFile, "--bundles", "nowhere"], /^workledger: --bundles nowhere: no such directory\n$/],
+      [["--db", fx.dbFile, "--trust-proxy", "the balancer"], /^workledger: --trust-proxy "the balancer": give the proxies' addresses or CIDRs/],
       [["--db", fx.dbFile, "--rpc", "embedded"], /^workledger: --rpc embedded: serve needs a chain that outlives this process/],
     ];
     const before = fs.readdirSync(cwd).sort();

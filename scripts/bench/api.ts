@@ -10,8 +10,9 @@
  *
  * Timed: `workledger serve`'s server (startServer: rate limit off, no logger, 127.0.0.1, any port)
  * runs in a CHILD process, so the load generator does not share its event loop (on 2 cores: one for
- * the server, one for autocannon). The first GET of a record (it loads the bundle and its tree) is
- * apiFirstProofMs; then autocannon (50 connections, pipelining 1, BENCH_API_SECONDS, default 10 s)
+ * the server, one for autocannon). The first GET of a record (it loads the bundle and its tree; the
+ * server's background warming is off here) is apiFirstProofMs (apiHealthzMaxMsDuringFirstProof: the
+ * slowest /healthz answer meanwhile, i.e. how long the load blocks other requests); then autocannon (50 connections, pipelining 1, BENCH_API_SECONDS, default 10 s)
  * GETs /v1/networks/{id}/epochs/{epoch}/records/{nodeId} of random node ids of the epoch (a shuffled
  * list, never one cached URL). apiProofsPerSecond is the 2xx responses per second over the run,
  * apiProofP99Ms the latency p99. Any non-2xx response or connection error fails the benchmark. A
@@ -250,9 +251,20 @@ async function measure(db: string, bundles: string | null, epochs: { e: ServedEp
     for (const { e, suffix } of epochs) {
       const first = randomPaths(e, 1).paths[0];
       const t0 = process.hrtime.bigint();
-      const res = await fetch(server.url + first);
-      const body = await res.text();
+      let loaded = false;
+      const firstGet = fetch(server.url + first).then(async (r) => ({ res: r, body: await r.text() }));
+      void firstGet.finally(() => (loaded = true)).catch(() => undefined);
+      // meanwhile, /healthz one request at a time: its slowest answer is how long the load stalls other requests
+      let stall = 0;
+      while (!loaded) {
+        const h0 = Date.now();
+        await (await fetch(`${server.url}/healthz`)).text();
+        stall = Math.max(stall, Date.now() - h0);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const { res, body } = await firstGet;
       out[`apiFirstProofMs${suffix}`] = Math.round(Number(process.hrtime.bigint() - t0) / 1e6);
+      out[`apiHealthzMaxMsDuringFirstProof${suffix}`] = stall;
       if (res.status !== 200) throw new Error(`first GET ${first}: ${res.status} ${body.slice(0, 300)}`);
       await checkSample(server.url, e, CHECKED_SAMPLE);
       const { paths } = randomPaths(e, Math.min(PATHS, e.bundle.recordCount * 4));
@@ -336,7 +348,8 @@ export async function run(): Promise<Record<string, number>> {
 /** The child: `startServer` on 127.0.0.1:0 (rate limit off, no logger); prints {"url"} and serves until SIGTERM or its stdin closes. */
 async function serverChild(db: string, bundles: string): Promise<void> {
   const { startServer } = await import("../../src/server");
-  const server = await startServer({ db, bundles: bundles || undefined, host: "127.0.0.1", port: 0, rateLimit: 0, logger: false });
+  // warm: false, so that apiFirstProofMs is the cold load of the epoch (read + check the bundle, or rebuild it from the index)
+  const server = await startServer({ db, bundles: bundles || undefined, host: "127.0.0.1", port: 0, rateLimit: 0, logger: false, warm: false });
   process.stdout.write(JSON.stringify({ url: server.url }) + "\n");
   let stopping = false;
   const stop = () => {

@@ -355,7 +355,7 @@ export {
 export type { ProofCheck, VerifyProofsOptions, ProofFile, ProofFileCheck, VerifierSet, SignatureCheck } from "./verifier";
 // check-proof URL (#19): a proof file fetched from `workledger serve` (or any URL), checked like a file
 export { fetchProofFile } from "./verifier";
-export type { FetchedProofFile, FetchProofFileOptions } from "./verifier";
+export type { FetchedProofFile, FetchProofFileOptions, ProofRequest } from "./verifier";
 export { verifyReport, verifyReportDocument } from "./verifier/report";
 export type { VerifyReportResult, VerifyReportOptions } from "./verifier/report";
 

@@ -4,7 +4,7 @@ export { verifyRecordProof, verifyRecordProofs } from "../merkle/proof";
 export { verifyRecordOnChain } from "./onchain";
 export type { VerifierSet, SignatureCheck } from "./signatures";
 export { verifyEpochSignatures } from "./signatures";
-export type { ProofFile, ProofFileInput, ProofFileCheck, UsageProofFile, UsageProofFileInput, AnyProofFileInput, VerifyProofFileOptions, FetchedProofFile, FetchProofFileOptions } from "./proofFile";
+export type { ProofFile, ProofFileInput, ProofFileCheck, UsageProofFile, UsageProofFileInput, AnyProofFileInput, VerifyProofFileOptions, FetchedProofFile, FetchProofFileOptions, ProofRequest } from "./proofFile";
 export {
   makeProofFile,
   parseProofFile,
@@ -18,6 +18,7 @@ export {
   parseAnyProofFile,
   readAnyProofFile,
   fetchProofFile,
+  proofRequestOfUrl,
 } from "./proofFile";
 export type { LeafStatus, LeafStatusName } from "./status";
 export { recordStatusOnChain, usageStatusOnChain, verifyUsageOnChain, LEAF_STATUS_NAMES } from "./status";

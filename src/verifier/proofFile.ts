@@ -26,6 +26,7 @@ import { WorkRecord } from "../records/types";
 import { UsageRecord } from "../records/usage";
 import { usageLeafHash, verifyUsageProof } from "../records/usageTree";
 import { parseAddress } from "../records/address";
+import { normalizeNodeId } from "../records/nodeId";
 import { verifyRecordProof } from "../merkle/proof";
 import { LeafStatusName, recordStatusOnChain, usageStatusOnChain } from "./status";
 
@@ -265,6 +266,8 @@ export interface ProofFileCheck {
   version?: number;
   /** With a provider: the contract's verifyRecord / verifyUsage, true only under a Final latest version. */
   final?: boolean;
+  /** With `request`: the proof is of the network, epoch and node (or customer) asked for. */
+  matchesRequest?: boolean;
   problems: string[];
 }
 
@@ -274,6 +277,11 @@ export interface VerifyProofFileOptions {
   provider?: Provider;
   /** Count a proof as good on chain only when its version is Final (default: Pending and Challenged count, Voided never). */
   requireFinal?: boolean;
+  /**
+   * What was asked for (e.g. {@link proofRequestOfUrl} of the URL it was fetched from): the proof must
+   * be of that network, epoch and node (or customer), else it fails, whatever the chain says of it.
+   */
+  request?: ProofRequest;
 }
 
 /**
@@ -312,7 +320,11 @@ export async function verifyProofFile(
     offline = false;
     problems.push(`the proof does not lead from the ${parsed.kind === "record" ? "record" : "usage leaf"} to the ${parsed.kind === "record" ? "root" : "usage root"}`);
   }
-  if (!options.provider) return { ok: offline, offline, problems };
+  const asked = options.request ? requestProblems(parsed, options.request) : undefined;
+  if (asked) problems.push(...asked);
+  const matched = asked ? { matchesRequest: asked.length === 0 } : {};
+  const answers = asked === undefined || asked.length === 0;
+  if (!options.provider) return { ok: offline && answers, offline, ...matched, problems };
   const provider = options.provider;
   const net = await provider.getNetwork();
   if (net.chainId !== BigInt(p.chainId)) {
@@ -352,7 +364,66 @@ export async function verifyProofFile(
     onChain = false;
     problems.push(`the contract's ${parsed.kind === "record" ? "verifyRecord" : "verifyUsage"} disagrees with inclusion and status`);
   }
-  return { ok: offline && onChain, offline, onChain, ...facts, problems };
+  return { ok: offline && onChain && answers, offline, onChain, ...facts, ...matched, problems };
+}
+
+/** What a proof URL asks for: a network, an epoch, and a node (record) or a customer (usage). */
+export interface ProofRequest {
+  networkId: number;
+  epoch: number;
+  /** bytes32 node id (a name in the URL is hashed as the CLI does). */
+  nodeId?: string;
+  /** Checksummed customer address. */
+  customer?: string;
+}
+
+/**
+ * What a `workledger serve` proof URL asks for, from its path
+ * (`…/v1/networks/{id}/epochs/{epoch}/records/{nodeId}` or `…/usage/{customer}`, under any prefix);
+ * null for any other URL (then nothing is compared).
+ *
+ * @example
+ * proofRequestOfUrl("http://127.0.0.1:8080/v1/networks/1/epochs/3/records/gpu-001");
+ * // { networkId: 1, epoch: 3, nodeId: "0x…" (keccak256 of "gpu-001") }
+ */
+export function proofRequestOfUrl(url: string): ProofRequest | null {
+  let pathname: string;
+  try {
+    pathname = new URL(url).pathname;
+  } catch {
+    return null;
+  }
+  const m = /\/v1\/networks\/(\d{1,15})\/epochs\/(\d{1,15})\/(records|usage)\/([^/]+)\/?$/.exec(pathname);
+  if (!m) return null;
+  let segment: string;
+  try {
+    segment = decodeURIComponent(m[4]);
+  } catch {
+    return null;
+  }
+  const base = { networkId: Number(m[1]), epoch: Number(m[2]) };
+  try {
+    return m[3] === "records" ? { ...base, nodeId: normalizeNodeId(segment) } : { ...base, customer: parseAddress(segment.toLowerCase(), "customer") };
+  } catch {
+    return null; // not an id the API would answer with a proof
+  }
+}
+
+/** How a parsed proof differs from what was asked for (empty when it is what was asked for). */
+function requestProblems(parsed: AnyProofFileInput, want: ProofRequest): string[] {
+  const out: string[] = [];
+  const p = parsed.proof;
+  if (BigInt(p.networkId) !== BigInt(want.networkId)) out.push(`the answer is for network ${p.networkId}, the request was network ${want.networkId}`);
+  if (BigInt(p.epoch) !== BigInt(want.epoch)) out.push(`the answer is for epoch ${p.epoch}, the request was epoch ${want.epoch}`);
+  if (want.nodeId !== undefined) {
+    if (parsed.kind !== "record") out.push("the answer is a usage proof, the request was a node's record");
+    else if (parsed.proof.record.nodeId.toLowerCase() !== want.nodeId.toLowerCase()) out.push(`the answer is the record of node ${parsed.proof.record.nodeId}, the request was node ${want.nodeId}`);
+  }
+  if (want.customer !== undefined) {
+    if (parsed.kind !== "usage") out.push("the answer is a node's record, the request was a customer's usage");
+    else if (parsed.proof.leaf.customer.toLowerCase() !== want.customer.toLowerCase()) out.push(`the answer is the usage of customer ${parsed.proof.leaf.customer}, the request was customer ${want.customer}`);
+  }
+  return out;
 }
 
 function normalize(file: unknown): unknown {
@@ -378,6 +449,8 @@ export type FetchedProofFile = AnyProofFileInput & {
   url: string;
   /** The JSON object as served, extra fields included (its `status` is the server's word only). */
   body: Record<string, unknown>;
+  /** What the URL asks for when it is a `workledger serve` proof path ({@link proofRequestOfUrl}); pass it to verifyProofFile as `request`. */
+  request: ProofRequest | null;
 };
 
 /** The message of an API error body `{error: {code, message, param}}`, if `j` is one. */
@@ -393,14 +466,15 @@ function apiErrorText(j: unknown): string | undefined {
  * Fetches a proof file from an http(s) URL, e.g. a `workledger serve` record or usage endpoint
  * (`/v1/networks/1/epochs/3/records/node-7`), and parses it like a file. The server's answer is a
  * proof file plus extra fields (`status`, `finalizesAt`), which are kept in `body` but never trusted:
- * pass the result to {@link verifyProofFile} with a provider, and the chain decides.
+ * pass the result to {@link verifyProofFile} with a provider, and the chain decides; pass `request`
+ * too, so that a proof of another node, customer, epoch or network than the URL asks for fails.
  *
  * @throws InvalidInputError (exit code 2) naming the URL: not an http(s) URL, unreachable, timed out,
  *         a non-200 answer (with the API's `{error: {code, message}}` when it sent one), a body that is
  *         not JSON, or a JSON that is not a proof file (naming the field).
  * @example
  * const got = await fetchProofFile("http://127.0.0.1:8080/v1/networks/1/epochs/3/records/node-7");
- * const res = await verifyProofFile(got.proof, { provider });
+ * const res = await verifyProofFile(got.proof, { provider, request: got.request ?? undefined });
  * console.log(res.ok, res.status, "(the server said", got.body.status, ")");
  */
 export async function fetchProofFile(url: string, options: FetchProofFileOptions = {}): Promise<FetchedProofFile> {
@@ -450,7 +524,7 @@ export async function fetchProofFile(url: string, options: FetchProofFileOptions
   } catch (e) {
     throw new InvalidInputError(`${url}: ${(e as Error).message}`, { cause: e });
   }
-  return { ...parsed, url, body: json as Record<string, unknown> };
+  return { ...parsed, url, body: json as Record<string, unknown>, request: proofRequestOfUrl(url) };
 }
 
 /** The body as text, refusing more than `maxBytes`. */

@@ -112,7 +112,7 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
     expect(r.stdout).to.match(new RegExp(`^VALID: ${urls.proof.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(node 0x[0-9a-f]{64}, network 1, epoch \\d+ v\\d+\\)`));
     const j = JSON.parse((await runCli(["check-proof", urls.proof, "--rpc", urls.rpc, "--json"], { cwd: dir })).stdout) as Record<string, unknown>;
     const served = (await get(urls.proof)).json();
-    expect(j).to.include({ ok: true, source: "url", included: true, onChain: true, servedStatus: served.status, status: served.status, version: served.version });
+    expect(j).to.include({ ok: true, source: "url", matchesRequest: true, included: true, onChain: true, servedStatus: served.status, status: served.status, version: served.version });
     if (urls.usage) {
       const u = await runCli(["check-proof", urls.usage, "--rpc", urls.rpc], { cwd: dir });
       expect(u.code, u.stderr).to.equal(0);
@@ -120,7 +120,7 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
     }
   });
 
-  it("a tampered copy served elsewhere is INVALID (exit 1); a false status claim changes nothing", async function () {
+  it("a tampered copy served elsewhere is INVALID (exit 1), so is another node's genuine proof; a false status claim changes nothing", async function () {
     const served = (await get(urls.proof)).json() as { record: { workUnits: string }; status: string };
     const tampered = { ...served, record: { ...served.record, workUnits: (BigInt(served.record.workUnits) + 1n).toString() } };
     const copy = await serveOnce("application/json", JSON.stringify(tampered));
@@ -131,6 +131,19 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
       expect(r.stdout).to.include("the proof does not lead from the record to the root");
     } finally {
       await copy.close();
+    }
+    // a genuine proof of another node than the URL asks for is not an answer to it
+    const other = await serveOnce("application/json", JSON.stringify(served));
+    try {
+      const [, epoch] = /\/epochs\/(\d+)\//.exec(urls.proof)!;
+      const asked = `${other.url.replace(/\/proof$/, "")}/v1/networks/1/epochs/${epoch}/records/another-node`;
+      const r = await runCli(["check-proof", asked, "--rpc", urls.rpc], { cwd: dir });
+      expect(r.code, r.stderr).to.equal(1);
+      expect(r.stdout).to.match(/^INVALID: /);
+      expect(r.stdout).to.match(/matches the URL:\s+no/);
+      expect(r.stdout).to.match(/the answer is the record of node 0x[0-9a-f]{64}, the request was node 0x[0-9a-f]{64}/);
+    } finally {
+      await other.close();
     }
     // the server's `status` is never the answer: claiming "voided" does not make a good proof fail
     const liar = await serveOnce("application/json", JSON.stringify({ ...served, status: "voided" }));

@@ -9,6 +9,7 @@
 import fs from "fs";
 
 import { AnyProofFileInput, InvalidInputError, fetchProofFile, readAnyProofFile, verifyProofFile } from "../../index";
+import type { ProofRequest } from "../../index";
 import { CliContext } from "../context";
 import { CommandOutput, kv } from "../output";
 
@@ -21,15 +22,17 @@ export async function checkProofCommand(ctx: CliContext, o: { offline?: boolean;
   if (o.offline && o.final) throw new InvalidInputError("--final needs the chain: drop --offline");
   let parsed: AnyProofFileInput;
   let served: string | null = null;
+  let request: ProofRequest | undefined;
   if (isUrl) {
     const got = await fetchProofFile(file);
     parsed = got;
     served = typeof got.body.status === "string" ? got.body.status : null;
+    request = got.request ?? undefined; // a serve proof URL: the answer must be what it asks for
   } else {
     parsed = readAnyProofFile(file);
   }
   const chain = o.offline ? null : await ctx.chain();
-  const r = await verifyProofFile(parsed.proof, { provider: chain?.provider, requireFinal: Boolean(o.final) });
+  const r = await verifyProofFile(parsed.proof, { provider: chain?.provider, requireFinal: Boolean(o.final), request });
   const p = parsed.proof;
   const usage = parsed.kind === "usage" ? parsed.proof : null;
   const record = parsed.kind === "record" ? parsed.proof : null;
@@ -43,6 +46,7 @@ export async function checkProofCommand(ctx: CliContext, o: { offline?: boolean;
       ["included (latest version)", !checked ? "not checked (--offline)" : r.included === undefined ? "-" : r.included ? "yes" : "no"],
       ["status", r.status ?? "-"],
       ...(isUrl ? [["status (server said)", served ?? "-"] as [string, string]] : []),
+      ...(request ? [["matches the URL", r.matchesRequest ? "yes" : "no"] as [string, string]] : []),
       ["version (latest)", r.version ?? "-"],
       [`${verdict} (final)`, !checked || r.final === undefined ? "-" : r.final ? "true" : "false"],
     ]),
@@ -60,6 +64,7 @@ export async function checkProofCommand(ctx: CliContext, o: { offline?: boolean;
       final: r.final ?? null,
       problems: r.problems,
       source: isUrl ? "url" : "file",
+      matchesRequest: r.matchesRequest ?? null,
       servedStatus: served,
       networkId: Number(p.networkId),
       epoch: Number(p.epoch),

@@ -7,7 +7,9 @@ import { expect } from "chai";
 import http from "http";
 import type { AddressInfo } from "net";
 
-import { fetchProofFile, makeProofFile, makeUsageProofFile, verifyProofFile } from "../../../src/verifier/proofFile";
+import { keccak256, toUtf8Bytes } from "ethers";
+
+import { fetchProofFile, makeProofFile, makeUsageProofFile, proofRequestOfUrl, verifyProofFile } from "../../../src/verifier/proofFile";
 import { buildEpoch } from "../../../src/writer/build";
 import { bundleProof } from "../../../src/writer/bundle";
 import { refusal } from "../../helpers/refusal";
@@ -66,6 +68,11 @@ describe("verifier: fetchProofFile (a proof file from a URL)", function () {
           return send(res, 200, "application/json", JSON.stringify({ ...record, root: "0x12" }));
         case "/big":
           return send(res, 200, "application/json", JSON.stringify({ ...record, pad: "x".repeat(4096) }));
+        case "/v1/networks/1/epochs/5/records/someone-else":
+        case "/v1/networks/1/epochs/6/records/" + encodeURIComponent(record.record.nodeId):
+          return send(res, 200, "application/json", JSON.stringify({ ...record, status: "final" }));
+        case "/v1/networks/1/epochs/5/records/" + record.record.nodeId:
+          return send(res, 200, "application/json", JSON.stringify(record));
         case "/slow":
           return; // never answers
         default:
@@ -97,6 +104,37 @@ describe("verifier: fetchProofFile (a proof file from a URL)", function () {
     expect(u.body.status).to.equal("final");
     expect(makeUsageProofFile(u.proof as Parameters<typeof makeUsageProofFile>[0])).to.deep.equal(usage);
     expect((await fetchProofFile(`${base}/moved`)).kind).to.equal("record");
+  });
+
+  it("reads what a serve proof URL asks for (network, epoch, node name or id, customer); other URLs ask nothing", function () {
+    const gpu = keccak256(toUtf8Bytes("gpu-eu-001"));
+    expect(proofRequestOfUrl("http://h:8080/v1/networks/2/epochs/7/records/gpu-eu-001")).to.deep.equal({ networkId: 2, epoch: 7, nodeId: gpu });
+    expect(proofRequestOfUrl(`https://api.example/workledger/v1/networks/2/epochs/7/records/${gpu.toUpperCase().replace("0X", "0x")}/`)).to.deep.equal({ networkId: 2, epoch: 7, nodeId: gpu });
+    expect(proofRequestOfUrl("http://h/v1/networks/1/epochs/0/records/gpu%20eu")).to.deep.equal({ networkId: 1, epoch: 0, nodeId: keccak256(toUtf8Bytes("gpu eu")) });
+    expect(proofRequestOfUrl(`http://h/v1/networks/1/epochs/3/usage/${CUSTOMER.toLowerCase()}?x=1`)).to.deep.equal({ networkId: 1, epoch: 3, customer: CUSTOMER });
+    for (const other of ["http://h/proof.json", "http://h/v1/networks/1/epochs/3", "http://h/v1/networks/x/epochs/3/records/a", "http://h/v1/networks/1/epochs/3/usage/0x12", "http://h/v1/networks/1/epochs/3/records/0x12", "not a url"]) {
+      expect(proofRequestOfUrl(other), other).to.equal(null);
+    }
+  });
+
+  it("fails a proof that is not what the URL asks for (another node, epoch or kind), whatever else holds", async function () {
+    const asked = await fetchProofFile(`${base}/v1/networks/1/epochs/5/records/someone-else`);
+    expect(asked.request).to.deep.equal({ networkId: 1, epoch: 5, nodeId: keccak256(toUtf8Bytes("someone-else")) });
+    expect(await verifyProofFile(asked.proof, { request: asked.request! })).to.deep.equal({
+      ok: false,
+      offline: true,
+      matchesRequest: false,
+      problems: [`the answer is the record of node ${record.record.nodeId}, the request was node ${keccak256(toUtf8Bytes("someone-else"))}`],
+    });
+    const epochAsked = await fetchProofFile(`${base}/v1/networks/1/epochs/6/records/${encodeURIComponent(record.record.nodeId)}`);
+    expect((await verifyProofFile(epochAsked.proof, { request: epochAsked.request! })).problems).to.deep.equal(["the answer is for epoch 5, the request was epoch 6"]);
+    const right = await fetchProofFile(`${base}/v1/networks/1/epochs/5/records/${record.record.nodeId}`);
+    expect(await verifyProofFile(right.proof, { request: right.request! })).to.deep.equal({ ok: true, offline: true, matchesRequest: true, problems: [] });
+    const usageAsNode = await verifyProofFile(usage, { request: { networkId: 1, epoch: 5, nodeId: record.record.nodeId } });
+    expect(usageAsNode.problems).to.include("the answer is a usage proof, the request was a node's record");
+    const otherCustomer = await verifyProofFile(usage, { request: { networkId: 1, epoch: 5, customer: "0x" + "ab".repeat(20) } });
+    expect(otherCustomer.problems).to.include(`the answer is the usage of customer ${CUSTOMER}, the request was customer 0x${"ab".repeat(20)}`);
+    expect((await fetchProofFile(`${base}/record`)).request).to.equal(null);
   });
 
   it("names the API's error (code, message, parameter) on a non-200 answer", async function () {

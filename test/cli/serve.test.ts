@@ -168,7 +168,7 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
   it("a second demo --serve on a taken port is refused at once, naming the port (exit 2)", async function () {
     const apiPort = new URL(urls.api).port;
     const r = await runCli(["demo", "--nodes", "5", "--epochs", "4", "--out", path.join(dir, "second"), "--serve", "--port", apiPort, "--rpc-port", "0"], { cwd: dir, timeoutMs: 60_000 });
-    expect(refusedWith(r, 2)).to.equal(`workledger: port ${apiPort} is in use (127.0.0.1:${apiPort}): stop what listens there or pick another port`);
+    expect(refusedWith(r, 2)).to.equal(`workledger: port ${apiPort} is in use (127.0.0.1:${apiPort}): stop what listens there or pick another port (--port)`);
     expect(fs.existsSync(path.join(dir, "second"))).to.equal(false);
     // and the serve flags are checked before anything runs
     const bad: Array<[string[], string]> = [

@@ -33,6 +33,16 @@ function parsePort(v: string, flag: string): number {
   return Number(v);
 }
 
+/** assertPortFree, its refusal naming the flag that picks another port. */
+async function portFree(host: string, port: number, flag: string): Promise<void> {
+  try {
+    await assertPortFree(host, port);
+  } catch (e) {
+    if ((e as { code?: string }).code === "E_PORT_IN_USE") throw new InvalidInputError(`${(e as Error).message} (${flag})`, { cause: e });
+    throw e;
+  }
+}
+
 /** Resolves with the signal that asks to stop (SIGINT, SIGTERM), or when `following` ends; rejects when it fails. */
 function untilStopped(following: Promise<unknown>): Promise<string> {
   return new Promise<string>((resolve, reject) => {
@@ -72,8 +82,8 @@ export async function demoCommand(ctx: CliContext, o: DemoFlags): Promise<Comman
   if (o.serve) {
     // a taken port is refused now, not after the whole demo
     if (port !== 0 && port === rpcPort && chain.embedded) throw new InvalidInputError(`--port and --rpc-port are both ${port}: pick two ports`);
-    await assertPortFree(host, port);
-    if (chain.embedded) await assertPortFree(host, rpcPort);
+    await portFree(host, port, "--port");
+    if (chain.embedded) await portFree(host, rpcPort, "--rpc-port");
   }
   const deployer = process.env[PRIVATE_KEY_ENV] ? await ctx.signer() : await chain.unlockedSigner(0);
   if (!deployer) throw new InvalidInputError(`${chain.url} has no unlocked account: set ${PRIVATE_KEY_ENV} to a funded key`);

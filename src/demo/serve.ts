@@ -188,6 +188,7 @@ export async function serveDemo(opts: DemoServeOptions): Promise<DemoServer> {
       "Try",
       ...(sampleProofUrl ? [`  workledger check-proof ${sampleProofUrl} ${rpcFlag}`] : []),
       `  workledger epoch list --network ${opts.networkId} ${rpcFlag} --deployment ${deploymentFile}`,
+      ...(rpc ? [`  workledger time advance --seconds 604800 ${rpcFlag}   (a week later: the pending epoch turns final on the dashboard)`] : []),
       `  workledger verify ${path.join(rel, "economics.json")} ${rpcFlag}`,
     ];
     return { dashboardUrl: data.dashboardUrl, apiUrl, rpcUrl, loopback: Boolean(rpc), sampleProofUrl, sampleUsageUrl, lines, data, following, close };

@@ -17,7 +17,7 @@ import { chromium } from "playwright-core";
 
 import { freePort } from "../helpers/node";
 import { acquirePostgres, readOnlyRole, releasePostgres } from "../helpers/postgres";
-import { CliProcess, RunResult, runCli, spawnCli } from "./harness";
+import { CliProcess, ROOT, RunResult, runCli, spawnCli } from "./harness";
 
 /** GET a URL: status, content type and body text (never throws on a status; rejects when nothing answers). */
 async function get(url: string): Promise<{ status: number; type: string; text: string; json: () => Record<string, unknown> }> {
@@ -104,6 +104,19 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
     expect(proof.status, proof.text).to.equal(200);
     expect(proof.json()).to.include({ kind: "workledger-record-proof", networkId: 1 });
     expect(proof.json().status).to.be.oneOf(["pending", "challenged", "final"]);
+  });
+
+  it("the README's endpoint table lists exactly the paths of /openapi.json, plus / and /openapi.json itself", async function () {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Serve: "), readme.indexOf("### Many `serve` replicas"));
+    const documented = new Set<string>();
+    for (const row of section.split("\n").filter((l) => l.startsWith("| `/"))) {
+      const first = row.split(" | ")[0];
+      for (const m of first.matchAll(/`([^`]+)`/g)) documented.add(m[1].replace(/\?.*$/, ""));
+    }
+    const openapi = (await get(`${urls.api}/openapi.json`)).json() as { openapi: string; paths: Record<string, unknown> };
+    expect(openapi.openapi).to.match(/^3\./);
+    expect([...documented].sort()).to.deep.equal([...Object.keys(openapi.paths), "/", "/openapi.json"].sort());
   });
 
   it("check-proof URL --rpc <loopback>: VALID, status and version from the chain", async function () {

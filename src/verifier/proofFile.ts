@@ -289,7 +289,8 @@ export interface VerifyProofFileOptions {
  * provider is given: chainId, code at the ledger, then the leaf's inclusion, status and version in
  * the epoch's latest version (recordStatus for a record; the latest usageRoot and verifyUsage for a
  * usage leaf). `onChain` is true when the leaf is included in the latest version, that version is
- * the file's, and it is not voided (and is Final, with requireFinal).
+ * the file's, and it is not voided (and is Final, with requireFinal). With `request` (what a URL
+ * asked for), the proof must also be of that network, epoch and node or customer (`matchesRequest`).
  *
  * @example
  * const res = await verifyProofFile(JSON.parse(fs.readFileSync("proof.json", "utf8")), { provider });

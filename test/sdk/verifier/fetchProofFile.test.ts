@@ -75,6 +75,13 @@ describe("verifier: fetchProofFile (a proof file from a URL)", function () {
           return send(res, 200, "application/json", JSON.stringify(record));
         case "/slow":
           return; // never answers
+        case "/trickle": {
+          // headers at once, then a byte now and then, forever: the whole read is bounded
+          res.writeHead(200, { "content-type": "application/json" });
+          const t = setInterval(() => res.write(" "), 50);
+          res.on("close", () => clearInterval(t));
+          return;
+        }
         default:
           return send(res, 404, "text/plain", "no");
       }
@@ -150,7 +157,7 @@ describe("verifier: fetchProofFile (a proof file from a URL)", function () {
     expect((await refusal(fetchProofFile(`${base}/not-a-proof`))).message).to.equal(`${base}/not-a-proof: proof file: root must be 32-byte hex`);
   });
 
-  it("refuses a bad URL, an unreachable server, a timeout and an oversized body", async function () {
+  it("refuses a bad URL, an unreachable server, a timeout (no answer, or a body that never ends) and an oversized body", async function () {
     expect((await refusal(fetchProofFile("not a url"))).message).to.equal("not a URL: not a url");
     expect((await refusal(fetchProofFile("ftp://127.0.0.1/proof.json"))).message).to.equal("proof URL must be http(s), got ftp: ftp://127.0.0.1/proof.json");
     // a port nobody listens on: take a free one and close it again
@@ -160,6 +167,7 @@ describe("verifier: fetchProofFile (a proof file from a URL)", function () {
     await new Promise((resolve) => probe.close(resolve));
     expect((await refusal(fetchProofFile(`http://127.0.0.1:${closedPort}/x`))).message).to.equal(`cannot fetch http://127.0.0.1:${closedPort}/x: ECONNREFUSED`);
     expect((await refusal(fetchProofFile(`${base}/slow`, { timeoutMs: 300 }))).message).to.equal(`fetching ${base}/slow timed out after 300 ms`);
+    expect((await refusal(fetchProofFile(`${base}/trickle`, { timeoutMs: 300 }))).message).to.equal(`fetching ${base}/trickle timed out after 300 ms`);
     expect((await refusal(fetchProofFile(`${base}/big`, { maxBytes: 2048 }))).message).to.match(new RegExp(`^${base}/big answered (\\d+ bytes, )?more than the 2048`));
   });
 });

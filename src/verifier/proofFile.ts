@@ -56,6 +56,18 @@ export interface ProofFileInput {
   proof: readonly string[];
 }
 
+/** Checksummed forms of addresses already seen: a server builds many proof files for one ledger (getAddress hashes each time). */
+const checksummed = new Map<string, string>();
+function checksumAddress(address: string): string {
+  let v = checksummed.get(address);
+  if (v === undefined) {
+    v = getAddress(address); // throws on a bad address: nothing is cached then
+    if (checksummed.size >= 1024) checksummed.clear();
+    checksummed.set(address, v);
+  }
+  return v;
+}
+
 /**
  * Builds a proof file object.
  *
@@ -67,7 +79,7 @@ export function makeProofFile(p: ProofFileInput): ProofFile {
   return {
     kind: PROOF_FILE_KIND,
     chainId: Number(p.chainId),
-    ledger: getAddress(p.ledger),
+    ledger: checksumAddress(p.ledger),
     networkId: Number(p.networkId),
     epoch: Number(p.epoch),
     version: p.version,
@@ -167,13 +179,13 @@ export function makeUsageProofFile(p: UsageProofFileInput): UsageProofFile {
   return {
     kind: USAGE_PROOF_FILE_KIND,
     chainId: Number(p.chainId),
-    ledger: getAddress(p.ledger),
+    ledger: checksumAddress(p.ledger),
     networkId: Number(p.networkId),
     epoch: Number(p.epoch),
     version: p.version,
     usageRoot: p.usageRoot.toLowerCase(),
     leaf: {
-      customer: getAddress(p.leaf.customer),
+      customer: checksumAddress(p.leaf.customer),
       epoch: Number(p.leaf.epoch),
       workUnits: p.leaf.workUnits.toString(),
       amount: p.leaf.amount.toString(),

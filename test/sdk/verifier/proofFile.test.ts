@@ -60,6 +60,18 @@ describe("verifier: proof files (offline)", () => {
     expect(await verifyProofFile({ ...file, record: { ...file.record, revenue: -1 } })).to.deep.equal({ ok: false, offline: false, problems: ["proof file: record.revenue must be a non-negative integer"] });
   });
 
+  it("checksums the ledger (remembered per address) and refuses a bad one every time", async () => {
+    const records = seededRecords(4, 79, 3n);
+    const { bundle, summary } = await buildEpoch(records, { epoch: 3n });
+    const p = bundleProof(bundle, records[1].nodeId);
+    const input = { chainId: 1n, networkId: 1n, epoch: 3n, version: 1, root: summary.root, record: p.record, proof: p.proof };
+    const lower = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+    for (let i = 0; i < 2; i++) expect(makeProofFile({ ...input, ledger: lower }).ledger).to.equal("0x5FbDB2315678afecb367f032d93F642f64180aa3");
+    for (const bad of ["0x12", "0x5FBDB2315678afecb367f032d93F642f64180aA3"]) {
+      for (let i = 0; i < 2; i++) expect(() => makeProofFile({ ...input, ledger: bad }), bad).to.throw(/invalid address|bad address checksum/);
+    }
+  });
+
   it("never throws on malformed records or proofs in verifyRecordProof", () => {
     const r = seededRecords(1, 1, 0n)[0];
     expect(verifyRecordProof({ ...r, uptimeBps: 70_000 }, [], "0x" + "00".repeat(32))).to.equal(false);

@@ -108,9 +108,9 @@ export abstract class SqlStore implements ReaderStore {
   abstract storageBytes(): Promise<number>;
 
   /** `s` once its tables exist (closed again when that fails). */
-  protected static async ready<S extends SqlStore>(s: S): Promise<S> {
+  protected static async ready<S extends SqlStore>(s: S, readOnly = false): Promise<S> {
     try {
-      await s.init();
+      await s.init(readOnly);
     } catch (e) {
       await s.close();
       throw e;
@@ -122,12 +122,13 @@ export abstract class SqlStore implements ReaderStore {
    * Check the schema version; create the tables when the store is new. A current store is only
    * read here, so a role that may only SELECT (a team's report readers) can open it.
    */
-  async init(): Promise<void> {
+  async init(readOnly = false): Promise<void> {
     const have = await this.getMeta("schema_version").catch(() => undefined); // no meta table yet: a new store
     if (have !== undefined) {
       if (Number(have) !== SCHEMA_VERSION) throw new InvalidInputError(`${this.location}: reader schema version ${have}, expected ${SCHEMA_VERSION}; sync into a new database`);
       return;
     }
+    if (readOnly) throw new InvalidInputError(`${this.location} is not a WorkLedger index (no tables): run \`workledger sync\` into it first`);
     const { sql } = kysely();
     await this.writeTx(async (trx) => {
       for (const s of schemaStatements(this.engine)) await sql.raw(s).execute(trx);
@@ -647,11 +648,13 @@ export class SqliteStore extends SqlStore {
   readonly file: string;
   private readonly inserts = new Map<string, Database.Statement>();
 
-  private constructor(file: string) {
+  private constructor(file: string, readOnly: boolean) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const BetterSqlite = require("better-sqlite3") as typeof import("better-sqlite3");
-    const conn = new BetterSqlite(file, { timeout: 30_000 });
-    if (file !== ":memory:") conn.pragma("journal_mode = WAL");
+    const conn = new BetterSqlite(file, { timeout: 30_000, fileMustExist: readOnly });
+    // A reader's connection refuses every write (SQLite's query_only), yet shares the WAL with a writer.
+    if (readOnly) conn.pragma("query_only = ON");
+    else if (file !== ":memory:") conn.pragma("journal_mode = WAL");
     // NORMAL is durable against a killed process (the WAL is fsynced at checkpoints); FULL adds power-loss safety.
     conn.pragma("synchronous = NORMAL");
     super(new (kysely().Kysely)({ dialect: immediateSqliteDialect(conn) }), file);
@@ -659,10 +662,16 @@ export class SqliteStore extends SqlStore {
     this.file = file;
   }
 
-  /** Open (or create) a SQLite store. */
-  static async open(file: string): Promise<SqliteStore> {
-    const s = new SqliteStore(file);
-    return SqlStore.ready(s);
+  /** Open (or create) a SQLite store; `readOnly`: an existing index only, and every write refused. */
+  static async open(file: string, opts: { readOnly?: boolean } = {}): Promise<SqliteStore> {
+    let s: SqliteStore;
+    try {
+      s = new SqliteStore(file, Boolean(opts.readOnly));
+    } catch (e) {
+      if (opts.readOnly && (e as { code?: string }).code === "SQLITE_CANTOPEN") throw new InvalidInputError(`no database at ${file}: run \`workledger sync --db ${file}\` first`);
+      throw e;
+    }
+    return SqlStore.ready(s, Boolean(opts.readOnly));
   }
 
   protected writeTx<T>(fn: (trx: AnyDb) => Promise<T>): Promise<T> {
@@ -702,6 +711,11 @@ const PG_LOCK_KEY = "7283001450914350001";
 export interface PostgresStoreOptions {
   /** Connections in the pool (default 4). */
   poolSize?: number;
+  /**
+   * A reader's store: an existing index only, and every write refused (SQLite's query_only; PostgreSQL
+   * sessions with default_transaction_read_only). `workledger serve` opens its store this way.
+   */
+  readOnly?: boolean;
 }
 
 /** The shared store: a PostgreSQL database (tables in the connection's current schema). */
@@ -724,13 +738,14 @@ export class PostgresStore extends SqlStore {
     const config: PoolConfig = {
       connectionString: url,
       max: opts.poolSize ?? 4,
+      ...(opts.readOnly ? { options: "-c default_transaction_read_only=on" } : {}),
       // BIGINT columns (block numbers, ids, epochs) as JS numbers, like SQLite's INTEGER.
       types: { getTypeParser: ((oid: number, format?: "text" | "binary") => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format))) as never },
     };
     const pool = new pg.Pool(config);
     pool.on("error", () => undefined); // an idle connection that drops is replaced on next use
     const s = new PostgresStore(pool, redactUrl(url));
-    return SqlStore.ready(s);
+    return SqlStore.ready(s, Boolean(opts.readOnly));
   }
 
   protected writeTx<T>(fn: (trx: AnyDb) => Promise<T>): Promise<T> {
@@ -807,5 +822,5 @@ export function isPostgresUrl(location: string): boolean {
  */
 export async function openStore(location: string, opts: PostgresStoreOptions = {}): Promise<SqlStore> {
   if (typeof location !== "string" || location.length === 0) throw new InvalidInputError("openStore: a file path or a postgres:// URL is required");
-  return isPostgresUrl(location) ? PostgresStore.open(location, opts) : SqliteStore.open(location);
+  return isPostgresUrl(location) ? PostgresStore.open(location, opts) : SqliteStore.open(location, { readOnly: opts.readOnly });
 }

@@ -71,7 +71,8 @@ async function openServedStore(db: string): Promise<SqlStore> {
     throw new InvalidInputError(`no database at ${db}: run \`workledger sync --db ${db}\` first (serve never creates one)`);
   }
   try {
-    return await openStore(db);
+    // read-only: SQLite's query_only / PostgreSQL's default_transaction_read_only refuse any write
+    return await openStore(db, { readOnly: true });
   } catch (e) {
     throw new InvalidInputError(`cannot open database ${isPostgresUrl(db) ? "(postgres)" : db}: ${(e as Error).message.split("\n")[0]}`);
   }

@@ -9,7 +9,7 @@
  * native build, which npm runs on install as it would for any user.
  */
 import { expect } from "chai";
-import { execFile } from "child_process";
+import { execFile, spawn } from "child_process";
 import fs from "fs";
 import os from "os";
 import path from "path";
@@ -115,8 +115,9 @@ describe("package: npm pack, installed with --omit=dev into an empty project", f
     const info = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as { filename: string; size: number; unpackedSize: number; entryCount: number; files: { path: string }[] }[];
     const tarball = path.join(tmp, info[0].filename);
     const files = info[0].files.map((f) => f.path);
-    expect(files.filter((f) => /^(test|\.ci|scripts|src|node_modules|artifacts|cache|typechain-types)\//.test(f)), "shipped files outside the whitelist").to.deep.equal([]);
-    for (const f of ["package.json", "README.md", "LICENSE", "bin/workledger.js", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/index.js", "dist/src/bindings.d.ts", "dist/src/testing.d.ts", "dist/typechain-types/index.d.ts", "contracts/interfaces/IWorkLedger.sol"]) {
+    // src/ ships only the dashboard's static files (served by `workledger serve` as they are).
+    expect(files.filter((f) => /^(test|\.ci|scripts|src|node_modules|artifacts|cache|typechain-types)\//.test(f) && !/^src\/server\/dashboard\/[a-z]+\.(html|js|css)$/.test(f)), "shipped files outside the whitelist").to.deep.equal([]);
+    for (const f of ["package.json", "README.md", "LICENSE", "bin/workledger.js", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/index.js", "dist/src/bindings.d.ts", "dist/src/testing.d.ts", "dist/typechain-types/index.d.ts", "contracts/interfaces/IWorkLedger.sol", "src/server/dashboard/index.html", "src/server/dashboard/app.js"]) {
       expect(files, `the tarball ships ${f}`).to.include(f);
     }
     const t1 = Date.now();
@@ -293,5 +294,53 @@ console.log(JSON.stringify({
     ok(await wl(["prove", "--network", "1", "--epoch", "0", "--node", "gpu-us-east-000", "--rpc", node.url, "--deployment", deployment, "--bundles", path.join(demoDir, "bundles"), "--out", proofFile]), "prove");
     const checked = ok(await wl(["check-proof", proofFile, "--rpc", node.url, "--deployment", deployment, "--json"]), "check-proof");
     expect(JSON.parse(checked.stdout).ok, checked.stdout).to.equal(true);
+  });
+
+  it("serve runs from the lean install: the dashboard and its assets, a record with its proof, and check-proof of that URL", async function () {
+    if (!node) throw new Error("no hardhat node: it failed to start (see the verify test above)");
+    const deployment = path.join(demoDir, "deployment.json");
+    const db = path.join(consumer, "index.sqlite");
+    expect(fs.existsSync(db), "the sync test above wrote the index").to.equal(true);
+    // the installed bin itself (not through npx, so SIGINT reaches it and its exit code is its own)
+    const bin = path.join(consumer, "node_modules", "workledger", "bin", "workledger.js");
+    const child = spawn(process.execPath, [bin, "serve", "--db", db, "--rpc", node.url, "--deployment", deployment, "--port", "0", "--public-rpc", node.url], { cwd: consumer, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const started = Date.now();
+        const poll = setInterval(() => {
+          const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+          if (m) {
+            clearInterval(poll);
+            resolve(m[1]);
+          } else if (Date.now() - started > 60_000 || child.exitCode !== null) {
+            clearInterval(poll);
+            reject(new Error(`serve printed no URL: ${stdout} ${stderr}`));
+          }
+        }, 100);
+      });
+      const page = await fetch(`${url}/`);
+      expect(page.status).to.equal(200);
+      expect(page.headers.get("content-type")).to.match(/^text\/html/);
+      const html = await page.text();
+      for (const asset of ["app.js", "style.css", "ethers.umd.min.js"]) {
+        expect(html, `the page loads ${asset}`).to.include(`assets/${asset}`);
+        const a = await fetch(`${url}/assets/${asset}`);
+        expect(a.status, asset).to.equal(200);
+        expect((await a.text()).length, asset).to.be.greaterThan(100);
+      }
+      const recordUrl = `${url}/v1/networks/1/epochs/0/records/gpu-us-east-000`;
+      const rec = (await (await fetch(recordUrl)).json()) as { kind: string; proof: string[] };
+      expect(rec.kind).to.equal("workledger-record-proof");
+      const checked = ok(await run("npx", ["--no", "--", "workledger", "check-proof", recordUrl, "--rpc", node.url, "--deployment", deployment, "--json"], consumer, 120_000), "check-proof URL");
+      expect(JSON.parse(checked.stdout).ok, checked.stdout).to.equal(true);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGINT");
+    }
+    expect(await exited, stderr).to.equal(0);
   });
 });

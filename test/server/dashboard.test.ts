@@ -57,9 +57,10 @@ interface Fixture {
 async function openDashboard(browser: Browser, url: string, viewport = { width: 1280, height: 900 }, rpcUrl?: string): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport });
   const errors: string[] = [];
+  const origin = new URL(url).origin; // `url` may carry the page's query (the reader's pins)
   page.on("request", (r) => {
     const u = r.url();
-    if (!u.startsWith(url + "/") && !(rpcUrl && u.startsWith(rpcUrl)) && !u.startsWith("data:")) errors.push(`request outside the server and the RPC: ${u}`);
+    if (!u.startsWith(origin + "/") && !(rpcUrl && u.startsWith(rpcUrl)) && !u.startsWith("data:")) errors.push(`request outside the server and the RPC: ${u}`);
   });
   page.on("console", (m) => {
     if (m.type() === "error") errors.push(m.text());
@@ -291,6 +292,42 @@ describe("workledger serve: the live dashboard in Chromium", function () {
       }
     });
   }
+
+  it("takes the reader's own pins from the page URL: ?ledger= (a record under another ledger is NOT verified) and ?rpc= (the chain it reads)", async function () {
+    const ledger = fx!.sfx.workLedger;
+    // pinned to the deployment's ledger and RPC: verified, and the checks say both came from the reader
+    const pinned = await openDashboard(fx!.browser, `${fx!.server.url}/?ledger=${ledger}&rpc=${encodeURIComponent(fx!.rpc.url)}`, undefined, fx!.rpc.url);
+    try {
+      const r = await lookup(pinned.page, "scenario-node-1", 1);
+      expect(r.verdict, r.text).to.equal("ok");
+      expect(r.text).to.contain("the ledger is the one you pinned in the page URL");
+      expect(r.text).to.contain(`the chain is read through the RPC you pinned in the page URL (${fx!.rpc.url})`);
+      expect(pinned.errors).to.deep.equal([]);
+    } finally {
+      await pinned.page.close();
+    }
+    // pinned to another ledger address: the server's genuine answer names a ledger the reader did not publish
+    const other = "0x" + "12".repeat(20);
+    const wrong = await openDashboard(fx!.browser, `${fx!.server.url}/?ledger=${other}`, undefined, fx!.rpc.url);
+    try {
+      const r = await lookup(wrong.page, "scenario-node-1", 1);
+      expect(r.verdict, r.text).to.equal("bad");
+      expect(r.text).to.contain(`not the ledger you pinned (${other})`);
+      expect(wrong.errors).to.deep.equal([]);
+    } finally {
+      await wrong.page.close();
+    }
+    // unpinned: verified, and the checks say that the ledger and the RPC are the ones the server names
+    const plain = await openDashboard(fx!.browser, fx!.server.url, undefined, fx!.rpc.url);
+    try {
+      const r = await lookup(plain.page, "scenario-node-1", 1);
+      expect(r.verdict, r.text).to.equal("ok");
+      expect(r.text).to.contain("is the one this server names: compare it with the network's published deployment");
+      expect(r.text).to.contain("the public RPC this server names (pin your own node with ?rpc=URL");
+    } finally {
+      await plain.page.close();
+    }
+  });
 
   it("says NOT verified for a genuine proof of a superseded version (epoch 2 v1, voided and corrected), and names an unknown node", async function () {
     const { page, errors } = await openDashboard(fx!.browser, fx!.server.url, undefined, fx!.rpc.url);

@@ -186,6 +186,23 @@
 
   /* ------------------------------------------------------------ config and health */
 
+  /**
+   * What the reader pins in the page's own URL, so that a proof check does not rest on what this
+   * server names: `?rpc=URL` (the chain endpoint the browser reads the root from; default: the
+   * server's --public-rpc) and `?ledger=0x…` (the WorkLedger address the network publishes; a
+   * record the server places under another ledger is then NOT verified).
+   */
+  var PINS = (function () {
+    var q = new URLSearchParams(window.location.search);
+    var rpc = q.get("rpc");
+    var ledger = q.get("ledger");
+    return {
+      rpc: rpc && /^https?:\/\//i.test(rpc) ? rpc : null,
+      ledger: ledger && /^0x[0-9a-fA-F]{40}$/.test(ledger) ? ledger.toLowerCase() : null,
+      bad: (rpc && !/^https?:\/\//i.test(rpc) ? ["rpc must be an http(s) URL"] : []).concat(ledger && !/^0x[0-9a-fA-F]{40}$/.test(ledger) ? ["ledger must be a 0x-prefixed 20-byte address"] : []),
+    };
+  })();
+
   function loadConfig() {
     return api("v1/dashboard/config")
       .catch(function () {
@@ -650,6 +667,14 @@
     var askedOk = Number(file.networkId) === Number(asked.networkId) && String(file.epoch) === String(asked.epoch) && String(r.epoch) === String(asked.epoch) && String(r.nodeId).toLowerCase() === asked.nodeId;
     checks.push({ ok: askedOk, text: "the answer is the record asked for (network " + asked.networkId + ", epoch " + asked.epoch + ", node " + shortId(asked.nodeId) + ")" });
     if (!askedOk) problems.push("the server answered with the record of network " + file.networkId + ", epoch " + r.epoch + ", node " + shortId(r.nodeId) + ", not the one asked for (network " + asked.networkId + ", epoch " + asked.epoch + ", node " + shortId(asked.nodeId) + ")");
+    if (PINS.bad.length) problems.push("the page URL's pins are malformed: " + PINS.bad.join("; "));
+    if (PINS.ledger) {
+      var ledgerOk = String(file.ledger).toLowerCase() === PINS.ledger;
+      checks.push({ ok: ledgerOk, text: "the ledger is the one you pinned in the page URL (" + shortId(PINS.ledger) + ")" });
+      if (!ledgerOk) problems.push("the server placed this record under ledger " + file.ledger + ", not the ledger you pinned (" + PINS.ledger + ")");
+    } else {
+      checks.push({ ok: null, text: "the ledger " + shortId(file.ledger) + " is the one this server names: compare it with the network's published deployment, or pin it with ?ledger=0x… in the page URL" });
+    }
     var matchesServer = file.root && computed === String(file.root).toLowerCase();
     checks.push({ ok: !!matchesServer, text: "the proof folds to the root the server sent (" + shortId(computed) + ")" });
     if (!rpcUrl && (!matchesServer || problems.length)) {
@@ -665,6 +690,7 @@
       });
     }
     var chain = { rpc: rpcUrl };
+    checks.push({ ok: null, text: PINS.rpc ? "the chain is read through the RPC you pinned in the page URL (" + rpcUrl + ")" : "the chain is read through " + rpcUrl + ", the public RPC this server names (pin your own node with ?rpc=URL in the page URL)" });
     return rpcCall(rpcUrl, "eth_chainId", [])
       .then(function (hex) {
         chain.chainId = Number(BigInt(hex));
@@ -794,7 +820,7 @@
     clear(box).appendChild(el("p", { class: "muted" }, "Looking up and checking against the chain…"));
     api("v1/networks/" + networkId + "/epochs/" + epochText + "/records/" + nodeId)
       .then(function (file) {
-        return verifyInBrowser(file, state.config && state.config.publicRpc, { networkId: Number(networkId), epoch: epochText, nodeId: nodeId }).then(function (res) {
+        return verifyInBrowser(file, PINS.rpc || (state.config && state.config.publicRpc), { networkId: Number(networkId), epoch: epochText, nodeId: nodeId }).then(function (res) {
           renderRecord(file, res);
         });
       })

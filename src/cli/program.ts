@@ -229,7 +229,8 @@ export function buildProgram(state: RunState): Command {
   leaf(program, "check-proof", "check a proof file (or a `serve` proof URL) offline and against the chain", {}, checkProofCommand)
     .argument("<file|url>", "proof JSON written by `prove` (record or usage proof), or an http(s) URL serving one (`workledger serve`'s /v1/networks/ID/epochs/E/records/NODE or /usage/ADDR): checked against --rpc, never the server's word")
     .option("--offline", "check the proof against its own root only")
-    .option("--final", "also require the epoch's latest version to be Final (default: pending and challenged versions pass, voided never)");
+    .option("--final", "also require the epoch's latest version to be Final (default: pending and challenged versions pass, voided never)")
+    .option("--ledger <addr>", "the WorkLedger address you trust: a proof under another ledger fails (default: the WorkLedger of --deployment, or of ./deployment.json when it exists)");
 
   leaf(program, "deposit", "deposit the network's token into your escrow (approves first if needed)", { signs: true, sends: true }, depositCommand)
     .option("--network <id>", "network id")

@@ -280,6 +280,8 @@ export interface ProofFileCheck {
   final?: boolean;
   /** With `request`: the proof is of the network, epoch and node (or customer) asked for. */
   matchesRequest?: boolean;
+  /** With `ledger`: the proof is under that ledger. */
+  ledgerMatches?: boolean;
   problems: string[];
 }
 
@@ -294,6 +296,12 @@ export interface VerifyProofFileOptions {
    * be of that network, epoch and node (or customer), else it fails, whatever the chain says of it.
    */
   request?: ProofRequest;
+  /**
+   * The WorkLedger address the reader trusts (its deployment file, the network's published address):
+   * a proof under any other ledger fails. Without it the ledger is the file's own word, and a
+   * look-alike contract on the same chain would pass.
+   */
+  ledger?: string;
 }
 
 /**
@@ -302,7 +310,8 @@ export interface VerifyProofFileOptions {
  * the epoch's latest version (recordStatus for a record; the latest usageRoot and verifyUsage for a
  * usage leaf). `onChain` is true when the leaf is included in the latest version, that version is
  * the file's, and it is not voided (and is Final, with requireFinal). With `request` (what a URL
- * asked for), the proof must also be of that network, epoch and node or customer (`matchesRequest`).
+ * asked for), the proof must also be of that network, epoch and node or customer (`matchesRequest`);
+ * with `ledger`, under that WorkLedger (`ledgerMatches`).
  *
  * @example
  * const res = await verifyProofFile(JSON.parse(fs.readFileSync("proof.json", "utf8")), { provider });
@@ -335,8 +344,19 @@ export async function verifyProofFile(
   }
   const asked = options.request ? requestProblems(parsed, options.request) : undefined;
   if (asked) problems.push(...asked);
-  const matched = asked ? { matchesRequest: asked.length === 0 } : {};
-  const answers = asked === undefined || asked.length === 0;
+  let pinned: { ledgerMatches: boolean } | Record<string, never> = {};
+  if (options.ledger !== undefined) {
+    let want: string;
+    try {
+      want = getAddress(options.ledger.toLowerCase());
+    } catch {
+      return { ok: false, offline: false, problems: [`ledger ${options.ledger} is not an address`] };
+    }
+    pinned = { ledgerMatches: want === p.ledger };
+    if (want !== p.ledger) problems.push(`the proof is under ledger ${p.ledger}, not the ledger you trust (${want})`);
+  }
+  const matched = { ...(asked ? { matchesRequest: asked.length === 0 } : {}), ...pinned };
+  const answers = (asked === undefined || asked.length === 0) && pinned.ledgerMatches !== false;
   if (!options.provider) return { ok: offline && answers, offline, ...matched, problems };
   const provider = options.provider;
   const net = await provider.getNetwork();

@@ -123,7 +123,8 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
     const r = await runCli(["check-proof", urls.proof, "--rpc", urls.rpc], { cwd: dir });
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.match(new RegExp(`^VALID: ${urls.proof.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(node 0x[0-9a-f]{64}, network 1, epoch \\d+ v\\d+\\)`));
-    const j = JSON.parse((await runCli(["check-proof", urls.proof, "--rpc", urls.rpc, "--json"], { cwd: dir })).stdout) as Record<string, unknown>;
+    const j = JSON.parse((await runCli(["check-proof", urls.proof, "--rpc", urls.rpc, "--json", "--deployment", path.join(dir, "out", "deployment.json")], { cwd: dir })).stdout) as Record<string, unknown>;
+    expect(j).to.include({ ledgerPinnedBy: path.join(dir, "out", "deployment.json"), ledgerMatches: true });
     const served = (await get(urls.proof)).json();
     expect(j).to.include({ ok: true, source: "url", matchesRequest: true, included: true, onChain: true, servedStatus: served.status, status: served.status, version: served.version });
     if (urls.usage) {
@@ -251,7 +252,7 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
     }
   });
 
-  it("demo --rpc URL --serve: that chain is the public RPC and no loopback opens (--json: the URLs in the output)", async function () {
+  it("demo --rpc URL --serve: that chain is the public RPC and no loopback opens (--json: the URLs in the output); its proofs fail against the first deployment's ledger", async function () {
     expect(refusedWith(await runCli(["demo", "--rpc", urls.rpc, "--serve", "--rpc-port", "0"], { cwd: dir }), 2)).to.equal(
       `workledger: --rpc-port opens a loopback JSON-RPC of the embedded chain: drop it with --rpc ${urls.rpc}`,
     );
@@ -260,6 +261,20 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
       await ext.waitFor(/^Try$/m, 240_000);
       expect(ext.stderr()).to.match(new RegExp(`^  JSON-RPC\\s+${urls.rpc.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s+\\(the chain given by --rpc\\)`, "m"));
       expect(ext.stderr()).to.not.match(/^Serving the demo and its chain/m);
+      // A second deployment on the same chain is a look-alike of the first: its genuine proofs pass on
+      // chain, so only the ledger the reader trusts tells them apart.
+      const lookAlike = /^ {2}sample proof\s+(http\S+)/m.exec(ext.stderr())![1];
+      const first = path.join(dir, "out", "deployment.json");
+      const trusted = await runCli(["check-proof", lookAlike, "--rpc", urls.rpc, "--deployment", first], { cwd: dir });
+      expect(trusted.code, trusted.stdout + trusted.stderr).to.equal(1);
+      expect(trusted.stdout).to.match(/^INVALID: /).and.match(/the proof is under ledger 0x[0-9a-fA-F]{40}, not the ledger you trust \(0x[0-9a-fA-F]{40}\)/);
+      expect(trusted.stdout).to.match(new RegExp(`ledger:\\s+0x[0-9a-fA-F]{40} \\(NOT the one in ${first.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\)`));
+      const own = await runCli(["check-proof", lookAlike, "--rpc", urls.rpc, "--json"], { cwd: dir });
+      expect(JSON.parse(own.stdout)).to.include({ ok: true, ledgerPinnedBy: null, ledgerMatches: null });
+      const ownHuman = await runCli(["check-proof", lookAlike, "--rpc", urls.rpc], { cwd: dir });
+      expect(ownHuman.stdout).to.match(/ledger:\s+0x[0-9a-fA-F]{40} \(the proof's own word: pin it with --ledger or --deployment\)/);
+      const ledgerB = (JSON.parse(own.stdout) as { ledger: string }).ledger;
+      expect(JSON.parse((await runCli(["check-proof", lookAlike, "--rpc", urls.rpc, "--ledger", ledgerB, "--json"], { cwd: dir })).stdout)).to.include({ ok: true, ledgerPinnedBy: "--ledger", ledgerMatches: true });
     } finally {
       const r = await ext.stop("SIGTERM");
       expect(r.code, r.stderr).to.equal(0);

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import http from "http";
 import type { AddressInfo } from "net";
 
-import { keccak256, toUtf8Bytes } from "ethers";
+import { getAddress, keccak256, toUtf8Bytes } from "ethers";
 
 import { fetchProofFile, makeProofFile, makeUsageProofFile, proofRequestOfUrl, verifyProofFile } from "../../../src/verifier/proofFile";
 import { buildEpoch } from "../../../src/writer/build";
@@ -142,6 +142,15 @@ describe("verifier: fetchProofFile (a proof file from a URL)", function () {
     const otherCustomer = await verifyProofFile(usage, { request: { networkId: 1, epoch: 5, customer: "0x" + "ab".repeat(20) } });
     expect(otherCustomer.problems).to.include(`the answer is the usage of customer ${CUSTOMER}, the request was customer 0x${"ab".repeat(20)}`);
     expect((await fetchProofFile(`${base}/record`)).request).to.equal(null);
+  });
+
+  it("with a trusted ledger, fails a proof under any other ledger (a look-alike contract)", async function () {
+    expect(await verifyProofFile(record, { ledger: LEDGER.toUpperCase().replace("0X", "0x") })).to.deep.equal({ ok: true, offline: true, ledgerMatches: true, problems: [] });
+    const other = "0x" + "5b".repeat(20);
+    const r = await verifyProofFile(record, { ledger: other });
+    expect(r).to.deep.include({ ok: false, offline: true, ledgerMatches: false });
+    expect(r.problems).to.deep.equal([`the proof is under ledger ${record.ledger}, not the ledger you trust (${getAddress(other)})`]);
+    expect((await verifyProofFile(record, { ledger: "0x12" })).problems).to.deep.equal(["ledger 0x12 is not an address"]);
   });
 
   it("names the API's error (code, message, parameter) on a non-200 answer", async function () {

@@ -167,6 +167,7 @@ export async function serveDemo(opts: DemoServeOptions): Promise<DemoServer> {
     const rpcFlag = `--rpc ${rpcUrl}`;
     const data = {
       dashboardUrl: `${apiUrl}/`,
+      pinnedDashboardUrl: `${apiUrl}/?rpc=${encodeURIComponent(rpcUrl)}&ledger=${d.workLedger}`,
       apiUrl,
       openapiUrl: `${apiUrl}/openapi.json`,
       healthUrl: `${apiUrl}/healthz`,
@@ -181,12 +182,13 @@ export async function serveDemo(opts: DemoServeOptions): Promise<DemoServer> {
     const lines = [
       `Serving the demo${rpc ? " and its chain" : ""} until Ctrl-C (the index follows the chain: commands sent to ${rpcUrl} show up)`,
       `  dashboard     ${data.dashboardUrl}`,
+      `                ${data.pinnedDashboardUrl}   (the same page, checking proofs against the chain and ledger you name, not the server's)`,
       `  API           ${apiUrl}/v1/networks   (OpenAPI: ${data.openapiUrl}, health: ${data.healthUrl})`,
       `  JSON-RPC      ${rpcUrl}   ${rpc ? `(the embedded chain ${chain.chainId}; its 20 dev accounts are unlocked: a dev chain only)` : "(the chain given by --rpc)"}`,
       ...(sampleProofUrl ? [`  sample proof  ${sampleProofUrl}`] : []),
       ...(sampleUsageUrl ? [`  sample usage  ${sampleUsageUrl}`] : []),
       "Try",
-      ...(sampleProofUrl ? [`  workledger check-proof ${sampleProofUrl} ${rpcFlag}`] : []),
+      ...(sampleProofUrl ? [`  workledger check-proof ${sampleProofUrl} ${rpcFlag} --deployment ${deploymentFile}`] : []),
       `  workledger epoch list --network ${opts.networkId} ${rpcFlag} --deployment ${deploymentFile}`,
       ...(rpc ? [`  workledger time advance --seconds 604800 ${rpcFlag}   (a week later: the pending epoch turns final on the dashboard)`] : []),
       `  workledger verify ${path.join(rel, "economics.json")} ${rpcFlag}`,

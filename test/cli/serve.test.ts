@@ -91,7 +91,7 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
   });
 
   it("prints the dashboard, API, RPC and sample proof URLs and a check-proof line; each answers", async function () {
-    expect(demo.stderr()).to.include(`workledger check-proof ${urls.proof} --rpc ${urls.rpc}`);
+    expect(demo.stderr()).to.include(`workledger check-proof ${urls.proof} --rpc ${urls.rpc} --deployment ${path.join("out", "deployment.json")}`);
     expect(urls.proof).to.match(new RegExp(`^${urls.api}/v1/networks/1/epochs/\\d+/records/\\S+$`));
     const health = await get(`${urls.api}/healthz`);
     expect(health.status).to.equal(200);
@@ -285,13 +285,17 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
     }
   });
 
-  it("the dashboard a new user opens: the demo's epochs, and the sample record verified against the loopback chain in Chromium", async function () {
+  it("the dashboard a new user opens (pinned to the loopback chain and the demo's ledger): the sample record verified in Chromium", async function () {
     const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
     try {
       const page = await browser.newPage();
       const failed: string[] = [];
       page.on("requestfailed", (r) => failed.push(`${r.url()} ${r.failure()?.errorText ?? ""}`));
-      await page.goto(urls.dashboard);
+      // the pinned form the banner prints: the page checks against the chain and ledger in its own URL
+      const pinned = /^ {16}(http\S+\?rpc=\S+&ledger=0x[0-9a-fA-F]{40})\s/m.exec(demo.stderr())?.[1];
+      expect(pinned, demo.stderr()).to.be.a("string");
+      expect(pinned!.startsWith(urls.dashboard)).to.equal(true);
+      await page.goto(pinned!);
       await page.waitForSelector("body[data-loaded]", { timeout: 30_000 });
       expect(await page.textContent("#network-list")).to.match(/epoch/i);
       const [, epoch, node] = /\/epochs\/(\d+)\/records\/([^/]+)$/.exec(urls.proof)!;
@@ -303,6 +307,8 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
       const text = (await page.textContent("#lookup-result")) ?? "";
       expect(await v.getAttribute("data-verdict"), text).to.equal("ok");
       expect(text).to.contain("Verified against chain");
+      expect(text).to.contain("the ledger is the one you pinned in the page URL");
+      expect(text).to.contain("the chain is read through the RPC you pinned in the page URL");
       expect(failed, "failed requests (the loopback JSON-RPC must answer the browser: CORS)").to.deep.equal([]);
     } finally {
       await browser.close();

@@ -59,7 +59,7 @@ export async function checkProofCommand(ctx: CliContext, o: { offline?: boolean;
       ["status", r.status ?? "-"],
       ...(isUrl ? [["status (server said)", served ?? "-"] as [string, string]] : []),
       ...(request ? [["matches the URL", r.matchesRequest ? "yes" : "no"] as [string, string]] : []),
-      ["ledger", trusted ? `${p.ledger} (${r.ledgerMatches ? "the one" : "NOT the one"} in ${trusted.from})` : `${p.ledger} (the proof's own word: pin it with --ledger or --deployment)`],
+      ["ledger", trusted ? `${p.ledger} (${r.ledgerMatches ? "the one" : "NOT the one"} ${trusted.from === "--ledger" ? "given by --ledger" : `in ${trusted.from}`})` : `${p.ledger} (the proof's own word: pin it with --ledger or --deployment)`],
       ["version (latest)", r.version ?? "-"],
       [`${verdict} (final)`, !checked || r.final === undefined ? "-" : r.final ? "true" : "false"],
     ]),

@@ -365,6 +365,7 @@ export {
   REPORT_KINDS,
   REPORT_FORMATS,
   reportInputFromChain,
+  reportFromStore,
   reportInputFromStore,
   renderFormat,
   writeReportFiles,

@@ -12,12 +12,11 @@ import {
   REPORT_KINDS,
   Report,
   SqlStore,
-  buildReport,
   formatInteger as formatInt,
   importBundleDir,
   openStore,
   readLabels,
-  reportInputFromStore,
+  reportFromStore,
   syncChain,
   verifyReport,
   writeReportFiles,
@@ -38,9 +37,8 @@ function removeDb(file: string): void {
 
 /** A report of `kind` from the store over the demo's whole block range. */
 async function storeReport(store: SqlStore, chain: DemoChain, d: { chainId: number; workLedger: string; revenueLedger: string }, kind: Report["kind"], range: { fromBlock: number; toBlock: number }, labels: Labels): Promise<Report> {
-  const input = await reportInputFromStore(store, chain.provider, { chainId: d.chainId, ledger: d.workLedger, revenueLedger: d.revenueLedger, ...range });
   try {
-    return buildReport(kind, input, { networkId: null, customer: null, labels });
+    return await reportFromStore(store, chain.provider, kind, { chainId: d.chainId, ledger: d.workLedger, revenueLedger: d.revenueLedger, ...range }, { networkId: null, customer: null, labels });
   } catch (e) {
     if ((e as Error).name === "MissingRecordsError") throw new InvalidInputError(`${(e as Error).message.split("\n")[0]} (the demo's bundles did not import)`);
     throw e;

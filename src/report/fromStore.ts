@@ -13,6 +13,10 @@ import { reportInputFromChain } from "./fromChain";
 import type { ReportInput, ReportRange } from "./input";
 import { BundleLike, EpochTree, buildEpochTree, epochFromBundle } from "../merkle";
 import { replay } from "./state";
+import { buildReport } from "./build";
+import type { ReportOptions } from "./common";
+import type { EconomicsOptions } from "./economics";
+import type { Report, ReportKind } from "./types";
 
 /** What reports need from the indexer's store (src/reader's store satisfies it). */
 export interface ReportStore {
@@ -86,4 +90,22 @@ export async function reportInputFromStore(
     throw new ChainMismatchError(`the provider is on chain ${input.chainId}, the deployment on ${range.chainId}`);
   }
   return input;
+}
+
+/**
+ * A report of `kind` from the indexer's store: {@link reportInputFromStore} over `range`, then
+ * buildReport with `options` (network, customer, labels, SLA terms, dates). What `workledger report`,
+ * `workledger serve` (/v1/reports) and the demo each run once their own flags or query parameters are
+ * checked. A missing epoch bundle throws MissingRecordsError (import the bundles first).
+ * @example
+ * const report = await reportFromStore(store, provider, "uptime", { ledger, revenueLedger, fromBlock: 0 }, { networkId: 1, slaBps: 9990 });
+ */
+export async function reportFromStore(
+  store: ReportStore,
+  provider: Provider,
+  kind: ReportKind,
+  range: ReportRange,
+  options: ReportOptions & EconomicsOptions = {},
+): Promise<Report> {
+  return buildReport(kind, await reportInputFromStore(store, provider, range), options);
 }

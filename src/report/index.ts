@@ -15,7 +15,7 @@ export type { StatementPost, StatementSettlement } from "./statements";
 export { firstUsageSource, usageSourceFromBundles, usageSourceFromLeaves, usageSourceFromSpendLines } from "./usageSource";
 export type { UsageBundleLike } from "./usageSource";
 export { reportInputFromChain, fetchLedgerEvents } from "./fromChain";
-export { reportInputFromStore } from "./fromStore";
+export { reportFromStore, reportInputFromStore } from "./fromStore";
 export type { ReportStore } from "./fromStore";
 export { buildEpochTree, recordTreeSync } from "../merkle";
 export type { EpochTree } from "../merkle";

@@ -6,11 +6,10 @@
 import type { Provider } from "ethers";
 
 import { InvalidInputError } from "../errors";
-import { buildReport } from "../report/build";
 import { parseCreditTiers, parseSla } from "../report/common";
 import type { CreditTier } from "../report/types";
 import { blocksForDates, normalizeDate } from "../report/dates";
-import { reportInputFromStore } from "../report/fromStore";
+import { reportFromStore } from "../report/fromStore";
 import { Labels, resolveCustomer } from "../report/labels";
 import type { Report, ReportKind } from "../report/types";
 import { ReportFormat, renderFormat } from "../report/write";
@@ -127,15 +126,9 @@ export async function storeReport(
       asParamError(e, q.from !== undefined ? "from" : "to");
     }
   }
-  const input = await reportInputFromStore(store, provider, {
-    chainId: deployment.chainId,
-    ledger: deployment.workLedger,
-    revenueLedger: deployment.revenueLedger,
-    fromBlock,
-    toBlock,
-  });
+  const range = { chainId: deployment.chainId, ledger: deployment.workLedger, revenueLedger: deployment.revenueLedger, fromBlock, toBlock };
   try {
-    return buildReport(kind, input, {
+    return await reportFromStore(store, provider, kind, range, {
       networkId: q.network ?? null,
       customer: checked.customer ?? null,
       labels,

@@ -197,6 +197,7 @@ describe("public API (src/index.ts)", function () {
       "relayBillingAuthorization",
       "renderFormat",
       "renderJson",
+      "reportFromStore",
       "reportInputFromChain",
       "reportInputFromStore",
       "requestWithdrawal",

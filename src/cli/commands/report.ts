@@ -5,7 +5,7 @@
 import fs from "fs";
 import path from "path";
 
-import { blocksForDates, buildReport, CreditTier, csvSidecar, InvalidInputError, Labels, parseCreditTiers, parseSla, readLabels, renderFormat, renderJson, Report, ReportFormat, reportInputFromStore, ReportKind, resolveCustomer } from "../../index";
+import { blocksForDates, CreditTier, csvSidecar, InvalidInputError, Labels, parseCreditTiers, parseSla, readLabels, renderFormat, renderJson, Report, ReportFormat, reportFromStore, ReportKind, resolveCustomer } from "../../index";
 import { CliContext } from "../context";
 import { checkOutExtension, formatFromOut } from "../outputFile";
 import { CommandOutput, kv } from "../output";
@@ -125,15 +125,9 @@ export async function buildStoreReport(
   r: StoreReportOptions,
 ): Promise<Report> {
   const { deployment, chain } = await ctx.ledgers();
-  const input = await reportInputFromStore(store, chain.provider, {
-    chainId: deployment.chainId,
-    ledger: deployment.workLedger,
-    revenueLedger: deployment.revenueLedger,
-    fromBlock: r.fromBlock,
-    toBlock: r.toBlock,
-  });
+  const range = { chainId: deployment.chainId, ledger: deployment.workLedger, revenueLedger: deployment.revenueLedger, fromBlock: r.fromBlock, toBlock: r.toBlock };
   try {
-    return buildReport(kind, input, {
+    return await reportFromStore(store, chain.provider, kind, range, {
       networkId: r.networkId ?? null,
       customer: r.customer ?? null,
       labels: r.labels,

@@ -8,7 +8,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { openStore } from "../../../src/reader";
 import { buildReport, REPORT_KINDS } from "../../../src/report/build";
 import { reportInputFromChain } from "../../../src/report/fromChain";
-import { reportInputFromStore } from "../../../src/report/fromStore";
+import { reportFromStore, reportInputFromStore } from "../../../src/report/fromStore";
 import { MissingRecordsError } from "../../../src/report/uptime";
 import type { SpendReport } from "../../../src/report/types";
 import { syncChain } from "../../../src/reader/sync";
@@ -47,7 +47,13 @@ describe("reports from the indexer's store", function () {
         const c = JSON.stringify(buildReport(kind, fromBundles, { generatedAt: "x" }));
         expect(a, kind).to.equal(b);
         expect(c, kind).to.equal(b);
+        // the one-call form (what report, serve and the demo run) builds the same report, options passed through
+        const d = JSON.stringify(await reportFromStore(store, ethers.provider, kind, range, { generatedAt: "x" }));
+        expect(d, kind).to.equal(b);
       }
+      const narrowed = await reportFromStore(store, ethers.provider, "uptime", range, { generatedAt: "x", networkId: 1, slaBps: 9_500 });
+      expect(JSON.stringify(narrowed)).to.equal(JSON.stringify(buildReport("uptime", fromChain, { generatedAt: "x", networkId: 1, slaBps: 9_500 })));
+      expect(narrowed.manifest.sla?.slaBps).to.equal(9_500);
       // Every statement is proven from the index's usage leaves (and from the bundles at hand).
       for (const input of [fromStore, fromBundles]) {
         const spend = buildReport("spend", input) as SpendReport;

@@ -6,9 +6,9 @@
  */
 import { Provider, Signer, ZeroAddress, getAddress } from "ethers";
 
-import { IWorkLedger__factory } from "../contracts";
 import { InvalidInputError } from "../errors";
 import { Deployment } from "./deployment";
+import { workLedgerCall as wlCall, workLedgerInterface as wlInterface } from "./calls";
 import { assertNetwork } from "./network";
 import { decodeRevert } from "../chain/revert";
 import { asRefusal, sendRefusable } from "./refusal";
@@ -16,8 +16,6 @@ import { ContractCall, SendOptions, TxOutcome, receiptEvents } from "./tx";
 
 type Ledger = Pick<Deployment, "workLedger">;
 
-const wlInterface = () => IWorkLedger__factory.createInterface();
-const wlCall = (d: Ledger, method: string, args: readonly unknown[]) => ({ contract: "WorkLedger", to: d.workLedger, iface: wlInterface(), method, args });
 
 /** The current arbiter nominates the next one (who must then accept). */
 export async function transferArbiter(signer: Signer, deployment: Ledger, p: { networkId: bigint; to: string }, options: SendOptions = {}): Promise<{ outcome: TxOutcome; arbiter: string; pendingArbiter: string }> {

@@ -12,6 +12,7 @@ import { IRevenueLedger__factory, IWorkLedger__factory } from "../contracts";
 import { InvalidInputError } from "../errors";
 import { BILLING_AUTHORIZATION_TYPES, revenueLedgerDomain } from "../records/eip712";
 import { Deployment } from "./deployment";
+import { revenueLedgerCall as rlCall, revenueLedgerInterface as rlInterface } from "./calls";
 import { assertNetwork } from "./network";
 import { isoDate, sendRefusable } from "./refusal";
 import { ADDRESS_RE, INT_RE, readKindedJson, writeJsonFile } from "./signedFile";
@@ -29,8 +30,6 @@ export const NO_EXPIRY = 253_402_300_799n;
 /** Default validity of a signed authorization: one day from signing. */
 export const DEFAULT_AUTHORIZATION_DEADLINE_SECONDS = 86_400n;
 
-const rlInterface = () => IRevenueLedger__factory.createInterface();
-const rlCall = (d: Ledgers, method: string, args: readonly unknown[]) => ({ contract: "RevenueLedger", to: d.revenueLedger, iface: rlInterface(), method, args });
 
 /** What an authorization (or revoke) did, from BillingAuthorized. */
 export interface BillingAuthorizationResult {

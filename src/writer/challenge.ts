@@ -7,9 +7,10 @@
  */
 import { ContractRunner, Signer, ZeroAddress, getAddress } from "ethers";
 
-import { IERC20Metadata__factory, IRevenueLedger__factory, IWorkLedger__factory } from "../contracts";
+import { IERC20Metadata__factory, IWorkLedger__factory } from "../contracts";
 import { InvalidInputError } from "../errors";
 import { Deployment } from "./deployment";
+import { revenueLedgerInterface as rlInterface, workLedgerCall as wlCall, workLedgerInterface as wlInterface } from "./calls";
 import { assertNetwork, epochStatusName, EpochStatusName } from "./network";
 import { isoDate, sendRefusable } from "./refusal";
 import { formatTokenAmount, tokenInfo } from "./revenue";
@@ -17,9 +18,6 @@ import { SendOptions, TxOutcome, receiptEvents } from "./tx";
 
 type Ledgers = Pick<Deployment, "workLedger" | "revenueLedger">;
 
-const wlInterface = () => IWorkLedger__factory.createInterface();
-const rlInterface = () => IRevenueLedger__factory.createInterface();
-const wlCall = (d: Pick<Deployment, "workLedger">, method: string, args: readonly unknown[]) => ({ contract: "WorkLedger", to: d.workLedger, iface: wlInterface(), method, args });
 
 /** The challenge state of an epoch's latest version. */
 export interface ChallengeInfo {

@@ -7,9 +7,9 @@
  */
 import { ContractRunner, Signer } from "ethers";
 
-import { IWorkLedger__factory } from "../contracts";
 import { InvalidInputError } from "../errors";
 import { Deployment } from "./deployment";
+import { workLedgerCall } from "./calls";
 import { assertNetwork } from "./network";
 import { SendOptions, TxOutcome, receiptEvents, sendCall, simulateCall } from "./tx";
 
@@ -68,17 +68,16 @@ export async function advanceFinality(
   const runner = signer.provider;
   if (!runner) throw new InvalidInputError("advanceFinality: the signer has no provider");
   const wl = await assertNetwork(runner, deployment, id);
-  const iface = IWorkLedger__factory.createInterface();
-  const call = { contract: "WorkLedger", to: deployment.workLedger, iface, method: "advanceFinality", args: [id, steps] };
+  const call = workLedgerCall(deployment, "advanceFinality", [id, steps]);
   const fromCount = await wl.finalizedCount(id);
   if (options.dryRun) {
     const sim = await simulateCall(signer, call);
-    const toCount = BigInt(iface.decodeFunctionResult("advanceFinality", sim.result)[0]);
+    const toCount = BigInt(call.iface.decodeFunctionResult("advanceFinality", sim.result)[0]);
     const outcome: TxOutcome = { dryRun: true, contract: call.contract, method: call.method, from: sim.from, to: call.to, data: sim.data, gasEstimate: sim.gasEstimate };
     return { networkId: id, fromCount, toCount, advanced: toCount !== fromCount, outcome };
   }
   const outcome = await sendCall(signer, call);
-  const [ev] = receiptEvents(outcome.receipt, iface, deployment.workLedger, "FinalityAdvanced").filter((e) => e.args.networkId === id);
+  const [ev] = receiptEvents(outcome.receipt, call.iface, deployment.workLedger, "FinalityAdvanced").filter((e) => e.args.networkId === id);
   if (ev) return { networkId: id, fromCount: BigInt(ev.args.fromCount), toCount: BigInt(ev.args.toCount), advanced: true, outcome };
   const now = await wl.finalizedCount(id, { blockTag: outcome.blockNumber });
   return { networkId: id, fromCount: now, toCount: now, advanced: false, outcome };

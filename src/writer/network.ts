@@ -10,6 +10,7 @@ import { IWorkLedger, IWorkLedger__factory } from "../contracts";
 import { InvalidInputError, WorkLedgerError } from "../errors";
 import { normalizeNodeId } from "../records/nodeId";
 import { Deployment } from "./deployment";
+import { workLedgerCall, workLedgerInterface as wlInterface } from "./calls";
 import { SendOptions, TxOutcome, receiptEvents, sendCall } from "./tx";
 import { sendRefusable } from "./refusal";
 import { TrustParams, resolveTrustParams } from "./trust";
@@ -61,11 +62,6 @@ export interface CreatedNetwork {
   capacityPerNode: bigint;
 }
 
-const wlInterface = () => IWorkLedger__factory.createInterface();
-
-function workLedgerCall(d: Ledger, method: string, args: readonly unknown[]) {
-  return { contract: "WorkLedger", to: d.workLedger, iface: wlInterface(), method, args };
-}
 
 function createdFrom(result: unknown): CreatedNetwork {
   const args = result as Record<string, unknown>;

@@ -5,10 +5,10 @@
  */
 import { Signer, getAddress } from "ethers";
 
-import { IWorkLedger__factory } from "../contracts";
 import { InvalidInputError } from "../errors";
 import { normalizeNodeId } from "../records/nodeId";
 import { Deployment } from "./deployment";
+import { workLedgerCall as wlCall } from "./calls";
 import { assertNetwork } from "./network";
 import { WORKLEDGER_LIMITS, durationText, sendRefusable } from "./refusal";
 import { minThawSeconds } from "./trust";
@@ -16,7 +16,6 @@ import { SendOptions, TxOutcome } from "./tx";
 
 type Ledger = Pick<Deployment, "workLedger">;
 
-const wlCall = (d: Ledger, method: string, args: readonly unknown[]) => ({ contract: "WorkLedger", to: d.workLedger, iface: IWorkLedger__factory.createInterface(), method, args });
 
 /** Pauses or unpauses a network (admin). Refuses a no-op with the current state. */
 export async function setNetworkPaused(signer: Signer, deployment: Ledger, p: { networkId: bigint; paused: boolean }, options: SendOptions = {}): Promise<{ outcome: TxOutcome; paused: boolean }> {

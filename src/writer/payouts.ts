@@ -27,6 +27,7 @@ import { UsageRecord } from "../records/usage";
 import { usageLeafHash, usageRefsHash } from "../records/usageTree";
 import { EpochBundle, readBundle } from "./bundle";
 import { Deployment } from "./deployment";
+import { revenueLedgerCall, revenueLedgerInterface } from "./calls";
 import { assertNetwork } from "./network";
 import { bundleFileName } from "./publish";
 import { sendRefusable } from "./refusal";
@@ -639,10 +640,9 @@ export async function postPayoutRoot(signer: Signer, deployment: Ledgers, p: { r
     if (seen.has(s.signer)) throw new InvalidInputError(`two payout signatures of ${s.signer}`);
     seen.add(s.signer);
   }
-  const iface = IRevenueLedger__factory.createInterface();
   const struct = { networkId: round.networkId, root: round.root, throughEpoch: round.throughEpoch, total: round.total, dataHash: round.dataHash };
-  const outcome = await sendRefusable(signer, { contract: "RevenueLedger", to: deployment.revenueLedger, iface, method: "postPayoutRoot", args: [struct, sigs.map((s) => s.signature)] }, options);
-  const ev = receiptEvents(outcome.receipt, iface, deployment.revenueLedger, "PayoutRootPosted")[0];
+  const outcome = await sendRefusable(signer, revenueLedgerCall(deployment, "postPayoutRoot", [struct, sigs.map((s) => s.signature)]), options);
+  const ev = receiptEvents(outcome.receipt, revenueLedgerInterface(), deployment.revenueLedger, "PayoutRootPosted")[0];
   return {
     root: round.root,
     throughEpoch: round.throughEpoch,
@@ -738,9 +738,8 @@ export async function claimPayout(signer: Signer, deployment: Ledgers, p: { netw
     throw new InvalidInputError(`node ${nodeId} has nothing to claim: it claimed ${claimedBefore} of its cumulative ${leaf.cumulativeAmount} (root through epoch ${state.throughEpoch}); wait for the next root`);
   }
   const to = p.to ? getAddress(p.to) : from;
-  const iface = IRevenueLedger__factory.createInterface();
-  const outcome = await sendRefusable(signer, { contract: "RevenueLedger", to: deployment.revenueLedger, iface, method: "claim", args: [p.networkId, nodeId, leaf.cumulativeAmount, proof, to] }, options);
-  const ev = receiptEvents(outcome.receipt, iface, deployment.revenueLedger, "PayoutClaimed")[0];
+  const outcome = await sendRefusable(signer, revenueLedgerCall(deployment, "claim", [p.networkId, nodeId, leaf.cumulativeAmount, proof, to]), options);
+  const ev = receiptEvents(outcome.receipt, revenueLedgerInterface(), deployment.revenueLedger, "PayoutClaimed")[0];
   return {
     networkId: p.networkId,
     nodeId,

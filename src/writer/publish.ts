@@ -11,7 +11,6 @@ import fs from "fs";
 import path from "path";
 import { Signer, keccak256, toUtf8Bytes } from "ethers";
 
-import { IWorkLedger__factory } from "../contracts";
 import { InvalidInputError, VerificationError, WorkLedgerError } from "../errors";
 import { ReadRecordsOptions } from "../records/parse";
 import { EpochSummary } from "../records/types";
@@ -21,6 +20,7 @@ import { BuildEpochFromFileOptions, buildEpochFromFile } from "./build";
 import { EpochBundle, writeBundle } from "./bundle";
 import { CommitEpochParams, CommitEpochResult, commitEpoch, prepareSignatures } from "./commit";
 import { Deployment, assertDeployment } from "./deployment";
+import { workLedgerCall } from "./calls";
 import { assertNetwork, epochStatusName, unregisteredNodes } from "./network";
 import { SignatureFile, readSignatureFile } from "./sign";
 import { SendOptions, TxOutcome, sendCall } from "./tx";
@@ -153,7 +153,7 @@ export async function publishEpoch(signer: Signer, deployment: Pick<Deployment, 
   if (params.dryRun) {
     const sigBytes = sorted.map((s) => s.signature);
     const args = correction ? [networkId, epoch, summary, sigBytes, correction.reasonHash] : [networkId, epoch, summary, sigBytes];
-    const simulation = await sendCall(signer, { contract: "WorkLedger", to: deployment.workLedger, iface: IWorkLedger__factory.createInterface(), method: correction ? "correctEpoch" : "commitEpoch", args }, { dryRun: true });
+    const simulation = await sendCall(signer, workLedgerCall(deployment, correction ? "correctEpoch" : "commitEpoch", args), { dryRun: true });
     return result({ version, signers: sorted.map((s) => s.signer), unregisteredNodes: unregistered, simulation });
   }
   // Write the bundle next to its final name first (a full disk fails here, before anything is sent) ...

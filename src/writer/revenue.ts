@@ -10,6 +10,7 @@ import { ContractRunner, Signer, formatUnits, getAddress } from "ethers";
 import { IERC20Metadata__factory, IRevenueLedger__factory, MockStablecoin__factory } from "../contracts";
 import { InvalidInputError } from "../errors";
 import { Deployment } from "./deployment";
+import { revenueLedgerCall as revenueCall, revenueLedgerInterface as rlInterface } from "./calls";
 import { assertNetwork } from "./network";
 import { isoDate, sendRefusable } from "./refusal";
 import { SendOptions, TxOutcome, receiptEvents, sendCall } from "./tx";
@@ -52,11 +53,6 @@ export async function networkToken(runner: ContractRunner, deployment: Ledgers, 
   return tokenInfo(runner, (await wl.network(networkId)).token);
 }
 
-const rlInterface = () => IRevenueLedger__factory.createInterface();
-
-function revenueCall(d: Ledgers, method: string, args: readonly unknown[]) {
-  return { contract: "RevenueLedger", to: d.revenueLedger, iface: rlInterface(), method, args };
-}
 
 /**
  * Deposits `amount` of the network's token into the signer's escrow, approving the RevenueLedger

@@ -10,18 +10,16 @@ import fs from "fs";
 import path from "path";
 import { AbiCoder, ContractRunner, Signer, ZeroHash, getAddress, keccak256, verifyTypedData } from "ethers";
 
-import { IWorkLedger__factory } from "../contracts";
 import { InvalidInputError, VerificationError } from "../errors";
 import { VERIFIER_ROTATION_TYPES, workLedgerDomain } from "../records/eip712";
 import { Deployment } from "./deployment";
+import { workLedgerCall as wlCall, workLedgerInterface as wlInterface } from "./calls";
 import { assertNetwork } from "./network";
 import { isoDate, sendRefusable } from "./refusal";
 import { SendOptions, TxOutcome, receiptEvents } from "./tx";
 
 type Ledger = Pick<Deployment, "workLedger" | "chainId">;
 
-const wlInterface = () => IWorkLedger__factory.createInterface();
-const wlCall = (d: Pick<Deployment, "workLedger">, method: string, args: readonly unknown[]) => ({ contract: "WorkLedger", to: d.workLedger, iface: wlInterface(), method, args });
 
 /** A verifier rotation: what k of the current set sign. */
 export interface RotationProposal {

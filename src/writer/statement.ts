@@ -27,6 +27,7 @@ import { UsageRecord } from "../records/usage";
 import { UsageRef, usageRefsHash, verifyUsageProof } from "../records/usageTree";
 import { readBundle } from "./bundle";
 import { Deployment } from "./deployment";
+import { revenueLedgerCall as rlCall, revenueLedgerInterface as rlInterface } from "./calls";
 import { assertNetwork, epochStatusName } from "./network";
 import { bundleFileName, reasonHash } from "./publish";
 import { ContractRefusedError, asRefusal, sendRefusable } from "./refusal";
@@ -39,8 +40,6 @@ type SigningLedgers = Ledgers & Pick<Deployment, "chainId">;
 
 const ZERO32 = "0x" + "0".repeat(64);
 
-const rlInterface = () => IRevenueLedger__factory.createInterface();
-const rlCall = (d: Ledgers, method: string, args: readonly unknown[]) => ({ contract: "RevenueLedger", to: d.revenueLedger, iface: rlInterface(), method, args });
 
 /** The signed struct (DESIGN rule 9, fixed). */
 export interface BillingStatement {

@@ -9,7 +9,6 @@ import type { FastifyInstance } from "fastify";
 import { InvalidInputError } from "../../errors";
 import { parseAddress } from "../../records/address";
 import { normalizeNodeId } from "../../records/nodeId";
-import { bundleProof } from "../../writer/bundle";
 import { makeProofFile, makeUsageProofFile } from "../../verifier/proofFile";
 import { BundleSourceError, BundleUnavailableError } from "../bundleCache";
 import { EpochState, ServerContext, effectiveStatus } from "../context";
@@ -191,9 +190,9 @@ export async function apiRoutes(app: FastifyInstance, ctx: ServerContext): Promi
       const v = await requireEpoch(id, epoch);
       if (v.recordCount === 0n) throw apiError(404, "unknown_node", `epoch ${epoch} v${v.version} of network ${id} has no records`, "nodeId");
       const bundle = await bundleOf(v);
-      if (bundle.leafIndexOf(node) < 0) throw apiError(404, "unknown_node", `node ${node} has no record in epoch ${epoch} v${v.version} of network ${id}`, "nodeId");
-      const p = bundleProof(bundle, node);
-      const file = makeProofFile({ chainId: ctx.deployment.chainId, ledger: ctx.deployment.workLedger, networkId: id, epoch, version: v.version, root: p.root, record: p.record, proof: p.proof });
+      const leaf = bundle.leafIndexOf(node); // one lookup on this hot path (bundleProof would search again)
+      if (leaf < 0) throw apiError(404, "unknown_node", `node ${node} has no record in epoch ${epoch} v${v.version} of network ${id}`, "nodeId");
+      const file = makeProofFile({ chainId: ctx.deployment.chainId, ledger: ctx.deployment.workLedger, networkId: id, epoch, version: v.version, root: bundle.root, record: bundle.record(leaf), proof: bundle.proof(leaf) });
       const status = effectiveStatus(v.status, v.finalizesAt, await ctx.now());
       reply.header("cache-control", cacheControl(status));
       return { ...file, status, finalizesAt: v.finalizesAt };

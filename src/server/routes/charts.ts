@@ -127,21 +127,24 @@ export async function chartsRoutes(app: FastifyInstance, ctx: ServerContext): Pr
         throw apiError(503, "chain_unavailable", `cannot read the chain for the charts: ${(e as Error).message.split("\n")[0].slice(0, 200)}`);
       }
     };
-    // The economics charts need the epochs' summaries (events), never their records: leaving the
-    // records out keeps a million-record epoch from being loaded and hashed on every new block.
+    // The economics charts need the epochs' summaries (events), never their records: past the
+    // heat-map's bound the records are left out, so a million-record epoch is not loaded and hashed
+    // on every new block. Below it one input (with records) serves both reports.
+    const records = (await ctx.store.epochSummaries(networkId)).reduce((sum, r) => sum + Number(r.record_count), 0);
+    const withRecords = records <= HEATMAP_MAX_RECORDS;
     const summariesOnly: ReportStore = { events: (r) => ctx.store.events(r), bundleRecords: () => undefined, bundleUsage: (n, e, v) => ctx.store.bundleUsage(n, e, v) };
+    const input = await inputFrom(withRecords ? ctx.store : summariesOnly);
     const options = { networkId, labels: ctx.labels, allowMissingRecords: true };
-    const economics = buildReport("economics", await inputFrom(summariesOnly), options);
+    const economics = buildReport("economics", input, options);
     if (economics.kind !== "economics") throw new Error("expected an economics report");
     if (!economics.lines.length) throw apiError(404, "unknown_network", `network ${networkId} has no committed epoch in the index`, "network");
     const charts = reportCharts(economics);
     const omitted: ChartsBody["omitted"] = [];
-    const records = economics.lines.reduce((s, l) => s + l.recordCount, 0);
-    if (records > HEATMAP_MAX_RECORDS) {
+    if (!withRecords) {
       omitted.push({ id: "uptime-heatmap", reason: `${records} records over the network's epochs (more than ${HEATMAP_MAX_RECORDS}): see the uptime report` });
     } else {
       try {
-        charts.push(...reportCharts(buildReport("uptime", await inputFrom(ctx.store), options)));
+        charts.push(...reportCharts(buildReport("uptime", input, options)));
       } catch (e) {
         omitted.push({ id: "uptime-heatmap", reason: (e as Error).message.split("\n")[0].slice(0, 200) });
       }

@@ -469,6 +469,18 @@ export class RetryingRpcProvider extends JsonRpcProvider {
   }
 }
 
+/** `url` as a URL when it is an http(s) JSON-RPC endpoint; else InvalidInputError naming it. */
+export function checkRpcUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InvalidInputError(`RPC URL "${url}" is not a URL`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new InvalidInputError(`RPC URL "${url}" must be http:// or https://`);
+  return parsed;
+}
+
 /**
  * Connect to a JSON-RPC URL: checks the chain id (with retries; a wrong chain is a permanent
  * error) and returns an ethers provider whose every call retries transient faults.
@@ -478,13 +490,7 @@ export class RetryingRpcProvider extends JsonRpcProvider {
  * const ledger = WorkLedger__factory.connect(address, provider);
  */
 export async function connectRpc(url: string, opts: ConnectRpcOptions = {}): Promise<RetryingRpcProvider> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InvalidInputError(`RPC URL "${url}" is not a URL`);
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new InvalidInputError(`RPC URL "${url}" must be http:// or https://`);
+  checkRpcUrl(url);
   const transport = new RpcTransport(url, opts);
   let chainId: bigint;
   try {

@@ -7,6 +7,7 @@
 import { JsonRpcProvider, Network, Provider } from "ethers";
 
 import { InvalidInputError } from "../errors";
+import { checkRpcUrl } from "../chain/transport";
 import type { Labels } from "../report/labels";
 import type { SqlStore } from "../reader/sqlStore";
 import type { Checkpoint, EpochVersionRef } from "../reader/store";
@@ -59,13 +60,7 @@ export const CHECKPOINT_FRESH_MS = 1000;
 
 /** A provider for a URL that never probes at startup (the chain may be down; /healthz says so). */
 export function providerForUrl(url: string, chainId: number): JsonRpcProvider {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new InvalidInputError(`RPC URL "${url}" is not a URL`);
-  }
-  if (u.protocol !== "http:" && u.protocol !== "https:") throw new InvalidInputError(`RPC URL "${url}" must be http:// or https://`);
+  checkRpcUrl(url);
   return new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: Network.from(chainId), batchMaxCount: 1 });
 }
 

@@ -93,3 +93,9 @@ export function parseChoice<T extends string>(v: string | undefined, flag: strin
   }
   return v as T;
 }
+
+/** A TCP port flag: 0..65535 (0 = any free port). */
+export function parsePort(v: string, flag: string): number {
+  if (!/^[0-9]{1,5}$/.test(v) || Number(v) > 65535) throw new InvalidInputError(`${flag} must be a port 0..65535 (0 = any free port), got "${v}"`);
+  return Number(v);
+}

@@ -13,7 +13,7 @@ import { InvalidInputError } from "../../index";
 import { assertPortFree, runDemo, serveDemo } from "../../testing";
 import { CliContext } from "../context";
 import { CommandOutput, makeLogger, printOutput } from "../output";
-import { parsePositiveInt } from "../parse";
+import { parsePort, parsePositiveInt } from "../parse";
 import { PRIVATE_KEY_ENV } from "../keys";
 
 interface DemoFlags {
@@ -25,12 +25,6 @@ interface DemoFlags {
   port?: string;
   rpcPort?: string;
   host?: string;
-}
-
-/** A TCP port flag: 0..65535 (0 = any free port). */
-function parsePort(v: string, flag: string): number {
-  if (!/^[0-9]{1,5}$/.test(v) || Number(v) > 65535) throw new InvalidInputError(`${flag} must be a port 0..65535 (0 = any free port), got "${v}"`);
-  return Number(v);
 }
 
 /** assertPortFree, its refusal naming the flag that picks another port. */

@@ -11,7 +11,7 @@ import fs from "fs";
 import { InvalidInputError, Labels, readDeploymentFile, readLabels, startServer } from "../../index";
 import { CliContext } from "../context";
 import { CommandOutput } from "../output";
-import { parseUint } from "../parse";
+import { parsePort, parseUint } from "../parse";
 import { EMBEDDED_RPC } from "../reportNames";
 import { redactDb } from "../store";
 
@@ -45,7 +45,7 @@ function proxyAddresses(v: string): string {
 
 export async function serveCommand(ctx: CliContext, o: ServeFlags): Promise<CommandOutput> {
   const db = o.db ?? "workledger.sqlite";
-  const port = Number(parseUint(o.port ?? "8080", "--port", 16));
+  const port = parsePort(o.port ?? "8080", "--port");
   const rateLimit = Number(parseUint(o.rateLimit ?? "600", "--rate-limit", 32));
   const host = o.host ?? "127.0.0.1";
   if (!host.trim()) throw new InvalidInputError("--host must not be empty");

@@ -744,6 +744,10 @@ export class PostgresStore extends SqlStore {
     };
     const pool = new pg.Pool(config);
     pool.on("error", () => undefined); // an idle connection that drops is replaced on next use
+    // A connection that drops while checked out (inside a transaction, or when the server is shut down
+    // between two queries) rejects its queries, which callers see; node-postgres also emits 'error' on
+    // the client, which with no listener would crash the process. The pool discards such a client on release.
+    pool.on("connect", (client) => client.on("error", () => undefined));
     const s = new PostgresStore(pool, redactUrl(url));
     return SqlStore.ready(s, Boolean(opts.readOnly));
   }

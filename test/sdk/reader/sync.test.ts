@@ -450,6 +450,41 @@ describe("reader: sync against hardhat node", function () {
   };
 
   describe("a store that goes away", function () {
+    it("[postgres] a connection ended by the server while checked out fails its work, not the process; the store goes on", async function () {
+      const s = (await stores.open("postgres")) as SqlStore & { pool: import("pg").Pool };
+      await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock });
+      const before = await s.checkpoint();
+      const uncaught: unknown[] = [];
+      const onUncaught = (e: unknown) => uncaught.push(e);
+      // Mocha's own handler would fail the test on an uncaught 'error' event; count them here instead.
+      const mochaHandlers = process.listeners("uncaughtException");
+      process.removeAllListeners("uncaughtException");
+      process.on("uncaughtException", onUncaught);
+      try {
+        // A client held between two queries (as inside a transaction), then ended by the server (57P01).
+        const held = await s.pool.connect();
+        const pid = (await held.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid;
+        const killer = await s.pool.connect();
+        await killer.query("SELECT pg_terminate_backend($1)", [pid]);
+        killer.release();
+        await new Promise((r) => setTimeout(r, 300));
+        let err: unknown;
+        await held.query("SELECT 1").catch((e) => (err = e));
+        held.release();
+        expect(err, "the held client's next query").to.be.instanceOf(Error);
+        expect(isStoreUnavailable(err) || /not queryable|terminat/i.test(String(err)), String(err)).to.equal(true);
+      } finally {
+        process.removeListener("uncaughtException", onUncaught);
+        for (const h of mochaHandlers) process.on("uncaughtException", h);
+      }
+      expect(uncaught.map(String), "uncaught errors").to.deep.equal([]);
+      // The pool dropped the dead client: the store reads and syncs on fresh connections.
+      expect(await s.checkpoint()).to.deep.equal(before);
+      await sc.activity(2, "after-terminate");
+      await syncChain({ provider: node.url, store: s, addresses: sc.addresses, fromBlock: sc.deployBlock });
+      expect((await s.checkpoint())!.blockNumber).to.equal(await node.provider.getBlockNumber());
+    });
+
     it("[postgres] a follower waits out a database server restart and goes on where it was", async function () {
       const server = await startPostgres(); // its own server: the shared one stays up for the other tests
       const s = await openStore(await server.createDatabase("restart"));

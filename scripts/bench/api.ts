@@ -11,8 +11,9 @@
  * Timed: `workledger serve`'s server (startServer: rate limit off, no logger, 127.0.0.1, any port)
  * runs in a CHILD process, so the load generator does not share its event loop (on 2 cores: one for
  * the server, one for autocannon). The first GET of a record (it loads the bundle and its tree; the
- * server's background warming is off here) is apiFirstProofMs (apiHealthzMaxMsDuringFirstProof: the
- * slowest /healthz answer meanwhile, i.e. how long the load blocks other requests); then autocannon (50 connections, pipelining 1, BENCH_API_SECONDS, default 10 s)
+ * server's background warming is off here; the bundle is read or rebuilt on the server's worker thread, whose
+ * modules load under ts-node here, slower than an installed package's) is apiFirstProofMs (apiHealthzMaxMsDuringFirstProof:
+ * the slowest /healthz answer meanwhile, i.e. how long the load blocks other requests); then autocannon (50 connections, pipelining 1, BENCH_API_SECONDS, default 10 s)
  * GETs /v1/networks/{id}/epochs/{epoch}/records/{nodeId} of random node ids of the epoch (a shuffled
  * list, never one cached URL). apiProofsPerSecond is the 2xx responses per second over the run,
  * apiProofP99Ms the latency p99. Any non-2xx response or connection error fails the benchmark. A

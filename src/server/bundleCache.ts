@@ -18,11 +18,12 @@ import { buildEpoch } from "../writer/build";
 import { EpochBundle, readBundle } from "../writer/bundle";
 import { bundleFileName } from "../writer/publish";
 import { WorkLedgerError } from "../errors";
+import { BundleLoader } from "./bundleLoader";
 import { PACKED, PACKED_RECORD_SIZE, writeUintBE } from "../records/codec";
 import { RecordTable } from "../records/table";
 
 /** Rows read from the index per query while rebuilding a bundle (the event loop runs between chunks). */
-const INDEX_CHUNK = 20_000;
+const INDEX_CHUNK = 5_000;
 
 /**
  * The records of an imported bundle, read from the index straight into a packed RecordTable (file
@@ -95,7 +96,15 @@ export interface EpochBundleCacheOptions {
   dir?: string;
   /** Most records kept in memory across cached bundles (default 3,000,000; the newest bundle is kept even if larger). */
   maxRecords?: number;
+  /**
+   * Bundles of at least this many records are read or rebuilt on a worker thread (default 50,000;
+   * `Infinity`: never), so the server keeps answering while they load. Smaller ones load inline.
+   */
+  offThreadRecords?: number;
 }
+
+/** Default of {@link EpochBundleCacheOptions.offThreadRecords}. */
+export const DEFAULT_OFF_THREAD_RECORDS = 50_000;
 
 /** Where a cached bundle came from. */
 export type BundleOrigin = "file" | "index";
@@ -112,8 +121,12 @@ export class EpochBundleCache {
   private records = 0;
   readonly dir?: string;
   readonly maxRecords: number;
+  readonly offThreadRecords: number;
   /** Bundles built or read so far (cache misses that completed). */
   loads = 0;
+  /** Bundles read or built on the worker thread (one refused for its root included). */
+  offThreadLoads = 0;
+  private loader?: BundleLoader;
 
   constructor(
     private readonly store: SqlStore,
@@ -121,6 +134,25 @@ export class EpochBundleCache {
   ) {
     this.dir = opts.dir;
     this.maxRecords = opts.maxRecords ?? DEFAULT_CACHE_RECORDS;
+    this.offThreadRecords = opts.offThreadRecords ?? DEFAULT_OFF_THREAD_RECORDS;
+  }
+
+  /** The worker-thread loader (started on first use). */
+  private worker(): BundleLoader {
+    this.loader ??= new BundleLoader((e) => (e.name === "BundleSourceError" ? new BundleSourceError(e.message) : undefined));
+    return this.loader;
+  }
+
+  /** Start the loading thread now, so the first large epoch does not wait for it to load its modules. */
+  startWorker(): void {
+    if (this.offThreadRecords !== Infinity) this.worker().start();
+  }
+
+  /** Stop the loading thread (the cache can still load: a new thread starts on demand). */
+  async close(): Promise<void> {
+    const l = this.loader;
+    this.loader = undefined;
+    await l?.close();
   }
 
   /** Records currently held. */
@@ -171,10 +203,12 @@ export class EpochBundleCache {
   private async load(v: EpochVersionRef): Promise<Entry> {
     const where = `network ${v.networkId} epoch ${v.epoch} v${v.version}`;
     const root = v.root.toLowerCase();
+    const offThread = Number(v.recordCount) >= this.offThreadRecords;
     if (this.dir) {
       const file = path.join(this.dir, bundleFileName(v.networkId, v.epoch, v.version));
       if (fs.existsSync(file)) {
-        const bundle = await readBundle(file);
+        const bundle = offThread ? await this.worker().readBundle(file) : await readBundle(file);
+        if (offThread) this.offThreadLoads++;
         if (bundle.root !== root) throw new BundleSourceError(`bundle ${file} has root ${bundle.root} but the index has ${root} for ${where}`);
         this.loads++;
         return { bundle, origin: "file" };
@@ -187,10 +221,14 @@ export class EpochBundleCache {
       );
     }
     const usage = await this.store.bundleUsage(v.networkId, v.epoch, v.version);
-    const built = await buildEpoch(table, { epoch: v.epoch, networkId: v.networkId, usage: usage && usage.length > 0 ? usage : null, parallel: table.count >= 20_000 });
-    if (built.summary.root !== root) throw new BundleSourceError(`the index's records of ${where} give root ${built.summary.root}, but the commit has ${root}`);
+    const epochUsage = usage && usage.length > 0 ? usage : null;
+    const bundle = offThread
+      ? await this.worker().buildBundle(table, { epoch: BigInt(v.epoch), networkId: BigInt(v.networkId), usage: epochUsage })
+      : (await buildEpoch(table, { epoch: v.epoch, networkId: v.networkId, usage: epochUsage, parallel: table.count >= 20_000 })).bundle;
+    if (offThread) this.offThreadLoads++;
+    if (bundle.root !== root) throw new BundleSourceError(`the index's records of ${where} give root ${bundle.root}, but the commit has ${root}`);
     this.loads++;
-    return { bundle: built.bundle, origin: "index" };
+    return { bundle, origin: "index" };
   }
 
   /** Forget every bundle. */

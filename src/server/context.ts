@@ -70,7 +70,7 @@ export function providerForUrl(url: string, chainId: number): JsonRpcProvider {
  */
 export async function createContext(
   store: SqlStore,
-  opts: { bundles?: string; provider?: Provider; publicRpc?: string; labels?: Labels; maxCachedRecords?: number; freshMs?: number },
+  opts: { bundles?: string; provider?: Provider; publicRpc?: string; labels?: Labels; maxCachedRecords?: number; offThreadRecords?: number; freshMs?: number },
 ): Promise<ServerContext> {
   const meta = await store.meta();
   const first = await store.checkpoint();
@@ -131,7 +131,7 @@ export async function createContext(
   return {
     store,
     deployment,
-    bundles: new EpochBundleCache(store, { dir: opts.bundles, maxRecords: opts.maxCachedRecords }),
+    bundles: new EpochBundleCache(store, { dir: opts.bundles, maxRecords: opts.maxCachedRecords, offThreadRecords: opts.offThreadRecords }),
     provider: opts.provider,
     publicRpc: opts.publicRpc,
     labels: opts.labels,

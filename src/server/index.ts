@@ -46,6 +46,8 @@ export interface ServeOptions {
   logger?: boolean;
   /** Most epoch records kept in the bundle cache (default 3,000,000). */
   bundleCacheRecords?: number;
+  /** Epochs of at least this many records load on a worker thread, so requests keep being answered meanwhile (default 50,000; Infinity: never). */
+  offThreadRecords?: number;
   /**
    * Take the client IP from X-Forwarded-For (Fastify's trustProxy: true trusts every hop, a string the
    * proxies' comma-separated addresses or CIDRs), so the rate limit counts clients behind a load
@@ -99,7 +101,7 @@ export async function buildServer(opts: ServeOptions): Promise<FastifyInstance> 
       ownProvider = p;
       provider = p;
     } else provider = opts.provider;
-    ctx = await createContext(store, { bundles: opts.bundles, provider, publicRpc: opts.publicRpc, labels: opts.labels, maxCachedRecords: opts.bundleCacheRecords });
+    ctx = await createContext(store, { bundles: opts.bundles, provider, publicRpc: opts.publicRpc, labels: opts.labels, maxCachedRecords: opts.bundleCacheRecords, offThreadRecords: opts.offThreadRecords });
   } catch (e) {
     ownProvider?.destroy();
     if (ownStore) await store.close();
@@ -115,6 +117,7 @@ export async function buildServer(opts: ServeOptions): Promise<FastifyInstance> 
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
   });
   app.addHook("onClose", async () => {
+    await ctx.bundles.close();
     ownProvider?.destroy();
     if (ownStore) await store.close();
   });
@@ -179,6 +182,14 @@ async function warmLatest(app: FastifyInstance): Promise<void> {
   }
 }
 
+/** Start the bundle cache's loading thread now when the index has an epoch large enough to need it, so its modules are loaded before the first such request. */
+async function startLoaderIfLarge(app: FastifyInstance): Promise<void> {
+  const ctx = contexts.get(app);
+  if (!ctx || ctx.bundles.offThreadRecords === Infinity) return;
+  const large = await ctx.store.db.selectFrom("epochs").select("epoch").where("record_count", ">=", ctx.bundles.offThreadRecords).limit(1).executeTakeFirst();
+  if (large && app.server.listening) ctx.bundles.startWorker();
+}
+
 /** Build the server and listen on host:port (default 127.0.0.1:8080; port 0 = any free port). */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const app = await buildServer(opts);
@@ -195,13 +206,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
   const addr = app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : wanted;
+  void startLoaderIfLarge(app).catch(() => undefined);
   if (opts.warm !== false) void warmLatest(app).catch(() => undefined);
   const shownHost = host.includes(":") ? `[${host}]` : host;
   return { url: `http://${shownHost}:${port}`, app, close: () => app.close() };
 }
 
 export type { ServerContext, ServerDeployment } from "./context";
-export { EpochBundleCache, BundleUnavailableError, BundleSourceError, DEFAULT_CACHE_RECORDS } from "./bundleCache";
+export { EpochBundleCache, BundleUnavailableError, BundleSourceError, DEFAULT_CACHE_RECORDS, DEFAULT_OFF_THREAD_RECORDS } from "./bundleCache";
 export { ApiError, apiError } from "./errors";
 export type { ApiErrorBody } from "./errors";
 export { dashboardDir, ethersBrowserFile } from "./static";

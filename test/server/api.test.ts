@@ -300,29 +300,34 @@ describe("workledger serve: the HTTP API", function () {
     expect(claimed).to.equal(await fx.s.rl.claimed(1, node));
   });
 
-  it("serves the same proofs from --bundles DIR files, and refuses a bundle that does not match the index (500, never served)", async function () {
-    const fromFiles = await buildServer({ db: fx.dbFile, bundles: fx.bundlesDir, provider: ethers.provider, rateLimit: 0 });
-    const bad = path.join(fx.dir, "bad-bundles");
-    fs.mkdirSync(bad, { recursive: true });
-    // epoch 1's bundle under epoch 0's name: a valid bundle, of the wrong root
-    fs.copyFileSync(path.join(fx.bundlesDir, bundleFileName(1, 1, 1)), path.join(bad, bundleFileName(1, 0, 1)));
-    const wrong = await buildServer({ db: fx.dbFile, bundles: bad, provider: ethers.provider, rateLimit: 0 });
-    try {
-      for (let epoch = 0; epoch < EPOCHS; epoch++) {
-        const u = `/v1/networks/1/epochs/${epoch}/records/${fx.s.nodes[1]}`;
-        expect((await get(u, fromFiles)).body).to.equal((await get(u, app)).body);
+  for (const offThreadRecords of [undefined, 0]) {
+    it(`serves the same proofs from --bundles DIR files, and refuses a bundle that does not match the index (500, never served)${offThreadRecords === 0 ? ", every bundle loaded on the worker thread" : ""}`, async function () {
+      const fromFiles = await buildServer({ db: fx.dbFile, bundles: fx.bundlesDir, provider: ethers.provider, rateLimit: 0, offThreadRecords });
+      const bad = path.join(fx.dir, "bad-bundles");
+      fs.mkdirSync(bad, { recursive: true });
+      // epoch 1's bundle under epoch 0's name: a valid bundle, of the wrong root
+      fs.copyFileSync(path.join(fx.bundlesDir, bundleFileName(1, 1, 1)), path.join(bad, bundleFileName(1, 0, 1)));
+      const wrong = await buildServer({ db: fx.dbFile, bundles: bad, provider: ethers.provider, rateLimit: 0, offThreadRecords });
+      try {
+        for (let epoch = 0; epoch < EPOCHS; epoch++) {
+          const u = `/v1/networks/1/epochs/${epoch}/records/${fx.s.nodes[1]}`;
+          expect((await get(u, fromFiles)).body).to.equal((await get(u, app)).body);
+          const usage = `/v1/networks/1/epochs/${epoch}/usage/${fx.s.customers.alice.address}`;
+          expect((await get(usage, fromFiles)).body).to.equal((await get(usage, app)).body);
+        }
+        const r = await get(`/v1/networks/1/epochs/0/records/${fx.s.nodes[1]}`, wrong);
+        expect(r.statusCode).to.equal(500);
+        expect(r.json<ErrorBody>().error.code).to.equal("bundle_mismatch");
+        expect(r.json<ErrorBody>().error.message).to.match(/has root 0x[0-9a-f]{64} but the index has 0x[0-9a-f]{64}/);
+        // an epoch with no file in DIR falls back to the index's imported records
+        const fallback = `/v1/networks/1/epochs/3/records/${fx.s.nodes[1]}`;
+        expect((await get(fallback, wrong)).body).to.equal((await get(fallback, app)).body);
+      } finally {
+        await fromFiles.close();
+        await wrong.close();
       }
-      const r = await get(`/v1/networks/1/epochs/0/records/${fx.s.nodes[1]}`, wrong);
-      expect(r.statusCode).to.equal(500);
-      expect(r.json<ErrorBody>().error.code).to.equal("bundle_mismatch");
-      expect(r.json<ErrorBody>().error.message).to.match(/has root 0x[0-9a-f]{64} but the index has 0x[0-9a-f]{64}/);
-      // an epoch with no file in DIR falls back to the index's imported records
-      expect((await get(`/v1/networks/1/epochs/3/records/${fx.s.nodes[1]}`, wrong)).statusCode).to.equal(200);
-    } finally {
-      await fromFiles.close();
-      await wrong.close();
-    }
-  });
+    });
+  }
 
   it("GET /v1/reports/{kind}: the report of `workledger report` from the index, per format, with content type and disposition", async function () {
     const store = await openStore(fx.dbFile);

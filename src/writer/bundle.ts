@@ -259,47 +259,81 @@ function bad(file: string, reason: string): never {
  * bundle.recordOf("hotspot-42");
  */
 export async function readBundle(file: string): Promise<EpochBundle> {
-  if (!fs.existsSync(file)) throw new InvalidInputError(`bundle file not found: ${file}`);
-  const size = fs.statSync(file).size;
-  if (size < 16) bad(file, "too short to be a bundle");
-  const fd = fs.openSync(file, "r");
+  const fd = openBundle(file);
   try {
-    const pre = Buffer.alloc(16);
-    fs.readSync(fd, pre, 0, 16, 0);
-    if (pre.toString("latin1", 0, 8) !== BUNDLE_MAGIC) bad(file, "not an epoch bundle (bad magic)");
-    const version = pre.readUInt32LE(8);
-    if (version < BUNDLE_MIN_FORMAT_VERSION || version > BUNDLE_FORMAT_VERSION) {
-      bad(file, `unsupported bundle format version ${version} (this workledger reads versions ${BUNDLE_MIN_FORMAT_VERSION} to ${BUNDLE_FORMAT_VERSION}${version > BUNDLE_FORMAT_VERSION ? "; upgrade workledger to read it" : ""})`);
-    }
-    const headerLength = pre.readUInt32LE(12);
-    if (16 + headerLength > size) bad(file, "truncated header");
-    const headerBuf = Buffer.alloc(headerLength);
-    fs.readSync(fd, headerBuf, 0, headerLength, 16);
-    let header: { epoch?: unknown; networkId?: unknown; summary?: unknown; leafEncoding?: unknown; usage?: unknown; usageLeafEncoding?: unknown };
-    try {
-      header = JSON.parse(headerBuf.toString("utf8"));
-    } catch {
-      bad(file, "header is not valid JSON");
-    }
-    if (typeof header.epoch !== "string" || !/^[0-9]+$/.test(header.epoch)) bad(file, "header.epoch must be a decimal string");
-    if (JSON.stringify(header.leafEncoding) !== JSON.stringify(RECORD_LEAF_ENCODING)) bad(file, "unexpected leaf encoding");
-    const summary = summaryFromJson(header.summary, "summary", { usageOptional: version === 1 });
-    const epoch = BigInt(header.epoch);
-    const usage = usageOfHeader(header, epoch, summary, (reason) => bad(file, reason));
-    const networkId = typeof header.networkId === "string" && /^[0-9]+$/.test(header.networkId) ? BigInt(header.networkId) : undefined;
-    const bodyLength = size - 16 - headerLength;
+    const h = readHeader(fd, file);
+    const bodyLength = h.size - 16 - h.headerLength;
     if (bodyLength % PACKED_RECORD_SIZE !== 0) bad(file, `record section of ${bodyLength} bytes is not a multiple of ${PACKED_RECORD_SIZE}`);
     const n = bodyLength / PACKED_RECORD_SIZE;
-    if (BigInt(n) !== summary.recordCount) bad(file, `summary.recordCount is ${summary.recordCount} but the file holds ${n} records`);
+    if (BigInt(n) !== h.summary.recordCount) bad(file, `summary.recordCount is ${h.summary.recordCount} but the file holds ${n} records`);
     const data = sharedBytes(Math.max(1, bodyLength));
     const CHUNK = 64 * 1024 * 1024;
-    for (let o = 0; o < bodyLength; o += CHUNK) fs.readSync(fd, data, o, Math.min(CHUNK, bodyLength - o), 16 + headerLength + o);
+    for (let o = 0; o < bodyLength; o += CHUNK) fs.readSync(fd, data, o, Math.min(CHUNK, bodyLength - o), 16 + h.headerLength + o);
     const table = new RecordTable(0, data, new Uint32Array(Math.max(1, n)), n);
     for (let i = 0; i < n; i++) table.lines[i] = i + 1;
-    return await checkAndAssemble(table, epoch, summary, networkId, usage, (reason) => bad(file, reason));
+    return await checkAndAssemble(table, h.epoch, h.summary, h.networkId, h.usage, (reason) => bad(file, reason));
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** A bundle's header: where it belongs, its summary and its usage leaves (checked against the summary's usage words). */
+export interface BundleHeader {
+  epoch: bigint;
+  networkId?: bigint;
+  summary: EpochSummary;
+  usage: UsageBuild | null;
+}
+
+/**
+ * Reads only a bundle's header (not its records): the summary, and the usage leaves rebuilt into their
+ * tree and checked against the summary's usageRoot, usageCount and totalUsage. The records' root is
+ * NOT recomputed: compare `summary.usageRoot` with the chain before trusting the usage leaves, and use
+ * readBundle for the records. Throws InvalidInputError naming the file and the problem.
+ */
+export function readBundleHeader(file: string): BundleHeader {
+  const fd = openBundle(file);
+  try {
+    const { epoch, networkId, summary, usage } = readHeader(fd, file);
+    return { epoch, networkId, summary, usage };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function openBundle(file: string): number {
+  if (!fs.existsSync(file)) throw new InvalidInputError(`bundle file not found: ${file}`);
+  return fs.openSync(file, "r");
+}
+
+/** The magic, format version and header of an open bundle file, checked. */
+function readHeader(fd: number, file: string): BundleHeader & { size: number; headerLength: number } {
+  const size = fs.fstatSync(fd).size;
+  if (size < 16) bad(file, "too short to be a bundle");
+  const pre = Buffer.alloc(16);
+  fs.readSync(fd, pre, 0, 16, 0);
+  if (pre.toString("latin1", 0, 8) !== BUNDLE_MAGIC) bad(file, "not an epoch bundle (bad magic)");
+  const version = pre.readUInt32LE(8);
+  if (version < BUNDLE_MIN_FORMAT_VERSION || version > BUNDLE_FORMAT_VERSION) {
+    bad(file, `unsupported bundle format version ${version} (this workledger reads versions ${BUNDLE_MIN_FORMAT_VERSION} to ${BUNDLE_FORMAT_VERSION}${version > BUNDLE_FORMAT_VERSION ? "; upgrade workledger to read it" : ""})`);
+  }
+  const headerLength = pre.readUInt32LE(12);
+  if (16 + headerLength > size) bad(file, "truncated header");
+  const headerBuf = Buffer.alloc(headerLength);
+  fs.readSync(fd, headerBuf, 0, headerLength, 16);
+  let header: { epoch?: unknown; networkId?: unknown; summary?: unknown; leafEncoding?: unknown; usage?: unknown; usageLeafEncoding?: unknown };
+  try {
+    header = JSON.parse(headerBuf.toString("utf8"));
+  } catch {
+    bad(file, "header is not valid JSON");
+  }
+  if (typeof header.epoch !== "string" || !/^[0-9]+$/.test(header.epoch)) bad(file, "header.epoch must be a decimal string");
+  if (JSON.stringify(header.leafEncoding) !== JSON.stringify(RECORD_LEAF_ENCODING)) bad(file, "unexpected leaf encoding");
+  const summary = summaryFromJson(header.summary, "summary", { usageOptional: version === 1 });
+  const epoch = BigInt(header.epoch);
+  const usage = usageOfHeader(header, epoch, summary, (reason) => bad(file, reason));
+  const networkId = typeof header.networkId === "string" && /^[0-9]+$/.test(header.networkId) ? BigInt(header.networkId) : undefined;
+  return { epoch, networkId, summary, usage, size, headerLength };
 }
 
 /** The usage leaves of a bundle header, rebuilt and checked against the summary's usage words. */

@@ -24,8 +24,8 @@ import { InvalidInputError, VerificationError } from "../errors";
 import { CUMULATIVE_PAYOUT_LEAF_ENCODING, PAYOUT_ROOT_TYPES, revenueLedgerDomain } from "../records/eip712";
 import { normalizeNodeId } from "../records/nodeId";
 import { UsageRecord } from "../records/usage";
-import { usageLeafHash, usageRefsHash } from "../records/usageTree";
-import { EpochBundle, readBundle } from "./bundle";
+import { UsageBuild, usageLeafHash, usageRefsHash } from "../records/usageTree";
+import { BundleHeader, EpochBundle, readBundle, readBundleHeader } from "./bundle";
 import { Deployment } from "./deployment";
 import { revenueLedgerCall, revenueLedgerInterface } from "./calls";
 import { assertNetwork } from "./network";
@@ -248,8 +248,24 @@ async function queryChunked<T extends Logged>(query: (from: number, to: number) 
   return out.sort(byPosition);
 }
 
-class BundleCache {
-  private cache = new Map<string, Promise<{ bundle: EpochBundle | null; version: number; root: string; usageRoot: string }>>();
+/** An epoch's latest version on chain and what its bundle's header says (no records). */
+interface EpochHead {
+  version: number;
+  root: string;
+  usageRoot: string;
+  /** The bundle file (undefined when the epoch has no records and no usage, so needs none). */
+  file?: string;
+  /** Its usage leaves, checked against the chain's usage root. */
+  usage: UsageBuild | null;
+}
+
+/**
+ * The network's bundles for a payout round. Headers (version, roots, usage leaves) are read once and
+ * kept: they are small. Records are read when asked and NOT kept, so a round over a long history holds
+ * one epoch's records at a time.
+ */
+class PayoutBundles {
+  private heads = new Map<string, Promise<EpochHead>>();
   constructor(
     private readonly runner: ContractRunner,
     private readonly workLedger: string,
@@ -257,33 +273,50 @@ class BundleCache {
     private readonly dir: string,
   ) {}
 
-  /** The epoch's latest version bundle (checked against the chain), or null when the epoch has no records. */
-  get(epoch: bigint): Promise<{ bundle: EpochBundle | null; version: number; root: string; usageRoot: string }> {
+  /** The epoch's latest version and its bundle's header, checked against the chain. */
+  head(epoch: bigint): Promise<EpochHead> {
     const key = epoch.toString();
-    let p = this.cache.get(key);
+    let p = this.heads.get(key);
     if (!p) {
-      p = this.load(epoch);
-      this.cache.set(key, p);
+      p = this.loadHead(epoch);
+      this.heads.set(key, p);
     }
     return p;
   }
 
-  private async load(epoch: bigint) {
+  private fileOf(epoch: bigint, version: number): string {
+    return path.join(this.dir, bundleFileName(this.networkId, epoch, version));
+  }
+
+  private async loadHead(epoch: bigint): Promise<EpochHead> {
     const v = await IWorkLedger__factory.connect(this.workLedger, this.runner).latestEpoch(this.networkId, epoch);
     const version = Number(v.version);
     const root = v.root.toLowerCase();
     const usageRoot = v.usageRoot.toLowerCase();
-    if (version === 0) return { bundle: null, version, root, usageRoot };
-    const file = path.join(this.dir, bundleFileName(this.networkId, epoch, version));
+    if (version === 0) return { version, root, usageRoot, usage: null };
+    const file = this.fileOf(epoch, version);
     if (!fs.existsSync(file)) {
-      if (root === ZeroHash && usageRoot === ZeroHash) return { bundle: null, version, root, usageRoot };
+      if (root === ZeroHash && usageRoot === ZeroHash) return { version, root, usageRoot, usage: null };
       throw new InvalidInputError(`epoch ${epoch} of network ${this.networkId}: its latest version ${version} needs the bundle ${file} (--bundles DIR)`);
     }
-    const bundle = await readBundle(file);
-    if (bundle.summary.root.toLowerCase() !== root) throw new VerificationError(`${file}: root ${bundle.summary.root} is not the root on chain of epoch ${epoch} v${version} (${root})`);
-    if (bundle.summary.usageRoot.toLowerCase() !== usageRoot) throw new VerificationError(`${file}: usageRoot ${bundle.summary.usageRoot} is not the usage root on chain of epoch ${epoch} v${version} (${usageRoot})`);
-    if (bundle.networkId !== undefined && bundle.networkId !== this.networkId) throw new VerificationError(`${file} is a bundle of network ${bundle.networkId}, not ${this.networkId}`);
-    return { bundle, version, root, usageRoot };
+    const h = readBundleHeader(file);
+    this.check(file, epoch, version, root, usageRoot, h);
+    return { version, root, usageRoot, file, usage: h.usage };
+  }
+
+  private check(file: string, epoch: bigint, version: number, root: string, usageRoot: string, b: Pick<BundleHeader, "summary" | "networkId">): void {
+    if (b.summary.root.toLowerCase() !== root) throw new VerificationError(`${file}: root ${b.summary.root} is not the root on chain of epoch ${epoch} v${version} (${root})`);
+    if (b.summary.usageRoot.toLowerCase() !== usageRoot) throw new VerificationError(`${file}: usageRoot ${b.summary.usageRoot} is not the usage root on chain of epoch ${epoch} v${version} (${usageRoot})`);
+    if (b.networkId !== undefined && b.networkId !== this.networkId) throw new VerificationError(`${file} is a bundle of network ${b.networkId}, not ${this.networkId}`);
+  }
+
+  /** The epoch's latest version bundle with its records (read, checked and recomputed now; not kept), or null when it has no records. */
+  async records(epoch: bigint): Promise<{ bundle: EpochBundle | null; version: number }> {
+    const h = await this.head(epoch);
+    if (!h.file) return { bundle: null, version: h.version };
+    const bundle = await readBundle(h.file);
+    this.check(h.file, epoch, h.version, h.root, h.usageRoot, bundle);
+    return { bundle, version: h.version };
   }
 }
 
@@ -300,7 +333,7 @@ export interface EpochMoney {
  * by the customer's usage leaves, checked against the signed usageHash), Refunded and
  * BondForfeited events; also Σ over ALL epochs (= the contract's netRevenuePosted).
  */
-async function epochMoney(runner: ContractRunner, deployment: Ledgers, networkId: bigint, throughEpoch: bigint, bundles: BundleCache): Promise<{ perEpoch: Map<bigint, EpochMoney>; netAll: bigint; toBlock: number }> {
+async function epochMoney(runner: ContractRunner, deployment: Ledgers, networkId: bigint, throughEpoch: bigint, bundles: PayoutBundles): Promise<{ perEpoch: Map<bigint, EpochMoney>; netAll: bigint; toBlock: number }> {
   const rl = IRevenueLedger__factory.connect(deployment.revenueLedger, runner);
   const provider = runner.provider;
   if (!provider) throw new InvalidInputError("payouts need a signer or provider connected to the chain");
@@ -332,10 +365,10 @@ async function epochMoney(runner: ContractRunner, deployment: Ledgers, networkId
     const posts: { epoch: bigint; leaf: UsageRecord }[] = [];
     const refs = [];
     for (let e = fromEpoch; e <= toEpoch; e++) {
-      const b = await bundles.get(e);
+      const b = await bundles.head(e);
       if (b.usageRoot === ZeroHash) continue;
-      if (!b.bundle?.usage) throw new VerificationError(`epoch ${e}: the bundle carries no usage leaves but the chain has usage root ${b.usageRoot}`);
-      const leaf = b.bundle.usage.leaves.find((l) => l.customer === getAddress(customer));
+      if (!b.usage) throw new VerificationError(`epoch ${e}: the bundle carries no usage leaves but the chain has usage root ${b.usageRoot}`);
+      const leaf = b.usage.leaves.find((l) => l.customer === getAddress(customer));
       if (!leaf) continue;
       posts.push({ epoch: e, leaf });
       refs.push({ epoch: e, version: b.version, usageRoot: b.usageRoot, leafHash: usageLeafHash(leaf) });
@@ -373,26 +406,36 @@ export interface PayoutRoundParams {
 /**
  * Operators of nodes from the node registry (zero address: not registered): the NodeRegistered
  * events (one log query for any number of nodes; a node is registered once and its operator never
- * changes), and the node(id) view for any node whose event lies before `fromBlock`.
+ * changes), and the node(id) view at `toBlock` for any node whose event lies before `fromBlock`
+ * (asked once per node, 64 at a time).
  */
-async function operatorsOf(runner: ContractRunner, workLedger: string, networkId: bigint, nodeIds: string[], fromBlock: number, toBlock: number): Promise<Map<string, string>> {
-  const wl = IWorkLedger__factory.connect(workLedger, runner);
-  const registered = new Map<string, string>();
-  const logs = await queryChunked((a, b) => wl.queryFilter(wl.filters.NodeRegistered(networkId), a, b), fromBlock, toBlock);
-  for (const l of logs) registered.set(l.args.nodeId.toLowerCase(), getAddress(l.args.operator));
-  const out = new Map<string, string>();
-  const missing = nodeIds.filter((id) => {
-    const op = registered.get(id);
-    if (op) out.set(id, op);
-    return !op;
-  });
-  const BATCH = 64;
-  for (let i = 0; i < missing.length; i += BATCH) {
-    const part = missing.slice(i, i + BATCH);
-    const ops = await Promise.all(part.map((id) => wl.node(networkId, id, { blockTag: toBlock })));
-    part.forEach((id, j) => out.set(id, getAddress(ops[j][0])));
+class NodeOperators {
+  private readonly known = new Map<string, string>();
+  private constructor(
+    private readonly wl: ReturnType<typeof IWorkLedger__factory.connect>,
+    private readonly networkId: bigint,
+    private readonly toBlock: number,
+  ) {}
+
+  static async read(runner: ContractRunner, workLedger: string, networkId: bigint, fromBlock: number, toBlock: number): Promise<NodeOperators> {
+    const wl = IWorkLedger__factory.connect(workLedger, runner);
+    const o = new NodeOperators(wl, networkId, toBlock);
+    const logs = await queryChunked((a, b) => wl.queryFilter(wl.filters.NodeRegistered(networkId), a, b), fromBlock, toBlock);
+    for (const l of logs) o.known.set(l.args.nodeId.toLowerCase(), getAddress(l.args.operator));
+    return o;
   }
-  return out;
+
+  /** The operator of each id (ZeroAddress: not registered). */
+  async of(ids: readonly string[]): Promise<Map<string, string>> {
+    const missing = [...new Set(ids.filter((id) => !this.known.has(id)))];
+    const BATCH = 64;
+    for (let i = 0; i < missing.length; i += BATCH) {
+      const part = missing.slice(i, i + BATCH);
+      const ops = await Promise.all(part.map((id) => this.wl.node(this.networkId, id, { blockTag: this.toBlock })));
+      part.forEach((id, j) => this.known.set(id, getAddress(ops[j][0])));
+    }
+    return this.known;
+  }
 }
 
 /**
@@ -416,7 +459,7 @@ export async function buildPayoutRound(runner: ContractRunner, deployment: Ledge
   if (previous && throughEpoch <= previous.throughEpoch) {
     throw new InvalidInputError(`--through-epoch ${throughEpoch}: the latest payout root of network ${networkId} already covers through epoch ${previous.throughEpoch}; a new root must go further`);
   }
-  const bundles = new BundleCache(runner, deployment.workLedger, networkId, bundleDir);
+  const bundles = new PayoutBundles(runner, deployment.workLedger, networkId, bundleDir);
   const { perEpoch, netAll, toBlock } = await epochMoney(runner, deployment, networkId, throughEpoch, bundles);
   const rl = IRevenueLedger__factory.connect(deployment.revenueLedger, runner);
   const netRevenuePosted = await rl.netRevenuePosted(networkId, { blockTag: toBlock }); // the same block the events were read to
@@ -424,53 +467,65 @@ export async function buildPayoutRound(runner: ContractRunner, deployment: Ledge
     throw new VerificationError(`the RevenueLedger's events add up to ${netAll} of net revenue on network ${networkId}, but netRevenuePosted is ${netRevenuePosted} (deployment fromBlock too late, or logs missing)`);
   }
 
+  const moneyOf = (e: bigint): EpochMoney => perEpoch.get(e) ?? { posted: 0n, fee: 0n, refunded: 0n, forfeited: 0n };
+  const netOf = (m: EpochMoney): bigint => {
+    const net = m.posted - m.fee - m.refunded + m.forfeited;
+    return net < 0n ? 0n : net;
+  };
+  // versions of the epochs with nothing to share out, asked 64 at a time (their bundles are not needed)
+  const idle: bigint[] = [];
+  for (let e = 0n; e <= throughEpoch; e++) if (netOf(moneyOf(e)) === 0n) idle.push(e);
+  const idleVersion = new Map<bigint, number>();
+  for (let i = 0; i < idle.length; i += 64) {
+    const part = idle.slice(i, i + 64);
+    const vs = await Promise.all(part.map((e) => wl.latestEpoch(networkId, e)));
+    part.forEach((e, j) => idleVersion.set(e, Number(vs[j].version)));
+  }
+
+  // one epoch's records at a time: each registered node's share of the epoch's net (rule 7); an
+  // unregistered node's share stays in revenue (not allocated, no leaf)
+  const operators = await NodeOperators.read(runner, deployment.workLedger, networkId, deployment.fromBlock ?? 0, toBlock);
   const amounts = new Map<string, bigint>();
+  const unregisteredIds = new Set<string>();
   const epochs: PayoutEpochLine[] = [];
   for (let e = 0n; e <= throughEpoch; e++) {
-    const m = perEpoch.get(e) ?? { posted: 0n, fee: 0n, refunded: 0n, forfeited: 0n };
-    let net = m.posted - m.fee - m.refunded + m.forfeited;
-    if (net < 0n) net = 0n;
+    const m = moneyOf(e);
+    const net = netOf(m);
     let allocated = 0n;
     let version: number;
     let totalRevenue = 0n;
     if (net > 0n) {
-      const b = await bundles.get(e);
+      const b = await bundles.records(e);
       version = b.version;
       if (b.bundle) {
         totalRevenue = b.bundle.summary.totalRevenue;
         if (totalRevenue > 0n) {
+          const shares: [string, bigint][] = [];
           for (const r of b.bundle.records()) {
             if (r.revenue === 0n) continue;
             const share = (r.revenue * net) / totalRevenue;
-            if (share === 0n) continue;
-            amounts.set(r.nodeId, (amounts.get(r.nodeId) ?? 0n) + share);
+            if (share > 0n) shares.push([r.nodeId, share]);
+          }
+          const ops = await operators.of(shares.map(([id]) => id));
+          for (const [id, share] of shares) {
+            if (ops.get(id) === ZeroAddress) {
+              unregisteredIds.add(id);
+              continue;
+            }
+            amounts.set(id, (amounts.get(id) ?? 0n) + share);
             allocated += share;
           }
         }
       }
     } else {
-      const v = await wl.latestEpoch(networkId, e);
-      version = Number(v.version);
+      version = idleVersion.get(e)!;
     }
     epochs.push({ epoch: e, version, totalRevenue, ...m, netPosted: net, allocated });
   }
 
-  const ids = [...amounts.keys()].sort();
-  const ops = await operatorsOf(runner, deployment.workLedger, networkId, ids, deployment.fromBlock ?? 0, toBlock);
-  const unregistered = ids.filter((id) => ops.get(id) === ZeroAddress);
-  if (unregistered.length) {
-    // their shares stay in revenue: take them back out of the per-epoch allocation
-    for (let e = 0n; e <= throughEpoch; e++) {
-      const line = epochs[Number(e)];
-      if (line.netPosted === 0n || line.totalRevenue === 0n) continue;
-      const b = await bundles.get(e);
-      for (const id of unregistered) {
-        const r = b.bundle?.recordOf(id);
-        if (r) line.allocated -= (r.revenue * line.netPosted) / line.totalRevenue;
-      }
-    }
-  }
-  const leaves: CumulativePayoutLeaf[] = ids.filter((id) => ops.get(id) !== ZeroAddress).map((id) => ({ nodeId: id, operator: ops.get(id)!, cumulativeAmount: amounts.get(id)! }));
+  const ops = await operators.of([]);
+  const unregistered = [...unregisteredIds].sort();
+  const leaves: CumulativePayoutLeaf[] = [...amounts.keys()].sort().map((id) => ({ nodeId: id, operator: ops.get(id)!, cumulativeAmount: amounts.get(id)! }));
   if (leaves.length === 0) throw new InvalidInputError(`nothing to pay through epoch ${throughEpoch} on network ${networkId}: no registered node has a share of posted revenue yet`);
   const total = leaves.reduce((s, l) => s + l.cumulativeAmount, 0n);
   if (total > netRevenuePosted) throw new InvalidInputError(`payout total ${total} exceeds the net revenue ever posted to network ${networkId} (${netRevenuePosted})`);

@@ -14,7 +14,7 @@ import { verifyRecordProof } from "../../../src/merkle/proof";
 import { buildEpoch, buildEpochFromFile } from "../../../src/writer/build";
 import { startHashWorker } from "../../../src/merkle/pool";
 import { LeafPrehasher } from "../../../src/merkle/prehash";
-import { bundleProof, readBundle, writeBundle } from "../../../src/writer/bundle";
+import { bundleProof, readBundle, readBundleHeader, writeBundle } from "../../../src/writer/bundle";
 import { seededRecords, toCsv } from "./fixture";
 
 describe("writer: buildEpoch and the epoch bundle", () => {
@@ -196,6 +196,36 @@ describe("writer: buildEpoch and the epoch bundle", () => {
         return b;
       });
       expect(swapped).to.equal("records are not in sorted-leaf order (record 0)");
+    });
+
+    it("readBundleHeader gives readBundle's epoch, network, summary and usage leaves without the records, and refuses a bad header or usage", async () => {
+      const records = seededRecords(300, 5, 9n);
+      const usage = [1, 2, 3].map((i) => ({ customer: `0x${String(i).repeat(40)}`, epoch: 9n, workUnits: BigInt(i * 10), amount: BigInt(i * 1000), ref: keccak256(toUtf8Bytes(`order-${i}`)) }));
+      const { bundle } = await buildEpoch(records, { epoch: 9n, networkId: 2n, usage });
+      const f = path.join(dir, "e9.wlb");
+      await writeBundle(bundle, f);
+      const full = await readBundle(f);
+      const head = readBundleHeader(f);
+      expect({ epoch: head.epoch, networkId: head.networkId, summary: head.summary }).to.deep.equal({ epoch: full.epoch, networkId: full.networkId, summary: full.summary });
+      expect(head.usage!.root).to.equal(full.summary.usageRoot);
+      expect(head.usage!.leaves).to.deep.equal(full.usage!.leaves);
+      // the records are not read: a cut record section still gives the header (readBundle refuses it)
+      const bytes = fs.readFileSync(f);
+      fs.writeFileSync(f, bytes.subarray(0, bytes.length - 50));
+      expect(readBundleHeader(f).summary).to.deep.equal(full.summary);
+      expect(await readBundle(f).catch((e: Error) => e.message)).to.match(/not a multiple of 98/);
+      // a usage leaf changed in the header: its tree no longer gives the summary's usageRoot
+      const end = 16 + bytes.readUInt32LE(12);
+      const header = JSON.parse(bytes.toString("utf8", 16, end));
+      header.usage[0].amount = (BigInt(header.usage[0].amount) + 1n).toString();
+      const h = Buffer.from(JSON.stringify(header));
+      const pre = Buffer.from(bytes.subarray(0, 16));
+      pre.writeUInt32LE(h.length, 12);
+      fs.writeFileSync(f, Buffer.concat([pre, h, bytes.subarray(end)]));
+      expect(() => readBundleHeader(f)).to.throw(InvalidInputError, /usageRoot does not recompute/);
+      fs.writeFileSync(f, Buffer.concat([Buffer.from("XXXXXXXX"), bytes.subarray(8)]));
+      expect(() => readBundleHeader(f)).to.throw(InvalidInputError, `bundle ${f}: not an epoch bundle (bad magic)`);
+      expect(() => readBundleHeader(path.join(dir, "none.wlb"))).to.throw(InvalidInputError, "bundle file not found");
     });
   });
 

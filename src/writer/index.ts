@@ -1,8 +1,8 @@
 /** writer/: the jobs. Build an epoch (tree, totals, bundle), sign it, publish it, deploy, networks and nodes, money, payouts, simulate-then-send. */
 export type { BuildEpochOptions, BuildEpochFromFileOptions, BuiltEpoch } from "./build";
 export { buildEpoch, buildEpochFromFile, tableFromRecords, epochUsage } from "./build";
-export type { RecordProof, SummaryFromJsonOptions } from "./bundle";
-export { EpochBundle, bundleProof, writeBundle, readBundle, summaryToJson, summaryFromJson, BUNDLE_FORMAT_VERSION, BUNDLE_MIN_FORMAT_VERSION } from "./bundle";
+export type { BundleHeader, RecordProof, SummaryFromJsonOptions } from "./bundle";
+export { EpochBundle, bundleProof, writeBundle, readBundle, readBundleHeader, summaryToJson, summaryFromJson, BUNDLE_FORMAT_VERSION, BUNDLE_MIN_FORMAT_VERSION } from "./bundle";
 export { EMPTY_ROOT } from "../merkle/tree";
 export type { EpochTotals } from "./totals";
 export { computeTotals, UINT128_MAX } from "./totals";

@@ -167,6 +167,7 @@ describe("public API (src/index.ts)", function () {
       "readBilling",
       "readBillingAuthorization",
       "readBundle",
+      "readBundleHeader",
       "readChallenge",
       "readDeploymentFile",
       "readLabels",

@@ -266,12 +266,15 @@ interface EpochHead {
  */
 class PayoutBundles {
   private heads = new Map<string, Promise<EpochHead>>();
+  private readonly wl: ReturnType<typeof IWorkLedger__factory.connect>;
   constructor(
-    private readonly runner: ContractRunner,
-    private readonly workLedger: string,
+    runner: ContractRunner,
+    workLedger: string,
     private readonly networkId: bigint,
     private readonly dir: string,
-  ) {}
+  ) {
+    this.wl = IWorkLedger__factory.connect(workLedger, runner); // once: connect parses the ABI
+  }
 
   /** The epoch's latest version and its bundle's header, checked against the chain. */
   head(epoch: bigint): Promise<EpochHead> {
@@ -289,7 +292,7 @@ class PayoutBundles {
   }
 
   private async loadHead(epoch: bigint): Promise<EpochHead> {
-    const v = await IWorkLedger__factory.connect(this.workLedger, this.runner).latestEpoch(this.networkId, epoch);
+    const v = await this.wl.latestEpoch(this.networkId, epoch);
     const version = Number(v.version);
     const root = v.root.toLowerCase();
     const usageRoot = v.usageRoot.toLowerCase();

@@ -338,6 +338,15 @@ console.log(JSON.stringify({
       expect(rec.kind).to.equal("workledger-record-proof");
       const checked = ok(await run("npx", ["--no", "--", "workledger", "check-proof", recordUrl, "--rpc", node.url, "--deployment", deployment, "--json"], consumer, 120_000), "check-proof URL");
       expect(JSON.parse(checked.stdout).ok, checked.stdout).to.equal(true);
+      // the SDK's startServer with every epoch loaded on its worker thread (the compiled dist/ worker) answers the same
+      const script = `const { startServer } = require("workledger");
+        startServer({ db: ${JSON.stringify(db)}, provider: ${JSON.stringify(node.url)}, port: 0, offThreadRecords: 0, warm: false }).then(async (s) => {
+          const r = await fetch(s.url + "/v1/networks/1/epochs/0/records/gpu-us-east-000");
+          process.stdout.write(JSON.stringify({ status: r.status, body: await r.json() }));
+          await s.close();
+        }, (e) => { console.error(e); process.exit(1); });`;
+      const offThread = JSON.parse(ok(await run(process.execPath, ["-e", script], consumer, 120_000), "startServer with offThreadRecords 0").stdout);
+      expect(offThread).to.deep.equal({ status: 200, body: rec });
     } finally {
       if (child.exitCode === null) child.kill("SIGINT");
     }

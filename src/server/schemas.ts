@@ -31,6 +31,21 @@ export const customerParam = {
   description: "customer address (0x + 40 hex, EIP-55 checksum or all lowercase)",
 } as const;
 
+/** `?version=N` of the proof routes. */
+export const versionQuery = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    version: {
+      type: "integer",
+      minimum: 1,
+      maximum: 4_294_967_295,
+      description:
+        "an earlier version of the epoch (default: the latest). A superseded version's proof shows what was committed before a correction; `check-proof` reports that it is not the latest. Its records come from --bundles DIR (the index keeps the latest version's only).",
+    },
+  },
+} as const;
+
 const hex32 = { type: "string", pattern: "^0x[0-9a-f]{64}$" } as const;
 const address = { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" } as const;
 const uintString = {

@@ -2,7 +2,7 @@
  * The read-only HTTP API of `workledger serve` (src/server), through `app.inject()` (no port), over
  * the report scenario synced into SQLite (test/helpers/serverFixture.ts): each endpoint's content
  * against the chain and the store, proofs that verify against the chain, pagination without loss or
- * duplicates, the OpenAPI document, the error shape of 40 bad requests, the rate limit, read-only
+ * duplicates, the OpenAPI document, the error shape of 51 bad requests, the rate limit, read-only
  * methods and an untouched database file.
  */
 import { expect } from "chai";
@@ -267,6 +267,36 @@ describe("workledger serve: the HTTP API", function () {
     expect(p5.finalizesAt).to.equal(Number(v5.finalizesAt));
   });
 
+  it("GET …?version=N: a superseded version's record and usage proofs from --bundles DIR, under that version's root; check-proof says it is not the latest", async function () {
+    const files = await buildServer({ db: fx.dbFile, bundles: fx.bundlesDir, provider: ethers.provider, rateLimit: 0 });
+    try {
+      expect(fx.latestVersion.get("1:2"), "the scenario corrected epoch 2").to.equal(2);
+      const v1 = await fx.s.wl.epochVersion(1, 2, 1);
+      const node = fx.s.recordsByKey.get("1:2:1")![0];
+      const r = await get(`/v1/networks/1/epochs/2/records/${node.nodeId}?version=1`, files);
+      expect(r.statusCode, r.body).to.equal(200);
+      const f = r.json<Record<string, unknown> & { record: Record<string, unknown>; proof: string[]; root: string }>();
+      expect(f).to.deep.include({ networkId: 1, epoch: 2, version: 1, root: v1.root.toLowerCase(), status: "voided" });
+      expect(f.record).to.deep.equal({ nodeId: node.nodeId.toLowerCase(), epoch: 2, workUnits: node.workUnits.toString(), uptimeBps: node.uptimeBps, revenue: node.revenue.toString(), evidence: node.evidence.toLowerCase() });
+      const check = await verifyProofFile(f, { provider: ethers.provider });
+      expect(check.ok).to.equal(false);
+      expect(check.problems.join("; ")).to.include("the latest version is 2, the proof is for version 1");
+      // the latest, named or not, is the same answer
+      const latest = `/v1/networks/1/epochs/2/records/${fx.s.recordsByKey.get("1:2:2")![0].nodeId}`;
+      expect((await get(`${latest}?version=2`, files)).body).to.equal((await get(latest, app)).body);
+      // usage of the superseded version, under its usage root
+      const leaf = fx.s.usageByKey.get("1:2:1")!.leaves[0];
+      const u = await get(`/v1/networks/1/epochs/2/usage/${leaf.customer}?version=1`, files);
+      expect(u.statusCode, u.body).to.equal(200);
+      expect(u.json()).to.deep.include({ version: 1, usageRoot: v1.usageRoot.toLowerCase(), status: "voided" });
+      // a bundles DIR without that version's file says which file it needs
+      const none = await get(`/v1/networks/1/epochs/2/records/${node.nodeId}?version=1`);
+      expect(none.json<ErrorBody>().error.message).to.include(bundleFileName(1, 2, 1));
+    } finally {
+      await files.close();
+    }
+  });
+
   it("GET …/usage/{customer}: a usage proof file that verifies against the chain, for every customer with usage", async function () {
     let checked = 0;
     for (let epoch = 0; epoch < EPOCHS; epoch++) {
@@ -402,7 +432,7 @@ describe("workledger serve: the HTTP API", function () {
     ]);
     expect(paths.filter((p) => p === "/" || p.startsWith("/assets") || p === "/openapi.json")).to.deep.equal([]);
     const rec = doc.paths["/v1/networks/{id}/epochs/{epoch}/records/{nodeId}"].get;
-    expect(rec.parameters!.map((p) => `${p.in}:${p.name}`).sort()).to.deep.equal(["path:epoch", "path:id", "path:nodeId"]);
+    expect(rec.parameters!.map((p) => `${p.in}:${p.name}`).sort()).to.deep.equal(["path:epoch", "path:id", "path:nodeId", "query:version"]);
     expect(Object.keys(rec.responses)).to.include.members(["200", "400", "404", "429"]);
     const components = (doc as unknown as { components: { schemas: Record<string, unknown> } }).components.schemas;
     expect(Object.keys(components)).to.include.members(["ApiError", "Health", "Network", "NetworkDetail", "EpochSummary", "EpochDetail", "Challenge", "Node", "NodeDetail", "RecordProof", "UsageProof"]);
@@ -428,6 +458,11 @@ describe("workledger serve: the HTTP API", function () {
     [`/v1/networks/1/epochs/0/records/0x${"ab".repeat(32)}`, 404, "unknown_node", "nodeId", /^node 0xabab.* has no record in epoch 0 v1 of network 1$/],
     ["/v1/networks/1/epochs/0/records/scenario-node-9", 404, "unknown_node", "nodeId", new RegExp(`node ${keccak256(toUtf8Bytes("scenario-node-9"))} has no record`)],
     ["/v1/networks/1/epochs/77/records/scenario-node-1", 404, "unknown_epoch", "epoch", /epoch 77/],
+    ["/v1/networks/1/epochs/2/records/scenario-node-1?version=0", 400, "out_of_range", "version", /^query parameter "version" must be at least 1$/],
+    ["/v1/networks/1/epochs/2/records/scenario-node-1?version=v1", 400, "bad_parameter", "version", /"version" must be an integer/],
+    ["/v1/networks/1/epochs/2/records/scenario-node-1?version=9", 404, "unknown_version", "version", /^epoch 2 of network 1 has no version 9 \(its latest is 2\)$/],
+    ["/v1/networks/1/epochs/2/records/scenario-node-1?version=1", 404, "bundle_unavailable", "version", /^version 1 of epoch 2 \(network 1\) was superseded by version 2; the index keeps the latest version's records only: start serve with --bundles DIR holding /],
+    ["/v1/networks/1/epochs/0/usage/0x15d34aaf54267db7d7c367839aaf71a00a2c6a65?version=2", 404, "unknown_version", "version", /has no version 2 \(its latest is 1\)/],
     ["/v1/networks/1/epochs/0/usage/0x123", 400, "bad_address", "customer", /customer.*20-byte address/],
     ["/v1/networks/1/epochs/0/usage/0x15D34AAf54267DB7D7c367839AAf71A00a2C6A65", 400, "bad_address", "customer", /checksum/],
     [`/v1/networks/1/epochs/0/usage/0x${"12".repeat(20)}`, 404, "unknown_customer", "customer", /^customer 0x1212.* has no usage record in epoch 0 v1 of network 1$/],

@@ -10,12 +10,13 @@ import { InvalidInputError } from "../../errors";
 import { parseAddress } from "../../records/address";
 import { normalizeNodeId } from "../../records/nodeId";
 import { makeProofFile, makeUsageProofFile } from "../../verifier/proofFile";
+import { bundleFileName } from "../../writer/publish";
 import { BundleSourceError, BundleUnavailableError } from "../bundleCache";
 import { EpochState, ServerContext, effectiveStatus } from "../context";
 import { apiError, errorResponses } from "../errors";
 import { decodeCursor, page, pageQuery } from "../paging";
 import { EPOCH_STATUSES, challengePage, epochDetail, epochJson, epochRows, networkDetail, networkList, networkRows, nodeDetail, nodePage } from "../queries";
-import { SHARED_SCHEMAS, customerParam, epochParam, networkIdParam, nodeIdParam } from "../schemas";
+import { SHARED_SCHEMAS, customerParam, epochParam, networkIdParam, nodeIdParam, versionQuery } from "../schemas";
 import { reportRoutes } from "./reports";
 
 const pageOf = (itemRef: string, key: string) =>
@@ -73,10 +74,34 @@ export async function apiRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     await requireNetwork(id);
     throw apiError(404, "unknown_epoch", `epoch ${epoch} of network ${id} was never committed (as far as the index knows)`, "epoch");
   };
-  const bundleOf = async (v: EpochState) => {
+  /** The latest version of the epoch, or `version` of it (404 unknown_version naming the latest). */
+  const requireVersion = async (id: number, epoch: number, version: number | undefined): Promise<EpochState & { latest: number }> => {
+    const latest = await requireEpoch(id, epoch);
+    if (version === undefined || version === latest.version) return { ...latest, latest: latest.version };
+    const [r] = await store.rows("epoch_versions", { network_id: id, epoch, version });
+    if (!r) throw apiError(404, "unknown_version", `epoch ${epoch} of network ${id} has no version ${version} (its latest is ${latest.version})`, "version");
+    return {
+      networkId: id,
+      epoch: BigInt(epoch),
+      version,
+      root: String(r.root),
+      dataHash: String(r.data_hash),
+      usageRoot: String(r.usage_root),
+      recordCount: BigInt(r.record_count as string | number),
+      blockNumber: Number(r.block_number),
+      status: String(r.status),
+      finalizesAt: r.finalizes_at === null || r.finalizes_at === undefined ? null : Number(r.finalizes_at),
+      latest: latest.version,
+    };
+  };
+  const bundleOf = async (v: EpochState & { latest?: number }) => {
     try {
       return (await ctx.bundles.get(v)).bundle;
     } catch (e) {
+      if (e instanceof BundleUnavailableError && v.latest !== undefined && v.version !== v.latest) {
+        const file = bundleFileName(v.networkId, v.epoch, v.version);
+        throw apiError(404, "bundle_unavailable", `version ${v.version} of epoch ${v.epoch} (network ${v.networkId}) was superseded by version ${v.latest}; the index keeps the latest version's records only: ${ctx.bundles.dir ? `${file} is not in ${ctx.bundles.dir}` : `start serve with --bundles DIR holding ${file}`}`, "version");
+      }
       if (e instanceof BundleUnavailableError) throw apiError(404, "bundle_unavailable", e.message, "epoch");
       if (e instanceof BundleSourceError) throw apiError(500, "bundle_mismatch", e.message, null);
       throw e;
@@ -176,18 +201,18 @@ export async function apiRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     "/v1/networks/:id/epochs/:epoch/records/:nodeId",
     {
       schema: {
-        summary: "A node's record in the epoch's latest version, with its Merkle proof and the epoch's status",
+        summary: "A node's record in the epoch's latest version (or ?version=N), with its Merkle proof and that version's status",
         description: "The body is a proof file: `workledger check-proof URL` checks it against the chain (the chain decides, not this server).",
         tags: ["proofs"],
         params: { type: "object", additionalProperties: false, properties: { id: networkIdParam, epoch: epochParam, nodeId: nodeIdParam }, required: ["id", "epoch", "nodeId"] },
-        querystring: noQuery,
+        querystring: versionQuery,
         response: { 200: { $ref: "RecordProof#" }, ...errorResponses },
       },
     },
     async (req, reply) => {
       const { id, epoch, nodeId } = req.params as EpochP & { nodeId: string };
       const node = nodeIdOf(nodeId);
-      const v = await requireEpoch(id, epoch);
+      const v = await requireVersion(id, epoch, (req.query as { version?: number }).version);
       if (v.recordCount === 0n) throw apiError(404, "unknown_node", `epoch ${epoch} v${v.version} of network ${id} has no records`, "nodeId");
       const bundle = await bundleOf(v);
       const leaf = bundle.leafIndexOf(node); // one lookup on this hot path (bundleProof would search again)
@@ -203,10 +228,10 @@ export async function apiRoutes(app: FastifyInstance, ctx: ServerContext): Promi
     "/v1/networks/:id/epochs/:epoch/usage/:customer",
     {
       schema: {
-        summary: "A customer's usage leaf in the epoch's latest version, with its Merkle proof and the epoch's status",
+        summary: "A customer's usage leaf in the epoch's latest version (or ?version=N), with its Merkle proof and that version's status",
         tags: ["proofs"],
         params: { type: "object", additionalProperties: false, properties: { id: networkIdParam, epoch: epochParam, customer: customerParam }, required: ["id", "epoch", "customer"] },
-        querystring: noQuery,
+        querystring: versionQuery,
         response: { 200: { $ref: "UsageProof#" }, ...errorResponses },
       },
     },
@@ -218,7 +243,7 @@ export async function apiRoutes(app: FastifyInstance, ctx: ServerContext): Promi
       } catch (e) {
         throw apiError(400, "bad_address", `path parameter "customer": ${(e as Error).message}`, "customer");
       }
-      const v = await requireEpoch(id, epoch);
+      const v = await requireVersion(id, epoch, (req.query as { version?: number }).version);
       if (/^0x0{64}$/.test(v.usageRoot)) throw apiError(404, "no_usage", `epoch ${epoch} v${v.version} of network ${id} has no usage records`, "epoch");
       const bundle = await bundleOf(v);
       if (bundle.usageRoot.toLowerCase() !== v.usageRoot.toLowerCase()) throw apiError(500, "bundle_mismatch", `the bundle's usage root ${bundle.usageRoot} is not the indexed ${v.usageRoot}`);

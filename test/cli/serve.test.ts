@@ -5,9 +5,10 @@
  * elsewhere; bad URLs, 404s and non-JSON answers are one clear error and exit 2; a command sent to
  * the loopback shows up in the index; `demo --rpc URL --serve` opens no loopback; the README's
  * replica recipe holds (a `sync --follow` writer into PostgreSQL, two `serve` readers with a
- * SELECT-only role); Ctrl-C closes both ports and exits 0. Only 127.0.0.1, free ports, bounded in time.
+ * SELECT-only role, behind the README's HAProxy block); Ctrl-C closes both ports and exits 0. Only 127.0.0.1, free ports, bounded in time.
  */
 import { expect } from "chai";
+import { spawn } from "child_process";
 import fs from "fs";
 import http from "http";
 import type { AddressInfo } from "net";
@@ -58,6 +59,31 @@ async function waitUp(url: string, ms = 60_000): Promise<void> {
   }
 }
 
+/**
+ * The README's HAProxy block as a runnable config for this machine: bound to 127.0.0.1:`port`, its
+ * first servers pointed at the `replicas` ports (the others dropped), checks every 200 ms instead of
+ * 5 s, after a `defaults` section with the timeouts any HAProxy config sets.
+ */
+function haproxyConfigFromReadme(port: number, replicas: number[]): string {
+  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const m = /```haproxy\n([\s\S]*?)```/.exec(readme);
+  expect(m, "README has a haproxy block").to.not.equal(null);
+  const lines = m![1].split("\n").map((l) => l.replace(/^ {3}/, ""));
+  const servers = lines.filter((l) => /^\s*server /.test(l));
+  expect(servers.length, "the recipe names enough servers").to.be.at.least(replicas.length);
+  let n = 0;
+  const out = lines
+    .map((l) => {
+      if (/^\s*bind :80$/.test(l)) return l.replace("bind :80", `bind 127.0.0.1:${port}`);
+      if (/^\s*server /.test(l)) return n < replicas.length ? l.replace(/\S+:8080/, `127.0.0.1:${replicas[n++]}`) : null;
+      if (/default-server inter 5s/.test(l)) return l.replace("inter 5s", "inter 200ms");
+      return l;
+    })
+    .filter((l): l is string => l !== null);
+  expect(out.join("\n")).to.include(`bind 127.0.0.1:${port}`).and.include("inter 200ms");
+  return ["defaults", "    timeout connect 5s", "    timeout client 30s", "    timeout server 30s", "", ...out, ""].join("\n");
+}
+
 /** The one-line error of a refused command. */
 function refusedWith(r: RunResult, code: number): string {
   expect(r.code, `exit code (stdout: ${r.stdout}; stderr: ${r.stderr})`).to.equal(code);
@@ -71,6 +97,9 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
   let dir: string;
   let demo: CliProcess;
   let urls: { dashboard: string; api: string; rpc: string; proof: string; usage: string | null };
+  // two `serve` readers of one PostgreSQL index, left running by the replica test for the balancer test
+  let replicas: { procs: CliProcess[]; ports: number[]; recordPath: string; body: Record<string, unknown> } | undefined;
+  let pgHeld = false; // the shared PostgreSQL server, held from the replica test to the end
 
   before(async function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "wl-serve-"));
@@ -86,6 +115,8 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
 
   after(async function () {
     // the last test stops it; this is for a failure on the way
+    for (const p of replicas?.procs ?? []) await p.stop("SIGKILL").catch(() => undefined);
+    if (pgHeld) await releasePostgres();
     if (demo) await demo.stop("SIGKILL").catch(() => undefined);
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -212,6 +243,7 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
 
   it("replicas (README): a sync --follow writer into PostgreSQL and two serve readers with a SELECT-only role serve the same proof", async function () {
     const pg = await acquirePostgres();
+    pgHeld = true;
     const procs: CliProcess[] = [];
     try {
       const db = await pg.createDatabase("serve");
@@ -245,10 +277,66 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
       const r = await runCli(["check-proof", `${bases[1]}${recordPath}`, "--rpc", urls.rpc], { cwd: dir });
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout).to.match(/^VALID: /);
-      for (const p of procs.splice(0).reverse()) expect((await p.stop("SIGINT")).code).to.equal(0);
+      replicas = { procs: procs.splice(0), ports, recordPath, body: bodies[0] }; // the balancer test goes on with them
     } finally {
       for (const p of procs) await p.stop("SIGKILL").catch(() => undefined);
-      await releasePostgres();
+    }
+  });
+
+  it("replicas behind the README's HAProxy recipe: the same proof through it, a stopped replica taken out by its /healthz check, 429 above 600 requests a minute per IP", async function () {
+    if (!replicas) throw new Error("the replica test above did not leave its readers running");
+    const { procs, ports, recordPath, body } = replicas;
+    const haproxy = ["/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy"].find((f) => fs.existsSync(f));
+    if (!haproxy) {
+      // .ci/run installs it; on a machine without it, say so instead of passing
+      console.warn("    haproxy is not installed (apt-get install haproxy): the balancer recipe was not run");
+      this.skip();
+    }
+    const port = await freePort();
+    const cfg = path.join(dir, "haproxy.cfg");
+    fs.writeFileSync(cfg, haproxyConfigFromReadme(port, ports));
+    const check = await new Promise<{ code: number | null; err: string }>((resolve) => {
+      const c = spawn(haproxy, ["-c", "-f", cfg]);
+      let err = "";
+      c.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      c.stdout.on("data", (d: Buffer) => (err += d.toString()));
+      c.on("exit", (code) => resolve({ code, err }));
+    });
+    expect(check.code, `haproxy -c: ${check.err}`).to.equal(0);
+    const lb = spawn(haproxy, ["-db", "-f", cfg], { stdio: ["ignore", "pipe", "pipe"] });
+    let lbLog = "";
+    lb.stdout.on("data", (d: Buffer) => (lbLog += d.toString()));
+    lb.stderr.on("data", (d: Buffer) => (lbLog += d.toString()));
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      await waitUp(`${base}/healthz`);
+      // through the balancer (round robin over both), the same proof as each replica gives
+      for (let i = 0; i < 6; i++) {
+        const r = await fetch(`${base}${recordPath}`, { signal: AbortSignal.timeout(20_000) });
+        expect(r.status, lbLog).to.equal(200);
+        expect(await r.json()).to.deep.equal(body);
+      }
+      // one replica stops: after its failed checks the balancer sends everything to the other
+      const stopped = procs.splice(1, 1)[0]; // [writer, reader 1, reader 2]: reader 1 goes
+      expect((await stopped.stop("SIGINT")).code).to.equal(0);
+      await new Promise((r) => setTimeout(r, 1_500)); // fall 3 at inter 200ms
+      for (let i = 0; i < 6; i++) {
+        const r = await fetch(`${base}${recordPath}`, { signal: AbortSignal.timeout(20_000) });
+        expect(r.status, `request ${i} after a replica stopped: ${lbLog}`).to.equal(200);
+      }
+      // the per-IP limit of the recipe: 600 a minute, then 429 from the balancer
+      const statuses: number[] = [];
+      for (let i = 0; i < 620; i += 20) {
+        statuses.push(...(await Promise.all(Array.from({ length: 20 }, async () => (await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(20_000) })).status))));
+      }
+      expect(statuses.filter((x) => x === 429).length, "429s above 600 a minute").to.be.greaterThan(0);
+      expect(statuses.slice(0, 500).every((x) => x === 200), "the first 500 pass").to.equal(true);
+    } finally {
+      const gone = new Promise((r) => lb.once("exit", r));
+      lb.kill("SIGTERM");
+      await gone;
+      for (const p of procs.splice(0).reverse()) expect((await p.stop("SIGINT")).code).to.equal(0);
+      replicas = undefined;
     }
   });
 

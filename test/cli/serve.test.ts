@@ -319,7 +319,10 @@ describe("CLI: demo --serve and check-proof URL (real binary)", function () {
       // one replica stops: after its failed checks the balancer sends everything to the other
       const stopped = procs.splice(1, 1)[0]; // [writer, reader 1, reader 2]: reader 1 goes
       expect((await stopped.stop("SIGINT")).code).to.equal(0);
-      await new Promise((r) => setTimeout(r, 1_500)); // fall 3 at inter 200ms
+      // its checks fail (fall 3 at inter 200 ms) and HAProxy says it took it out
+      for (const deadline = Date.now() + 30_000; !/serve1 is DOWN/.test(lbLog); await new Promise((r) => setTimeout(r, 100))) {
+        if (Date.now() > deadline) throw new Error(`HAProxy never took the stopped replica out:\n${lbLog}`);
+      }
       for (let i = 0; i < 6; i++) {
         const r = await fetch(`${base}${recordPath}`, { signal: AbortSignal.timeout(20_000) });
         expect(r.status, `request ${i} after a replica stopped: ${lbLog}`).to.equal(200);

@@ -24,8 +24,8 @@ import { IRevenueLedger__factory, IWorkLedger__factory } from "../contracts";
 import { ContractRevertError, InvalidInputError, VerificationError } from "../errors";
 import { BILLING_STATEMENT_TYPES, revenueLedgerDomain } from "../records/eip712";
 import { UsageRecord } from "../records/usage";
-import { UsageRef, usageRefsHash, verifyUsageProof } from "../records/usageTree";
-import { readBundle } from "./bundle";
+import { UsageRef, usageProof, usageRefsHash, verifyUsageProof } from "../records/usageTree";
+import { readBundleHeader } from "./bundle";
 import { Deployment } from "./deployment";
 import { revenueLedgerCall as rlCall, revenueLedgerInterface as rlInterface } from "./calls";
 import { assertNetwork, epochStatusName } from "./network";
@@ -111,22 +111,33 @@ export async function buildStatement(runner: ContractRunner, deployment: Ledgers
   const epochs = toEpoch - fromEpoch + 1n;
   if (epochs > maxEpochs) throw new InvalidInputError(`the statement covers ${epochs} epochs but network ${networkId} allows at most ${maxEpochs} per statement (maxStatementEpochs)`);
   if (!fs.existsSync(p.bundlesDir) || !fs.statSync(p.bundlesDir).isDirectory()) throw new InvalidInputError(`bundles directory not found: ${p.bundlesDir}`);
+  // each epoch's status and latest version, asked 32 epochs at a time (a statement may cover hundreds)
+  const onChain = new Map<bigint, { status: bigint; version: bigint; root: string; usageRoot: string }>();
+  const BATCH = 32n;
+  for (let from = fromEpoch; from <= toEpoch; from += BATCH) {
+    const part: bigint[] = [];
+    for (let e = from; e <= toEpoch && e < from + BATCH; e++) part.push(e);
+    const got = await Promise.all(part.map((e) => Promise.all([wl.epochStatus(networkId, e), wl.latestEpoch(networkId, e)])));
+    part.forEach((e, i) => {
+      const [[status, version], latest] = got[i];
+      onChain.set(e, { status, version, root: String(latest.root), usageRoot: String(latest.usageRoot).toLowerCase() });
+    });
+  }
   const usage: StatementUsage[] = [];
   for (let e = fromEpoch; e <= toEpoch; e++) {
-    const [status, version] = await wl.epochStatus(networkId, e);
+    const { status, version, root, usageRoot } = onChain.get(e)!;
     if (epochStatusName(status) !== "final") throw new InvalidInputError(`epoch ${e} of network ${networkId} is ${epochStatusName(status)}, not final`);
-    const latest = await wl.latestEpoch(networkId, e);
-    const usageRoot = String(latest.usageRoot).toLowerCase();
     if (usageRoot === ZERO32) continue; // no usage at all in this epoch
     const file = path.join(p.bundlesDir, bundleFileName(networkId, e, Number(version)));
     if (!fs.existsSync(file)) throw new InvalidInputError(`missing bundle for epoch ${e} v${version} of network ${networkId} (the latest version): expected ${file}`);
-    const bundle = await readBundle(file);
+    // the header only: the usage leaves, rebuilt into their tree, must give the usage root on chain; the records play no part
+    const bundle = readBundleHeader(file);
     if (bundle.epoch !== e) throw new InvalidInputError(`${file} is the bundle of epoch ${bundle.epoch}, not of epoch ${e}`);
     if (bundle.networkId !== undefined && bundle.networkId !== networkId) throw new InvalidInputError(`${file} is a bundle of network ${bundle.networkId}, not of network ${networkId}`);
-    if (bundle.root.toLowerCase() !== String(latest.root).toLowerCase()) throw new InvalidInputError(`${file} has root ${bundle.root} but epoch ${e} v${version} on chain has root ${latest.root}`);
-    if (bundle.usageRoot.toLowerCase() !== usageRoot) throw new InvalidInputError(`${file} has usage root ${bundle.usageRoot} but epoch ${e} v${version} on chain has usage root ${usageRoot}`);
+    if (bundle.summary.root.toLowerCase() !== root.toLowerCase()) throw new InvalidInputError(`${file} has root ${bundle.summary.root} but epoch ${e} v${version} on chain has root ${root}`);
+    if (bundle.summary.usageRoot.toLowerCase() !== usageRoot) throw new InvalidInputError(`${file} has usage root ${bundle.summary.usageRoot} but epoch ${e} v${version} on chain has usage root ${usageRoot}`);
     if (!bundle.usage || !bundle.usage.leaves.some((l) => l.customer === customer)) continue; // the customer used nothing in this epoch
-    const proof = bundle.usageProof(customer);
+    const proof = usageProof(bundle.usage, customer);
     if (proof.leaf.epoch !== e) throw new InvalidInputError(`${file}: the usage leaf of ${customer} names epoch ${proof.leaf.epoch}, not ${e}`);
     if (!verifyUsageProof(proof.leaf, proof.proof, usageRoot)) throw new VerificationError(`${file}: the usage proof of ${customer} does not lead to the on-chain usage root ${usageRoot} of epoch ${e} v${version}`);
     usage.push({ epoch: e, version: Number(version), usageRoot, leaf: proof.leaf, leafHash: proof.leafHash, proof: proof.proof, bundle: file });

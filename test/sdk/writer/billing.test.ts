@@ -217,6 +217,26 @@ describe("SDK billing statements (#15)", function () {
     } finally {
       fs.renameSync(moved, v2File);
     }
+    // under that name, the bundle of its voided v1 (another root), then v2 with one usage amount raised
+    // in its header (the usage leaves no longer give the usage root): each refused naming the file
+    const original = fs.readFileSync(v2File);
+    try {
+      fs.copyFileSync(path.join(f.bundlesDir, "network-1-epoch-2-v1.wlb"), v2File);
+      const other = await refusal(chargeStatement(f.admin, f.deployment, { ...base, signatures: sigs }));
+      expect(other.message).to.match(new RegExp(`^${v2File.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} has root 0x[0-9a-f]{64} but epoch 2 v2 on chain has root 0x[0-9a-f]{64}$`));
+      const end = 16 + original.readUInt32LE(12);
+      const header = JSON.parse(original.toString("utf8", 16, end));
+      header.usage[0].amount = (BigInt(header.usage[0].amount) + 1n).toString();
+      const h = Buffer.from(JSON.stringify(header));
+      const pre = Buffer.from(original.subarray(0, 16));
+      pre.writeUInt32LE(h.length, 12);
+      fs.writeFileSync(v2File, Buffer.concat([pre, h, original.subarray(end)]));
+      const raised = await refusal(chargeStatement(f.admin, f.deployment, { ...base, signatures: sigs }));
+      expect(raised.message).to.equal(`bundle ${v2File}: usageRoot does not recompute: header ${header.summary.usageRoot}, usage leaves give ${raised.message.split("usage leaves give ")[1]}`);
+      expect(raised.message.split("usage leaves give ")[1]).to.match(/^0x[0-9a-f]{64}$/).and.not.equal(header.summary.usageRoot);
+    } finally {
+      fs.writeFileSync(v2File, original);
+    }
     // another deployment's signature: refused by chain/contract
     const other = { ...sigs[0], revenueLedger: Wallet.createRandom().address };
     const wrongDeployment = await refusal(chargeStatement(f.admin, f.deployment, { ...base, signatures: [other, sigs[1]] }));

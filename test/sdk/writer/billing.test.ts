@@ -49,6 +49,7 @@ import type { StatementSignatureFile, UsageRecord } from "../../../src";
 import { IERC20Metadata__factory, IWorkLedger__factory, RevenueLedger__factory } from "../../../src/contracts";
 import { refusal } from "../../helpers/refusal";
 import { BILLING_STATEMENT_TYPES, PAYOUT_ROOT_TYPES, revenueLedgerDomain } from "../../../src/records/eip712";
+import { withBundleHeader } from "../../helpers/bundleFile";
 
 const EPOCH = 3600n;
 const WINDOW = 3600n;
@@ -224,16 +225,18 @@ describe("SDK billing statements (#15)", function () {
       fs.copyFileSync(path.join(f.bundlesDir, "network-1-epoch-2-v1.wlb"), v2File);
       const other = await refusal(chargeStatement(f.admin, f.deployment, { ...base, signatures: sigs }));
       expect(other.message).to.match(new RegExp(`^${v2File.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} has root 0x[0-9a-f]{64} but epoch 2 v2 on chain has root 0x[0-9a-f]{64}$`));
-      const end = 16 + original.readUInt32LE(12);
-      const header = JSON.parse(original.toString("utf8", 16, end));
-      header.usage[0].amount = (BigInt(header.usage[0].amount) + 1n).toString();
-      const h = Buffer.from(JSON.stringify(header));
-      const pre = Buffer.from(original.subarray(0, 16));
-      pre.writeUInt32LE(h.length, 12);
-      fs.writeFileSync(v2File, Buffer.concat([pre, h, original.subarray(end)]));
+      let usageRoot = "";
+      fs.writeFileSync(
+        v2File,
+        withBundleHeader(original, (header) => {
+          header.usage![0].amount = (BigInt(header.usage![0].amount) + 1n).toString();
+          usageRoot = header.summary.usageRoot;
+        }),
+      );
       const raised = await refusal(chargeStatement(f.admin, f.deployment, { ...base, signatures: sigs }));
-      expect(raised.message).to.equal(`bundle ${v2File}: usageRoot does not recompute: header ${header.summary.usageRoot}, usage leaves give ${raised.message.split("usage leaves give ")[1]}`);
-      expect(raised.message.split("usage leaves give ")[1]).to.match(/^0x[0-9a-f]{64}$/).and.not.equal(header.summary.usageRoot);
+      const given = raised.message.split("usage leaves give ")[1];
+      expect(raised.message).to.equal(`bundle ${v2File}: usageRoot does not recompute: header ${usageRoot}, usage leaves give ${given}`);
+      expect(given).to.match(/^0x[0-9a-f]{64}$/).and.not.equal(usageRoot);
     } finally {
       fs.writeFileSync(v2File, original);
     }

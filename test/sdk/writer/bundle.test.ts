@@ -15,6 +15,7 @@ import { buildEpoch, buildEpochFromFile } from "../../../src/writer/build";
 import { startHashWorker } from "../../../src/merkle/pool";
 import { LeafPrehasher } from "../../../src/merkle/prehash";
 import { bundleProof, readBundle, readBundleHeader, writeBundle } from "../../../src/writer/bundle";
+import { withBundleHeader } from "../../helpers/bundleFile";
 import { seededRecords, toCsv } from "./fixture";
 
 describe("writer: buildEpoch and the epoch bundle", () => {
@@ -173,15 +174,11 @@ describe("writer: buildEpoch and the epoch bundle", () => {
     });
 
     it("refuses a bundle whose header summary was altered", async () => {
-      const msg = await tampered((b) => {
-        const end = headerEnd(b);
-        const header = JSON.parse(b.toString("utf8", 16, end));
-        header.summary.totalRevenue = (BigInt(header.summary.totalRevenue) + 1n).toString();
-        const h = Buffer.from(JSON.stringify(header));
-        const pre = Buffer.from(b.subarray(0, 16));
-        pre.writeUInt32LE(h.length, 12);
-        return Buffer.concat([pre, h, b.subarray(end)]);
-      });
+      const msg = await tampered((b) =>
+        withBundleHeader(b, (header) => {
+          header.summary.totalRevenue = (BigInt(header.summary.totalRevenue) + 1n).toString();
+        }),
+      );
       expect(msg).to.match(/^totalRevenue does not recompute/);
     });
 
@@ -215,13 +212,12 @@ describe("writer: buildEpoch and the epoch bundle", () => {
       expect(readBundleHeader(f).summary).to.deep.equal(full.summary);
       expect(await readBundle(f).catch((e: Error) => e.message)).to.match(/not a multiple of 98/);
       // a usage leaf changed in the header: its tree no longer gives the summary's usageRoot
-      const end = 16 + bytes.readUInt32LE(12);
-      const header = JSON.parse(bytes.toString("utf8", 16, end));
-      header.usage[0].amount = (BigInt(header.usage[0].amount) + 1n).toString();
-      const h = Buffer.from(JSON.stringify(header));
-      const pre = Buffer.from(bytes.subarray(0, 16));
-      pre.writeUInt32LE(h.length, 12);
-      fs.writeFileSync(f, Buffer.concat([pre, h, bytes.subarray(end)]));
+      fs.writeFileSync(
+        f,
+        withBundleHeader(bytes, (header) => {
+          header.usage![0].amount = (BigInt(header.usage![0].amount) + 1n).toString();
+        }),
+      );
       expect(() => readBundleHeader(f)).to.throw(InvalidInputError, /usageRoot does not recompute/);
       fs.writeFileSync(f, Buffer.concat([Buffer.from("XXXXXXXX"), bytes.subarray(8)]));
       expect(() => readBundleHeader(f)).to.throw(InvalidInputError, `bundle ${f}: not an epoch bundle (bad magic)`);

@@ -4,6 +4,7 @@
  */
 import { Contract, getAddress, Provider } from "ethers";
 
+import { mapInBatches } from "../chain/batches";
 import { ChainEvent, compareEvents } from "../chain/events";
 import { fetchEvents } from "../reader/fetchEvents";
 import { ChainMismatchError } from "../errors";
@@ -130,13 +131,10 @@ export async function reportInputFromChain(provider: Provider, opts: ChainInputO
 export async function readBlockTimestamps(provider: Provider, events: ChainEvent[], fromBlock: number, toBlock: number): Promise<Record<number, number>> {
   const blocks = [...new Set(events.filter((e) => e.blockNumber >= fromBlock && e.blockNumber <= toBlock).map((e) => e.blockNumber))];
   const out: Record<number, number> = {};
-  const BATCH = 16;
-  for (let i = 0; i < blocks.length; i += BATCH) {
-    const got = await Promise.all(blocks.slice(i, i + BATCH).map((b) => provider.getBlock(b)));
-    got.forEach((b, k) => {
-      if (!b) throw new ChainMismatchError(`block ${blocks[i + k]} not found`);
-      out[blocks[i + k]] = b.timestamp;
-    });
-  }
+  const got = await mapInBatches(blocks, 16, (b) => provider.getBlock(b));
+  got.forEach((b, k) => {
+    if (!b) throw new ChainMismatchError(`block ${blocks[k]} not found`);
+    out[blocks[k]] = b.timestamp;
+  });
   return out;
 }

@@ -224,7 +224,7 @@ export class EpochBundleCache {
     const epochUsage = usage && usage.length > 0 ? usage : null;
     const bundle = offThread
       ? await this.worker().buildBundle(table, { epoch: BigInt(v.epoch), networkId: BigInt(v.networkId), usage: epochUsage })
-      : (await buildEpoch(table, { epoch: v.epoch, networkId: v.networkId, usage: epochUsage, parallel: table.count >= 20_000 })).bundle;
+      : (await buildEpoch(table, { epoch: v.epoch, networkId: v.networkId, usage: epochUsage })).bundle;
     if (offThread) this.offThreadLoads++;
     if (bundle.root !== root) throw new BundleSourceError(`the index's records of ${where} give root ${bundle.root}, but the commit has ${root}`);
     this.loads++;

@@ -26,7 +26,7 @@ async function run(job: BundleJob): Promise<{ parts: BuiltParts; transfer: Array
   const table = new RecordTable(0, job.data, new Uint32Array(Math.max(1, job.count)), job.count);
   for (let i = 0; i < job.count; i++) table.lines[i] = i + 1;
   const usage: UsageRecord[] | null = job.usage && job.usage.length > 0 ? job.usage : null;
-  const built = await buildEpoch(table, { epoch: job.epoch, networkId: job.networkId, usage, parallel: job.count >= 20_000 });
+  const built = await buildEpoch(table, { epoch: job.epoch, networkId: job.networkId, usage });
   return parts(built.bundle);
 }
 

@@ -19,6 +19,7 @@ import path from "path";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { ContractRunner, Signer, ZeroAddress, ZeroHash, getAddress, keccak256, verifyTypedData } from "ethers";
 
+import { mapInBatches } from "../chain/batches";
 import { IRevenueLedger__factory, IWorkLedger__factory } from "../contracts";
 import { InvalidInputError, VerificationError } from "../errors";
 import { CUMULATIVE_PAYOUT_LEAF_ENCODING, PAYOUT_ROOT_TYPES, revenueLedgerDomain } from "../records/eip712";
@@ -428,16 +429,18 @@ class NodeOperators {
     return o;
   }
 
-  /** The operator of each id (ZeroAddress: not registered). */
-  async of(ids: readonly string[]): Promise<Map<string, string>> {
+  /** Learns the operator of each id not known yet (asked 64 at a time). */
+  async learn(ids: readonly string[]): Promise<void> {
     const missing = [...new Set(ids.filter((id) => !this.known.has(id)))];
-    const BATCH = 64;
-    for (let i = 0; i < missing.length; i += BATCH) {
-      const part = missing.slice(i, i + BATCH);
-      const ops = await Promise.all(part.map((id) => this.wl.node(this.networkId, id, { blockTag: this.toBlock })));
-      part.forEach((id, j) => this.known.set(id, getAddress(ops[j][0])));
-    }
-    return this.known;
+    const ops = await mapInBatches(missing, 64, (id) => this.wl.node(this.networkId, id, { blockTag: this.toBlock }));
+    missing.forEach((id, j) => this.known.set(id, getAddress(ops[j][0])));
+  }
+
+  /** The operator of a learned id (ZeroAddress: not registered). */
+  operatorOf(id: string): string {
+    const op = this.known.get(id);
+    if (op === undefined) throw new Error(`NodeOperators: ${id} was not learned`);
+    return op;
   }
 }
 
@@ -479,11 +482,8 @@ export async function buildPayoutRound(runner: ContractRunner, deployment: Ledge
   const idle: bigint[] = [];
   for (let e = 0n; e <= throughEpoch; e++) if (netOf(moneyOf(e)) === 0n) idle.push(e);
   const idleVersion = new Map<bigint, number>();
-  for (let i = 0; i < idle.length; i += 64) {
-    const part = idle.slice(i, i + 64);
-    const vs = await Promise.all(part.map((e) => wl.latestEpoch(networkId, e)));
-    part.forEach((e, j) => idleVersion.set(e, Number(vs[j].version)));
-  }
+  const vs = await mapInBatches(idle, 64, (e) => wl.latestEpoch(networkId, e));
+  idle.forEach((e, j) => idleVersion.set(e, Number(vs[j].version)));
 
   // one epoch's records at a time: each registered node's share of the epoch's net (rule 7); an
   // unregistered node's share stays in revenue (not allocated, no leaf)
@@ -509,9 +509,9 @@ export async function buildPayoutRound(runner: ContractRunner, deployment: Ledge
             const share = (r.revenue * net) / totalRevenue;
             if (share > 0n) shares.push([r.nodeId, share]);
           }
-          const ops = await operators.of(shares.map(([id]) => id));
+          await operators.learn(shares.map(([id]) => id));
           for (const [id, share] of shares) {
-            if (ops.get(id) === ZeroAddress) {
+            if (operators.operatorOf(id) === ZeroAddress) {
               unregisteredIds.add(id);
               continue;
             }
@@ -526,9 +526,8 @@ export async function buildPayoutRound(runner: ContractRunner, deployment: Ledge
     epochs.push({ epoch: e, version, totalRevenue, ...m, netPosted: net, allocated });
   }
 
-  const ops = await operators.of([]);
   const unregistered = [...unregisteredIds].sort();
-  const leaves: CumulativePayoutLeaf[] = [...amounts.keys()].sort().map((id) => ({ nodeId: id, operator: ops.get(id)!, cumulativeAmount: amounts.get(id)! }));
+  const leaves: CumulativePayoutLeaf[] = [...amounts.keys()].sort().map((id) => ({ nodeId: id, operator: operators.operatorOf(id), cumulativeAmount: amounts.get(id)! }));
   if (leaves.length === 0) throw new InvalidInputError(`nothing to pay through epoch ${throughEpoch} on network ${networkId}: no registered node has a share of posted revenue yet`);
   const total = leaves.reduce((s, l) => s + l.cumulativeAmount, 0n);
   if (total > netRevenuePosted) throw new InvalidInputError(`payout total ${total} exceeds the net revenue ever posted to network ${networkId} (${netRevenuePosted})`);

@@ -20,6 +20,7 @@ import fs from "fs";
 import path from "path";
 import { ContractRunner, Provider, Signer, TypedDataEncoder, getAddress, verifyTypedData } from "ethers";
 
+import { mapInBatches } from "../chain/batches";
 import { IRevenueLedger__factory, IWorkLedger__factory } from "../contracts";
 import { ContractRevertError, InvalidInputError, VerificationError } from "../errors";
 import { BILLING_STATEMENT_TYPES, revenueLedgerDomain } from "../records/eip712";
@@ -112,17 +113,14 @@ export async function buildStatement(runner: ContractRunner, deployment: Ledgers
   if (epochs > maxEpochs) throw new InvalidInputError(`the statement covers ${epochs} epochs but network ${networkId} allows at most ${maxEpochs} per statement (maxStatementEpochs)`);
   if (!fs.existsSync(p.bundlesDir) || !fs.statSync(p.bundlesDir).isDirectory()) throw new InvalidInputError(`bundles directory not found: ${p.bundlesDir}`);
   // each epoch's status and latest version, asked 32 epochs at a time (a statement may cover hundreds)
+  const covered: bigint[] = [];
+  for (let e = fromEpoch; e <= toEpoch; e++) covered.push(e);
+  const got = await mapInBatches(covered, 32, (e) => Promise.all([wl.epochStatus(networkId, e), wl.latestEpoch(networkId, e)]));
   const onChain = new Map<bigint, { status: bigint; version: bigint; root: string; usageRoot: string }>();
-  const BATCH = 32n;
-  for (let from = fromEpoch; from <= toEpoch; from += BATCH) {
-    const part: bigint[] = [];
-    for (let e = from; e <= toEpoch && e < from + BATCH; e++) part.push(e);
-    const got = await Promise.all(part.map((e) => Promise.all([wl.epochStatus(networkId, e), wl.latestEpoch(networkId, e)])));
-    part.forEach((e, i) => {
-      const [[status, version], latest] = got[i];
-      onChain.set(e, { status, version, root: String(latest.root), usageRoot: String(latest.usageRoot).toLowerCase() });
-    });
-  }
+  covered.forEach((e, i) => {
+    const [[status, version], latest] = got[i];
+    onChain.set(e, { status, version, root: String(latest.root), usageRoot: String(latest.usageRoot).toLowerCase() });
+  });
   const usage: StatementUsage[] = [];
   for (let e = fromEpoch; e <= toEpoch; e++) {
     const { status, version, root, usageRoot } = onChain.get(e)!;
